@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install every Debian package that mip4d's build, tests and lab need.
+# Idempotent: packages already present are left alone, apt is only
+# consulted when something is missing.
+set -euo pipefail
+
+pkgs=(
+  # build
+  build-essential cmake pkg-config clang llvm libclang-rt-14-dev
+  # libraries
+  libssl-dev libmnl-dev libevent-dev libsqlite3-dev libcap-ng-dev
+  libpcap-dev libcmocka-dev libjson-c-dev
+  # tests and interop oracle
+  tshark tcpdump python3 iproute2 nftables iputils-ping
+  # lab
+  strongswan-charon strongswan-swanctl libcharon-extra-plugins
+  dnsmasq-base iperf3 gnuplot-nox
+  # static analysis
+  cppcheck clang-tidy
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "deps: missing packages (${missing[*]}); run as root" >&2
+  exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"
