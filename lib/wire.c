@@ -121,6 +121,10 @@ const char *mip4_code_str(unsigned code)
 	case 81: return "FA: home agent host unreachable";
 	case 82: return "FA: home agent port unreachable";
 	case 88: return "FA: home agent unreachable";
+	case 96: return "FA: non-zero home address required";
+	case 97: return "FA: missing NAI";
+	case 98: return "FA: missing home agent";
+	case 99: return "FA: missing home address";
 	case 194: return "FA: invalid home agent address";
 	case 128: return "HA: reason unspecified";
 	case 129: return "HA: administratively prohibited";

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mip4/ha.h - home agent registration processing (RFC 5944 §3.8, RFC 3519
+ * §4.6, RFC 2794, RFC 3024, RFC 5265 §4.3).
+ *
+ * Pure: a request and the time come in, a verdict, a reply to send and a
+ * binding change come out.  The daemon owns the sockets, the clock and the
+ * data plane.  Every request that is not answered with success has a named
+ * counter.
+ */
+#ifndef MIP4_HA_H
+#define MIP4_HA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mip4/auth.h"
+#include "mip4/binding.h"
+#include "mip4/replay.h"
+#include "mip4/wire.h"
+
+/* One mobile node the home agent serves. */
+struct mip4_ha_mn {
+	uint32_t home_addr; /* 0: assigned from the pool (NAI) */
+	char nai[256];	    /* "" when identified by address only */
+	struct mip4_sa sa;
+	struct mip4_replay_state replay; /* survives deregistration */
+};
+
+/* A foreign agent the home agent shares an FA-HA association with. */
+struct mip4_ha_fa {
+	uint32_t addr;
+	struct mip4_sa sa;
+};
+
+struct mip4_prefix {
+	uint32_t net, mask;
+};
+
+#define MIP4_HA_MAX_PREFIX 16
+
+enum mip4_ha_flavour {
+	MIP4_HA_PLAIN = 0,
+	MIP4_HA_INTERNAL = 1, /* RFC 5265 i-HA: trusted sources, TNC */
+	MIP4_HA_EXTERNAL = 2, /* RFC 5265 x-HA */
+};
+
+struct mip4_ha_cfg {
+	uint32_t addr;		 /* our unicast address */
+	struct mip4_prefix home; /* home network (broadcast check, 136) */
+	uint16_t max_lifetime;
+	bool reverse_tunnel;	 /* accept T (RFC 3024) */
+	bool udp_tunnel;	 /* RFC 3519 NAT traversal permitted */
+	bool udp_force_ok;	 /* honour F without a NAT */
+	uint16_t keepalive;	 /* RFC 3519 keepalive interval to grant */
+	enum mip4_ha_flavour flavour;
+	/* i-HA: requests from outside these are dropped silently (§4.3) */
+	unsigned n_trusted;
+	struct mip4_prefix trusted[MIP4_HA_MAX_PREFIX];
+	/* x-HA: optionally drop requests from these inside prefixes (§3.7) */
+	unsigned n_inside;
+	struct mip4_prefix inside[MIP4_HA_MAX_PREFIX];
+	/* RFC 2794 home address pool, inclusive, 0/0 = none */
+	uint32_t pool_first, pool_last;
+};
+
+/* Why a request was not accepted.  Names in mip4_ha_counter_name(). */
+enum mip4_ha_counter {
+	MIP4_HA_RX,		/* requests seen */
+	MIP4_HA_ACCEPTED,	/* registrations accepted */
+	MIP4_HA_DEREGISTERED,	/* deregistrations accepted */
+	MIP4_HA_DROP_CSUM,	/* bad UDP checksum */
+	MIP4_HA_DROP_UNTRUSTED, /* i-HA: source not trusted */
+	MIP4_HA_DROP_INSIDE,	/* x-HA: source inside */
+	MIP4_HA_DROP_NOT_RRQ,	/* not a registration request */
+	MIP4_HA_DROP_MALFORMED, /* truncated / bad extension lengths */
+	MIP4_HA_DROP_UNKNOWN_EXT, /* non-skippable extension we don't know */
+	MIP4_HA_DROP_NO_AUTH,	/* no MN-HA extension */
+	MIP4_HA_DROP_UNKNOWN_MN, /* no SA for this home address / NAI */
+	MIP4_HA_DROP_UNKNOWN_SPI, /* SPI not the MN's */
+	MIP4_HA_DROP_FA_HA_NO_SA, /* FA-HA present, no FA association */
+	MIP4_HA_REJ_AUTH,	/* 131 */
+	MIP4_HA_REJ_FA_AUTH,	/* 132 */
+	MIP4_HA_REJ_ID,		/* 133 */
+	MIP4_HA_REJ_POOR,	/* 134 */
+	MIP4_HA_REJ_UNKNOWN_HA, /* 136 */
+	MIP4_HA_REJ_REVTUN,	/* 137 */
+	MIP4_HA_REJ_ENCAP,	/* 139 */
+	MIP4_HA_REJ_UDP_ENCAP,	/* 142 */
+	MIP4_HA_REJ_PROHIBITED, /* 129 */
+	MIP4_HA_REJ_RESOURCES,	/* 130 */
+	MIP4_HA_NCOUNTERS
+};
+const char *mip4_ha_counter_name(enum mip4_ha_counter c);
+
+struct mip4_ha;
+
+/* Find the MN for a request: by NAI when nai_len > 0, else by address. */
+typedef struct mip4_ha_mn *(*mip4_ha_mn_lookup_fn)(void *ctx,
+						    uint32_t home_addr,
+						    const char *nai,
+						    size_t nai_len);
+typedef const struct mip4_ha_fa *(*mip4_ha_fa_lookup_fn)(void *ctx,
+							  uint32_t addr);
+
+struct mip4_ha *mip4_ha_new(const struct mip4_ha_cfg *cfg,
+			    mip4_ha_mn_lookup_fn mn_lookup,
+			    mip4_ha_fa_lookup_fn fa_lookup, void *ctx,
+			    size_t hint);
+void mip4_ha_free(struct mip4_ha *ha);
+/* Replace the configuration (SIGHUP) keeping every binding. */
+void mip4_ha_set_cfg(struct mip4_ha *ha, const struct mip4_ha_cfg *cfg);
+struct mip4_btable *mip4_ha_bindings(struct mip4_ha *ha);
+const uint64_t *mip4_ha_counters(const struct mip4_ha *ha);
+
+/* A received request and the moment it arrived. */
+struct mip4_ha_rx {
+	const uint8_t *data;
+	size_t len;
+	uint32_t src, dst; /* IP source and destination */
+	uint16_t sport;
+	bool csum_bad;
+	uint64_t now_ms;  /* monotonic */
+	uint64_t now_ntp; /* wall clock, NTP format */
+	uint32_t random;  /* fresh random bits (nonces) */
+};
+
+enum mip4_ha_change {
+	MIP4_HA_NO_CHANGE = 0,
+	MIP4_HA_BIND_ADDED,
+	MIP4_HA_BIND_UPDATED,
+	MIP4_HA_BIND_REMOVED,
+};
+
+#define MIP4_HA_REPLY_MAX 512
+
+struct mip4_ha_result {
+	bool send;		/* a reply is to be sent */
+	enum mip4_ha_counter counter;
+	uint8_t code;
+	uint8_t reply[MIP4_HA_REPLY_MAX];
+	size_t reply_len;
+	uint32_t reply_dst;	/* = request source (RFC 5944 §3.8.3.1) */
+	uint16_t reply_dport;
+	enum mip4_ha_change change;
+	/* the binding after the change (NULL when removed or none) */
+	struct mip4_binding *binding;
+	uint32_t home_addr;	/* of the binding concerned */
+	uint32_t old_coa;	/* before an update or removal */
+};
+
+void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		   struct mip4_ha_result *res);
+
+/* Expire bindings; calls back for each (before it is freed). */
+size_t mip4_ha_expire(struct mip4_ha *ha, uint64_t now_ms,
+		      void (*expired)(void *ctx, const struct mip4_binding *b),
+		      void *ctx);
+
+bool mip4_prefix_match(const struct mip4_prefix *p, unsigned n, uint32_t a);
+
+#endif

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Home agent request processing.  One funnel, in the order RFC 5944
+ * §3.8.2.1 gives: source policy -> decode -> authentication -> replay ->
+ * request checks -> binding change -> reply.
+ */
+#include "mip4/ha.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct mip4_ha {
+	struct mip4_ha_cfg cfg;
+	mip4_ha_mn_lookup_fn mn_lookup;
+	mip4_ha_fa_lookup_fn fa_lookup;
+	void *ctx;
+	struct mip4_btable *bt;
+	uint32_t pool_next;
+	uint64_t counters[MIP4_HA_NCOUNTERS];
+};
+
+static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
+	[MIP4_HA_RX] = "requests",
+	[MIP4_HA_ACCEPTED] = "accepted",
+	[MIP4_HA_DEREGISTERED] = "deregistered",
+	[MIP4_HA_DROP_CSUM] = "drop-bad-checksum",
+	[MIP4_HA_DROP_UNTRUSTED] = "drop-untrusted-source",
+	[MIP4_HA_DROP_INSIDE] = "drop-inside-source",
+	[MIP4_HA_DROP_NOT_RRQ] = "drop-not-request",
+	[MIP4_HA_DROP_MALFORMED] = "drop-malformed",
+	[MIP4_HA_DROP_UNKNOWN_EXT] = "drop-unknown-extension",
+	[MIP4_HA_DROP_NO_AUTH] = "drop-no-mn-ha-auth",
+	[MIP4_HA_DROP_UNKNOWN_MN] = "drop-unknown-mn",
+	[MIP4_HA_DROP_UNKNOWN_SPI] = "drop-unknown-spi",
+	[MIP4_HA_DROP_FA_HA_NO_SA] = "drop-fa-ha-without-sa",
+	[MIP4_HA_REJ_AUTH] = "reject-131-mn-auth",
+	[MIP4_HA_REJ_FA_AUTH] = "reject-132-fa-auth",
+	[MIP4_HA_REJ_ID] = "reject-133-identification",
+	[MIP4_HA_REJ_POOR] = "reject-134-poorly-formed",
+	[MIP4_HA_REJ_UNKNOWN_HA] = "reject-136-unknown-ha",
+	[MIP4_HA_REJ_REVTUN] = "reject-137-reverse-tunnel",
+	[MIP4_HA_REJ_ENCAP] = "reject-139-encapsulation",
+	[MIP4_HA_REJ_UDP_ENCAP] = "reject-142-udp-encapsulation",
+	[MIP4_HA_REJ_PROHIBITED] = "reject-129-prohibited",
+	[MIP4_HA_REJ_RESOURCES] = "reject-130-resources",
+};
+
+const char *mip4_ha_counter_name(enum mip4_ha_counter c)
+{
+	return (unsigned)c < MIP4_HA_NCOUNTERS ? counter_names[c] : "unknown";
+}
+
+bool mip4_prefix_match(const struct mip4_prefix *p, unsigned n, uint32_t a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if ((a & p[i].mask) == p[i].net)
+			return true;
+	return false;
+}
+
+struct mip4_ha *mip4_ha_new(const struct mip4_ha_cfg *cfg,
+			    mip4_ha_mn_lookup_fn mn_lookup,
+			    mip4_ha_fa_lookup_fn fa_lookup, void *ctx,
+			    size_t hint)
+{
+	struct mip4_ha *ha = calloc(1, sizeof *ha);
+
+	if (!ha)
+		return NULL;
+	ha->bt = mip4_btable_new(hint);
+	if (!ha->bt) {
+		free(ha);
+		return NULL;
+	}
+	ha->cfg = *cfg;
+	ha->mn_lookup = mn_lookup;
+	ha->fa_lookup = fa_lookup;
+	ha->ctx = ctx;
+	ha->pool_next = cfg->pool_first;
+	return ha;
+}
+
+void mip4_ha_free(struct mip4_ha *ha)
+{
+	if (!ha)
+		return;
+	mip4_btable_free(ha->bt);
+	free(ha);
+}
+
+void mip4_ha_set_cfg(struct mip4_ha *ha, const struct mip4_ha_cfg *cfg)
+{
+	ha->cfg = *cfg;
+	if (ha->pool_next < cfg->pool_first || ha->pool_next > cfg->pool_last)
+		ha->pool_next = cfg->pool_first;
+}
+
+struct mip4_btable *mip4_ha_bindings(struct mip4_ha *ha)
+{
+	return ha->bt;
+}
+
+const uint64_t *mip4_ha_counters(const struct mip4_ha *ha)
+{
+	return ha->counters;
+}
+
+size_t mip4_ha_expire(struct mip4_ha *ha, uint64_t now_ms,
+		      void (*expired)(void *ctx, const struct mip4_binding *b),
+		      void *ctx)
+{
+	return mip4_btable_expire(ha->bt, now_ms, expired, ctx);
+}
+
+/* Everything the reply needs, gathered while the request is processed. */
+struct reply_ctx {
+	const struct mip4_msg *req;
+	struct mip4_ha_mn *mn;
+	const struct mip4_ext *nai;
+	uint32_t home_addr;
+	uint64_t id;
+	uint16_t lifetime;
+	bool udp_reply;
+	uint8_t udp_code;
+	bool udp_forced;
+};
+
+static void drop(struct mip4_ha *ha, struct mip4_ha_result *res,
+		 enum mip4_ha_counter c)
+{
+	ha->counters[c]++;
+	res->counter = c;
+	res->send = false;
+}
+
+/*
+ * Build the reply.  Extension order: NAI (RFC 2794 §3), UDP tunnel reply
+ * (RFC 3519 §3.2), TNC (RFC 5265 §3.4, before MN-HA so that it is
+ * authenticated: DESIGN §7), then MN-HA.
+ */
+static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		  struct mip4_ha_result *res, const struct reply_ctx *rc,
+		  uint8_t code, enum mip4_ha_counter c)
+{
+	struct mip4_buf b;
+	struct mip4_rrp rrp = {
+		.code = code,
+		.lifetime = code <= 1 ? rc->lifetime : 0,
+		.home_addr = rc->home_addr,
+		.ha_addr = ha->cfg.addr,
+		.id = rc->id,
+	};
+
+	ha->counters[c]++;
+	res->counter = c;
+	res->code = code;
+	mip4_buf_init(&b, res->reply, sizeof res->reply);
+	mip4_rrp_put(&b, &rrp);
+	if (rc->nai)
+		mip4_ext_put_raw(&b, MIP4_EXT_NAI, rc->nai->data,
+				 rc->nai->data_len);
+	if (rc->udp_reply)
+		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
+				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
+	if (ha->cfg.flavour == MIP4_HA_INTERNAL)
+		mip4_ext_put_tnc(&b);
+	mip4_auth_append(&b, MIP4_EXT_MN_HA, &rc->mn->sa);
+	if (b.overflow) {
+		res->send = false;
+		return;
+	}
+	/* Nonces: every authenticated reply issues the next one (§5.7.2). */
+	if (rc->mn->sa.replay == MIP4_REPLAY_NONCE) {
+		rc->mn->replay.nonce = (uint32_t)(rc->id >> 32);
+		rc->mn->replay.have_nonce = true;
+	}
+	res->send = true;
+	res->reply_len = b.len;
+	res->reply_dst = rx->src;
+	res->reply_dport = rx->sport;
+}
+
+/* RFC 2794: a home address for an NAI-identified MN. */
+static uint32_t assign_home(struct mip4_ha *ha, const struct mip4_ha_mn *mn,
+			    const struct mip4_ext *nai)
+{
+	const struct mip4_binding *b;
+	uint32_t n;
+
+	if (mn->home_addr)
+		return mn->home_addr;
+	b = mip4_btable_get_nai(ha->bt, (const char *)nai->data, nai->data_len);
+	if (b)
+		return b->home_addr;
+	if (!ha->cfg.pool_first || ha->cfg.pool_last < ha->cfg.pool_first)
+		return 0;
+	/* Next free address after the last one handed out. */
+	n = ha->cfg.pool_last - ha->cfg.pool_first + 1;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t a = ha->pool_next;
+
+		ha->pool_next = a >= ha->cfg.pool_last ? ha->cfg.pool_first
+						       : a + 1;
+		if (!mip4_btable_get(ha->bt, a))
+			return a;
+	}
+	return 0;
+}
+
+/* RFC 3519 §4.6: decide UDP tunnelling.  Returns a reply code to deny
+ * with, or 0. */
+static uint8_t udp_decide(const struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+			  const struct mip4_msg *m, struct reply_ctx *rc,
+			  bool *use_udp)
+{
+	const struct mip4_ext *u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REQ, -1);
+	bool nat = rx->src != m->u.rrq.coa;
+
+	*use_udp = false;
+	if (!u)
+		return 0;
+	if (!ha->cfg.udp_tunnel)
+		return (nat || u->u.udp_req.force) ? MIP4_CODE_HA_PROHIBITED : 0;
+	rc->udp_reply = true;
+	if (!nat && !u->u.udp_req.force) {
+		rc->udp_code = 64; /* declined: no NAT in the way */
+		return 0;
+	}
+	if (!nat && !ha->cfg.udp_force_ok)
+		return MIP4_CODE_HA_PROHIBITED;
+	/* We tunnel IPv4 in UDP only (encapsulation 0 = default, 4 = IP). */
+	if ((u->u.udp_req.encap != 0 && u->u.udp_req.encap != 4) ||
+	    (m->u.rrq.flags & (MIP4_RRQ_M | MIP4_RRQ_G)))
+		return MIP4_CODE_HA_UDP_ENCAP_UNAVAIL;
+	rc->udp_code = 0;
+	rc->udp_forced = !nat;
+	*use_udp = true;
+	return 0;
+}
+
+static bool is_broadcast(const struct mip4_ha_cfg *cfg, uint32_t dst)
+{
+	return dst == 0xffffffffu ||
+	       (cfg->home.mask && dst == (cfg->home.net | ~cfg->home.mask));
+}
+
+void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		   struct mip4_ha_result *res)
+{
+	struct mip4_msg m;
+	struct reply_ctx rc;
+	const struct mip4_ext *mnha, *faha;
+	const struct mip4_ha_fa *fa;
+	struct mip4_binding *b;
+	uint32_t coa;
+	bool dereg, use_udp;
+	uint8_t code;
+	int err;
+
+	memset(res, 0, sizeof *res);
+	memset(&rc, 0, sizeof rc);
+	ha->counters[MIP4_HA_RX]++;
+
+	/* 1. source policy (RFC 5944 §3.8.2.1, RFC 5265 §4.3, §3.7) */
+	if (rx->csum_bad)
+		return drop(ha, res, MIP4_HA_DROP_CSUM);
+	if (ha->cfg.flavour == MIP4_HA_INTERNAL &&
+	    !mip4_prefix_match(ha->cfg.trusted, ha->cfg.n_trusted, rx->src))
+		return drop(ha, res, MIP4_HA_DROP_UNTRUSTED);
+	if (ha->cfg.flavour == MIP4_HA_EXTERNAL &&
+	    mip4_prefix_match(ha->cfg.inside, ha->cfg.n_inside, rx->src))
+		return drop(ha, res, MIP4_HA_DROP_INSIDE);
+
+	/* 2. decode: every extension to the end (RFC 5944 §1.8) */
+	if (rx->len < 1 || rx->data[0] != MIP4_MSG_RRQ)
+		return drop(ha, res, MIP4_HA_DROP_NOT_RRQ);
+	err = mip4_msg_decode(rx->data, rx->len, &m);
+	if (err == MIP4_E_EXT_UNKNOWN)
+		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_EXT);
+	if (err != MIP4_OK)
+		return drop(ha, res, MIP4_HA_DROP_MALFORMED);
+
+	/* 3. authentication (§3.8.2.1 a) */
+	mnha = mip4_msg_find_ext(&m, MIP4_EXT_MN_HA, -1);
+	if (!mnha)
+		return drop(ha, res, MIP4_HA_DROP_NO_AUTH);
+	rc.req = &m;
+	rc.nai = mip4_msg_find_ext(&m, MIP4_EXT_NAI, -1);
+	rc.mn = ha->mn_lookup(ha->ctx, m.u.rrq.home_addr,
+			      rc.nai ? (const char *)rc.nai->data : NULL,
+			      rc.nai ? rc.nai->data_len : 0);
+	if (!rc.mn)
+		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_MN);
+	if (mnha->u.auth.spi != rc.mn->sa.spi)
+		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_SPI);
+	rc.home_addr = m.u.rrq.home_addr;
+	/* Denials echo the request's low 32 identification bits (§5.7) and
+	 * the HA's own clock (timestamps) or a fresh nonce above them. */
+	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, false,
+				     rx->now_ntp, rx->random);
+	if (mip4_auth_verify(&rc.mn->sa, &m, mnha) != MIP4_AUTH_OK) {
+		/* A MAY: answer 131 with the MN's SA (DESIGN §7). */
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_MN_AUTH, MIP4_HA_REJ_AUTH);
+		return;
+	}
+	/* placement rules: only once the sender is known to be the MN */
+	if (mip4_rrq_check_order(&m) != MIP4_OK) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_POOR_REQUEST,
+		      MIP4_HA_REJ_POOR);
+		return;
+	}
+
+	/* FA-HA (§3.8.2.1 c, d): required from an FA we share an SA with,
+	 * except on deregistration; refused from any other. */
+	dereg = m.u.rrq.lifetime == 0 || m.u.rrq.coa == m.u.rrq.home_addr;
+	faha = mip4_msg_find_ext(&m, MIP4_EXT_FA_HA, -1);
+	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
+	if (!fa && faha)
+		return drop(ha, res, MIP4_HA_DROP_FA_HA_NO_SA);
+	if (fa && !dereg &&
+	    mip4_auth_verify(&fa->sa, &m, faha) != MIP4_AUTH_OK) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_FA_AUTH,
+		      MIP4_HA_REJ_FA_AUTH);
+		return;
+	}
+
+	/* 4. replay (§3.8.2.1 b, §5.7) */
+	if (mip4_replay_check(&rc.mn->sa, &rc.mn->replay, m.u.rrq.id,
+			      rx->now_ntp) != MIP4_REPLAY_OK) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_ID_MISMATCH,
+		      MIP4_HA_REJ_ID);
+		return;
+	}
+
+	/* 5. request checks (§3.8.2.1, §3.8.2.3) */
+	if (is_broadcast(&ha->cfg, rx->dst) || m.u.rrq.ha_addr != ha->cfg.addr) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_UNKNOWN_HA,
+		      MIP4_HA_REJ_UNKNOWN_HA);
+		return;
+	}
+	/* Reserved bits r and x: sent as zero, ignored on reception (§3.3;
+	 * DESIGN §7 records the choice). */
+	if ((m.u.rrq.flags & MIP4_RRQ_T) && !ha->cfg.reverse_tunnel) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_REVTUN_UNAVAIL,
+		      MIP4_HA_REJ_REVTUN);
+		return;
+	}
+	code = udp_decide(ha, rx, &m, &rc, &use_udp);
+	if (code) {
+		reply(ha, rx, res, &rc, code,
+		      code == MIP4_CODE_HA_PROHIBITED ? MIP4_HA_REJ_PROHIBITED
+						      : MIP4_HA_REJ_UDP_ENCAP);
+		return;
+	}
+	/* We tunnel IP-in-IP (or IP-in-UDP): no minimal or GRE. */
+	if (!use_udp && (m.u.rrq.flags & (MIP4_RRQ_M | MIP4_RRQ_G))) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_ENCAP, MIP4_HA_REJ_ENCAP);
+		return;
+	}
+	if (rc.home_addr == 0) {
+		if (!rc.nai) {
+			reply(ha, rx, res, &rc, MIP4_CODE_HA_POOR_REQUEST,
+			      MIP4_HA_REJ_POOR);
+			return;
+		}
+		rc.home_addr = assign_home(ha, rc.mn, rc.nai);
+		if (!rc.home_addr) {
+			reply(ha, rx, res, &rc, MIP4_CODE_HA_RESOURCES,
+			      MIP4_HA_REJ_RESOURCES);
+			return;
+		}
+	} else if (rc.mn->home_addr && rc.home_addr != rc.mn->home_addr) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_PROHIBITED,
+		      MIP4_HA_REJ_PROHIBITED);
+		return;
+	}
+
+	/* 6. accepted: commit replay state, change the binding */
+	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, true, rx->now_ntp,
+				     rx->random);
+	mip4_replay_accept(&rc.mn->replay, m.u.rrq.id);
+	rc.lifetime = m.u.rrq.lifetime < ha->cfg.max_lifetime
+			      ? m.u.rrq.lifetime
+			      : ha->cfg.max_lifetime;
+	res->home_addr = rc.home_addr;
+	b = mip4_btable_get(ha->bt, rc.home_addr);
+	if (dereg) {
+		/* §3.8.2.2: remove every binding (we keep at most one). */
+		if (b) {
+			res->old_coa = b->coa;
+			mip4_btable_del(ha->bt, b);
+			res->change = MIP4_HA_BIND_REMOVED;
+		}
+		rc.lifetime = 0;
+		reply(ha, rx, res, &rc, MIP4_CODE_ACCEPTED,
+		      MIP4_HA_DEREGISTERED);
+		return;
+	}
+	/* RFC 3519 §4.6: behind a NAT the effective care-of address is the
+	 * request's source. */
+	coa = use_udp ? rx->src : m.u.rrq.coa;
+	if (b) {
+		res->old_coa = b->coa;
+		res->change = MIP4_HA_BIND_UPDATED;
+	} else {
+		b = mip4_btable_add(ha->bt, rc.home_addr,
+				    rc.nai ? (const char *)rc.nai->data : NULL,
+				    rc.nai ? rc.nai->data_len : 0, 0);
+		if (!b) {
+			reply(ha, rx, res, &rc, MIP4_CODE_HA_RESOURCES,
+			      MIP4_HA_REJ_RESOURCES);
+			return;
+		}
+		res->change = MIP4_HA_BIND_ADDED;
+	}
+	mip4_btable_touch(ha->bt, b, rx->now_ms + (uint64_t)rc.lifetime * 1000);
+	b->coa = coa;
+	b->peer_addr = rx->src;
+	b->peer_port = rx->sport;
+	b->lifetime = rc.lifetime;
+	b->flags = m.u.rrq.flags;
+	b->encap = use_udp ? MIP4_ENCAP_UDP : MIP4_ENCAP_IPIP;
+	b->keepalive = use_udp ? ha->cfg.keepalive : 0;
+	b->spi = rc.mn->sa.spi;
+	b->last_id = m.u.rrq.id;
+	res->binding = b;
+	/* One binding per home address: S gets code 1 (§3.4). */
+	reply(ha, rx, res, &rc,
+	      (m.u.rrq.flags & MIP4_RRQ_S) ? MIP4_CODE_ACCEPTED_NO_SIMUL
+					   : MIP4_CODE_ACCEPTED,
+	      MIP4_HA_ACCEPTED);
+}

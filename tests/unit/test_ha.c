@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Home agent request processing, in process: every reply code path and
+ * every drop counter (RFC 5944 §3.8, RFC 3519 §4.6, RFC 2794, RFC 5265). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mip4/ha.h"
+
+#define HA 0x0a000001u	      /* 10.0.0.1 */
+#define HOME 0x0a000064u      /* 10.0.0.100 */
+#define COA 0xc0000205u	      /* 192.0.2.5 */
+#define NAT_SRC 0xc6336401u   /* 198.51.100.1 */
+#define FA_ADDR 0xc0000201u   /* 192.0.2.1 */
+#define SPI 0x1000u
+#define NOW_NTP (0xe0000000ull << 32)
+
+struct world {
+	struct mip4_ha_cfg cfg;
+	struct mip4_ha_mn mn[3];
+	struct mip4_ha_fa fa;
+	bool have_fa;
+	struct mip4_ha *ha;
+	struct mip4_ha_result res;
+	uint64_t now_ms;
+};
+
+static struct mip4_ha_mn *mn_lookup(void *ctx, uint32_t home, const char *nai,
+				    size_t len)
+{
+	struct world *w = ctx;
+
+	for (int i = 0; i < 3; i++) {
+		struct mip4_ha_mn *m = &w->mn[i];
+
+		if (len ? (strlen(m->nai) == len && memcmp(m->nai, nai, len) == 0)
+			: (m->home_addr && m->home_addr == home))
+			return m;
+	}
+	return NULL;
+}
+
+static const struct mip4_ha_fa *fa_lookup(void *ctx, uint32_t addr)
+{
+	struct world *w = ctx;
+
+	return w->have_fa && addr == w->fa.addr ? &w->fa : NULL;
+}
+
+static const uint8_t key[16] = "0123456789abcdef";
+static const uint8_t fakey[16] = "fa-ha-secret-key";
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+
+	w->cfg.addr = HA;
+	w->cfg.home.net = 0x0a000000;
+	w->cfg.home.mask = 0xffffff00;
+	w->cfg.max_lifetime = 600;
+	w->cfg.reverse_tunnel = true;
+	w->cfg.udp_tunnel = true;
+	w->cfg.keepalive = 25;
+	w->cfg.pool_first = 0x0a0000c8; /* .200-.201 */
+	w->cfg.pool_last = 0x0a0000c9;
+	w->mn[0].home_addr = HOME;
+	mip4_sa_init(&w->mn[0].sa, SPI, key, sizeof key);
+	strcpy(w->mn[1].nai, "bob@corp.example");
+	mip4_sa_init(&w->mn[1].sa, SPI + 1, key, sizeof key);
+	strcpy(w->mn[2].nai, "carol@corp.example");
+	mip4_sa_init(&w->mn[2].sa, SPI + 2, key, sizeof key);
+	w->mn[2].sa.replay = MIP4_REPLAY_NONCE;
+	w->fa.addr = FA_ADDR;
+	mip4_sa_init(&w->fa.sa, 0x2000, fakey, sizeof fakey);
+	w->now_ms = 1000000;
+	w->ha = mip4_ha_new(&w->cfg, mn_lookup, fa_lookup, w, 16);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	mip4_ha_free(w->ha);
+	free(w);
+	return 0;
+}
+
+/* A request with knobs for the tests. */
+struct req {
+	uint8_t flags;
+	uint16_t lifetime;
+	uint32_t home, ha, coa;
+	uint64_t id;
+	const char *nai;
+	int udp;	/* 0 none, 1 request, 2 forced */
+	uint8_t encap;
+	const struct mip4_sa *sa; /* MN-HA */
+	bool corrupt;	/* flip a bit of the authenticator */
+	bool nai_after; /* NAI after MN-HA (poorly formed) */
+	bool with_faha;
+	const struct mip4_sa *fasa;
+	bool no_auth;
+	uint8_t extra_ext; /* append an extension of this type (0 = none) */
+};
+
+static size_t build(const struct req *r, uint8_t *out, size_t cap)
+{
+	struct mip4_buf b;
+	struct mip4_rrq q = {r->flags, r->lifetime, r->home, r->ha, r->coa, r->id};
+
+	mip4_buf_init(&b, out, cap);
+	mip4_rrq_put(&b, &q);
+	if (r->extra_ext)
+		mip4_ext_put_raw(&b, r->extra_ext, "xy", 2);
+	if (r->nai && !r->nai_after)
+		mip4_ext_put_nai(&b, r->nai);
+	if (r->udp)
+		mip4_ext_put_udp_req(&b, r->udp == 2, false, r->encap);
+	if (!r->no_auth)
+		mip4_auth_append(&b, MIP4_EXT_MN_HA, r->sa);
+	if (r->nai && r->nai_after)
+		mip4_ext_put_nai(&b, r->nai);
+	if (r->with_faha)
+		mip4_auth_append(&b, MIP4_EXT_FA_HA, r->fasa);
+	if (r->corrupt)
+		out[b.len - 1] ^= 1;
+	assert_false(b.overflow);
+	return b.len;
+}
+
+static struct req base(struct world *w)
+{
+	struct req r = {0};
+
+	r.lifetime = 300;
+	r.home = HOME;
+	r.ha = HA;
+	r.coa = COA;
+	r.flags = MIP4_RRQ_D;
+	r.id = NOW_NTP + 1;
+	r.sa = &w->mn[0].sa;
+	return r;
+}
+
+static void send_from(struct world *w, const struct req *r, uint32_t src,
+		      uint32_t dst)
+{
+	uint8_t pkt[600];
+	struct mip4_ha_rx rx = {0};
+
+	rx.data = pkt;
+	rx.len = build(r, pkt, sizeof pkt);
+	rx.src = src;
+	rx.dst = dst;
+	rx.sport = 434;
+	rx.now_ms = w->now_ms;
+	rx.now_ntp = NOW_NTP;
+	rx.random = 0x5eed0000u + (uint32_t)w->now_ms;
+	mip4_ha_input(w->ha, &rx, &w->res);
+}
+
+static void send(struct world *w, const struct req *r)
+{
+	send_from(w, r, r->coa, HA);
+}
+
+/* Decode the reply, check its MN-HA with sa, return it. */
+static struct mip4_msg *reply_of(struct world *w, const struct mip4_sa *sa)
+{
+	static struct mip4_msg m;
+
+	assert_true(w->res.send);
+	assert_int_equal(mip4_msg_decode(w->res.reply, w->res.reply_len, &m), 0);
+	assert_int_equal(m.type, MIP4_MSG_RRP);
+	assert_int_equal(mip4_auth_verify_type(sa, &m, MIP4_EXT_MN_HA), MIP4_AUTH_OK);
+	/* MN-HA is the last extension */
+	assert_int_equal(m.ext[m.n_ext - 1].type, MIP4_EXT_MN_HA);
+	return &m;
+}
+
+static uint64_t counter(struct world *w, enum mip4_ha_counter c)
+{
+	return mip4_ha_counters(w->ha)[c];
+}
+
+static void expect_code(struct world *w, const struct req *r, uint8_t code,
+			enum mip4_ha_counter c)
+{
+	uint64_t before = counter(w, c);
+
+	send(w, r);
+	assert_int_equal(reply_of(w, r->sa)->u.rrp.code, code);
+	assert_int_equal(w->res.counter, c);
+	assert_int_equal(counter(w, c), before + 1);
+}
+
+static void expect_drop(struct world *w, const struct req *r, uint32_t src,
+			enum mip4_ha_counter c)
+{
+	uint64_t before = counter(w, c);
+
+	send_from(w, r, src, HA);
+	assert_false(w->res.send);
+	assert_int_equal(w->res.counter, c);
+	assert_int_equal(counter(w, c), before + 1);
+}
+
+static void test_accept_update_dereg(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+
+	r.lifetime = 9000; /* clamped to 600 */
+	send(w, &r);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	assert_int_equal(m->u.rrp.lifetime, 600);
+	assert_int_equal(m->u.rrp.id, r.id); /* accepted: id echoed */
+	assert_int_equal(m->u.rrp.home_addr, HOME);
+	assert_int_equal(m->u.rrp.ha_addr, HA);
+	assert_null(mip4_msg_find_ext(m, MIP4_EXT_TNC, -1)); /* plain HA */
+	assert_int_equal(w->res.change, MIP4_HA_BIND_ADDED);
+	assert_int_equal(w->res.binding->coa, COA);
+	assert_int_equal(w->res.binding->encap, MIP4_ENCAP_IPIP);
+	assert_int_equal(w->res.reply_dst, COA);
+	assert_non_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+
+	r.id++;
+	r.coa = COA + 1;
+	r.lifetime = 100;
+	send(w, &r);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.lifetime, 100);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_UPDATED);
+	assert_int_equal(w->res.old_coa, COA);
+	assert_int_equal(w->res.binding->coa, COA + 1);
+
+	/* the binding expires after its lifetime */
+	assert_int_equal(mip4_ha_expire(w->ha, w->now_ms + 99999, NULL, NULL), 0);
+	assert_int_equal(mip4_ha_expire(w->ha, w->now_ms + 100000, NULL, NULL), 1);
+	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+
+	/* re-register, then deregister with lifetime 0 */
+	r.id++;
+	send(w, &r);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_ADDED);
+	r.id++;
+	r.lifetime = 0;
+	send(w, &r);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, 0);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_REMOVED);
+	assert_int_equal(counter(w, MIP4_HA_DEREGISTERED), 1);
+	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+}
+
+static void test_simultaneous_gets_code_1(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	r.flags |= MIP4_RRQ_S;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED_NO_SIMUL, MIP4_HA_ACCEPTED);
+}
+
+static void test_auth_failures(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_sa wrong;
+
+	r.corrupt = true;
+	expect_code(w, &r, MIP4_CODE_HA_MN_AUTH, MIP4_HA_REJ_AUTH);
+	/* 131 keeps the low 32 bits of the identification */
+	assert_int_equal((uint32_t)reply_of(w, r.sa)->u.rrp.id, (uint32_t)r.id);
+	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+
+	r = base(w);
+	r.no_auth = true;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_NO_AUTH);
+
+	r = base(w);
+	mip4_sa_init(&wrong, 0x9999, key, sizeof key);
+	r.sa = &wrong;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNKNOWN_SPI);
+
+	r = base(w);
+	r.home = HOME + 1; /* nobody's */
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNKNOWN_MN);
+}
+
+static void test_replay(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+
+	send(w, &r);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, 0);
+	/* the same request again: stale */
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+	m = reply_of(w, r.sa);
+	assert_int_equal((uint32_t)m->u.rrp.id, (uint32_t)r.id);
+	assert_int_equal(m->u.rrp.id >> 32, NOW_NTP >> 32); /* HA clock */
+	/* a timestamp 8 s ahead of the HA clock: out of sync */
+	r.id = NOW_NTP + (8ull << 32);
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+	/* the binding was left alone by both */
+	assert_non_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+}
+
+static void test_nonce(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+
+	r.home = 0;
+	r.nai = "carol@corp.example";
+	r.sa = &w->mn[2].sa;
+	r.id = 0x12345678;
+	/* first contact: no nonce of ours yet */
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+	m = reply_of(w, r.sa);
+	r.id = (m->u.rrp.id & 0xffffffff00000000ull) | 0x9abc;
+	w->now_ms++; /* the next reply draws a fresh nonce */
+	send(w, &r);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	assert_int_equal((uint32_t)m->u.rrp.id, 0x9abc);
+	/* the old nonce is spent */
+	w->now_ms++;
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+}
+
+static void test_nai_pool(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+	const struct mip4_ext *nai;
+	uint32_t first;
+
+	r.home = 0;
+	r.nai = "bob@corp.example";
+	r.sa = &w->mn[1].sa;
+	send(w, &r);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	first = m->u.rrp.home_addr;
+	assert_int_equal(first, 0x0a0000c8);
+	nai = mip4_msg_find_ext(m, MIP4_EXT_NAI, -1); /* RFC 2794 §3 */
+	assert_non_null(nai);
+	assert_memory_equal(nai->data, "bob@corp.example", 16);
+	/* re-registration keeps the address */
+	r.id++;
+	send(w, &r);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.home_addr, first);
+	assert_ptr_equal(mip4_btable_get_nai(mip4_ha_bindings(w->ha),
+					     "bob@corp.example", 16),
+			 w->res.binding);
+	/* 0.0.0.0 without NAI is poorly formed */
+	r = base(w);
+	r.home = 0;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNKNOWN_MN);
+}
+
+static void test_pool_exhausted(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	w->cfg.pool_last = w->cfg.pool_first; /* one address */
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	/* occupy it */
+	assert_non_null(mip4_btable_add(mip4_ha_bindings(w->ha), w->cfg.pool_first,
+					NULL, 0, w->now_ms + 100000));
+	r.home = 0;
+	r.nai = "bob@corp.example";
+	r.sa = &w->mn[1].sa;
+	expect_code(w, &r, MIP4_CODE_HA_RESOURCES, MIP4_HA_REJ_RESOURCES);
+}
+
+static void test_poorly_formed(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	r.home = 0;
+	r.nai = "bob@corp.example";
+	r.sa = &w->mn[1].sa;
+	r.nai_after = true; /* NAI after MN-HA: RFC 2794 §2 */
+	expect_code(w, &r, MIP4_CODE_HA_POOR_REQUEST, MIP4_HA_REJ_POOR);
+}
+
+static void test_unknown_ha_and_broadcast(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	r.ha = HA + 5;
+	expect_code(w, &r, MIP4_CODE_HA_UNKNOWN_HA, MIP4_HA_REJ_UNKNOWN_HA);
+	/* the reply names our unicast address */
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.ha_addr, HA);
+	r = base(w);
+	r.ha = 0x0a0000ff;
+	send_from(w, &r, COA, 0x0a0000ff); /* subnet-directed broadcast */
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, MIP4_CODE_HA_UNKNOWN_HA);
+}
+
+static void test_tunnel_options(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	r.flags |= MIP4_RRQ_G;
+	expect_code(w, &r, MIP4_CODE_HA_ENCAP, MIP4_HA_REJ_ENCAP);
+	r = base(w);
+	r.flags |= MIP4_RRQ_M;
+	expect_code(w, &r, MIP4_CODE_HA_ENCAP, MIP4_HA_REJ_ENCAP);
+
+	w->cfg.reverse_tunnel = false;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r = base(w);
+	r.flags |= MIP4_RRQ_T;
+	expect_code(w, &r, MIP4_CODE_HA_REVTUN_UNAVAIL, MIP4_HA_REJ_REVTUN);
+
+	/* reserved bits are ignored (DESIGN §7 choice) */
+	r = base(w);
+	r.flags |= MIP4_RRQ_r | MIP4_RRQ_x;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+}
+
+static void test_udp_tunnelling(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	const struct mip4_ext *u;
+	struct mip4_msg *m;
+
+	/* NAT: source differs from the CoA -> assent, effective CoA = source */
+	r.udp = 1;
+	send_from(w, &r, NAT_SRC, HA);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REP, -1);
+	assert_non_null(u);
+	assert_int_equal(u->u.udp_rep.code, 0);
+	assert_false(u->u.udp_rep.forced);
+	assert_int_equal(u->u.udp_rep.keepalive, 25);
+	assert_true(mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REP) <
+		    mip4_msg_ext_index(m, MIP4_EXT_MN_HA));
+	assert_int_equal(w->res.binding->encap, MIP4_ENCAP_UDP);
+	assert_int_equal(w->res.binding->coa, NAT_SRC);
+	assert_int_equal(w->res.reply_dst, NAT_SRC);
+
+	/* no NAT, no F: accepted with a declining reply (§4.6) */
+	r.id++;
+	send(w, &r);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REP, -1);
+	assert_non_null(u);
+	assert_true(u->u.udp_rep.code >= 64);
+	assert_int_equal(w->res.binding->encap, MIP4_ENCAP_IPIP);
+
+	/* F without a NAT, not permitted: 129 */
+	r.id++;
+	r.udp = 2;
+	expect_code(w, &r, MIP4_CODE_HA_PROHIBITED, MIP4_HA_REJ_PROHIBITED);
+	/* permitted: forced assent */
+	w->cfg.udp_force_ok = true;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r.id++;
+	send(w, &r);
+	u = mip4_msg_find_ext(reply_of(w, r.sa), MIP4_EXT_UDP_TUN_REP, -1);
+	assert_true(u->u.udp_rep.forced);
+	assert_int_equal(w->res.binding->encap, MIP4_ENCAP_UDP);
+
+	/* an encapsulation we can't put in UDP: 142 */
+	r.id++;
+	r.encap = 47;
+	expect_code(w, &r, MIP4_CODE_HA_UDP_ENCAP_UNAVAIL, MIP4_HA_REJ_UDP_ENCAP);
+
+	/* NAT traversal disabled: 129 (RFC 3519 §4.6.1) */
+	w->cfg.udp_tunnel = false;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r = base(w);
+	r.id = NOW_NTP + 100;
+	r.udp = 1;
+	send_from(w, &r, NAT_SRC, HA);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, MIP4_CODE_HA_PROHIBITED);
+}
+
+static void test_foreign_agent_auth(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_sa wrongfa;
+
+	r.coa = FA_ADDR;
+	r.flags = 0;
+	/* from an FA we share an SA with: FA-HA required */
+	w->have_fa = true;
+	expect_code(w, &r, MIP4_CODE_HA_FA_AUTH, MIP4_HA_REJ_FA_AUTH);
+	mip4_sa_init(&wrongfa, 0x2000, key, sizeof key);
+	r.id++;
+	r.with_faha = true;
+	r.fasa = &wrongfa;
+	expect_code(w, &r, MIP4_CODE_HA_FA_AUTH, MIP4_HA_REJ_FA_AUTH);
+	r.id++;
+	r.fasa = &w->fa.sa;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* deregistration carries no FA-HA and must not be refused for it */
+	r.id++;
+	r.with_faha = false;
+	r.lifetime = 0;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_DEREGISTERED);
+	/* FA-HA from a node we share no SA with: discarded (§3.8.2.1 d) */
+	w->have_fa = false;
+	r = base(w);
+	r.coa = FA_ADDR;
+	r.flags = 0;
+	r.with_faha = true;
+	r.fasa = &w->fa.sa;
+	expect_drop(w, &r, FA_ADDR, MIP4_HA_DROP_FA_HA_NO_SA);
+}
+
+static void test_rfc5265_flavours(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+
+	w->cfg.flavour = MIP4_HA_INTERNAL;
+	w->cfg.n_trusted = 1;
+	w->cfg.trusted[0].net = 0xc0000200; /* 192.0.2.0/24 */
+	w->cfg.trusted[0].mask = 0xffffff00;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	/* untrusted source: no reply at all */
+	expect_drop(w, &r, NAT_SRC, MIP4_HA_DROP_UNTRUSTED);
+	/* trusted: TNC in the reply, before (so covered by) MN-HA */
+	send(w, &r);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, 0);
+	assert_non_null(mip4_msg_find_ext(m, MIP4_EXT_TNC, 0));
+	assert_true(mip4_msg_ext_index(m, MIP4_EXT_TNC) <
+		    mip4_msg_ext_index(m, MIP4_EXT_MN_HA));
+	/* denials to a trusted source carry it too (DESIGN §7) */
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+	assert_non_null(mip4_msg_find_ext(reply_of(w, r.sa), MIP4_EXT_TNC, 0));
+
+	/* x-HA dropping requests from inside */
+	w->cfg.flavour = MIP4_HA_EXTERNAL;
+	w->cfg.n_inside = 1;
+	w->cfg.inside[0] = w->cfg.trusted[0];
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r.id++;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_INSIDE);
+	send_from(w, &r, NAT_SRC, HA);
+	assert_null(mip4_msg_find_ext(reply_of(w, r.sa), MIP4_EXT_TNC, -1));
+}
+
+static void test_garbage(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_ha_rx rx = {0};
+	uint8_t junk[64];
+
+	/* unknown non-skippable extension: silently discarded (§1.8) */
+	r.extra_ext = 77;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNKNOWN_EXT);
+	/* unknown skippable: processed */
+	r.extra_ext = 200;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+
+	/* truncated, wrong type, bad checksum */
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (uint8_t)(i * 37);
+	junk[0] = MIP4_MSG_RRQ;
+	rx.data = junk;
+	rx.len = 10;
+	rx.src = COA;
+	rx.dst = HA;
+	mip4_ha_input(w->ha, &rx, &w->res);
+	assert_false(w->res.send);
+	assert_int_equal(w->res.counter, MIP4_HA_DROP_MALFORMED);
+	junk[0] = MIP4_MSG_RRP;
+	rx.len = sizeof junk;
+	mip4_ha_input(w->ha, &rx, &w->res);
+	assert_int_equal(w->res.counter, MIP4_HA_DROP_NOT_RRQ);
+	junk[0] = 99;
+	mip4_ha_input(w->ha, &rx, &w->res);
+	assert_int_equal(w->res.counter, MIP4_HA_DROP_NOT_RRQ);
+	rx.csum_bad = true;
+	mip4_ha_input(w->ha, &rx, &w->res);
+	assert_int_equal(w->res.counter, MIP4_HA_DROP_CSUM);
+	assert_int_equal(counter(w, MIP4_HA_DROP_NOT_RRQ), 2);
+
+	/* a valid request after the garbage is still answered */
+	r = base(w);
+	r.id = NOW_NTP + 50;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+}
+
+static void test_counter_names(void **state)
+{
+	(void)state;
+	for (int c = 0; c < MIP4_HA_NCOUNTERS; c++)
+		assert_non_null(mip4_ha_counter_name((enum mip4_ha_counter)c));
+	assert_string_equal(mip4_ha_counter_name(MIP4_HA_NCOUNTERS), "unknown");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_accept_update_dereg), T(test_simultaneous_gets_code_1),
+		T(test_auth_failures),	     T(test_replay),
+		T(test_nonce),		     T(test_nai_pool),
+		T(test_pool_exhausted),	     T(test_poorly_formed),
+		T(test_unknown_ha_and_broadcast), T(test_tunnel_options),
+		T(test_udp_tunnelling),	     T(test_foreign_agent_auth),
+		T(test_rfc5265_flavours),    T(test_garbage),
+		cmocka_unit_test(test_counter_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
