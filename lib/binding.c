@@ -53,8 +53,8 @@ struct mip4_btable *mip4_btable_new(size_t hint)
 	while (bits < 30 && ((size_t)1 << bits) < hint)
 		bits++;
 	t->bits = bits;
-	t->by_addr = calloc((size_t)1 << bits, sizeof *t->by_addr);
-	t->by_nai = calloc((size_t)1 << bits, sizeof *t->by_nai);
+	t->by_addr = calloc((size_t)1 << bits, sizeof(struct mip4_binding *));
+	t->by_nai = calloc((size_t)1 << bits, sizeof(struct mip4_binding *));
 	if (!t->by_addr || !t->by_nai) {
 		free(t->by_addr);
 		free(t->by_nai);
@@ -128,8 +128,8 @@ static void grow(struct mip4_btable *t)
 {
 	unsigned nbits = t->bits + 1;
 	size_t n = (size_t)1 << t->bits;
-	struct mip4_binding **a = calloc(n * 2, sizeof *a);
-	struct mip4_binding **s = calloc(n * 2, sizeof *s);
+	struct mip4_binding **a = calloc(n * 2, sizeof(struct mip4_binding *));
+	struct mip4_binding **s = calloc(n * 2, sizeof(struct mip4_binding *));
 
 	if (!a || !s) {
 		free(a);
