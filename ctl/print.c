@@ -234,11 +234,13 @@ static json_object *ext_to_json(const struct mip4_msg *m,
 		add_hex(o, "challenge", e->data, e->data_len);
 		break;
 	case MIP4_EXT_UDP_TUN_REQ:
+		add_int(o, "subtype", e->subtype);
 		add_bool(o, "force", e->u.udp_req.force);
 		add_bool(o, "fa_required", e->u.udp_req.fa_required);
 		add_int(o, "encapsulation", e->u.udp_req.encap);
 		break;
 	case MIP4_EXT_UDP_TUN_REP:
+		add_int(o, "subtype", e->subtype);
 		add_int(o, "code", e->u.udp_rep.code);
 		add_bool(o, "forced", e->u.udp_rep.forced);
 		add_int(o, "keepalive", e->u.udp_rep.keepalive);
@@ -290,7 +292,9 @@ static bool auth_required(const struct mip4_msg *m, bool *have)
 	}
 	case MIP4_MSG_REVOKE:
 	case MIP4_MSG_REVOKE_ACK:
-		*have = mip4_msg_find_ext(m, MIP4_EXT_FA_HA, -1);
+		/* FA-HA between agents, MN-HA with a co-located MN (§3.3) */
+		*have = mip4_msg_find_ext(m, MIP4_EXT_FA_HA, -1) ||
+			mip4_msg_find_ext(m, MIP4_EXT_MN_HA, -1);
 		return true;
 	default:
 		*have = false;

@@ -168,7 +168,7 @@ static const struct ext_rule msg_rules[] = {
 	{MIP4_EXT_NAI, FMT_TLV, 1, 255},
 	{MIP4_EXT_MN_FA_CHAL, FMT_TLV, 1, 255},
 	{MIP4_EXT_NVSE, FMT_TLV, 8, 255},
-	{MIP4_EXT_REV_SUPPORT, FMT_TLV, 6, 6},
+	{MIP4_EXT_REV_SUPPORT, FMT_TLV, 6, 255}, /* RFC 3543 §3.2: "currently 6" */
 	{MIP4_EXT_DYN_HA, FMT_SHORT, 4, 4},
 	{MIP4_EXT_UDP_TUN_REQ, FMT_SHORT, 5, 5},
 	{MIP4_EXT_MSG_STRING, FMT_SHORT, 0, 254},
@@ -261,6 +261,23 @@ static int ext_decode(const uint8_t *buf, size_t len, size_t off,
 		e->data_len = (uint16_t)dlen;
 		e->len = (uint16_t)(2 + dlen);
 		e->skipped = true;
+		return e->len;
+	}
+
+	/* RFC 4433 §3.4 draws 139 in the long format, though it calls it
+	 * skippable, which RFC 5944 §1.10 forbids.  We send the short format
+	 * (as deployed decoders such as Wireshark read it) and accept both:
+	 * the long form has sub-type 1 or 2 then length 4, the short form
+	 * length 5. */
+	if (e->type == MIP4_EXT_DYN_HA && room >= 4 && (p[1] == 1 || p[1] == 2) &&
+	    mip4_get16(p + 2) == 4) {
+		if (room < 8)
+			return MIP4_E_EXT_TRUNCATED;
+		e->subtype = p[1];
+		e->data = p + 4;
+		e->data_len = 4;
+		e->len = 8;
+		ext_fill(e);
 		return e->len;
 	}
 
