@@ -51,8 +51,9 @@ enum mip4_replay_verdict mip4_replay_check(const struct mip4_sa *sa,
 		if (d > (int64_t)sa->tolerance || d < -(int64_t)sa->tolerance)
 			return MIP4_REPLAY_OUT_OF_SYNC;
 	}
-	/* §5.7.1: strictly greater than every accepted timestamp. */
-	if (st->have_last && id <= st->last_id)
+	/* §5.7.1: strictly greater than every accepted timestamp, compared
+	 * as serial numbers so that the 2036 NTP era wrap is harmless. */
+	if (st->have_last && (int64_t)(id - st->last_id) <= 0)
 		return MIP4_REPLAY_STALE;
 	return MIP4_REPLAY_OK;
 }
@@ -93,8 +94,8 @@ uint64_t mip4_mn_next_id(struct mip4_mn_replay *r,
 		uint64_t sec = (uint32_t)((int64_t)(now_ntp >> 32) + r->offset);
 
 		id = sec << 32 | ((now_ntp & 0xffff0000u) | (random32 & 0xffffu));
-		/* §5.7.1: strictly increasing */
-		if (id <= r->last_id)
+		/* §5.7.1: strictly increasing (serial order, era-safe) */
+		if (r->last_id && (int64_t)(id - r->last_id) <= 0)
 			id = r->last_id + 1;
 	}
 	r->last_id = id;
@@ -113,7 +114,7 @@ bool mip4_mn_reply(struct mip4_mn_replay *r, enum mip4_replay_method method,
 		/* The HA put its own clock in the high 32 bits. */
 		r->offset = ntp_sec_diff(reply_id, now_ntp);
 		/* Our next id must exceed the HA's view, not our stale one. */
-		if (r->last_id > (reply_id & 0xffffffff00000000u))
+		if ((int64_t)(r->last_id - (reply_id & 0xffffffff00000000u)) > 0)
 			r->last_id = reply_id & 0xffffffff00000000u;
 	}
 	return true;

@@ -199,7 +199,13 @@ static void ext_fill(struct mip4_ext *e)
 		e->u.auth.auth_len = (uint16_t)(e->data_len - 4);
 		break;
 	case MIP4_EXT_UDP_TUN_REQ:
-		/* d[0] reserved 1, d[1] F|R|reserved 2, d[2] encapsulation */
+		/* d[0] reserved 1, d[1] F|R|reserved 2, d[2] encapsulation,
+		 * d[3..4] reserved 3: RFC 3519 §3.1 says a non-zero value means
+		 * the extension is not understood and is silently skipped. */
+		if (mip4_get16(d + 3) != 0) {
+			e->skipped = true;
+			break;
+		}
 		e->u.udp_req.force = d[1] & 0x80;
 		e->u.udp_req.fa_required = d[1] & 0x40;
 		e->u.udp_req.encap = d[2];
@@ -421,7 +427,7 @@ const struct mip4_ext *mip4_msg_find_ext(const struct mip4_msg *m, uint8_t type,
 					 int subtype)
 {
 	for (unsigned i = 0; i < m->n_ext; i++)
-		if (m->ext[i].type == type &&
+		if (m->ext[i].type == type && !m->ext[i].skipped &&
 		    (subtype < 0 || m->ext[i].subtype == subtype))
 			return &m->ext[i];
 	return NULL;
@@ -430,7 +436,7 @@ const struct mip4_ext *mip4_msg_find_ext(const struct mip4_msg *m, uint8_t type,
 int mip4_msg_ext_index(const struct mip4_msg *m, uint8_t type)
 {
 	for (unsigned i = 0; i < m->n_ext; i++)
-		if (m->ext[i].type == type)
+		if (m->ext[i].type == type && !m->ext[i].skipped)
 			return (int)i;
 	return -1;
 }
