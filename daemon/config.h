@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * daemon/config.h - mip4d.conf(5): parse, check, print back.
+ *
+ * The parser is pure: mip4_config_parse_buf() takes the text and a name to
+ * put in messages and does no I/O.  mip4_config_parse_file() reads a file
+ * and refuses one that holds keys and is open to group or other.  Errors
+ * are one line, "FILE:LINE: what is wrong".  mip4_config_print() writes the
+ * configuration back in the same grammar with every default explicit, so
+ * `mip4d -n` shows what the daemon will do.
+ *
+ * Roles are blocks at the top level.  Only `home-agent` exists today;
+ * `foreign-agent` and `mobile-node` blocks are reserved and refused with a
+ * clear message until their parsers land.
+ */
+#ifndef MIP4D_CONFIG_H
+#define MIP4D_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mip4/ha.h"
+
+#define MIP4_CONFIG_SOCK_MAX 108  /* sizeof sun_path, with the NUL */
+#define MIP4_CONFIG_PATH_MAX 4096 /* PATH_MAX, with the NUL */
+#define MIP4_CONFIG_IFNAME_MAX 16 /* IFNAMSIZ, with the NUL */
+#define MIP4_CONFIG_NAI_MAX 255	  /* RFC 2794 §2: one length octet */
+#define MIP4_CONFIG_ENTRIES_MAX (1u << 24) /* MNs or FAs per agent */
+#define MIP4_CONFIG_FILE_MAX (256u << 20)  /* bytes read from a file */
+
+/* Defaults, one place (documented in mip4d.conf(5)). */
+#define MIP4_CONFIG_DEF_SOCKET "/run/mip4d.sock"
+#define MIP4_CONFIG_DEF_STATE_DB "/var/lib/mip4d/bindings.db"
+#define MIP4_CONFIG_DEF_TUNDEV "mip-ha0"
+#define MIP4_CONFIG_DEF_LIFETIME 600 /* seconds */
+#define MIP4_CONFIG_DEF_KEEPALIVE 110 /* RFC 3519 §3.1.3 */
+#define MIP4_CONFIG_DEF_TOLERANCE 7 /* RFC 5944 §5.7.1 */
+
+/* An address -> entry index pair of the lookup indexes. */
+struct mip4_config_ix {
+	uint32_t key;
+	uint32_t idx;
+};
+
+/* The home-agent role. */
+struct mip4_config_ha {
+	struct mip4_ha_cfg cfg;
+	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+
+	/* Served mobile nodes and FA-HA associations: growable arrays,
+	 * in file order, with the line each was declared on. */
+	struct mip4_ha_mn *mn;
+	unsigned *mn_line;
+	size_t n_mn, cap_mn;
+	struct mip4_ha_fa *fa;
+	unsigned *fa_line;
+	size_t n_fa, cap_fa;
+
+	/* Indexes built after parsing (sorted, binary searched). */
+	struct mip4_config_ix *mn_by_addr; /* MNs with a home address */
+	size_t n_mn_by_addr;
+	struct mip4_ha_mn **mn_by_nai;	   /* MNs with an NAI */
+	size_t n_mn_by_nai;
+	struct mip4_config_ix *fa_by_addr;
+};
+
+struct mip4_config {
+	char control_socket[MIP4_CONFIG_SOCK_MAX];
+	char state_db[MIP4_CONFIG_PATH_MAX];
+	bool have_ha;
+	struct mip4_config_ha ha;
+};
+
+/*
+ * Parse text[0..len) (need not be NUL-terminated; a NUL byte in it is an
+ * error).  `name` is used in messages.  Returns 0 with *out filled (free
+ * it with mip4_config_free()), or -1 with a message in err and *out
+ * empty (freeing it is harmless).
+ */
+int mip4_config_parse_buf(const char *name, const char *text, size_t len,
+			  struct mip4_config *out, char *err, size_t errlen);
+
+/*
+ * Read and parse a file.  A file that holds any key must be a regular
+ * file that neither group nor other can read or write (checked with
+ * fstat() on the open descriptor, so there is no race with a rename).
+ */
+int mip4_config_parse_file(const char *path, struct mip4_config *out,
+			   char *err, size_t errlen);
+
+#define MIP4_CONFIG_PRINT_KEYS 0x1 /* print keys instead of <redacted> */
+
+/* Print c in the file grammar, every default explicit.  With
+ * MIP4_CONFIG_PRINT_KEYS the output parses back to the same config. */
+void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
+			     unsigned flags);
+/* Same, keys redacted (for `mip4d -n` and logs). */
+void mip4_config_print(const struct mip4_config *c, FILE *f);
+
+void mip4_config_free(struct mip4_config *c);
+
+/*
+ * The mobile node a request is for: by NAI when nai_len > 0, else by home
+ * address (the same rule as mip4_ha_mn_lookup_fn).  O(log n) binary search
+ * over indexes built once by the parser in O(n log n); no allocation.
+ * NULL when unknown or when c has no home-agent role.
+ */
+struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
+				       uint32_t home_addr, const char *nai,
+				       size_t nai_len);
+/* The FA-HA association with the foreign agent at addr, O(log n). */
+const struct mip4_ha_fa *mip4_config_find_fa(const struct mip4_config *c,
+					      uint32_t addr);
+
+#endif

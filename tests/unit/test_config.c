@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mip4d.conf(5) parser: the shipped examples parse, print -> parse gives
+ * the same configuration, every refusal names the right FILE:LINE, the
+ * permission check, and lookups over 100k mobile nodes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/*
+ * The parser lives in the daemon.  When the build links the mip4daemon
+ * library it defines MIP4_DAEMON_LIB; otherwise (tests/CMakeLists.txt
+ * links only libmip4) the parser source is compiled into this test.
+ */
+#ifdef MIP4_DAEMON_LIB
+#include "config.h"
+#else
+#include "../../daemon/config.c" /* NOLINT(bugprone-suspicious-include) */
+#endif
+
+/* The source tree: from the build, else from where this file lives. */
+static const char *src_path(const char *rel, char *buf, size_t cap)
+{
+#ifdef MIP4_SOURCE_DIR
+	snprintf(buf, cap, "%s/%s", MIP4_SOURCE_DIR, rel);
+#else
+	const char *me = __FILE__;
+	const char *cut = strstr(me, "tests/unit/test_config.c");
+	int n = cut ? (int)(cut - me) : 0;
+
+	snprintf(buf, cap, "%.*s%s", n, me, rel);
+#endif
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static char *print_to_string(const struct mip4_config *c, unsigned flags)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	mip4_config_print_flags(c, f, flags);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void assert_same_sa(const struct mip4_sa *a, const struct mip4_sa *b)
+{
+	assert_int_equal(a->spi, b->spi);
+	assert_int_equal(a->alg, b->alg);
+	assert_int_equal(a->key_len, b->key_len);
+	assert_memory_equal(a->key, b->key, a->key_len);
+	assert_int_equal(a->replay, b->replay);
+	assert_int_equal(a->tolerance, b->tolerance);
+}
+
+static void assert_same_config(const struct mip4_config *a,
+			       const struct mip4_config *b)
+{
+	const struct mip4_ha_cfg *x = &a->ha.cfg, *y = &b->ha.cfg;
+
+	assert_string_equal(a->control_socket, b->control_socket);
+	assert_string_equal(a->state_db, b->state_db);
+	assert_int_equal(a->have_ha, b->have_ha);
+	assert_int_equal(x->addr, y->addr);
+	assert_int_equal(x->home.net, y->home.net);
+	assert_int_equal(x->home.mask, y->home.mask);
+	assert_int_equal(x->max_lifetime, y->max_lifetime);
+	assert_int_equal(x->reverse_tunnel, y->reverse_tunnel);
+	assert_int_equal(x->udp_tunnel, y->udp_tunnel);
+	assert_int_equal(x->udp_force_ok, y->udp_force_ok);
+	assert_int_equal(x->keepalive, y->keepalive);
+	assert_int_equal(x->flavour, y->flavour);
+	assert_int_equal(x->n_trusted, y->n_trusted);
+	assert_memory_equal(x->trusted, y->trusted,
+			    x->n_trusted * sizeof x->trusted[0]);
+	assert_int_equal(x->n_inside, y->n_inside);
+	assert_memory_equal(x->inside, y->inside,
+			    x->n_inside * sizeof x->inside[0]);
+	assert_int_equal(x->pool_first, y->pool_first);
+	assert_int_equal(x->pool_last, y->pool_last);
+	assert_string_equal(a->ha.tunnel_dev, b->ha.tunnel_dev);
+	assert_int_equal(a->ha.n_mn, b->ha.n_mn);
+	for (size_t i = 0; i < a->ha.n_mn; i++) {
+		assert_int_equal(a->ha.mn[i].home_addr, b->ha.mn[i].home_addr);
+		assert_string_equal(a->ha.mn[i].nai, b->ha.mn[i].nai);
+		assert_same_sa(&a->ha.mn[i].sa, &b->ha.mn[i].sa);
+	}
+	assert_int_equal(a->ha.n_fa, b->ha.n_fa);
+	for (size_t i = 0; i < a->ha.n_fa; i++) {
+		assert_int_equal(a->ha.fa[i].addr, b->ha.fa[i].addr);
+		assert_same_sa(&a->ha.fa[i].sa, &b->ha.fa[i].sa);
+	}
+}
+
+/* print (keys shown) -> parse gives the same config and the same text. */
+static void assert_roundtrip(const struct mip4_config *c)
+{
+	struct mip4_config c2;
+	char err[256];
+	char *t1 = print_to_string(c, MIP4_CONFIG_PRINT_KEYS), *t2;
+
+	assert_int_equal(mip4_config_parse_buf("printed", t1, strlen(t1), &c2,
+					       err, sizeof err),
+			 0);
+	assert_same_config(c, &c2);
+	t2 = print_to_string(&c2, MIP4_CONFIG_PRINT_KEYS);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	mip4_config_free(&c2);
+}
+
+static void parse_example(const char *rel, struct mip4_config *c)
+{
+	char path[4096], err[256];
+	size_t len;
+	char *text = slurp(src_path(rel, path, sizeof path), &len);
+	int rc = mip4_config_parse_buf(path, text, len, c, err, sizeof err);
+
+	if (rc != 0)
+		fail_msg("%s", err);
+	free(text);
+}
+
+static void test_example_ha(void **state)
+{
+	struct mip4_config c;
+	char *redacted;
+
+	(void)state;
+	parse_example("etc/mip4d-ha.conf", &c);
+	assert_true(c.have_ha);
+	assert_int_equal(c.ha.cfg.addr, 0x0a000001u);
+	assert_int_equal(c.ha.cfg.home.net, 0x0a000000u);
+	assert_int_equal(c.ha.cfg.home.mask, 0xffffff00u);
+	assert_int_equal(c.ha.cfg.keepalive, 25);
+	assert_int_equal(c.ha.cfg.pool_first, 0x0a0000c8u);
+	assert_int_equal(c.ha.cfg.pool_last, 0x0a0000fau);
+	assert_int_equal(c.ha.n_mn, 4);
+	assert_int_equal(c.ha.n_fa, 1);
+	assert_int_equal(c.ha.mn[0].sa.spi, 0x1000);
+	assert_int_equal(c.ha.mn[0].sa.key_len, 16);
+	assert_int_equal(c.ha.mn[0].sa.key[15], 0xff);
+	assert_string_equal(c.ha.mn[2].nai, "bob@corp.example");
+	assert_int_equal(c.ha.mn[2].sa.key_len, strlen("an example secret"));
+	assert_int_equal(c.ha.mn[2].sa.replay, MIP4_REPLAY_NONCE);
+	assert_int_equal(c.ha.mn[3].home_addr, 0x0a000066u);
+
+	assert_ptr_equal(mip4_config_find_mn(&c, 0x0a000065u, NULL, 0),
+			 &c.ha.mn[1]);
+	assert_ptr_equal(mip4_config_find_mn(&c, 0, "bob@corp.example", 16),
+			 &c.ha.mn[2]);
+	assert_null(mip4_config_find_mn(&c, 0, "bob@corp.exampl", 15));
+	assert_null(mip4_config_find_mn(&c, 0x0a000063u, NULL, 0));
+	assert_ptr_equal(mip4_config_find_fa(&c, 0xc0000201u), &c.ha.fa[0]);
+	assert_null(mip4_config_find_fa(&c, 0xc0000202u));
+
+	/* the default print hides keys */
+	redacted = print_to_string(&c, 0);
+	assert_null(strstr(redacted, "00112233"));
+	assert_non_null(strstr(redacted, "key <redacted>"));
+	free(redacted);
+	assert_roundtrip(&c);
+	mip4_config_free(&c);
+}
+
+static void test_example_iha(void **state)
+{
+	struct mip4_config c;
+
+	(void)state;
+	parse_example("etc/mip4d-iha.conf", &c);
+	assert_int_equal(c.ha.cfg.flavour, MIP4_HA_INTERNAL);
+	assert_int_equal(c.ha.cfg.n_trusted, 2);
+	assert_int_equal(c.ha.cfg.trusted[1].net, 0xac100000u);
+	assert_false(c.ha.cfg.udp_tunnel);
+	assert_int_equal(c.ha.cfg.keepalive, MIP4_CONFIG_DEF_KEEPALIVE);
+	assert_int_equal(c.ha.mn[1].sa.tolerance, 10);
+	assert_roundtrip(&c);
+	mip4_config_free(&c);
+}
+
+/* Every default, and that printing makes each explicit. */
+static void test_defaults(void **state)
+{
+	static const char text[] = "home-agent { address 10.0.0.1 }";
+	struct mip4_config c;
+	char err[256], *out;
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("d.conf", text, strlen(text),
+					       &c, err, sizeof err),
+			 0);
+	assert_string_equal(c.control_socket, "/run/mip4d.sock");
+	assert_string_equal(c.state_db, "/var/lib/mip4d/bindings.db");
+	assert_int_equal(c.ha.cfg.home.mask, 0);
+	assert_int_equal(c.ha.cfg.max_lifetime, 600);
+	assert_true(c.ha.cfg.reverse_tunnel);
+	assert_true(c.ha.cfg.udp_tunnel);
+	assert_false(c.ha.cfg.udp_force_ok);
+	assert_int_equal(c.ha.cfg.keepalive, 110);
+	assert_int_equal(c.ha.cfg.flavour, MIP4_HA_PLAIN);
+	assert_int_equal(c.ha.cfg.pool_first, 0);
+	assert_string_equal(c.ha.tunnel_dev, "mip-ha0");
+	out = print_to_string(&c, 0);
+	assert_string_equal(out,
+			    "# mip4d configuration, every default explicit\n"
+			    "control-socket \"/run/mip4d.sock\"\n"
+			    "state-db \"/var/lib/mip4d/bindings.db\"\n"
+			    "\n"
+			    "home-agent {\n"
+			    "\taddress 10.0.0.1\n"
+			    "\thome-network none\n"
+			    "\tmax-lifetime 600\n"
+			    "\treverse-tunnel yes\n"
+			    "\tudp-tunnel yes\n"
+			    "\tudp-force no\n"
+			    "\tkeepalive 110\n"
+			    "\tflavour plain\n"
+			    "\tpool none\n"
+			    "\ttunnel-device \"mip-ha0\"\n"
+			    "}\n");
+	free(out);
+	assert_roundtrip(&c);
+	mip4_config_free(&c);
+}
+
+/* Accepted odd spellings. */
+static void test_accepted(void **state)
+{
+	static const char *const ok[] = {
+		"home-agent{address 10.0.0.1}",
+		"# c\nhome-agent { address \"10.0.0.1\" } # trailing",
+		"home-agent { address 10.0.0.1 pool 10.0.0.5-10.0.0.9 }",
+		"home-agent { address 10.0.0.1 pool 10.0.0.5- 10.0.0.9 }",
+		"home-agent { address 10.0.0.1 flavor external inside 0.0.0.0/0 }",
+		"home-agent { address 10.0.0.1 mobile-node 10.0.0.2 { spi 256 "
+		"key \"q\\\"uote\\\\\" } }",
+		"home-agent { address 10.0.0.1 mobile-node 10.0.0.2 { spi "
+		"0xffffffff key hex:" /* 64 bytes */
+		"000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+		"000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+		" } }",
+		"home-agent { address 10.0.0.1 mobile-node 10.0.0.2 { spi 300 key "
+		"0123456789012345678901234567890123456789012345678901234567890123 "
+		"} }",
+		"control-socket \"/tmp/a b.sock\"\nhome-agent { address 1.2.3.4 }",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct mip4_config c;
+		char err[256] = "";
+
+		if (mip4_config_parse_buf("a.conf", ok[i], strlen(ok[i]), &c,
+					  err, sizeof err) != 0)
+			fail_msg("case %zu: %s", i, err);
+		assert_roundtrip(&c);
+		mip4_config_free(&c);
+	}
+}
+
+struct bad_case {
+	const char *text;
+	const char *err; /* the whole message after "t.conf:" */
+};
+
+#define HA "home-agent {\naddress 10.0.0.1\n"
+#define MN1 "mobile-node 10.0.0.100 { spi 0x1000 key k1 }\n"
+
+static const struct bad_case bad_cases[] = {
+	{"", "t.conf: no role configured (home-agent { ... })"},
+	{"bogus 1\n", "t.conf:1: unknown keyword 'bogus'"},
+	{"\n\nhome-agent { address 10.0.0.1 }\nhome-agent { address 10.0.0.2 }",
+	 "t.conf:4: home-agent: declared twice"},
+	{"foreign-agent {\n}", "t.conf:1: foreign-agent role: not supported "
+			       "yet (only home-agent)"},
+	{"{", "t.conf:1: unexpected '{'"},
+	{"home-agent address", "t.conf:1: home-agent: expected '{', not "
+			       "address"},
+	{HA "frob 1\n}", "t.conf:3: home-agent: unknown option 'frob'"},
+	{"home-agent {\n\n max-lifetime 5\n}", "t.conf:1: home-agent: no "
+					       "address"},
+	{HA, "t.conf:1: home-agent: unterminated block (no '}')"},
+	{HA "mobile-node 10.0.0.5 {\nspi 300 key x\n",
+	 "t.conf:3: mobile-node 10.0.0.5: unterminated block (no '}')"},
+	{HA "tunnel-device \"mip\n}", "t.conf:3: unterminated string"},
+	{HA "tunnel-device \"mip", "t.conf:3: unterminated string"},
+	{HA "tunnel-device \"a\\qb\"}",
+	 "t.conf:3: bad escape in string (only \\\" and \\\\)"},
+	{HA "address 10.0.0.256\n}",
+	 "t.conf:3: address: '10.0.0.256' is not an IPv4 address"},
+	{HA "address 224.0.0.1\n}",
+	 "t.conf:3: address: 224.0.0.1 is not a unicast address"},
+	{HA "address\n}", "t.conf:3: address: missing argument before '}'"},
+	{HA "home-network 10.0.0.1/24\n}",
+	 "t.conf:3: home-network: 10.0.0.1/24 has host bits set (did you "
+	 "mean 10.0.0.0/24?)"},
+	{HA "home-network 10.0.0.0/33\n}",
+	 "t.conf:3: home-network: 10.0.0.0/33: prefix length out of range "
+	 "(0..32)"},
+	{HA "home-network 10.0.0.0\n}",
+	 "t.conf:3: home-network: '10.0.0.0' is not a prefix (like "
+	 "10.0.0.0/24)"},
+	{HA "max-lifetime 0\n}",
+	 "t.conf:3: max-lifetime: 0 out of range (1..65535)"},
+	{HA "max-lifetime 65536\n}",
+	 "t.conf:3: max-lifetime: 65536 out of range (1..65535)"},
+	{HA "max-lifetime 99999999999\n}",
+	 "t.conf:3: max-lifetime: 99999999999 out of range (1..65535)"},
+	{HA "keepalive -1\n}", "t.conf:3: keepalive: '-1' is not a number"},
+	{HA "reverse-tunnel maybe\n}",
+	 "t.conf:3: reverse-tunnel: 'maybe' is not yes or no"},
+	{HA "flavour fancy\n}",
+	 "t.conf:3: flavour: 'fancy' is not plain, internal or external"},
+	{HA "\ntrusted 10.1.0.0/16\n}",
+	 "t.conf:4: trusted: only for flavour internal (RFC 5265 §4.3), "
+	 "this home agent is plain"},
+	{HA "flavour internal\n}",
+	 "t.conf:3: flavour internal: no trusted prefix (every request "
+	 "would be dropped)"},
+	{HA "flavour internal trusted 10.0.0.0/8\ninside 10.0.0.0/8\n}",
+	 "t.conf:4: inside: only for flavour external (RFC 5265 §3.7), this "
+	 "home agent is internal"},
+	{HA "flavour internal\n"
+	    "trusted 1.0.0.0/8 trusted 2.0.0.0/8 trusted 3.0.0.0/8\n"
+	    "trusted 4.0.0.0/8 trusted 5.0.0.0/8 trusted 6.0.0.0/8\n"
+	    "trusted 7.0.0.0/8 trusted 8.0.0.0/8 trusted 9.0.0.0/8\n"
+	    "trusted 11.0.0.0/8 trusted 12.0.0.0/8 trusted 13.0.0.0/8\n"
+	    "trusted 14.0.0.0/8 trusted 15.0.0.0/8 trusted 16.0.0.0/8\n"
+	    "trusted 17.0.0.0/8\ntrusted 18.0.0.0/8\n}",
+	 "t.conf:10: trusted: more than 16 prefixes"},
+	{HA "pool 10.0.0.9 - 10.0.0.5\n}",
+	 "t.conf:3: pool: last address before the first"},
+	{HA "pool 10.0.0.5 to 10.0.0.9\n}",
+	 "t.conf:3: pool: expected FIRST - LAST, not 'to'"},
+	{HA "home-network 10.0.0.0/24\npool 10.0.1.5 - 10.0.1.9\n}",
+	 "t.conf:1: pool: 10.0.1.5 - 10.0.1.9 is not inside home-network "
+	 "10.0.0.0/24"},
+	{HA "pool 10.0.0.1 - 10.0.0.9\n}",
+	 "t.conf:1: pool: holds the home agent's own address 10.0.0.1"},
+	{HA "pool 10.0.0.90 - 10.0.0.109\n" MN1 "}",
+	 "t.conf:4: home address 10.0.0.100 lies in the pool"},
+	{HA "tunnel-device abcdefghijklmnop\n}",
+	 "t.conf:3: tunnel-device: name must be 1..15 bytes"},
+	{HA "tunnel-device a/b\n}", "t.conf:3: tunnel-device: bad name 'a/b'"},
+	{"control-socket run/x.sock\n",
+	 "t.conf:1: control-socket: 'run/x.sock' is not an absolute path"},
+	{"control-socket /"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	 "t.conf:1: control-socket: path longer than 107 bytes"},
+	{HA "mobile-node 10.0.0.100 { key k1 }\n}",
+	 "t.conf:3: mobile-node 10.0.0.100: no spi"},
+	{HA "mobile-node 10.0.0.100 {\nspi 0x1000\n}\n}",
+	 "t.conf:3: mobile-node 10.0.0.100: no key"},
+	{HA "mobile-node 10.0.0.100 { spi 255 key k }\n}",
+	 "t.conf:3: spi: 255 out of range (256..4294967295)"},
+	{HA "mobile-node 10.0.0.100 { spi 0x100000000 key k }\n}",
+	 "t.conf:3: spi: 0x100000000 out of range (256..4294967295)"},
+	{HA "mobile-node 10.0.0.100 { spi 0x10g0 key k }\n}",
+	 "t.conf:3: spi: '0x10g0' is not a number"},
+	{HA "mobile-node 10.0.0.100 {\nspi 0x1000\nkey "
+	    "01234567890123456789012345678901234567890123456789012345678901234"
+	    "\n}\n}",
+	 "t.conf:5: key: 65 bytes long; at most 64"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key hex:"
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "00 }\n}",
+	 "t.conf:3: key: 65 bytes long; at most 64"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key hex:abc }\n}",
+	 "t.conf:3: key: hex key needs an even, non-zero number of digits"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key hex:zz }\n}",
+	 "t.conf:3: key: 'zz' is not hex"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key \"\" }\n}",
+	 "t.conf:3: key: empty"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key <redacted> }\n}",
+	 "t.conf:3: key: redacted (put the real key back, or print with "
+	 "keys shown)"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key k algorithm sha1 }\n}",
+	 "t.conf:3: algorithm: 'sha1' is not hmac-md5 or keyed-md5"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key k replay never }\n}",
+	 "t.conf:3: replay: 'never' is not timestamp or nonce"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key k tolerance 0 }\n}",
+	 "t.conf:3: tolerance: 0 out of range (1..86400)"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key k home-address "
+	    "10.0.0.7 }\n}",
+	 "t.conf:3: mobile-node 10.0.0.100: unknown option 'home-address'"},
+	{HA "mobile-node 10.0.0.100 { spi 0x1000 key k { }\n}",
+	 "t.conf:3: mobile-node 10.0.0.100: unexpected '{'"},
+	{HA "mobile-node 10.0.0.1 { spi 0x1000 key k }\n}",
+	 "t.conf:3: mobile-node: 10.0.0.1 is the home agent's own address"},
+	{HA MN1 "mobile-node 10.0.0.101 { spi 0x1001 key k }\n" MN1 "}",
+	 "t.conf:5: home address 10.0.0.100 already served by the "
+	 "mobile-node on line 3"},
+	{HA "mobile-node nai a@b { spi 0x1001 key k home-address 10.0.0.100 }"
+	    "\n" MN1 "}",
+	 "t.conf:4: home address 10.0.0.100 already served by the "
+	 "mobile-node on line 3"},
+	{HA "mobile-node nai a@b { spi 0x1001 key k }\n\n"
+	    "mobile-node nai a@b { spi 0x1002 key k }\n}",
+	 "t.conf:5: mobile-node nai a@b already declared on line 3"},
+	{HA "mobile-node nai \"a b\" { spi 0x1001 key k }\n}",
+	 "t.conf:3: mobile-node nai: byte 0x20 not allowed in an NAI"},
+	{HA "mobile-node nai \"\" { spi 0x1001 key k }\n}",
+	 "t.conf:3: mobile-node nai: must be 1..255 bytes"},
+	{HA MN1 "mobile-node 10.0.0.101 { spi 4096 key k }\n}",
+	 "t.conf:4: spi 0x1000 already used on line 3"},
+	{HA MN1 "foreign-agent 192.0.2.1 { spi 0x1000 key k }\n}",
+	 "t.conf:4: spi 0x1000 already used on line 3"},
+	{HA "foreign-agent 192.0.2.1 { spi 0x2000 key k }\n"
+	    "foreign-agent 192.0.2.1 { spi 0x2001 key k }\n}",
+	 "t.conf:4: foreign-agent 192.0.2.1 already declared on line 3"},
+	{HA "foreign-agent 192.0.2.1 { spi 0x2000 key k home-address "
+	    "1.2.3.4 }\n}",
+	 "t.conf:3: foreign-agent 192.0.2.1: unknown option 'home-address'"},
+	{HA "foreign-agent nai x { }\n}",
+	 "t.conf:3: foreign-agent: 'nai' is not an IPv4 address"},
+	{"home-agent { address 10.0.0.1 }\x01",
+	 "t.conf:1: unexpected control character 0x01"},
+};
+
+static void test_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		struct mip4_config c;
+		char err[512] = "";
+		int rc = mip4_config_parse_buf("t.conf", bc->text,
+					       strlen(bc->text), &c, err,
+					       sizeof err);
+
+		if (rc != -1 || strcmp(err, bc->err) != 0)
+			fail_msg("case %zu: rc %d\n got: %s\nwant: %s", i, rc,
+				 err, bc->err);
+		assert_int_equal(c.ha.n_mn, 0);
+		assert_null(c.ha.mn);
+		mip4_config_free(&c); /* harmless after a failure */
+	}
+}
+
+/* A NUL inside the buffer is an error, and the parser never reads past
+ * len: a buffer without a terminating NUL parses. */
+static void test_buffer_bounds(void **state)
+{
+	static const char nul[] = "home-agent {\n address 10.0.0.1 }\0x";
+	struct mip4_config c;
+	char err[256], *exact;
+	const char *good = "home-agent { address 10.0.0.1 }";
+	size_t n = strlen(good);
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("t.conf", nul, sizeof nul - 1,
+					       &c, err, sizeof err),
+			 -1);
+	assert_string_equal(err, "t.conf:2: NUL byte in the file");
+	exact = malloc(n);
+	assert_non_null(exact);
+	memcpy(exact, good, n);
+	assert_int_equal(mip4_config_parse_buf("t.conf", exact, n, &c, err,
+					       sizeof err),
+			 0);
+	mip4_config_free(&c);
+	free(exact);
+	/* tiny and zero-sized error buffers are safe */
+	assert_int_equal(mip4_config_parse_buf("t.conf", "x", 1, &c, err, 4),
+			 -1);
+	assert_string_equal(err, "t.c");
+	assert_int_equal(mip4_config_parse_buf("t.conf", "x", 1, &c, NULL, 0),
+			 -1);
+}
+
+static char *write_temp(const char *text, mode_t mode)
+{
+	char *path = strdup("/tmp/mip4d-test-config-XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+static void test_file_permissions(void **state)
+{
+	char epath[4096], err[512], want[600];
+	size_t len;
+	char *text = slurp(src_path("etc/mip4d-ha.conf", epath, sizeof epath),
+			   &len);
+	const char *nokeys = "home-agent { address 10.0.0.1 }\n";
+	struct mip4_config c;
+	char *p;
+
+	(void)state;
+	/* keys, 0644: refused */
+	p = write_temp(text, 0644);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), -1);
+	snprintf(want, sizeof want,
+		 "%s: keys in a file others can read (mode 0644); chmod 600 it",
+		 p);
+	assert_string_equal(err, want);
+	assert_null(c.ha.mn);
+	/* 0640 and 0602 too */
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "(mode 0640)"));
+	assert_int_equal(chmod(p, 0602), 0);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), -1);
+	/* 0600 (and 0400): accepted */
+	assert_int_equal(chmod(p, 0600), 0);
+	if (mip4_config_parse_file(p, &c, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.ha.n_mn, 4);
+	mip4_config_free(&c);
+	assert_int_equal(chmod(p, 0400), 0);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), 0);
+	mip4_config_free(&c);
+	unlink(p);
+	free(p);
+
+	/* no keys: any mode will do */
+	p = write_temp(nokeys, 0644);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), 0);
+	mip4_config_free(&c);
+	unlink(p);
+
+	/* errors from a file name the file */
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: No such file or directory", p);
+	assert_string_equal(err, want);
+	free(p);
+	p = write_temp("home-agent {\n address 10.0.0.1\n frob\n}\n", 0600);
+	assert_int_equal(mip4_config_parse_file(p, &c, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:3: home-agent: unknown option 'frob'",
+		 p);
+	assert_string_equal(err, want);
+	unlink(p);
+	free(p);
+	assert_int_equal(mip4_config_parse_file("/tmp", &c, err, sizeof err),
+			 -1);
+	assert_string_equal(err, "/tmp: not a regular file");
+	free(text);
+}
+
+/* 100k mobile nodes by address and NAI plus 1k FAs: parse, find each. */
+static void test_many(void **state)
+{
+	enum { N = 100000, NFA = 1000 };
+	size_t cap = (size_t)N * 160 + 4096, len = 0;
+	char *text = malloc(cap), err[256], nai[64];
+	struct mip4_config c;
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"home-agent {\naddress 10.0.0.1\n");
+	for (uint32_t i = 0; i < N; i++) {
+		if (i % 2)
+			len += (size_t)snprintf(
+				text + len, cap - len,
+				"mobile-node 11.%u.%u.%u { spi %u key hex:"
+				"00112233445566778899aabbccddeeff }\n",
+				i >> 16, (i >> 8) & 0xff, i & 0xff, 1000 + i);
+		else
+			len += (size_t)snprintf(
+				text + len, cap - len,
+				"mobile-node nai mn%u@corp.example { spi %u "
+				"key k%u }\n",
+				i, 1000 + i, i);
+	}
+	for (uint32_t i = 0; i < NFA; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"foreign-agent 192.0.%u.%u { spi %u "
+					"key fa }\n",
+					i / 200, i % 200 + 1, 1000000 + i);
+	len += (size_t)snprintf(text + len, cap - len, "}\n");
+	assert_true(len < cap);
+	if (mip4_config_parse_buf("many.conf", text, len, &c, err,
+				  sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.ha.n_mn, N);
+	for (uint32_t i = 0; i < N; i++) {
+		const struct mip4_ha_mn *mn;
+
+		if (i % 2) {
+			mn = mip4_config_find_mn(&c, 0x0b000000u | i, NULL, 0);
+		} else {
+			int n = snprintf(nai, sizeof nai, "mn%u@corp.example",
+					 i);
+
+			mn = mip4_config_find_mn(&c, 0, nai, (size_t)n);
+		}
+		assert_non_null(mn);
+		assert_int_equal(mn->sa.spi, 1000 + i);
+	}
+	for (uint32_t i = 0; i < NFA; i++) {
+		const struct mip4_ha_fa *fa = mip4_config_find_fa(
+			&c, 0xc0000000u | (i / 200) << 8 | (i % 200 + 1));
+
+		assert_non_null(fa);
+		assert_int_equal(fa->sa.spi, 1000000 + i);
+	}
+	assert_null(mip4_config_find_mn(&c, 0x0b000000u, NULL, 0));
+	assert_null(mip4_config_find_mn(&c, 0, "mn1@corp.example", 16));
+	mip4_config_free(&c);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example_ha),
+		cmocka_unit_test(test_example_iha),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_buffer_bounds),
+		cmocka_unit_test(test_file_permissions),
+		cmocka_unit_test(test_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
