@@ -14,7 +14,7 @@ pkgs=(
   tshark tcpdump python3 iproute2 nftables iputils-ping
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins
-  dnsmasq-base iperf3 gnuplot-nox
+  libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
   # static analysis
   cppcheck clang-tidy
 )
