@@ -15,6 +15,13 @@ static const struct command commands[] = {
 	{"decode", cmd_decode,
 	 "decode FILE.pcap|-i IFACE [--json] [--sa SPI:HEXKEY[:ALG]]...  "
 	 "print every Mobile IPv4 message"},
+	{"status", cmd_status, "status [-s SOCKET] [--json]  roles, uptime, bindings"},
+	{"bindings", cmd_bindings,
+	 "bindings [-s SOCKET] [--json]  the home agent's mobility bindings"},
+	{"counters", cmd_counters,
+	 "counters [-s SOCKET] [--json]  every counter, drops by reason"},
+	{"monitor", cmd_monitor,
+	 "monitor [-s SOCKET] [--json] [--until EVENT] [--timeout S]  live events"},
 };
 
 static void usage(FILE *f)

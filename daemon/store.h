@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * daemon/store.h - the home agent's persistent state: mobility bindings and
+ * per-SA replay state, in one SQLite file, so that nothing is lost on a
+ * restart, kill -9 included (DESIGN §6).
+ *
+ * One registration costs one upsert through a statement prepared once for
+ * the life of the store; bursts go in one transaction (store_begin ..
+ * store_commit).  Every function returns 0 (or a count) on success and -1
+ * on failure with a one-line message in store_errmsg().  Single-threaded:
+ * one event loop owns the store.
+ *
+ * The file is opened in SQLite's exclusive locking mode, so a second
+ * process that opens it (a second mip4d by mistake) is refused with a
+ * clear message instead of both of them writing the same bindings.
+ */
+#ifndef MIP4D_STORE_H
+#define MIP4D_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mip4/binding.h"
+
+/* PRAGMA user_version this build writes and understands. */
+#define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id: "MIP4", marks the file as ours. */
+#define STORE_APPLICATION_ID 0x4d495034
+
+struct store;
+
+/* How a commit reaches the disk (see store.c for the reasoning). */
+enum store_sync {
+	STORE_SYNC_NORMAL = 0, /* default: survives kill -9 of mip4d */
+	STORE_SYNC_FULL = 1,   /* also survives an OS crash or power loss */
+};
+
+/*
+ * Open path, creating the file (not its directory) and the schema when it
+ * does not exist, in WAL mode with synchronous=NORMAL.  Refuses, with a
+ * message naming the file, a file that is not SQLite, an SQLite file that
+ * is not ours, a schema version newer than STORE_SCHEMA_VERSION, a damaged
+ * file (PRAGMA quick_check, so O(file size) once at start) and a file
+ * another process holds open.  Returns 0 with *out set, or -1 with *out
+ * NULL and the message in err.
+ */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/* Close (checkpointing the WAL into the database).  NULL is a no-op. */
+void store_close(struct store *s);
+
+/* STORE_SYNC_NORMAL or STORE_SYNC_FULL; not inside store_begin(). */
+int store_set_sync(struct store *s, enum store_sync sync);
+
+/*
+ * Upsert the binding for b->home_addr: every registration field, the NAI
+ * (b->nai, b->nai_len; NULL for none), and the four counters.
+ * expires_wall = wall-clock Unix seconds at which it expires (the daemon
+ * converts from its monotonic clock).
+ */
+int store_put(struct store *s, const struct mip4_binding *b,
+	      int64_t expires_wall);
+/* Delete the binding for home_addr; deleting an absent one is not an
+ * error. */
+int store_del(struct store *s, uint32_t home_addr);
+
+/*
+ * Delete every binding with expires_wall <= now_wall, then call fn for
+ * each one left with a filled struct mip4_binding (table links, expires_ms,
+ * nai_hash and wheel_slot zeroed; nai points to a buffer valid only during
+ * the call, NULL when there is none) and its expires_wall.  fn returns 0
+ * to go on; non-zero stops the load, which then fails.  A row whose values
+ * do not fit their fields (a tampered file) fails the load with a message
+ * naming it.  Returns the number of bindings passed to fn, or -1.
+ */
+int store_load(struct store *s, int64_t now_wall,
+	       int (*fn)(void *ctx, const struct mip4_binding *b,
+			 int64_t expires_wall),
+	       void *ctx);
+
+/*
+ * Replay state per mobile node, keyed by the SPI of its MN-HA SA (RFC 5944
+ * §5.7: accepted timestamps must keep increasing across restarts).  Kept
+ * apart from the binding because it must outlive it: after a
+ * deregistration or an expiry an old request must still be refused.
+ */
+int store_put_replay(struct store *s, uint32_t spi, uint64_t last_id);
+/* 1 found (*last_id set), 0 not found, -1 error. */
+int store_get_replay(struct store *s, uint32_t spi, uint64_t *last_id);
+/* Drop the replay state of an SA that no longer exists. */
+int store_del_replay(struct store *s, uint32_t spi);
+
+/*
+ * Batch many changes in one transaction (registration bursts): one commit,
+ * so one WAL append (and with STORE_SYNC_FULL one fsync) for all of them.
+ * Not nestable.  A failed store_commit() rolls the batch back.
+ */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+/* Abandon the batch (a no-op when none is open). */
+int store_rollback(struct store *s);
+
+/* Number of bindings stored (expired ones included until the next
+ * store_load), or -1. */
+int64_t store_count(struct store *s);
+
+/* The last error, one line; "" when there has been none. */
+const char *store_errmsg(const struct store *s);
+
+#endif

@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Binding persistence (daemon/store.c): every field survives a round trip
+ * and a reopen, upsert/delete/expiry, replay state, batches; what a
+ * process killed with SIGKILL (or _exit without closing) had committed is
+ * all there after a reopen and what it had not is not; garbage, damaged,
+ * foreign, future-version and locked files are refused with a message.
+ *
+ * MIP4_STORE_BENCH=1 also times 10k upserts, one transaction each versus
+ * batched, with synchronous NORMAL and FULL (in the test's temp directory,
+ * or in MIP4_STORE_BENCH_DIR to measure another file system).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define NOW 1700000000 /* wall clock used by the tests */
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/mip4-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/bindings.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	DIR *d = opendir(f->dir);
+	const struct dirent *e;
+	char p[512];
+
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct store *open_ok(const char *path)
+{
+	struct store *s = NULL;
+	char err[256];
+
+	if (store_open(path, &s, err, sizeof err) != 0)
+		fail_msg("store_open: %s", err);
+	assert_non_null(s);
+	return s;
+}
+
+/* store_open() must fail, leave *out NULL and say something containing
+ * want. */
+static void open_refused(const char *path, const char *want)
+{
+	struct store *s = (struct store *)&s; /* overwritten with NULL */
+	char err[256];
+
+	assert_int_equal(store_open(path, &s, err, sizeof err), -1);
+	assert_null(s);
+	if (!strstr(err, want))
+		fail_msg("message \"%s\" lacks \"%s\"", err, want);
+	assert_non_null(strstr(err, path)); /* names the file */
+}
+
+/* A binding with every field distinct, from a seed. */
+static void mk_binding(struct mip4_binding *b, uint32_t i, char *nai,
+		       size_t cap)
+{
+	int n = snprintf(nai, cap, "mn%u@corp.example", i);
+
+	memset(b, 0, sizeof *b);
+	b->home_addr = 0x0a000000 + i;
+	b->coa = 0xc0a80000 + i;
+	b->peer_addr = 0xcb007100 + (i & 0xff);
+	b->peer_port = (uint16_t)(1024 + i);
+	b->lifetime = 600;
+	b->keepalive = 110;
+	b->flags = (uint8_t)(i & 0xfc);
+	b->encap = (uint8_t)(i & 1);
+	b->spi = 0x100 + i;
+	b->last_id = 0xe9000000ull << 32 | i; /* top bit set: NTP seconds */
+	b->nai = nai;
+	b->nai_len = (uint8_t)n;
+	b->pkts_to_mn = i;
+	b->bytes_to_mn = 1500ull * i;
+	b->pkts_from_mn = 2ull * i;
+	b->bytes_from_mn = 3000ull * i;
+}
+
+/* What store_load() handed over, NAI copied out. */
+struct loaded {
+	size_t n, cap;
+	struct row {
+		struct mip4_binding b;
+		char nai[256];
+		bool has_nai;
+		int64_t expires_wall;
+	} *rows;
+	int stop_after; /* return non-zero after this many; 0 = never */
+};
+
+static int collect(void *ctx, const struct mip4_binding *b,
+		   int64_t expires_wall)
+{
+	struct loaded *l = ctx;
+	struct row *r;
+
+	if (l->stop_after && (int)l->n == l->stop_after)
+		return 1;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->rows = realloc(l->rows, l->cap * sizeof *l->rows);
+		assert_non_null(l->rows);
+	}
+	r = &l->rows[l->n++];
+	r->b = *b;
+	r->has_nai = b->nai != NULL;
+	if (b->nai) {
+		assert_int_equal(strlen(b->nai), b->nai_len);
+		memcpy(r->nai, b->nai, (size_t)b->nai_len + 1);
+	}
+	r->b.nai = NULL;
+	r->expires_wall = expires_wall;
+	return 0;
+}
+
+static const struct row *find(const struct loaded *l, uint32_t home_addr)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->rows[i].b.home_addr == home_addr)
+			return &l->rows[i];
+	return NULL;
+}
+
+static void assert_same(const struct row *r, const struct mip4_binding *b,
+			int64_t expires_wall)
+{
+	assert_non_null(r);
+	assert_int_equal(r->b.home_addr, b->home_addr);
+	assert_int_equal(r->b.coa, b->coa);
+	assert_int_equal(r->b.peer_addr, b->peer_addr);
+	assert_int_equal(r->b.peer_port, b->peer_port);
+	assert_int_equal(r->b.lifetime, b->lifetime);
+	assert_int_equal(r->b.keepalive, b->keepalive);
+	assert_int_equal(r->b.flags, b->flags);
+	assert_int_equal(r->b.encap, b->encap);
+	assert_int_equal(r->b.spi, b->spi);
+	assert_true(r->b.last_id == b->last_id);
+	assert_true(r->b.pkts_to_mn == b->pkts_to_mn);
+	assert_true(r->b.bytes_to_mn == b->bytes_to_mn);
+	assert_true(r->b.pkts_from_mn == b->pkts_from_mn);
+	assert_true(r->b.bytes_from_mn == b->bytes_from_mn);
+	assert_true(r->expires_wall == expires_wall);
+	if (b->nai && b->nai_len) {
+		assert_true(r->has_nai);
+		assert_int_equal(r->b.nai_len, b->nai_len);
+		assert_memory_equal(r->nai, b->nai, b->nai_len);
+	} else {
+		assert_false(r->has_nai);
+		assert_int_equal(r->b.nai_len, 0);
+	}
+	/* table-owned fields come back zeroed */
+	assert_null(r->b.addr_next);
+	assert_null(r->b.nai_next);
+	assert_null(r->b.wheel_prev);
+	assert_null(r->b.wheel_next);
+	assert_true(r->b.expires_ms == 0);
+	assert_int_equal(r->b.wheel_slot, 0);
+	assert_int_equal(r->b.nai_hash, 0);
+}
+
+static int load_all(struct store *s, int64_t now, struct loaded *l)
+{
+	memset(l, 0, sizeof *l);
+	return store_load(s, now, collect, l);
+}
+
+static void sq_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *e = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK)
+		fail_msg("%s: %s", sql, e);
+	sqlite3_close(db);
+}
+
+static void test_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding full, bare;
+	char nai[256];
+	struct loaded l;
+
+	/* extremes of every field, a 255-octet NAI */
+	memset(nai, 'n', 255);
+	nai[255] = '\0';
+	memset(&full, 0, sizeof full);
+	full.home_addr = 0xffffffff;
+	full.coa = 0xfffffffe;
+	full.peer_addr = 0x80000001;
+	full.peer_port = 65535;
+	full.lifetime = 65535;
+	full.keepalive = 65534;
+	full.flags = 0xff;
+	full.encap = MIP4_ENCAP_UDP;
+	full.spi = 0xffffffff;
+	full.last_id = UINT64_MAX;
+	full.nai = nai;
+	full.nai_len = 255;
+	full.pkts_to_mn = UINT64_MAX - 1;
+	full.bytes_to_mn = 1ull << 63;
+	full.pkts_from_mn = (1ull << 63) - 1;
+	full.bytes_from_mn = 0x0123456789abcdefull;
+	/* table links set: the store ignores them */
+	full.addr_next = &bare;
+	full.wheel_prev = &bare;
+	full.expires_ms = 12345;
+	/* no NAI, zeros */
+	memset(&bare, 0, sizeof bare);
+	bare.encap = MIP4_ENCAP_IPIP;
+
+	assert_int_equal(store_put(s, &full, INT64_MAX), 0);
+	assert_int_equal(store_put(s, &bare, NOW + 1), 0);
+	assert_int_equal(store_count(s), 2);
+	assert_int_equal(load_all(s, NOW, &l), 2);
+	assert_same(find(&l, 0xffffffff), &full, INT64_MAX);
+	assert_same(find(&l, 0), &bare, NOW + 1);
+	free(l.rows);
+	assert_string_equal(store_errmsg(s), "");
+	store_close(s);
+	store_close(NULL);
+}
+
+static void test_upsert_replaces(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+
+	mk_binding(&b, 7, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	/* re-registration: new CoA, lifetime, counters, NAI gone */
+	b.coa = 0x01020304;
+	b.lifetime = 30;
+	b.last_id++;
+	b.pkts_to_mn = 99;
+	b.nai = NULL;
+	b.nai_len = 0;
+	assert_int_equal(store_put(s, &b, NOW + 30), 0);
+	assert_int_equal(store_count(s), 1);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	assert_same(&l.rows[0], &b, NOW + 30);
+	free(l.rows);
+	store_close(s);
+}
+
+static void test_delete(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+
+	for (uint32_t i = 1; i <= 3; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	assert_int_equal(store_del(s, 0x0a000002), 0);
+	assert_int_equal(store_del(s, 0x0a000002), 0); /* absent: fine */
+	assert_int_equal(store_del(s, 0x7f000001), 0);
+	assert_int_equal(load_all(s, NOW, &l), 2);
+	assert_non_null(find(&l, 0x0a000001));
+	assert_null(find(&l, 0x0a000002));
+	assert_non_null(find(&l, 0x0a000003));
+	free(l.rows);
+	store_close(s);
+}
+
+static void test_load_expiry(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	static const int64_t exp[] = { NOW - 86400, NOW - 1, NOW, NOW + 1,
+				       NOW + 600 };
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, exp[i]), 0);
+	}
+	/* expires_wall <= now is expired: skipped and deleted */
+	assert_int_equal(load_all(s, NOW, &l), 2);
+	assert_non_null(find(&l, 0x0a000003));
+	assert_non_null(find(&l, 0x0a000004));
+	free(l.rows);
+	assert_int_equal(store_count(s), 2);
+	assert_int_equal(load_all(s, NOW + 1, &l), 1);
+	free(l.rows);
+	assert_int_equal(store_count(s), 1);
+
+	/* a caller that stops the load makes it fail, with a reason */
+	for (uint32_t i = 10; i < 20; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	memset(&l, 0, sizeof l);
+	l.stop_after = 3;
+	assert_int_equal(store_load(s, NOW, collect, &l), -1);
+	assert_non_null(strstr(store_errmsg(s), "stopped by the caller"));
+	free(l.rows);
+	/* and the store still works afterwards */
+	assert_int_equal(load_all(s, NOW, &l), 11);
+	free(l.rows);
+	store_close(s);
+}
+
+static void test_replay(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	uint64_t id = 0;
+
+	assert_int_equal(store_get_replay(s, 0x100, &id), 0);
+	assert_int_equal(store_put_replay(s, 0x100, 0xe9000000ull << 32), 0);
+	assert_int_equal(store_put_replay(s, 0xffffffff, UINT64_MAX), 0);
+	assert_int_equal(store_get_replay(s, 0x100, &id), 1);
+	assert_true(id == 0xe9000000ull << 32);
+	assert_int_equal(store_get_replay(s, 0xffffffff, &id), 1);
+	assert_true(id == UINT64_MAX);
+	assert_int_equal(store_put_replay(s, 0x100, (0xe9000000ull << 32) + 7),
+			 0);
+	assert_int_equal(store_get_replay(s, 0x100, &id), 1);
+	assert_true(id == (0xe9000000ull << 32) + 7);
+	assert_int_equal(store_del_replay(s, 0x100), 0);
+	assert_int_equal(store_get_replay(s, 0x100, &id), 0);
+	/* replay state is not binding state: a load does not touch it */
+	{
+		struct loaded l;
+
+		assert_int_equal(load_all(s, NOW, &l), 0);
+		free(l.rows);
+	}
+	assert_int_equal(store_get_replay(s, 0xffffffff, &id), 1);
+	store_close(s);
+}
+
+static void test_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b[3];
+	char nai[3][64];
+	struct loaded l;
+	uint64_t id;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		mk_binding(&b[i], i + 1, nai[i], sizeof nai[i]);
+		assert_int_equal(store_put(s, &b[i], NOW + 600), 0);
+		assert_int_equal(store_put_replay(s, b[i].spi, b[i].last_id), 0);
+	}
+	store_close(s);
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 3);
+	for (int i = 0; i < 3; i++) {
+		assert_same(find(&l, b[i].home_addr), &b[i], NOW + 600);
+		assert_int_equal(store_get_replay(s, b[i].spi, &id), 1);
+		assert_true(id == b[i].last_id);
+	}
+	free(l.rows);
+	store_close(s);
+}
+
+static void test_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+
+	assert_int_equal(store_commit(s), -1);
+	assert_non_null(strstr(store_errmsg(s), "no batch"));
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), -1);
+	assert_non_null(strstr(store_errmsg(s), "already open"));
+	assert_int_equal(store_set_sync(s, STORE_SYNC_FULL), -1);
+	for (uint32_t i = 0; i < 100; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	assert_int_equal(store_put_replay(s, 1, 2), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_count(s), 100);
+
+	/* a rolled-back batch leaves nothing */
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 100; i < 150; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	assert_int_equal(store_del(s, 0x0a000000), 0);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_rollback(s), 0); /* none open: no-op */
+	assert_int_equal(store_count(s), 100);
+
+	/* a batch left open at close is rolled back */
+	assert_int_equal(store_begin(s), 0);
+	mk_binding(&b, 500, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	store_close(s);
+	s = open_ok(f->path);
+	assert_int_equal(store_count(s), 100);
+	store_close(s);
+}
+
+static void test_sync_full(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+
+	assert_int_equal(store_set_sync(s, STORE_SYNC_FULL), 0);
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	assert_int_equal(store_set_sync(s, STORE_SYNC_NORMAL), 0);
+	assert_int_equal(store_set_sync(s, (enum store_sync)7), -1);
+	assert_int_equal(store_count(s), 1);
+	store_close(s);
+}
+
+/*
+ * The child commits N bindings one transaction each and a replay entry,
+ * opens a batch of M more that it never commits, and dies without closing:
+ * by SIGKILL, or by _exit().  The parent must find exactly the N.
+ */
+enum { KILL_N = 200, KILL_M = 50 };
+
+static void die_mid_write(const char *path, bool sigkill)
+{
+	struct store *s = NULL;
+	struct mip4_binding b;
+	char nai[64], err[256];
+
+	if (store_open(path, &s, err, sizeof err) != 0)
+		_exit(2);
+	for (uint32_t i = 0; i < KILL_N; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		if (store_put(s, &b, NOW + 600) != 0)
+			_exit(3);
+	}
+	if (store_put_replay(s, 0xabc, 0xe9000000ull << 32) != 0 ||
+	    store_begin(s) != 0)
+		_exit(4);
+	for (uint32_t i = KILL_N; i < KILL_N + KILL_M; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		if (store_put(s, &b, NOW + 600) != 0)
+			_exit(5);
+	}
+	if (sigkill)
+		raise(SIGKILL);
+	_exit(0);
+}
+
+static void crash_and_reopen(const char *path, bool sigkill)
+{
+	struct store *s;
+	struct loaded l;
+	struct stat st;
+	char wal[160];
+	uint64_t id;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		die_mid_write(path, sigkill);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (sigkill) {
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGKILL);
+	} else {
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	/* It died with its commits in the WAL, never checkpointed. */
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size > 0);
+
+	s = open_ok(path);
+	assert_int_equal(load_all(s, NOW, &l), KILL_N);
+	for (uint32_t i = 0; i < KILL_N; i++) {
+		struct mip4_binding b;
+		char nai[64];
+
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_same(find(&l, b.home_addr), &b, NOW + 600);
+	}
+	free(l.rows);
+	assert_int_equal(store_get_replay(s, 0xabc, &id), 1);
+	assert_true(id == 0xe9000000ull << 32);
+	store_close(s);
+}
+
+static void test_sigkill(void **state)
+{
+	crash_and_reopen(((struct fixture *)*state)->path, true);
+}
+
+static void test_exit_without_close(void **state)
+{
+	crash_and_reopen(((struct fixture *)*state)->path, false);
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+static void test_garbage_file(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "home-agent { lifetime 600 }\n";
+	unsigned char junk[8192], back[8192];
+	uint32_t x = 12345;
+	int fd;
+
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	write_file(f->path, junk, sizeof junk);
+	open_refused(f->path, "not an SQLite database");
+	/* left as it was */
+	fd = open(f->path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, back, sizeof back), (ssize_t)sizeof back);
+	close(fd);
+	assert_memory_equal(junk, back, sizeof junk);
+
+	write_file(f->path, text, sizeof text - 1);
+	open_refused(f->path, "not an SQLite database");
+	/* a directory, a missing directory */
+	open_refused(f->dir, f->dir);
+	{
+		char p[160];
+
+		snprintf(p, sizeof p, "%s/nonexistent/bindings.db", f->dir);
+		open_refused(p, "unable to open");
+	}
+}
+
+static void test_damaged_file(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	unsigned char page[4096];
+	char nai[64], err[256];
+	struct stat st;
+	int fd;
+
+	/* enough rows for a few b-tree levels */
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < 3000; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(st.st_size > 16l * 4096);
+
+	/* overwrite a page in the middle of the table */
+	memset(page, 0xa5, sizeof page);
+	fd = open(f->path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, page, sizeof page, 8l * 4096),
+			 (ssize_t)sizeof page);
+	close(fd);
+	s = (struct store *)&s;
+	assert_int_equal(store_open(f->path, &s, err, sizeof err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err, "damaged"));
+
+	/* a damaged header page */
+	fd = open(f->path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, page, 100, 0), 100);
+	close(fd);
+	open_refused(f->path, "not an SQLite database");
+}
+
+/* Damage anywhere in the file: refused or loaded, never a crash (run it
+ * under ASan).  Each round starts from the same good file. */
+static void test_damage_sweep(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	unsigned char *good, junk[64];
+	char nai[64], err[256];
+	uint32_t x = 99;
+	struct stat st;
+	int fd, refused = 0, loaded = 0;
+
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < 500; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+		assert_int_equal(store_put_replay(s, i, i), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	assert_int_equal(stat(f->path, &st), 0);
+	good = malloc((size_t)st.st_size);
+	assert_non_null(good);
+	fd = open(f->path, O_RDONLY);
+	assert_int_equal(read(fd, good, (size_t)st.st_size), st.st_size);
+	close(fd);
+
+	for (int round = 0; round < 300; round++) {
+		size_t len = 1 + round % (int)sizeof junk, off;
+		struct loaded l;
+
+		x = x * 1103515245u + 12345u;
+		off = (x >> 8) % ((size_t)st.st_size - len);
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			junk[i] = (unsigned char)(x >> 16);
+		}
+		write_file(f->path, good, (size_t)st.st_size);
+		fd = open(f->path, O_WRONLY);
+		assert_int_equal(pwrite(fd, junk, len, (off_t)off), (ssize_t)len);
+		close(fd);
+		if (store_open(f->path, &s, err, sizeof err) != 0) {
+			assert_true(err[0] != '\0');
+			refused++;
+			continue;
+		}
+		if (load_all(s, NOW, &l) >= 0)
+			loaded++;
+		else
+			assert_true(store_errmsg(s)[0] != '\0');
+		free(l.rows);
+		store_close(s);
+	}
+	free(good);
+	/* both outcomes happened: damage to data pages is caught at open,
+	 * unused bytes are harmless */
+	assert_true(refused > 0);
+	assert_true(loaded > 0);
+}
+
+static void test_tampered_row(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	store_close(s);
+	sq_exec(f->path, "UPDATE binding SET peer_port = 70000");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), -1);
+	free(l.rows);
+	assert_non_null(strstr(store_errmsg(s), "bad peer_port"));
+	store_close(s);
+
+	sq_exec(f->path, "UPDATE binding SET peer_port = 1, coa = 'x'");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), -1);
+	free(l.rows);
+	assert_non_null(strstr(store_errmsg(s), "bad coa"));
+	store_close(s);
+
+	sq_exec(f->path, "UPDATE binding SET coa = 1, nai = x'00'");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), -1);
+	free(l.rows);
+	assert_non_null(strstr(store_errmsg(s), "bad nai"));
+	store_close(s);
+}
+
+static void test_schema_version(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	store_close(s);
+	sq_exec(f->path, "PRAGMA user_version = 2");
+	open_refused(f->path, "schema version 2 was written by a newer mip4d");
+	/* untouched: still version 2 */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	/* back to 1, but the tables mangled */
+	sq_exec(f->path, "PRAGMA user_version = 1; DROP TABLE replay");
+	open_refused(f->path, "schema damaged");
+}
+
+static void test_foreign_database(void **state)
+{
+	struct fixture *f = *state;
+
+	/* someone else's SQLite file, no version */
+	sq_exec(f->path, "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+	open_refused(f->path, "not a mip4d state file");
+	/* someone else's application id */
+	sq_exec(f->path, "PRAGMA application_id = 42; PRAGMA user_version = 1");
+	open_refused(f->path, "application_id 0x0000002a");
+}
+
+static void test_locked(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct store *t;
+	struct mip4_binding b;
+	char nai[64];
+	int status;
+	pid_t pid;
+
+	open_refused(f->path, "in use by another process");
+	/* another process too */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+
+		_exit(store_open(f->path, &t, err, sizeof err) == -1 &&
+				      strstr(err, "another process")
+			      ? 0
+			      : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the holder is unaffected */
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	store_close(s);
+	t = open_ok(f->path);
+	assert_int_equal(store_count(t), 1);
+	store_close(t);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Upserts per second for n bindings, one transaction each or one batch. */
+static double bench_rate(const char *path, enum store_sync sync, bool batch,
+			 uint32_t n)
+{
+	struct store *s = open_ok(path);
+	struct mip4_binding b;
+	char nai[64];
+	double t0, t1;
+
+	assert_int_equal(store_set_sync(s, sync), 0);
+	t0 = now_s();
+	if (batch)
+		assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	if (batch)
+		assert_int_equal(store_commit(s), 0);
+	t1 = now_s();
+	assert_int_equal(store_count(s), n);
+	store_close(s);
+	unlink(path);
+	return n / (t1 - t0);
+}
+
+static void test_bench(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 10000 };
+	const char *dir = getenv("MIP4_STORE_BENCH_DIR");
+	char path[256];
+	struct {
+		const char *name;
+		enum store_sync sync;
+		bool batch;
+	} runs[] = {
+		{ "normal, one transaction each", STORE_SYNC_NORMAL, false },
+		{ "normal, one batch", STORE_SYNC_NORMAL, true },
+		{ "full, one transaction each", STORE_SYNC_FULL, false },
+		{ "full, one batch", STORE_SYNC_FULL, true },
+	};
+	double rate[4];
+
+	if (!getenv("MIP4_STORE_BENCH"))
+		skip();
+	snprintf(path, sizeof path, "%s/bench.db", dir ? dir : f->dir);
+	for (size_t i = 0; i < 4; i++) {
+		rate[i] = bench_rate(path, runs[i].sync, runs[i].batch, N);
+		printf("store bench: %d upserts, %-30s %10.0f /s\n", N,
+		       runs[i].name, rate[i]);
+	}
+	printf("store bench: batched/individual: normal %.1fx, full %.1fx; "
+	       "normal/full individual %.1fx\n",
+	       rate[1] / rate[0], rate[3] / rate[2], rate[0] / rate[2]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_replaces, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_expiry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_without_close, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_damage_sweep, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_row, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_schema_version, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_database, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
