@@ -379,6 +379,8 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, true, rx->now_ntp,
 				     rx->random);
 	mip4_replay_accept(&rc.mn->replay, m.u.rrq.id);
+	res->spi = rc.mn->sa.spi;
+	res->accepted_id = m.u.rrq.id;
 	rc.lifetime = m.u.rrq.lifetime < ha->cfg.max_lifetime
 			      ? m.u.rrq.lifetime
 			      : ha->cfg.max_lifetime;

@@ -148,6 +148,10 @@ struct mip4_ha_result {
 	struct mip4_binding *binding;
 	uint32_t home_addr;	/* of the binding concerned */
 	uint32_t old_coa;	/* before an update or removal */
+	/* on acceptance: the SA and the identification now the latest
+	 * (replay state to persist) */
+	uint32_t spi;
+	uint64_t accepted_id;
 };
 
 void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
