@@ -279,6 +279,7 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_EXT);
 	if (err != MIP4_OK)
 		return drop(ha, res, MIP4_HA_DROP_MALFORMED);
+	res->home_addr = m.u.rrq.home_addr;
 
 	/* 3. authentication (§3.8.2.1 a) */
 	mnha = mip4_msg_find_ext(&m, MIP4_EXT_MN_HA, -1);

@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The home agent role: UDP port 434 in, libmip4's request funnel, replies
+ * out, and every binding change applied to the routing table, the store
+ * and the monitor stream.  Tunnel data messages (RFC 3519 type 4) that
+ * share the port go to the data plane.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dp.h"
+#include "log.h"
+#include "mip4/ip.h"
+#include "mip4d.h"
+#include "nl.h"
+#include "store.h"
+
+#define RX_BATCH 64
+#define RX_BUFSZ 2048
+
+static struct mip4_ha_mn *lookup_mn(void *ctx, uint32_t home, const char *nai,
+				    size_t nai_len)
+{
+	struct mip4d *d = ctx;
+
+	return mip4_config_find_mn(&d->conf, home, nai, nai_len);
+}
+
+static const struct mip4_ha_fa *lookup_fa(void *ctx, uint32_t addr)
+{
+	struct mip4d *d = ctx;
+
+	return mip4_config_find_fa(&d->conf, addr);
+}
+
+static const char *encap_name(uint8_t encap)
+{
+	return encap == MIP4_ENCAP_UDP ? "udp" : "ipip";
+}
+
+static void add_addr(json_object *o, const char *k, uint32_t a)
+{
+	char buf[16];
+
+	json_object_object_add(o, k, json_object_new_string(mip4_ntoa(a, buf)));
+}
+
+static void add_int(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static json_object *json_event(const char *name)
+{
+	json_object *ev = json_object_new_object();
+
+	add_str(ev, "event", name);
+	return ev;
+}
+
+/* Wall-clock expiry of a binding, for the store. */
+static int64_t expires_wall(const struct mip4_binding *b, uint64_t now_ms)
+{
+	int64_t left = b->expires_ms > now_ms
+			       ? (int64_t)((b->expires_ms - now_ms + 999) / 1000)
+			       : 0;
+
+	return mip4d_now_wall() + left;
+}
+
+static void route_add(struct mip4d *d, uint32_t home)
+{
+	int rc = nl_route_add(d->nl, home, 32, d->tun_ifindex, 0);
+
+	if (rc < 0) {
+		char a[16];
+
+		d->counters[D_ROUTE_ERR]++;
+		log_warnx("route %s/32 dev tun: %s", mip4_ntoa(home, a),
+			  strerror(-rc));
+	}
+}
+
+static void route_del(struct mip4d *d, uint32_t home)
+{
+	int rc = nl_route_del(d->nl, home, 32, d->tun_ifindex, 0);
+
+	if (rc < 0) {
+		char a[16];
+
+		d->counters[D_ROUTE_ERR]++;
+		log_warnx("delete route %s/32: %s", mip4_ntoa(home, a),
+			  strerror(-rc));
+	}
+}
+
+static void binding_event(struct mip4d *d, const char *name,
+			  const struct mip4_binding *b, uint32_t home,
+			  uint32_t coa)
+{
+	json_object *ev = json_event(name);
+
+	add_addr(ev, "home_addr", home);
+	add_addr(ev, "coa", coa);
+	if (b) {
+		add_int(ev, "lifetime", b->lifetime);
+		add_str(ev, "encap", encap_name(b->encap));
+		add_addr(ev, "peer", b->peer_addr);
+		add_int(ev, "peer_port", b->peer_port);
+		if (b->nai)
+			add_str(ev, "nai", b->nai);
+	}
+	ctlsock_event(d, ev);
+}
+
+/* Apply what the request funnel decided. */
+static void apply(struct mip4d *d, const struct mip4_ha_result *res,
+		  uint64_t now_ms)
+{
+	const struct mip4_binding *b = res->binding;
+
+	if ((res->counter == MIP4_HA_ACCEPTED ||
+	     res->counter == MIP4_HA_DEREGISTERED) &&
+	    store_put_replay(d->store, res->spi, res->accepted_id) < 0)
+		d->counters[D_STORE_ERR]++;
+	switch (res->change) {
+	case MIP4_HA_BIND_ADDED:
+	case MIP4_HA_BIND_UPDATED:
+		if (res->change == MIP4_HA_BIND_ADDED ||
+		    res->old_coa != b->coa)
+			route_add(d, b->home_addr);
+		if (store_put(d->store, b, expires_wall(b, now_ms)) < 0)
+			d->counters[D_STORE_ERR]++;
+		binding_event(d, "registered", b, b->home_addr, b->coa);
+		break;
+	case MIP4_HA_BIND_REMOVED:
+		route_del(d, res->home_addr);
+		if (store_del(d->store, res->home_addr) < 0)
+			d->counters[D_STORE_ERR]++;
+		binding_event(d, "deregistered", NULL, res->home_addr,
+			      res->old_coa);
+		break;
+	default:
+		break;
+	}
+	if (res->send && res->code > 1) {
+		json_object *ev = json_event("registration-denied");
+
+		add_addr(ev, "home_addr", res->home_addr);
+		add_int(ev, "code", res->code);
+		add_str(ev, "reason", mip4_ha_counter_name(res->counter));
+		ctlsock_event(d, ev);
+	} else if (!res->send) {
+		log_debug("request dropped: %s",
+			  mip4_ha_counter_name(res->counter));
+	}
+}
+
+static void send_reply(struct mip4d *d, struct mip4_ha_result *res)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {res->reply, res->reply_len};
+	struct msghdr mh = {0};
+	struct cmsghdr *cm;
+	struct in_pktinfo *pi;
+
+	to.sin_addr.s_addr = htonl(res->reply_dst);
+	to.sin_port = htons(res->reply_dport);
+	memset(&ctl, 0, sizeof ctl);
+	mh.msg_name = &to;
+	mh.msg_namelen = sizeof to;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof ctl.buf;
+	/* Reply from the home agent's own address (RFC 5944 §3.8.3.1). */
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof *pi);
+	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
+	pi->ipi_spec_dst.s_addr = htonl(d->conf.ha.cfg.addr);
+	if (sendmsg(d->udp_fd, &mh, 0) < 0) {
+		d->counters[D_UDP_TX_ERR]++;
+		log_warn("sendmsg reply");
+		return;
+	}
+	d->counters[D_UDP_TX]++;
+}
+
+static uint32_t pktinfo_dst(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+			return ntohl(pi.ipi_addr.s_addr);
+		}
+	return 0;
+}
+
+/* Drain port 434 in batches. */
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+	static uint8_t bufs[RX_BATCH][RX_BUFSZ];
+	static struct sockaddr_in from[RX_BATCH];
+	static union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
+	struct mmsghdr mm[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	static struct mip4_ha_result res;
+	int n;
+
+	(void)what;
+	for (int i = 0; i < RX_BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = RX_BUFSZ;
+		memset(&mm[i], 0, sizeof mm[i]);
+		mm[i].msg_hdr.msg_name = &from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof from[i];
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = ctl[i].buf;
+		mm[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+	}
+	n = recvmmsg(fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			d->counters[D_UDP_RX_ERR]++;
+			log_warn("recvmmsg");
+		}
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		struct mip4_ha_rx rx = {0};
+		uint64_t now = mip4d_now_ms();
+
+		d->counters[D_UDP_RX]++;
+		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			d->counters[D_UDP_RX_ERR]++;
+			continue;
+		}
+		rx.data = bufs[i];
+		rx.len = mm[i].msg_len;
+		rx.src = ntohl(from[i].sin_addr.s_addr);
+		rx.sport = ntohs(from[i].sin_port);
+		rx.dst = pktinfo_dst(&mm[i].msg_hdr);
+		if (rx.len >= 1 && bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
+			d->counters[D_TUNNEL_DATA_RX]++;
+			(void)dp_udp_input(d->dp, rx.src, rx.sport, rx.data,
+					   rx.len);
+			continue;
+		}
+		/* The kernel discards datagrams with a bad UDP checksum
+		 * before we see them (RFC 5944 §3.8.2.1). */
+		rx.now_ms = now;
+		rx.now_ntp = mip4d_now_ntp();
+		rx.random = mip4d_random32();
+		mip4_ha_input(d->ha, &rx, &res);
+		if (res.send)
+			send_reply(d, &res);
+		apply(d, &res, now);
+	}
+}
+
+static void on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+
+	(void)fd;
+	(void)what;
+	(void)dp_on_tun(d->dp);
+}
+
+static void on_raw(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+
+	(void)fd;
+	(void)what;
+	(void)dp_on_raw(d->dp);
+}
+
+static void on_expired(void *ctx, const struct mip4_binding *b)
+{
+	struct mip4d *d = ctx;
+
+	d->counters[D_EXPIRED]++;
+	route_del(d, b->home_addr);
+	if (store_del(d->store, b->home_addr) < 0)
+		d->counters[D_STORE_ERR]++;
+	binding_event(d, "expired", NULL, b->home_addr, b->coa);
+}
+
+void harole_tick(struct mip4d *d)
+{
+	if (d->ha)
+		mip4_ha_expire(d->ha, mip4d_now_ms(), on_expired, d);
+}
+
+/* Restore one stored binding with its remaining lifetime. */
+static int restore_one(void *ctx, const struct mip4_binding *s,
+		       int64_t exp_wall)
+{
+	struct mip4d *d = ctx;
+	uint64_t now = mip4d_now_ms();
+	int64_t left = exp_wall - mip4d_now_wall();
+	struct mip4_binding *b;
+
+	if (left <= 0)
+		return 0;
+	b = mip4_btable_add(mip4_ha_bindings(d->ha), s->home_addr, s->nai,
+			    s->nai ? s->nai_len : 0, now + (uint64_t)left * 1000);
+	if (!b)
+		return 0;
+	b->coa = s->coa;
+	b->peer_addr = s->peer_addr;
+	b->peer_port = s->peer_port;
+	b->lifetime = s->lifetime;
+	b->keepalive = s->keepalive;
+	b->flags = s->flags;
+	b->encap = s->encap;
+	b->spi = s->spi;
+	b->last_id = s->last_id;
+	b->pkts_to_mn = s->pkts_to_mn;
+	b->bytes_to_mn = s->bytes_to_mn;
+	b->pkts_from_mn = s->pkts_from_mn;
+	b->bytes_from_mn = s->bytes_from_mn;
+	return 0;
+}
+
+static int route_restored(void *ctx, const struct mip4_binding *b)
+{
+	struct mip4d *d = ctx;
+
+	route_add(d, b->home_addr);
+	binding_event(d, "restored", b, b->home_addr, b->coa);
+	return 0;
+}
+
+/* Replay state outlives bindings and restarts (RFC 5944 §5.7.1). */
+static void restore_replay(struct mip4d *d, struct mip4_config *c)
+{
+	for (size_t i = 0; i < c->ha.n_mn; i++) {
+		struct mip4_ha_mn *mn = &c->ha.mn[i];
+		uint64_t last;
+
+		if (store_get_replay(d->store, mn->sa.spi, &last) == 1) {
+			mn->replay.last_id = last;
+			mn->replay.have_last = true;
+		}
+	}
+}
+
+static int open_udp(struct mip4d *d)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	sa.sin_port = htons(MIP4_PORT);
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		log_warn("UDP port %d", MIP4_PORT);
+		close(fd);
+		return -1;
+	}
+	d->udp_fd = fd;
+	return 0;
+}
+
+static struct event *watch(struct mip4d *d, int fd,
+			   void (*cb)(evutil_socket_t, short, void *))
+{
+	struct event *ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
+
+	if (!ev || event_add(ev, NULL) < 0)
+		fatalx("event_add failed");
+	return ev;
+}
+
+int harole_start(struct mip4d *d)
+{
+	struct mip4_config_ha *c = &d->conf.ha;
+	struct dp_cfg dc = {0};
+	char err[256];
+	int rc, n;
+
+	d->ha = mip4_ha_new(&c->cfg, lookup_mn, lookup_fa, d, c->n_mn + 16);
+	if (!d->ha) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	if (store_open(d->conf.state_db, &d->store, err, sizeof err) < 0) {
+		log_warnx("state-db %s: %s", d->conf.state_db, err);
+		return -1;
+	}
+	restore_replay(d, &d->conf);
+	n = store_load(d->store, mip4d_now_wall(), restore_one, d);
+	if (n < 0) {
+		log_warnx("state-db %s: %s", d->conf.state_db,
+			  store_errmsg(d->store));
+		return -1;
+	}
+	if (open_udp(d) < 0)
+		return -1;
+	rc = nl_open(&d->nl);
+	if (rc < 0) {
+		log_warnx("netlink: %s", strerror(-rc));
+		return -1;
+	}
+	dc.tun_name = c->tunnel_dev;
+	/* Outer headers are not fragmented (DF copied, RFC 2003 §3.1): leave
+	 * room for them in a 1500-byte path.  IP-in-IP adds 20 bytes, RFC
+	 * 3519 UDP 32 (IP + UDP + tunnel data header, §4.8). */
+	dc.mtu = c->cfg.udp_tunnel ? 1500 - 32 : 1500 - 20;
+	dc.local_addr = c->cfg.addr;
+	dc.udp_fd = d->udp_fd;
+	dc.bindings = mip4_ha_bindings(d->ha);
+	rc = dp_open(&dc, &d->dp);
+	if (rc < 0) {
+		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
+		return -1;
+	}
+	d->tun_ifindex = dp_tun_ifindex(d->dp);
+	mip4_btable_foreach(mip4_ha_bindings(d->ha), route_restored, d);
+	d->ev_udp = watch(d, d->udp_fd, on_udp);
+	d->ev_tun = watch(d, dp_tun_fd(d->dp), on_tun);
+	d->ev_raw = watch(d, dp_raw_fd(d->dp), on_raw);
+	log_info("home agent %s: %zu mobile nodes configured, %d bindings "
+		 "restored, tunnel device %s",
+		 inet_ntoa((struct in_addr){htonl(c->cfg.addr)}), c->n_mn, n,
+		 c->tunnel_dev);
+	return 0;
+}
+
+void harole_stop(struct mip4d *d)
+{
+	if (d->ev_udp)
+		event_free(d->ev_udp);
+	if (d->ev_tun)
+		event_free(d->ev_tun);
+	if (d->ev_raw)
+		event_free(d->ev_raw);
+	d->ev_udp = d->ev_tun = d->ev_raw = NULL;
+	/* Bindings stay in the store; routes go with the TUN device. */
+	if (d->dp)
+		dp_close(d->dp);
+	if (d->nl)
+		nl_close(d->nl);
+	if (d->store)
+		store_close(d->store);
+	if (d->udp_fd > 0)
+		close(d->udp_fd);
+	mip4_ha_free(d->ha);
+	d->dp = NULL;
+	d->nl = NULL;
+	d->store = NULL;
+	d->ha = NULL;
+	d->udp_fd = -1;
+}
+
+/* SIGHUP: new keys and policy, same bindings; replay state carried over
+ * for every mobile node that is still configured. */
+int harole_reload(struct mip4d *d, struct mip4_config *nc)
+{
+	for (size_t i = 0; i < nc->ha.n_mn; i++) {
+		struct mip4_ha_mn *mn = &nc->ha.mn[i];
+		const struct mip4_ha_mn *old = mip4_config_find_mn(
+			&d->conf, mn->home_addr, mn->nai, strlen(mn->nai));
+
+		if (old)
+			mn->replay = old->replay;
+	}
+	if (strcmp(nc->ha.tunnel_dev, d->conf.ha.tunnel_dev) != 0 ||
+	    strcmp(nc->state_db, d->conf.state_db) != 0 ||
+	    nc->ha.cfg.addr != d->conf.ha.cfg.addr)
+		log_warnx("reload: address, tunnel-device and state-db changes "
+			  "take effect on restart");
+	mip4_ha_set_cfg(d->ha, &nc->ha.cfg);
+	return 0;
+}
+
+static const char *flavour_name(enum mip4_ha_flavour f)
+{
+	switch (f) {
+	case MIP4_HA_INTERNAL: return "internal";
+	case MIP4_HA_EXTERNAL: return "external";
+	default: return "plain";
+	}
+}
+
+json_object *harole_status(struct mip4d *d)
+{
+	json_object *o = json_object_new_object();
+
+	add_addr(o, "address", d->conf.ha.cfg.addr);
+	add_str(o, "flavour", flavour_name(d->conf.ha.cfg.flavour));
+	add_str(o, "tunnel_device", d->conf.ha.tunnel_dev);
+	add_int(o, "mobile_nodes", (int64_t)d->conf.ha.n_mn);
+	add_int(o, "bindings",
+		(int64_t)mip4_btable_count(mip4_ha_bindings(d->ha)));
+	return o;
+}
+
+static int binding_json(void *ctx, const struct mip4_binding *b)
+{
+	json_object *arr = ctx;
+	json_object *o = json_object_new_object();
+	uint64_t now = mip4d_now_ms();
+	char flags[9];
+	int n = 0;
+
+	add_addr(o, "home_addr", b->home_addr);
+	if (b->nai)
+		add_str(o, "nai", b->nai);
+	add_addr(o, "coa", b->coa);
+	add_addr(o, "peer", b->peer_addr);
+	add_int(o, "peer_port", b->peer_port);
+	add_str(o, "encap", encap_name(b->encap));
+	for (int i = 0; i < 8; i++)
+		if (b->flags & (0x80 >> i))
+			flags[n++] = "SBDMGrTx"[i];
+	flags[n] = '\0';
+	add_str(o, "flags", flags);
+	add_int(o, "lifetime", b->lifetime);
+	add_int(o, "remaining",
+		b->expires_ms > now ? (int64_t)((b->expires_ms - now) / 1000) : 0);
+	add_int(o, "spi", b->spi);
+	add_int(o, "pkts_to_mn", (int64_t)b->pkts_to_mn);
+	add_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);
+	add_int(o, "pkts_from_mn", (int64_t)b->pkts_from_mn);
+	add_int(o, "bytes_from_mn", (int64_t)b->bytes_from_mn);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+json_object *harole_bindings(struct mip4d *d)
+{
+	json_object *arr = json_object_new_array();
+
+	mip4_btable_foreach(mip4_ha_bindings(d->ha), binding_json, arr);
+	return arr;
+}
+
+json_object *harole_counters(struct mip4d *d)
+{
+	json_object *o = json_object_new_object();
+	json_object *ha = json_object_new_object();
+	json_object *dpo = json_object_new_object();
+	const uint64_t *c = mip4_ha_counters(d->ha);
+	const struct dp_stats *s = dp_stats(d->dp);
+
+	for (int i = 0; i < MIP4_HA_NCOUNTERS; i++)
+		add_int(ha, mip4_ha_counter_name((enum mip4_ha_counter)i),
+			(int64_t)c[i]);
+	add_int(dpo, "tun-rx", (int64_t)s->tun_rx);
+	add_int(dpo, "tun-tx", (int64_t)s->tun_tx);
+	add_int(dpo, "encap-tx", (int64_t)s->encap_tx);
+	add_int(dpo, "decap-rx", (int64_t)s->decap_rx);
+	add_int(dpo, "udp-rx", (int64_t)s->udp_rx);
+	add_int(dpo, "drop-no-binding", (int64_t)s->drop_no_binding);
+	add_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
+	add_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
+	add_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
+	add_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	json_object_object_add(o, "home-agent", ha);
+	json_object_object_add(o, "dataplane", dpo);
+	return o;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* daemon/mip4d.h - the daemon's shared context. */
+#ifndef MIP4D_H
+#define MIP4D_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "mip4/ha.h"
+
+struct event_base;
+struct event;
+struct dp;
+struct nl;
+struct store;
+struct ctlsock;
+
+/* Daemon-level counters (the roles keep their own). */
+enum mip4d_counter {
+	D_UDP_RX,
+	D_UDP_RX_ERR,
+	D_UDP_TX,
+	D_UDP_TX_ERR,
+	D_TUNNEL_DATA_RX,
+	D_ROUTE_ERR,
+	D_STORE_ERR,
+	D_RELOADS,
+	D_RELOAD_ERR,
+	D_EXPIRED,
+	D_NCOUNTERS
+};
+
+struct mip4d {
+	struct event_base *base;
+	const char *conf_path;
+	bool debug;
+	struct mip4_config conf;
+	struct mip4_ha *ha;
+	struct dp *dp;
+	struct nl *nl;
+	struct store *store;
+	int udp_fd;
+	int tun_ifindex;
+	struct event *ev_udp, *ev_tun, *ev_raw, *ev_tick;
+	struct event *ev_hup, *ev_term, *ev_int;
+	struct ctlsock *ctl;
+	uint64_t started_ms;
+	uint64_t counters[D_NCOUNTERS];
+};
+
+const char *mip4d_counter_name(enum mip4d_counter c);
+
+/* Clocks. */
+uint64_t mip4d_now_ms(void);   /* monotonic */
+uint64_t mip4d_now_ntp(void);  /* wall clock, NTP format */
+int64_t mip4d_now_wall(void);  /* Unix seconds */
+uint32_t mip4d_random32(void);
+
+/* harole.c: the home agent role. */
+int harole_start(struct mip4d *d);
+void harole_stop(struct mip4d *d);
+void harole_tick(struct mip4d *d);
+int harole_reload(struct mip4d *d, struct mip4_config *newconf);
+json_object *harole_status(struct mip4d *d);
+json_object *harole_bindings(struct mip4d *d);
+json_object *harole_counters(struct mip4d *d);
+
+/* ctlsock.c: control socket (protocol version MIP4_CTL_VERSION). */
+#define MIP4_CTL_VERSION 1
+int ctlsock_open(struct mip4d *d, const char *path);
+void ctlsock_close(struct mip4d *d);
+/* One-line event to every `monitor` client and to the log.  Takes the
+ * reference to ev. */
+void ctlsock_event(struct mip4d *d, json_object *ev);
+
+#endif

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dataplane/dp_user.c - the userspace data plane backend: a TUN device
+ * for the inner side, a raw IPPROTO_IPIP socket (RFC 2003 / RFC 3024) and
+ * the daemon's UDP port-434 socket (RFC 3519) for the outer side.
+ *
+ * Batching: dp_on_tun() reads up to DP_BATCH packets, decides each with
+ * dp_logic.c, and sends the tunnelled ones with one sendmmsg() per outer
+ * socket; dp_on_raw() takes up to DP_BATCH with one recvmmsg().  A TUN
+ * takes one packet per read()/write().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dp_backend.h"
+#include "dp_logic.h"
+#include "mip4/ip.h"
+#include "mip4/wire.h"
+#include "nl.h"
+
+#define DP_BUF 65536 /* largest IPv4 packet, so nothing is ever truncated */
+#define DP_SOCKBUF (4 << 20)
+
+/* One outgoing batch on one socket. */
+struct dp_txq {
+	unsigned int n;
+	struct mmsghdr msg[DP_BATCH];
+	struct iovec iov[DP_BATCH][2];
+	struct sockaddr_in to[DP_BATCH];
+	struct mip4_binding *b[DP_BATCH];
+	size_t inner_len[DP_BATCH];
+	uint8_t hdr[DP_BATCH][DP_IPIP_HDR_LEN]; /* outer IP or tunnel data */
+};
+
+struct dp_user {
+	struct dp base; /* first: dp_user is a dp */
+	struct mip4_btable *bindings;
+	uint32_t local_addr;
+	int tun_fd, raw_fd, udp_fd, ifindex;
+	struct dp_stats st;
+	struct dp_txq ipip, udp;
+	uint8_t (*tbuf)[DP_BUF]; /* TUN reads */
+	uint8_t (*rbuf)[DP_BUF]; /* raw socket reads */
+	struct mmsghdr rmsg[DP_BATCH];
+	struct iovec riov[DP_BATCH];
+};
+
+static struct dp_user *dp_user(struct dp *dp)
+{
+	return (struct dp_user *)dp;
+}
+
+static const struct dp_user *dp_user_c(const struct dp *dp)
+{
+	return (const struct dp_user *)dp;
+}
+
+static void dp_user_close(struct dp *dp)
+{
+	struct dp_user *u = dp_user(dp);
+
+	if (u->tun_fd >= 0)
+		close(u->tun_fd);
+	if (u->raw_fd >= 0)
+		close(u->raw_fd);
+	free(u->tbuf);
+	free(u->rbuf);
+	free(u);
+}
+
+static int tun_create(const char *name, char *ifname)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	memcpy(ifr.ifr_name, name, strlen(name)); /* length checked */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+	return fd;
+}
+
+/* IPv4 only: without this the kernel's IPv6 autoconfiguration sends
+ * router solicitations into the TUN, each a drop_malformed.  Best effort. */
+static void tun_no_ipv6(const char *ifname)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) != 1)
+		(void)0; /* IPv6 noise is counted, not fatal */
+	close(fd);
+}
+
+static int raw_create(uint32_t local_addr)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(local_addr)};
+	int one = 1, sz = DP_SOCKBUF;
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_IPIP);
+
+	if (fd < 0)
+		return -errno;
+	/* We write the outer header: TOS and DF copied (RFC 2003 §3.1). */
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) < 0 ||
+	    bind(fd, (const struct sockaddr *)&sin, sizeof sin) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	/* Best effort: bursts of tunnelled TCP overrun the default buffers. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	return fd;
+}
+
+static int dp_user_open(const struct dp_cfg *cfg, struct dp **out)
+{
+	char ifname[IFNAMSIZ];
+	struct dp_user *u;
+	struct nl *nl;
+	int r;
+
+	if (!cfg || !cfg->bindings || !cfg->tun_name || !cfg->tun_name[0] ||
+	    strlen(cfg->tun_name) >= IFNAMSIZ || cfg->mtu < 0)
+		return -EINVAL;
+	u = calloc(1, sizeof *u);
+	if (!u)
+		return -ENOMEM;
+	u->base.ops = &dp_user_ops;
+	u->bindings = cfg->bindings;
+	u->local_addr = cfg->local_addr;
+	u->udp_fd = cfg->udp_fd;
+	u->raw_fd = -1;
+	u->tun_fd = tun_create(cfg->tun_name, ifname);
+	if (u->tun_fd < 0) {
+		r = u->tun_fd;
+		goto fail;
+	}
+	u->raw_fd = raw_create(cfg->local_addr);
+	if (u->raw_fd < 0) {
+		r = u->raw_fd;
+		goto fail;
+	}
+	u->tbuf = malloc(sizeof *u->tbuf * DP_BATCH);
+	u->rbuf = malloc(sizeof *u->rbuf * DP_BATCH);
+	if (!u->tbuf || !u->rbuf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (unsigned int i = 0; i < DP_BATCH; i++) {
+		u->riov[i].iov_base = u->rbuf[i];
+		u->riov[i].iov_len = DP_BUF;
+		u->rmsg[i].msg_hdr.msg_iov = &u->riov[i];
+		u->rmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	u->ifindex = nl_ifindex(ifname);
+	if (u->ifindex < 0) {
+		r = u->ifindex;
+		goto fail;
+	}
+	tun_no_ipv6(ifname);
+	r = nl_open(&nl);
+	if (r < 0)
+		goto fail;
+	r = nl_link_set_up(nl, u->ifindex, cfg->mtu);
+	nl_close(nl);
+	if (r < 0)
+		goto fail;
+	*out = &u->base;
+	return 0;
+fail:
+	dp_user_close(&u->base);
+	return r;
+}
+
+static int dp_user_tun_fd(const struct dp *dp)
+{
+	return dp_user_c(dp)->tun_fd;
+}
+
+static int dp_user_raw_fd(const struct dp *dp)
+{
+	return dp_user_c(dp)->raw_fd;
+}
+
+static int dp_user_tun_ifindex(const struct dp *dp)
+{
+	return dp_user_c(dp)->ifindex;
+}
+
+static const struct dp_stats *dp_user_stats(const struct dp *dp)
+{
+	return &dp_user_c(dp)->st;
+}
+
+/* Queue one packet: iov[0] = our header (hlen bytes), iov[1] = inner. */
+static void txq_add(struct dp_txq *q, const struct dp_verdict *v,
+		    size_t hlen)
+{
+	unsigned int i = q->n++;
+	struct msghdr *mh = &q->msg[i].msg_hdr;
+	void *inner;
+
+	/* struct iovec has no const member; sendmsg only reads it */
+	memcpy(&inner, &v->inner, sizeof inner);
+
+	q->to[i] = (struct sockaddr_in){.sin_family = AF_INET,
+					.sin_port = htons(v->port),
+					.sin_addr.s_addr = htonl(v->dst)};
+	q->iov[i][0] = (struct iovec){q->hdr[i], hlen};
+	q->iov[i][1] = (struct iovec){inner, v->inner_len};
+	memset(mh, 0, sizeof *mh);
+	mh->msg_name = &q->to[i];
+	mh->msg_namelen = sizeof q->to[i];
+	mh->msg_iov = q->iov[i];
+	mh->msg_iovlen = 2;
+	q->b[i] = v->b;
+	q->inner_len[i] = v->inner_len;
+}
+
+/* Send a batch; count successes per binding, failures as send errors. */
+static void txq_flush(struct dp_user *u, struct dp_txq *q, int fd)
+{
+	unsigned int i = 0;
+
+	while (i < q->n) {
+		int r = sendmmsg(fd, q->msg + i, q->n - i, MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				/* socket full: the rest would fail too */
+				u->st.drop_send_error += q->n - i;
+				break;
+			}
+			/* this one failed (unreachable, too big): skip it */
+			u->st.drop_send_error++;
+			i++;
+			continue;
+		}
+		for (unsigned int k = i; k < i + (unsigned int)r; k++) {
+			q->b[k]->pkts_to_mn++;
+			q->b[k]->bytes_to_mn += q->inner_len[k];
+		}
+		u->st.encap_tx += (unsigned int)r;
+		i += (unsigned int)r;
+	}
+	q->n = 0;
+}
+
+static int dp_user_on_tun(struct dp *dp)
+{
+	struct dp_user *u = dp_user(dp);
+	struct dp_verdict v;
+	int handled = 0;
+
+	for (unsigned int i = 0; i < DP_BATCH; i++) {
+		ssize_t n = read(u->tun_fd, u->tbuf[i], DP_BUF);
+
+		if (n <= 0)
+			break; /* EAGAIN: drained (errors: try next event) */
+		u->st.tun_rx++;
+		handled++;
+		dp_decide_tun(u->bindings, u->tbuf[i], (size_t)n, &v);
+		if (dp_count_drop(&u->st, v.act))
+			continue;
+		if (v.act == DP_ACT_ENCAP_UDP) {
+			struct dp_txq *q = &u->udp;
+			struct mip4_buf mb;
+
+			/* RFC 3519 §3.3: type 4, next header 4, reserved 0 */
+			mip4_buf_init(&mb, q->hdr[q->n], sizeof q->hdr[q->n]);
+			mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
+			txq_add(q, &v, MIP4_TUNNEL_DATA_LEN);
+		} else if (dp_ipip_hdr(u->ipip.hdr[u->ipip.n], u->local_addr,
+				       v.dst, v.inner, v.inner_len)) {
+			txq_add(&u->ipip, &v, DP_IPIP_HDR_LEN);
+		} else {
+			u->st.drop_malformed++;
+		}
+	}
+	txq_flush(u, &u->ipip, u->raw_fd);
+	txq_flush(u, &u->udp, u->udp_fd);
+	return handled;
+}
+
+/* Hand a decapsulated packet to the kernel through the TUN. */
+static int tun_deliver(struct dp_user *u, const struct dp_verdict *v)
+{
+	if (write(u->tun_fd, v->inner, v->inner_len) != (ssize_t)v->inner_len) {
+		u->st.drop_send_error++;
+		return -1;
+	}
+	u->st.tun_tx++;
+	v->b->pkts_from_mn++;
+	v->b->bytes_from_mn += v->inner_len;
+	return 0;
+}
+
+static int dp_user_on_raw(struct dp *dp)
+{
+	struct dp_user *u = dp_user(dp);
+	struct dp_verdict v;
+	int n = recvmmsg(u->raw_fd, u->rmsg, DP_BATCH, MSG_DONTWAIT, NULL);
+
+	for (int i = 0; i < n; i++) {
+		u->st.decap_rx++;
+		if (u->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			u->st.drop_malformed++;
+			continue;
+		}
+		dp_decide_ipip(u->bindings, u->rbuf[i], u->rmsg[i].msg_len, &v);
+		if (!dp_count_drop(&u->st, v.act))
+			(void)tun_deliver(u, &v);
+	}
+	return n > 0 ? n : 0;
+}
+
+static int dp_user_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
+			     const uint8_t *msg, size_t len)
+{
+	struct dp_user *u = dp_user(dp);
+	struct dp_verdict v;
+
+	u->st.udp_rx++;
+	dp_decide_udp(u->bindings, src, sport, msg, len, &v);
+	if (dp_count_drop(&u->st, v.act))
+		return -1;
+	/* RFC 3519 §4.3 / §4.11: the address is pinned, the NAT may have
+	 * moved the port; answer where the MN's packets now come from. */
+	v.b->peer_port = v.port;
+	return tun_deliver(u, &v);
+}
+
+const struct dp_ops dp_user_ops = {
+	.name = "user",
+	.open = dp_user_open,
+	.close = dp_user_close,
+	.tun_fd = dp_user_tun_fd,
+	.raw_fd = dp_user_raw_fd,
+	.tun_ifindex = dp_user_tun_ifindex,
+	.on_tun = dp_user_on_tun,
+	.on_raw = dp_user_on_raw,
+	.udp_input = dp_user_udp_input,
+	.bind_update = NULL,
+	.stats = dp_user_stats,
+};
