@@ -865,22 +865,21 @@ static int parse_prefix_list(struct parse *ps, const char *opt,
 	return 0;
 }
 
-static int parse_ifname(struct parse *ps, char *out)
+static int parse_ifname(struct parse *ps, const char *opt, char *out)
 {
 	if (ps->tok_len == 0 || ps->tok_len >= MIP4_CONFIG_IFNAME_MAX)
-		return perr(ps, ps->tok_line,
-			    "tunnel-device: name must be 1..%d bytes",
-			    MIP4_CONFIG_IFNAME_MAX - 1);
+		return perr(ps, ps->tok_line, "%s: name must be 1..%d bytes",
+			    opt, MIP4_CONFIG_IFNAME_MAX - 1);
 	if (strcmp(ps->tok, ".") == 0 || strcmp(ps->tok, "..") == 0)
-		return perr(ps, ps->tok_line, "tunnel-device: bad name '%s'",
+		return perr(ps, ps->tok_line, "%s: bad name '%s'", opt,
 			    ps->tok);
 	for (size_t i = 0; i < ps->tok_len; i++) {
 		unsigned char u = (unsigned char)ps->tok[i];
 
 		/* what the kernel's dev_valid_name() refuses */
 		if (u <= 0x20 || u >= 0x7f || u == '/' || u == ':')
-			return perr(ps, ps->tok_line,
-				    "tunnel-device: bad name '%s'", ps->tok);
+			return perr(ps, ps->tok_line, "%s: bad name '%s'",
+				    opt, ps->tok);
 	}
 	memcpy(out, ps->tok, ps->tok_len + 1);
 	return 0;
@@ -982,7 +981,17 @@ static int parse_ha(struct parse *ps)
 			if (parse_pool(ps, cfg) < 0)
 				return -1;
 		} else if (strcmp(opt, "tunnel-device") == 0) {
-			if (arg(ps, opt) < 0 || parse_ifname(ps, h->tunnel_dev) < 0)
+			if (arg(ps, opt) < 0 ||
+			    parse_ifname(ps, opt, h->tunnel_dev) < 0)
+				return -1;
+		} else if (strcmp(opt, "home-interface") == 0) {
+			/* physical home link: proxy and gratuitous ARP
+			 * (RFC 5944 §4.6); "none" = virtual home network */
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "none") == 0)
+				h->home_if[0] = '\0';
+			else if (parse_ifname(ps, opt, h->home_if) < 0)
 				return -1;
 		} else if (strcmp(opt, "mobile-node") == 0) {
 			if (parse_mn(ps, h) < 0)
@@ -1080,6 +1089,19 @@ static int parse_top(struct parse *ps)
 			    parse_path(ps, "state-db", ps->c->state_db,
 				       sizeof ps->c->state_db) < 0)
 				return -1;
+		} else if (strcmp(ps->tok, "state-sync") == 0) {
+			/* normal: survives kill -9; full: also power loss */
+			if (arg(ps, "state-sync") < 0)
+				return -1;
+			if (strcmp(ps->tok, "full") == 0)
+				ps->c->state_sync_full = true;
+			else if (strcmp(ps->tok, "normal") == 0)
+				ps->c->state_sync_full = false;
+			else
+				return perr(ps, ps->tok_line,
+					    "state-sync: want normal or full, "
+					    "not '%s'",
+					    ps->tok);
 		} else if (strcmp(ps->tok, "home-agent") == 0) {
 			if (parse_ha(ps) < 0)
 				return -1;
@@ -1352,7 +1374,7 @@ void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 	print_str(f, c->control_socket);
 	fputs("\nstate-db ", f);
 	print_str(f, c->state_db);
-	fputc('\n', f);
+	fprintf(f, "\nstate-sync %s\n", c->state_sync_full ? "full" : "normal");
 	if (!c->have_ha)
 		return;
 	fputs("\nhome-agent {\n", f);
@@ -1380,6 +1402,11 @@ void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 		fputs("\tpool none\n", f);
 	fputs("\ttunnel-device ", f);
 	print_str(f, h->tunnel_dev);
+	fputs("\n\thome-interface ", f);
+	if (h->home_if[0])
+		print_str(f, h->home_if);
+	else
+		fputs("none", f);
 	fputc('\n', f);
 	for (size_t i = 0; i < h->n_mn; i++) {
 		const struct mip4_ha_mn *mn = &h->mn[i];

@@ -48,6 +48,7 @@ struct mip4_config_ix {
 struct mip4_config_ha {
 	struct mip4_ha_cfg cfg;
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	char home_if[MIP4_CONFIG_IFNAME_MAX]; /* "" = virtual home network */
 
 	/* Served mobile nodes and FA-HA associations: growable arrays,
 	 * in file order, with the line each was declared on. */
@@ -69,6 +70,7 @@ struct mip4_config_ha {
 struct mip4_config {
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
+	bool state_sync_full;
 	bool have_ha;
 	struct mip4_config_ha ha;
 };

@@ -80,16 +80,30 @@ static int64_t expires_wall(const struct mip4_binding *b, uint64_t now_ms)
 	return mip4d_now_wall() + left;
 }
 
+/*
+ * Packets for a registered home address must reach the TUN device: a /32
+ * route into it, and on a physical home link a proxy ARP entry plus a
+ * gratuitous ARP so that hosts there send to us (RFC 5944 §4.6).
+ */
 static void route_add(struct mip4d *d, uint32_t home)
 {
+	char a[16];
 	int rc = nl_route_add(d->nl, home, 32, d->tun_ifindex, 0);
 
 	if (rc < 0) {
-		char a[16];
-
 		d->counters[D_ROUTE_ERR]++;
 		log_warnx("route %s/32 dev tun: %s", mip4_ntoa(home, a),
 			  strerror(-rc));
+	}
+	if (!d->home_ifindex)
+		return;
+	rc = nl_neigh_proxy_add(d->nl, d->home_ifindex, home);
+	if (rc == 0)
+		rc = nl_garp_send(d->home_ifindex, home);
+	if (rc < 0) {
+		d->counters[D_ROUTE_ERR]++;
+		log_warnx("proxy ARP for %s on %s: %s", mip4_ntoa(home, a),
+			  d->conf.ha.home_if, strerror(-rc));
 	}
 }
 
@@ -97,6 +111,9 @@ static void route_del(struct mip4d *d, uint32_t home)
 {
 	int rc = nl_route_del(d->nl, home, 32, d->tun_ifindex, 0);
 
+	/* The MN at home answers ARP itself (RFC 5944 §4.6). */
+	if (rc == 0 && d->home_ifindex)
+		rc = nl_neigh_proxy_del(d->nl, d->home_ifindex, home);
 	if (rc < 0) {
 		char a[16];
 
@@ -421,6 +438,12 @@ int harole_start(struct mip4d *d)
 		log_warnx("state-db %s: %s", d->conf.state_db, err);
 		return -1;
 	}
+	if (d->conf.state_sync_full &&
+	    store_set_sync(d->store, STORE_SYNC_FULL) < 0) {
+		log_warnx("state-db %s: %s", d->conf.state_db,
+			  store_errmsg(d->store));
+		return -1;
+	}
 	restore_replay(d, &d->conf);
 	n = store_load(d->store, mip4d_now_wall(), restore_one, d);
 	if (n < 0) {
@@ -449,6 +472,14 @@ int harole_start(struct mip4d *d)
 		return -1;
 	}
 	d->tun_ifindex = dp_tun_ifindex(d->dp);
+	if (c->home_if[0]) {
+		d->home_ifindex = nl_ifindex(c->home_if);
+		if (d->home_ifindex < 0) {
+			log_warnx("home-interface %s: %s", c->home_if,
+				  strerror(-d->home_ifindex));
+			return -1;
+		}
+	}
 	mip4_btable_foreach(mip4_ha_bindings(d->ha), route_restored, d);
 	d->ev_udp = watch(d, d->udp_fd, on_udp);
 	d->ev_tun = watch(d, dp_tun_fd(d->dp), on_tun);

@@ -43,6 +43,7 @@ struct mip4d {
 	struct store *store;
 	int udp_fd;
 	int tun_ifindex;
+	int home_ifindex; /* physical home link, or 0 */
 	struct event *ev_udp, *ev_tun, *ev_raw, *ev_tick;
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct ctlsock *ctl;

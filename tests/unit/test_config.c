@@ -110,6 +110,8 @@ static void assert_same_config(const struct mip4_config *a,
 	assert_int_equal(x->pool_first, y->pool_first);
 	assert_int_equal(x->pool_last, y->pool_last);
 	assert_string_equal(a->ha.tunnel_dev, b->ha.tunnel_dev);
+	assert_string_equal(a->ha.home_if, b->ha.home_if);
+	assert_int_equal(a->state_sync_full, b->state_sync_full);
 	assert_int_equal(a->ha.n_mn, b->ha.n_mn);
 	for (size_t i = 0; i < a->ha.n_mn; i++) {
 		assert_int_equal(a->ha.mn[i].home_addr, b->ha.mn[i].home_addr);
@@ -238,6 +240,7 @@ static void test_defaults(void **state)
 			    "# mip4d configuration, every default explicit\n"
 			    "control-socket \"/run/mip4d.sock\"\n"
 			    "state-db \"/var/lib/mip4d/bindings.db\"\n"
+			    "state-sync normal\n"
 			    "\n"
 			    "home-agent {\n"
 			    "\taddress 10.0.0.1\n"
@@ -250,6 +253,7 @@ static void test_defaults(void **state)
 			    "\tflavour plain\n"
 			    "\tpool none\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
+			    "\thome-interface none\n"
 			    "}\n");
 	free(out);
 	assert_roundtrip(&c);
@@ -276,6 +280,8 @@ static void test_accepted(void **state)
 		"0123456789012345678901234567890123456789012345678901234567890123 "
 		"} }",
 		"control-socket \"/tmp/a b.sock\"\nhome-agent { address 1.2.3.4 }",
+		"state-sync full home-agent { address 10.0.0.1 home-interface eth0 }",
+		"state-sync normal home-agent { address 10.0.0.1 home-interface none }",
 	};
 
 	(void)state;
@@ -375,6 +381,8 @@ static const struct bad_case bad_cases[] = {
 	{HA "tunnel-device abcdefghijklmnop\n}",
 	 "t.conf:3: tunnel-device: name must be 1..15 bytes"},
 	{HA "tunnel-device a/b\n}", "t.conf:3: tunnel-device: bad name 'a/b'"},
+	{HA "home-interface a:b\n}", "t.conf:3: home-interface: bad name 'a:b'"},
+	{"state-sync sometimes\n", "t.conf:1: state-sync: want normal or full, not 'sometimes'"},
 	{"control-socket run/x.sock\n",
 	 "t.conf:1: control-socket: 'run/x.sock' is not an absolute path"},
 	{"control-socket /"
