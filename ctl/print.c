@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* One JSON view per decoded message; the human output renders the same
  * object as text, so the two modes never disagree. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,14 @@ int sa_table_add(struct sa_table *t, const char *spec, char *err,
 		return -1;
 	}
 	*colon = '\0';
-	spi = strtoul(buf, &end, 0);
-	if (*buf == '\0' || *end != '\0' || spi > UINT32_MAX) {
+	/* decimal, or hex with 0x: no octal, no sign, no blanks */
+	if (!isdigit((unsigned char)buf[0])) {
+		snprintf(err, errlen, "--sa '%s': bad SPI", spec);
+		return -1;
+	}
+	spi = strtoul(buf, &end,
+		      (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) ? 16 : 10);
+	if (*end != '\0' || spi > UINT32_MAX) {
 		snprintf(err, errlen, "--sa '%s': bad SPI", spec);
 		return -1;
 	}

@@ -446,7 +446,7 @@ static int ext_count(const struct mip4_msg *m, uint8_t type)
 	int n = 0;
 
 	for (unsigned i = 0; i < m->n_ext; i++)
-		n += m->ext[i].type == type;
+		n += m->ext[i].type == type && !m->ext[i].skipped;
 	return n;
 }
 
