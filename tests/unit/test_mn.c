@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Mobile node registration state machine with a fake clock, exchanging
+ * real messages with libmip4's home agent (RFC 5944 §3.6). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mip4/ha.h"
+#include "mip4/mn.h"
+
+#define HA_ADDR 0x0a000001u
+#define HOME 0x0a000064u
+#define COA 0xc0000205u
+#define NAT 0xc6336401u
+#define FA 0xc0000201u
+#define T0_NTP (0xe0000000ull << 32)
+
+static const uint8_t key[16] = "0123456789abcdef";
+
+struct world {
+	struct mip4_ha_mn hamn;
+	struct mip4_ha_cfg hcfg;
+	struct mip4_ha *ha;
+	struct mip4_mn mn;
+	struct mip4_mn_cfg cfg;
+	struct mip4_mn_now now;
+	int64_t mn_clock_skew_s; /* MN clock minus HA clock */
+	uint32_t seen_src;	 /* what the HA sees as source (NAT) */
+};
+
+static struct mip4_ha_mn *lookup(void *ctx, uint32_t home, const char *nai,
+				 size_t len)
+{
+	struct world *w = ctx;
+
+	(void)nai;
+	(void)len;
+	return (home == HOME || (len && home == 0)) ? &w->hamn : NULL;
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+
+	mip4_sa_init(&w->hamn.sa, 0x1000, key, sizeof key);
+	w->hamn.home_addr = HOME;
+	w->hcfg.addr = HA_ADDR;
+	w->hcfg.max_lifetime = 300;
+	w->hcfg.reverse_tunnel = true;
+	w->hcfg.udp_tunnel = true;
+	w->hcfg.keepalive = 20;
+	w->ha = mip4_ha_new(&w->hcfg, lookup, NULL, w, 4);
+	mip4_mn_cfg_defaults(&w->cfg);
+	w->cfg.home_addr = HOME;
+	w->cfg.ha_addr = HA_ADDR;
+	mip4_sa_init(&w->cfg.sa, 0x1000, key, sizeof key);
+	mip4_mn_init(&w->mn, &w->cfg);
+	w->now.ms = 1000000;
+	w->now.ntp = T0_NTP;
+	w->now.random = 7;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	mip4_ha_free(w->ha);
+	free(w);
+	return 0;
+}
+
+static void advance(struct world *w, uint64_t ms)
+{
+	w->now.ms += ms;
+	w->now.ntp += (ms / 1000) << 32;
+	w->now.random++;
+}
+
+/* MN clock as the MN sees it. */
+static struct mip4_mn_now mn_now(const struct world *w)
+{
+	struct mip4_mn_now n = w->now;
+
+	n.ntp = (uint64_t)((int64_t)(n.ntp >> 32) + w->mn_clock_skew_s) << 32 |
+		(n.ntp & 0xffffffffu);
+	return n;
+}
+
+/* Deliver the MN's request to the HA and the HA's reply back. */
+static void exchange(struct world *w, const struct mip4_mn_out *req,
+		     struct mip4_mn_out *out)
+{
+	struct mip4_ha_result res;
+	struct mip4_ha_rx rx = {0};
+	struct mip4_mn_now n = mn_now(w);
+
+	assert_true(req->send);
+	assert_int_equal(req->dst, HA_ADDR);
+	assert_int_equal(req->dport, 434);
+	rx.data = req->buf;
+	rx.len = req->len;
+	rx.src = w->seen_src ? w->seen_src : req->src;
+	rx.dst = HA_ADDR;
+	rx.sport = 434;
+	rx.now_ms = w->now.ms;
+	rx.now_ntp = w->now.ntp;
+	rx.random = w->now.random;
+	mip4_ha_input(w->ha, &rx, &res);
+	assert_true(res.send);
+	mip4_mn_input(&w->mn, &n, res.reply, res.reply_len, out);
+}
+
+static bool has_event(const struct mip4_mn_out *o, enum mip4_mn_event ev)
+{
+	for (unsigned i = 0; i < o->n_ev; i++)
+		if (o->ev[i].ev == ev)
+			return true;
+	return false;
+}
+
+static void attach(struct world *w, enum mip4_mn_where where, uint32_t coa,
+		   struct mip4_mn_out *out)
+{
+	struct mip4_mn_attach at = {where, coa, where == MIP4_MN_VIA_FA ? FA : 0};
+	struct mip4_mn_now n = mn_now(w);
+
+	mip4_mn_attach(&w->mn, &n, &at, out);
+}
+
+static void test_register_renew(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+	uint64_t sent = w->now.ms;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	assert_int_equal(req.src, COA);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.flags, MIP4_RRQ_D | MIP4_RRQ_T);
+	assert_int_equal(m.u.rrq.coa, COA);
+	assert_int_equal(m.u.rrq.lifetime, 600);
+	assert_non_null(mip4_msg_find_ext(&m, MIP4_EXT_UDP_TUN_REQ, -1));
+	advance(w, 40); /* the reply takes 40 ms */
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.granted, 300); /* HA clamps 600 to 300 */
+	/* lifetime counted from the send (§3.6.2.2); renewal at 75 % */
+	assert_int_equal(w->mn.expires_ms, sent + 300000);
+	assert_int_equal(w->mn.deadline_ms, sent + 225000);
+	assert_false(w->mn.udp); /* no NAT: HA declined UDP */
+	/* nothing before the deadline */
+	advance(w, 224000);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_false(out.send);
+	advance(w, 1000);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(out.send);
+	exchange(w, &out, &req);
+	assert_true(has_event(&req, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(w->mn.counters[MIP4_MN_ACCEPTED], 2);
+}
+
+/* §3.6.3: at least 1 s, doubling, capped; new identification each time
+ * with timestamps. */
+static void test_backoff_timestamps(void **state)
+{
+	struct world *w = *state;
+	static const uint32_t gaps[] = {1000, 2000, 4000, 8000, 16000, 32000, 32000};
+	struct mip4_mn_out out;
+	uint64_t last_id;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &out);
+	last_id = w->mn.sent_id;
+	for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+		assert_int_equal(w->mn.deadline_ms, w->now.ms + gaps[i]);
+		advance(w, gaps[i] - 1);
+		mip4_mn_timer(&w->mn, &w->now, &out);
+		assert_false(out.send);
+		advance(w, 1);
+		mip4_mn_timer(&w->mn, &w->now, &out);
+		assert_true(out.send);
+		assert_true(w->mn.sent_id > last_id);
+		last_id = w->mn.sent_id;
+	}
+	assert_int_equal(w->mn.counters[MIP4_MN_RETRANSMITS], 7);
+	/* the last one is answered */
+	exchange(w, &out, &out);
+	assert_true(w->mn.registered);
+}
+
+/* With nonces the unanswered request goes out unchanged (§3.6.3). */
+static void test_backoff_nonce(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out first, out;
+
+	w->cfg.sa.replay = MIP4_REPLAY_NONCE;
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &first);
+	advance(w, 1000);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(out.send);
+	assert_int_equal(out.len, first.len);
+	assert_memory_equal(out.buf, first.buf, out.len);
+}
+
+/* 133 with the HA's clock: the MN resynchronises and is accepted. */
+static void test_resync(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	w->mn_clock_skew_s = 3 * 3600; /* MN three hours ahead */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_RESYNC));
+	assert_true(out.send); /* retried at once */
+	exchange(w, &out, &req);
+	assert_true(has_event(&req, MIP4_MN_EV_REGISTERED));
+	/* and keeps working afterwards, on its own (skewed) clock */
+	advance(w, 225000);
+	{
+		struct mip4_mn_now n = mn_now(w);
+
+		mip4_mn_timer(&w->mn, &n, &out);
+	}
+	exchange(w, &out, &req);
+	assert_true(has_event(&req, MIP4_MN_EV_REGISTERED));
+}
+
+static void test_denied_backs_off(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	/* the HA has another key: 131 */
+	mip4_sa_init(&w->hamn.sa, 0x1000, "another key 1234", 16);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	/* a 131 is authenticated with the HA's key, which the MN can't
+	 * verify: silently dropped (§3.6.2.1 b) */
+	exchange(w, &req, &out);
+	assert_int_equal(out.n_ev, 0);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 1);
+	assert_true(w->mn.pending);
+
+	/* reverse tunnelling refused: 137, reported, retried after back-off */
+	mip4_sa_init(&w->hamn.sa, 0x1000, key, sizeof key);
+	w->hcfg.reverse_tunnel = false;
+	mip4_ha_set_cfg(w->ha, &w->hcfg);
+	advance(w, 1000);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_HA_REVTUN_UNAVAIL);
+	assert_false(w->mn.pending);
+	assert_int_equal(w->mn.deadline_ms, w->now.ms + 4000);
+}
+
+static void test_reply_checks(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_ha_result res;
+	struct mip4_ha_rx rx = {0};
+	uint8_t copy[512];
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	rx.data = req.buf;
+	rx.len = req.len;
+	rx.src = COA;
+	rx.dst = HA_ADDR;
+	rx.sport = 434;
+	rx.now_ms = w->now.ms;
+	rx.now_ntp = w->now.ntp;
+	mip4_ha_input(w->ha, &rx, &res);
+	/* identification low bits changed: ignored */
+	memcpy(copy, res.reply, res.reply_len);
+	copy[19] ^= 1;
+	mip4_mn_input(&w->mn, &w->now, copy, res.reply_len, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_ID], 1);
+	/* authenticator damaged: ignored */
+	memcpy(copy, res.reply, res.reply_len);
+	copy[res.reply_len - 1] ^= 1;
+	mip4_mn_input(&w->mn, &w->now, copy, res.reply_len, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 1);
+	/* truncated: malformed */
+	mip4_mn_input(&w->mn, &w->now, res.reply, 10, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_MALFORMED], 1);
+	assert_false(w->mn.registered);
+	/* the genuine one */
+	mip4_mn_input(&w->mn, &w->now, res.reply, res.reply_len, &out);
+	assert_true(w->mn.registered);
+	/* a duplicate of it: nothing pending any more */
+	mip4_mn_input(&w->mn, &w->now, res.reply, res.reply_len, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_UNEXPECTED], 1);
+}
+
+/* Foreign agent denials repaired by the MN: 69 lowers the lifetime. */
+static void test_fa_lifetime(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+	uint8_t rep[64];
+	struct mip4_buf b;
+	struct mip4_rrp r = {0};
+
+	attach(w, MIP4_MN_VIA_FA, FA, &req);
+	assert_int_equal(req.dst, FA);
+	assert_int_equal(req.src, HOME);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.flags & MIP4_RRQ_D, 0);
+	assert_null(mip4_msg_find_ext(&m, MIP4_EXT_UDP_TUN_REQ, -1));
+	r.code = MIP4_CODE_FA_LIFETIME;
+	r.lifetime = 120;
+	r.home_addr = HOME;
+	r.ha_addr = HA_ADDR;
+	r.id = m.u.rrq.id;
+	mip4_buf_init(&b, rep, sizeof rep);
+	mip4_rrp_put(&b, &r);
+	mip4_mn_input(&w->mn, &w->now, rep, b.len, &out);
+	assert_true(out.send);
+	assert_int_equal(mip4_msg_decode(out.buf, out.len, &m), 0);
+	assert_int_equal(m.u.rrq.lifetime, 120);
+}
+
+static void test_home_and_expiry(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	/* lose the link: no renewal possible, the binding expires */
+	attach(w, MIP4_MN_DETACHED, 0, &out);
+	assert_false(out.send);
+	advance(w, 299999);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_int_equal(out.n_ev, 0);
+	advance(w, 1);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_EXPIRED));
+	assert_false(w->mn.registered);
+
+	/* register again, then come home: deregistration (§3.6.1.2) */
+	attach(w, MIP4_MN_COLOCATED, COA + 1, &req);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	attach(w, MIP4_MN_AT_HOME, 0, &req);
+	assert_int_equal(req.src, HOME);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.lifetime, 0);
+	assert_int_equal(m.u.rrq.coa, HOME);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(w->mn.registered);
+	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+}
+
+static void test_udp_behind_nat(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	w->seen_src = NAT; /* the HA sees the NAT's address */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	assert_true(w->mn.udp);
+	assert_int_equal(w->mn.keepalive, 20);
+}
+
+static void test_nai_assignment(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	w->cfg.home_addr = 0;
+	strcpy(w->cfg.nai, "mn@corp");
+	w->hamn.home_addr = 0;
+	strcpy(w->hamn.nai, "mn@corp");
+	w->hcfg.pool_first = w->hcfg.pool_last = 0x0a0000c8;
+	mip4_ha_set_cfg(w->ha, &w->hcfg);
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.home_addr, 0x0a0000c8);
+}
+
+static void test_shutdown_deregisters(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	mip4_mn_shutdown(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	assert_int_equal(req.src, COA);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.lifetime, 0);
+	assert_int_equal(m.u.rrq.coa, HOME);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_register_renew), T(test_backoff_timestamps),
+		T(test_backoff_nonce),	T(test_resync),
+		T(test_denied_backs_off), T(test_reply_checks),
+		T(test_fa_lifetime),	T(test_home_and_expiry),
+		T(test_udp_behind_nat), T(test_nai_assignment),
+		T(test_shutdown_deregisters),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
