@@ -1049,6 +1049,142 @@ static int parse_ha(struct parse *ps)
 
 /* ---- top level ----------------------------------------------------- */
 
+/* mobile-node { ... }: one mobile node this box is (RFC 5944 §3.6). */
+static int parse_mnrole(struct parse *ps)
+{
+	struct mip4_config_mnrole *r = &ps->c->mn;
+	unsigned line = ps->tok_line;
+	bool have_sa = false, have_ha = false, have_home = false;
+	uint32_t v = 0;
+
+	if (ps->c->have_mn)
+		return perr(ps, line, "mobile-node: only one such block");
+	ps->c->have_mn = true;
+	if (expect_lbrace(ps, "mobile-node") < 0)
+		return -1;
+	for (;;) {
+		enum tok t = lex_next(ps);
+		char opt[32];
+
+		if (t == T_ERR)
+			return -1;
+		if (t == T_RBRACE)
+			break;
+		if (t == T_EOF)
+			return perr(ps, line,
+				    "mobile-node: unterminated block (no '}')");
+		if (t != T_WORD || ps->tok_len >= sizeof opt)
+			return perr(ps, ps->tok_line, "mobile-node: unexpected %s",
+				    tok_desc(ps));
+		memcpy(opt, ps->tok, ps->tok_len + 1);
+		if (strcmp(opt, "home-address") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "0.0.0.0") == 0)
+				r->cfg.home_addr = 0; /* assigned (RFC 2794) */
+			else if (parse_addr(ps, opt, ps->tok, &r->cfg.home_addr) < 0)
+				return -1;
+			have_home = true;
+		} else if (strcmp(opt, "nai") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (ps->tok_len == 0 || ps->tok_len > MIP4_CONFIG_NAI_MAX)
+				return perr(ps, ps->tok_line,
+					    "nai: must be 1..%d bytes",
+					    MIP4_CONFIG_NAI_MAX);
+			memcpy(r->cfg.nai, ps->tok, ps->tok_len + 1);
+		} else if (strcmp(opt, "home-agent") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_addr(ps, opt, ps->tok, &r->cfg.ha_addr) < 0)
+				return -1;
+			have_ha = true;
+		} else if (strcmp(opt, "home-network") == 0) {
+			if (arg(ps, opt) < 0 || parse_prefix(ps, opt, &r->home_net) < 0)
+				return -1;
+		} else if (strcmp(opt, "lifetime") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 1, 65535, &v) < 0)
+				return -1;
+			r->cfg.lifetime = (uint16_t)v;
+		} else if (strcmp(opt, "reverse-tunnel") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_yesno(ps, opt, &r->cfg.reverse_tunnel) < 0)
+				return -1;
+		} else if (strcmp(opt, "udp-tunnel") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "auto") == 0)
+				r->cfg.udp = MIP4_MN_UDP_AUTO;
+			else if (strcmp(ps->tok, "force") == 0)
+				r->cfg.udp = MIP4_MN_UDP_FORCE;
+			else if (strcmp(ps->tok, "off") == 0)
+				r->cfg.udp = MIP4_MN_UDP_OFF;
+			else
+				return perr(ps, ps->tok_line,
+					    "udp-tunnel: want auto, force or "
+					    "off, not '%s'",
+					    ps->tok);
+		} else if (strcmp(opt, "interface") == 0) {
+			if (r->n_if == MIP4_CONFIG_MN_IFACES)
+				return perr(ps, ps->tok_line,
+					    "interface: more than %d",
+					    MIP4_CONFIG_MN_IFACES);
+			if (arg(ps, opt) < 0 ||
+			    parse_ifname(ps, opt, r->ifname[r->n_if]) < 0)
+				return -1;
+			r->n_if++;
+		} else if (strcmp(opt, "tunnel-device") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_ifname(ps, opt, r->tunnel_dev) < 0)
+				return -1;
+		} else if (strcmp(opt, "route") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "all") == 0) {
+				r->route_all = true;
+			} else {
+				if (r->n_routes == MIP4_CONFIG_MN_ROUTES)
+					return perr(ps, ps->tok_line,
+						    "route: more than %d "
+						    "prefixes",
+						    MIP4_CONFIG_MN_ROUTES);
+				if (parse_prefix(ps, opt, &r->routes[r->n_routes]) < 0)
+					return -1;
+				r->n_routes++;
+			}
+		} else if (strcmp(opt, "security") == 0) {
+			unsigned sline = ps->tok_line;
+
+			if (expect_lbrace(ps, "security") < 0 ||
+			    parse_sa_block(ps, "security", sline, &r->cfg.sa,
+					   NULL) < 0)
+				return -1;
+			have_sa = true;
+		} else {
+			return perr(ps, ps->tok_line,
+				    "mobile-node: unknown option '%s'", opt);
+		}
+	}
+	if (!have_ha)
+		return perr(ps, line, "mobile-node: no home-agent");
+	if (!have_sa)
+		return perr(ps, line, "mobile-node: no security { spi ... key ... }");
+	if (!have_home && !r->cfg.nai[0])
+		return perr(ps, line, "mobile-node: no home-address (or nai)");
+	if (!r->cfg.home_addr && !r->cfg.nai[0])
+		return perr(ps, line,
+			    "mobile-node: home-address 0.0.0.0 needs an nai "
+			    "(RFC 2794)");
+	if (r->n_if == 0)
+		return perr(ps, line, "mobile-node: no interface");
+	if (r->route_all && r->n_routes)
+		return perr(ps, line,
+			    "mobile-node: route all and route PREFIX exclude "
+			    "each other");
+	if (!r->route_all && !r->n_routes)
+		r->route_all = true;
+	return 0;
+}
+
 static void config_defaults(struct mip4_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -1064,6 +1200,9 @@ static void config_defaults(struct mip4_config *c)
 	c->ha.cfg.flavour = MIP4_HA_PLAIN;
 	memcpy(c->ha.tunnel_dev, MIP4_CONFIG_DEF_TUNDEV,
 	       sizeof MIP4_CONFIG_DEF_TUNDEV);
+	mip4_mn_cfg_defaults(&c->mn.cfg);
+	memcpy(c->mn.tunnel_dev, MIP4_CONFIG_DEF_MN_TUNDEV,
+	       sizeof MIP4_CONFIG_DEF_MN_TUNDEV);
 }
 
 static int parse_top(struct parse *ps)
@@ -1105,19 +1244,22 @@ static int parse_top(struct parse *ps)
 		} else if (strcmp(ps->tok, "home-agent") == 0) {
 			if (parse_ha(ps) < 0)
 				return -1;
-		} else if (strcmp(ps->tok, "foreign-agent") == 0 ||
-			   strcmp(ps->tok, "mobile-node") == 0) {
+		} else if (strcmp(ps->tok, "mobile-node") == 0) {
+			if (parse_mnrole(ps) < 0)
+				return -1;
+		} else if (strcmp(ps->tok, "foreign-agent") == 0) {
 			return perr(ps, ps->tok_line,
 				    "%s role: not supported yet (only "
-				    "home-agent)",
+				    "home-agent and mobile-node)",
 				    ps->tok);
 		} else {
 			return perr(ps, ps->tok_line, "unknown keyword '%s'",
 				    ps->tok);
 		}
 	}
-	if (!ps->c->have_ha)
-		return perr(ps, 0, "no role configured (home-agent { ... })");
+	if (!ps->c->have_ha && !ps->c->have_mn)
+		return perr(ps, 0, "no role configured (home-agent { ... } or "
+				   "mobile-node { ... })");
 	return 0;
 }
 
@@ -1156,7 +1298,7 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 
 static bool config_has_keys(const struct mip4_config *c)
 {
-	return c->have_ha && (c->ha.n_mn || c->ha.n_fa);
+	return (c->have_ha && (c->ha.n_mn || c->ha.n_fa)) || c->have_mn;
 }
 
 int mip4_config_parse_file(const char *path, struct mip4_config *out,
@@ -1252,7 +1394,9 @@ void mip4_config_free(struct mip4_config *c)
 	free(c->ha.mn_by_nai);
 	free(c->ha.fa_by_addr);
 	explicit_bzero(&c->ha, sizeof c->ha);
+	explicit_bzero(&c->mn, sizeof c->mn);
 	c->have_ha = false;
+	c->have_mn = false;
 }
 
 /* ---- lookups ------------------------------------------------------- */
@@ -1362,21 +1506,31 @@ static void print_sa(FILE *f, const struct mip4_sa *sa, unsigned flags)
 		(unsigned)sa->tolerance);
 }
 
+static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags);
+static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
+			 unsigned flags);
+
 void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 			     unsigned flags)
 {
-	const struct mip4_config_ha *h = &c->ha;
-	const struct mip4_ha_cfg *cfg = &h->cfg;
-	char nb[16];
-
 	fputs("# mip4d configuration, every default explicit\n", f);
 	fputs("control-socket ", f);
 	print_str(f, c->control_socket);
 	fputs("\nstate-db ", f);
 	print_str(f, c->state_db);
 	fprintf(f, "\nstate-sync %s\n", c->state_sync_full ? "full" : "normal");
-	if (!c->have_ha)
-		return;
+	if (c->have_ha)
+		print_ha(c, f, flags);
+	if (c->have_mn)
+		print_mnrole(&c->mn, f, flags);
+}
+
+static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags)
+{
+	const struct mip4_config_ha *h = &c->ha;
+	const struct mip4_ha_cfg *cfg = &h->cfg;
+	char nb[16];
+
 	fputs("\nhome-agent {\n", f);
 	fprintf(f, "\taddress %s\n", mip4_ntoa(cfg->addr, nb));
 	if (cfg->home.mask)
@@ -1428,6 +1582,43 @@ void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 		fprintf(f, "\tforeign-agent %s {", mip4_ntoa(h->fa[i].addr, nb));
 		print_sa(f, &h->fa[i].sa, flags);
 	}
+	fputs("}\n", f);
+}
+
+
+static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
+			 unsigned flags)
+{
+	static const char *const udp[] = {"off", "auto", "force"};
+	char nb[16];
+
+	fputs("\nmobile-node {\n", f);
+	fprintf(f, "\thome-address %s\n", mip4_ntoa(r->cfg.home_addr, nb));
+	if (r->cfg.nai[0]) {
+		fputs("\tnai ", f);
+		print_str(f, r->cfg.nai);
+		fputc('\n', f);
+	}
+	fprintf(f, "\thome-agent %s\n", mip4_ntoa(r->cfg.ha_addr, nb));
+	if (r->home_net.mask)
+		print_prefix(f, "home-network", &r->home_net);
+	fprintf(f, "\tlifetime %u\n", (unsigned)r->cfg.lifetime);
+	fprintf(f, "\treverse-tunnel %s\n", r->cfg.reverse_tunnel ? "yes" : "no");
+	fprintf(f, "\tudp-tunnel %s\n", udp[r->cfg.udp]);
+	for (unsigned i = 0; i < r->n_if; i++) {
+		fputs("\tinterface ", f);
+		print_str(f, r->ifname[i]);
+		fputc('\n', f);
+	}
+	fputs("\ttunnel-device ", f);
+	print_str(f, r->tunnel_dev);
+	fputc('\n', f);
+	if (r->route_all)
+		fputs("\troute all\n", f);
+	for (unsigned i = 0; i < r->n_routes; i++)
+		print_prefix(f, "route", &r->routes[i]);
+	fputs("\tsecurity {", f);
+	print_sa(f, &r->cfg.sa, flags);
 	fputs("}\n", f);
 }
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "mip4/ha.h"
+#include "mip4/mn.h"
 
 #define MIP4_CONFIG_SOCK_MAX 108  /* sizeof sun_path, with the NUL */
 #define MIP4_CONFIG_PATH_MAX 4096 /* PATH_MAX, with the NUL */
@@ -67,12 +68,30 @@ struct mip4_config_ha {
 	struct mip4_config_ix *fa_by_addr;
 };
 
+#define MIP4_CONFIG_MN_IFACES 4
+#define MIP4_CONFIG_MN_ROUTES 16
+#define MIP4_CONFIG_DEF_MN_TUNDEV "mip0"
+
+/* The mobile-node role (RFC 5944 §3.6, modes c and f). */
+struct mip4_config_mnrole {
+	struct mip4_mn_cfg cfg;	 /* home address / NAI, HA, SA, lifetime... */
+	struct mip4_prefix home_net;
+	unsigned n_if;
+	char ifname[MIP4_CONFIG_MN_IFACES][MIP4_CONFIG_IFNAME_MAX];
+	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	bool route_all;		 /* everything goes home */
+	unsigned n_routes;	 /* else these prefixes */
+	struct mip4_prefix routes[MIP4_CONFIG_MN_ROUTES];
+};
+
 struct mip4_config {
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
 	bool state_sync_full;
 	bool have_ha;
 	struct mip4_config_ha ha;
+	bool have_mn;
+	struct mip4_config_mnrole mn;
 };
 
 /*

@@ -112,6 +112,25 @@ static void assert_same_config(const struct mip4_config *a,
 	assert_string_equal(a->ha.tunnel_dev, b->ha.tunnel_dev);
 	assert_string_equal(a->ha.home_if, b->ha.home_if);
 	assert_int_equal(a->state_sync_full, b->state_sync_full);
+	assert_int_equal(a->have_mn, b->have_mn);
+	assert_int_equal(a->mn.cfg.home_addr, b->mn.cfg.home_addr);
+	assert_string_equal(a->mn.cfg.nai, b->mn.cfg.nai);
+	assert_int_equal(a->mn.cfg.ha_addr, b->mn.cfg.ha_addr);
+	assert_int_equal(a->mn.cfg.lifetime, b->mn.cfg.lifetime);
+	assert_int_equal(a->mn.cfg.reverse_tunnel, b->mn.cfg.reverse_tunnel);
+	assert_int_equal(a->mn.cfg.udp, b->mn.cfg.udp);
+	assert_int_equal(a->mn.home_net.net, b->mn.home_net.net);
+	assert_int_equal(a->mn.home_net.mask, b->mn.home_net.mask);
+	assert_int_equal(a->mn.n_if, b->mn.n_if);
+	for (unsigned i = 0; i < a->mn.n_if; i++)
+		assert_string_equal(a->mn.ifname[i], b->mn.ifname[i]);
+	assert_string_equal(a->mn.tunnel_dev, b->mn.tunnel_dev);
+	assert_int_equal(a->mn.route_all, b->mn.route_all);
+	assert_int_equal(a->mn.n_routes, b->mn.n_routes);
+	assert_memory_equal(a->mn.routes, b->mn.routes,
+			    a->mn.n_routes * sizeof a->mn.routes[0]);
+	if (a->have_mn)
+		assert_same_sa(&a->mn.cfg.sa, &b->mn.cfg.sa);
 	assert_int_equal(a->ha.n_mn, b->ha.n_mn);
 	for (size_t i = 0; i < a->ha.n_mn; i++) {
 		assert_int_equal(a->ha.mn[i].home_addr, b->ha.mn[i].home_addr);
@@ -193,6 +212,24 @@ static void test_example_ha(void **state)
 	assert_null(strstr(redacted, "00112233"));
 	assert_non_null(strstr(redacted, "key <redacted>"));
 	free(redacted);
+	assert_roundtrip(&c);
+	mip4_config_free(&c);
+}
+
+static void test_example_mn(void **state)
+{
+	struct mip4_config c;
+
+	(void)state;
+	parse_example("etc/mip4d-mn.conf", &c);
+	assert_true(c.have_mn);
+	assert_false(c.have_ha);
+	assert_int_equal(c.mn.cfg.home_addr, 0x0a000064);
+	assert_int_equal(c.mn.cfg.ha_addr, 0x0a000001);
+	assert_int_equal(c.mn.n_if, 1);
+	assert_string_equal(c.mn.ifname[0], "wlan0");
+	assert_true(c.mn.route_all);
+	assert_int_equal(c.mn.cfg.sa.spi, 0x1000);
 	assert_roundtrip(&c);
 	mip4_config_free(&c);
 }
@@ -281,6 +318,14 @@ static void test_accepted(void **state)
 		"} }",
 		"control-socket \"/tmp/a b.sock\"\nhome-agent { address 1.2.3.4 }",
 		"state-sync full home-agent { address 10.0.0.1 home-interface eth0 }",
+		"mobile-node { home-address 10.0.0.100 home-agent 10.0.0.1 "
+		"interface wlan0 security { spi 0x1000 key k } }",
+		"mobile-node { home-address 0.0.0.0 nai \"mn@corp\" home-agent 10.0.0.1 "
+		"home-network 10.0.0.0/24 lifetime 300 reverse-tunnel no udp-tunnel force "
+		"interface e0 interface e1 tunnel-device m0 route 10.1.0.0/16 "
+		"route 10.2.0.0/16 security { spi 0x1000 key k replay nonce } }",
+		"home-agent { address 10.0.0.1 } mobile-node { home-address 10.9.0.1 "
+		"home-agent 10.9.0.254 interface x udp-tunnel off security { spi 999 key k } }",
 		"state-sync normal home-agent { address 10.0.0.1 home-interface none }",
 	};
 
@@ -306,12 +351,29 @@ struct bad_case {
 #define MN1 "mobile-node 10.0.0.100 { spi 0x1000 key k1 }\n"
 
 static const struct bad_case bad_cases[] = {
-	{"", "t.conf: no role configured (home-agent { ... })"},
+	{"", "t.conf: no role configured (home-agent { ... } or mobile-node { ... })"},
+	{"mobile-node {\n}", "t.conf:1: mobile-node: no home-agent"},
+	{"mobile-node { home-agent 10.0.0.1\n}",
+	 "t.conf:1: mobile-node: no security { spi ... key ... }"},
+	{"mobile-node { home-agent 10.0.0.1 security { spi 300 key k } }",
+	 "t.conf:1: mobile-node: no home-address (or nai)"},
+	{"mobile-node { home-agent 10.0.0.1 home-address 0.0.0.0 security { spi 300 key k } }",
+	 "t.conf:1: mobile-node: home-address 0.0.0.0 needs an nai (RFC 2794)"},
+	{"mobile-node { home-agent 10.0.0.1 home-address 10.0.0.9 security { spi 300 key k } }",
+	 "t.conf:1: mobile-node: no interface"},
+	{"mobile-node {\nudp-tunnel maybe }",
+	 "t.conf:2: udp-tunnel: want auto, force or off, not 'maybe'"},
+	{"mobile-node { home-agent 10.0.0.1 home-address 10.0.0.9 interface e0 "
+	 "route all route 10.1.0.0/16 security { spi 300 key k } }",
+	 "t.conf:1: mobile-node: route all and route PREFIX exclude each other"},
+	{"mobile-node { home-agent 10.0.0.1 }\nmobile-node {",
+	 "t.conf:1: mobile-node: no security { spi ... key ... }"},
+	{"mobile-node {\nlifetime 0 }", "t.conf:2: lifetime: 0 out of range (1..65535)"},
 	{"bogus 1\n", "t.conf:1: unknown keyword 'bogus'"},
 	{"\n\nhome-agent { address 10.0.0.1 }\nhome-agent { address 10.0.0.2 }",
 	 "t.conf:4: home-agent: declared twice"},
 	{"foreign-agent {\n}", "t.conf:1: foreign-agent role: not supported "
-			       "yet (only home-agent)"},
+			       "yet (only home-agent and mobile-node)"},
 	{"{", "t.conf:1: unexpected '{'"},
 	{"home-agent address", "t.conf:1: home-agent: expected '{', not "
 			       "address"},
@@ -655,6 +717,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_ha),
 		cmocka_unit_test(test_example_iha),
+		cmocka_unit_test(test_example_mn),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_errors),
