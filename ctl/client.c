@@ -278,20 +278,28 @@ int cmd_monitor(int argc, char **argv)
 		free(line);
 		if (!ev)
 			continue;
-		if (o.json) {
-			puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
-		} else if (json_object_object_get_ex(ev, "event", &name)) {
-			printf("%s ", json_object_get_string(name));
-			json_object_object_del(ev, "event");
-			json_render_text(ev, 0);
-		}
-		if (o.until && json_object_object_get_ex(ev, "event", &name) &&
-		    strcmp(json_object_get_string(name), o.until) == 0) {
+		{
+			char evname[64] = "";
+			bool stop;
+
+			if (json_object_object_get_ex(ev, "event", &name))
+				snprintf(evname, sizeof evname, "%s",
+					 json_object_get_string(name));
+			stop = o.until && strcmp(evname, o.until) == 0;
+			if (o.json) {
+				puts(json_object_to_json_string_ext(
+					ev, JSON_C_TO_STRING_PLAIN));
+			} else if (evname[0]) {
+				printf("%s ", evname);
+				json_object_object_del(ev, "event");
+				json_render_text(ev, 0);
+			}
 			json_object_put(ev);
-			rc = 0;
-			break;
+			if (stop) {
+				rc = 0;
+				break;
+			}
 		}
-		json_object_put(ev);
 	}
 	if (!o.until && o.timeout >= 0)
 		rc = 0;

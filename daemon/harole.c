@@ -390,7 +390,22 @@ static void restore_replay(struct mip4d *d, struct mip4_config *c)
 	}
 }
 
-static int open_udp(struct mip4d *d)
+/*
+ * Two port-434 sockets.  The data plane sends RFC 3519 tunnel data on
+ * d->udp_fd without IP_PKTINFO, so that socket is bound to the home
+ * agent's address: on the wildcard address the kernel would pick the
+ * outgoing interface's address as the source, which is not the HA address
+ * when the HA sits on its home link behind a router, and a NAT then has
+ * no mapping for the packets (RFC 3519 §4.6: tunnel data uses the
+ * registration's addresses and ports).  Unicast arrives on that socket;
+ * the wildcard one (one HA role per process) still receives requests sent
+ * to a broadcast address, which are answered with 136 (RFC 5944
+ * §3.8.2.1).  Both are read by on_udp().
+ */
+static int udp_any_fd = -1;
+static struct event *ev_udp_any;
+
+static int udp_bind(uint32_t addr)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int one = 1;
@@ -401,13 +416,30 @@ static int open_udp(struct mip4d *d)
 		return -1;
 	}
 	sa.sin_port = htons(MIP4_PORT);
+	sa.sin_addr.s_addr = htonl(addr);
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		log_warn("UDP port %d", MIP4_PORT);
+		log_warn("UDP %s port %d",
+			 inet_ntoa((struct in_addr){htonl(addr)}), MIP4_PORT);
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+static int open_udp(struct mip4d *d)
+{
+	int any = udp_bind(INADDR_ANY);
+	int fd = any < 0 ? -1 : udp_bind(d->conf.ha.cfg.addr);
+
+	if (fd < 0) {
+		if (any >= 0)
+			close(any);
+		return -1;
+	}
+	udp_any_fd = any;
 	d->udp_fd = fd;
 	return 0;
 }
@@ -482,6 +514,7 @@ int harole_start(struct mip4d *d)
 	}
 	mip4_btable_foreach(mip4_ha_bindings(d->ha), route_restored, d);
 	d->ev_udp = watch(d, d->udp_fd, on_udp);
+	ev_udp_any = watch(d, udp_any_fd, on_udp);
 	d->ev_tun = watch(d, dp_tun_fd(d->dp), on_tun);
 	d->ev_raw = watch(d, dp_raw_fd(d->dp), on_raw);
 	log_info("home agent %s: %zu mobile nodes configured, %d bindings "
@@ -493,8 +526,16 @@ int harole_start(struct mip4d *d)
 
 void harole_stop(struct mip4d *d)
 {
+	if (!d->ha)
+		return;
 	if (d->ev_udp)
 		event_free(d->ev_udp);
+	if (ev_udp_any)
+		event_free(ev_udp_any);
+	ev_udp_any = NULL;
+	if (udp_any_fd >= 0)
+		close(udp_any_fd);
+	udp_any_fd = -1;
 	if (d->ev_tun)
 		event_free(d->ev_tun);
 	if (d->ev_raw)

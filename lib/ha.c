@@ -400,8 +400,9 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		return;
 	}
 	/* RFC 3519 §4.6: behind a NAT the effective care-of address is the
-	 * request's source. */
-	coa = use_udp ? rx->src : m.u.rrq.coa;
+	 * request's source: the data plane sends UDP tunnels to peer_addr
+	 * and port; coa keeps what the MN registered, for operators. */
+	coa = m.u.rrq.coa;
 	if (b) {
 		res->old_coa = b->coa;
 		res->change = MIP4_HA_BIND_UPDATED;

@@ -457,7 +457,8 @@ static void test_udp_tunnelling(void **state)
 	assert_true(mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REP) <
 		    mip4_msg_ext_index(m, MIP4_EXT_MN_HA));
 	assert_int_equal(w->res.binding->encap, MIP4_ENCAP_UDP);
-	assert_int_equal(w->res.binding->coa, NAT_SRC);
+	assert_int_equal(w->res.binding->coa, COA);	    /* as registered */
+	assert_int_equal(w->res.binding->peer_addr, NAT_SRC); /* effective */
 	assert_int_equal(w->res.reply_dst, NAT_SRC);
 
 	/* no NAT, no F: accepted with a declining reply (§4.6) */
