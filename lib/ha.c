@@ -121,8 +121,10 @@ struct reply_ctx {
 	uint64_t id;
 	uint16_t lifetime;
 	bool udp_reply;
+	bool udp_from_fa; /* the FA added the request: reply after MN-HA */
 	uint8_t udp_code;
 	bool udp_forced;
+	const struct mip4_ha_fa *fa; /* FA-HA association, when we share one */
 };
 
 static void drop(struct mip4_ha *ha, struct mip4_ha_result *res,
@@ -134,9 +136,10 @@ static void drop(struct mip4_ha *ha, struct mip4_ha_result *res,
 }
 
 /*
- * Build the reply.  Extension order: NAI (RFC 2794 §3), UDP tunnel reply
- * (RFC 3519 §3.2), TNC (RFC 5265 §3.4, before MN-HA so that it is
- * authenticated: DESIGN §7), then MN-HA.
+ * Build the reply.  Extension order (RFC 5944 §3.8.3.3): NAI (RFC 2794
+ * §3), the MN's UDP tunnel reply (RFC 3519 §3.2), TNC (RFC 5265 §3.4,
+ * before MN-HA so that it is authenticated: DESIGN §7), MN-HA; then what
+ * is the FA's: its UDP tunnel reply, and FA-HA when we share an SA.
  */
 static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		  struct mip4_ha_result *res, const struct reply_ctx *rc,
@@ -159,12 +162,17 @@ static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	if (rc->nai)
 		mip4_ext_put_raw(&b, MIP4_EXT_NAI, rc->nai->data,
 				 rc->nai->data_len);
-	if (rc->udp_reply)
+	if (rc->udp_reply && !rc->udp_from_fa)
 		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
 				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
 	if (ha->cfg.flavour == MIP4_HA_INTERNAL)
 		mip4_ext_put_tnc(&b);
 	mip4_auth_append(&b, MIP4_EXT_MN_HA, &rc->mn->sa);
+	if (rc->udp_reply && rc->udp_from_fa)
+		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
+				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
+	if (rc->fa)
+		mip4_auth_append(&b, MIP4_EXT_FA_HA, &rc->fa->sa);
 	if (b.overflow) {
 		res->send = false;
 		return;
@@ -222,6 +230,8 @@ static uint8_t udp_decide(const struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	if (!ha->cfg.udp_tunnel)
 		return (nat || u->u.udp_req.force) ? MIP4_CODE_HA_PROHIBITED : 0;
 	rc->udp_reply = true;
+	rc->udp_from_fa = mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REQ) >
+			  mip4_msg_ext_index(m, MIP4_EXT_MN_HA);
 	if (!nat && !u->u.udp_req.force) {
 		rc->udp_code = 64; /* declined: no NAT in the way */
 		return 0;
@@ -324,6 +334,10 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		      MIP4_HA_REJ_FA_AUTH);
 		return;
 	}
+	/* §3.8.3.3 e: our replies to that FA carry FA-HA (never on a
+	 * deregistration, §3.5.4). */
+	if (fa && !dereg)
+		rc.fa = fa;
 
 	/* 4. replay (§3.8.2.1 b, §5.7) */
 	if (mip4_replay_check(&rc.mn->sa, &rc.mn->replay, m.u.rrq.id,

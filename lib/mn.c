@@ -201,7 +201,9 @@ static void accepted(struct mip4_mn *mn, const struct mip4_msg *m,
 	mn->expires_ms = granted == 0xffff
 				 ? UINT64_MAX
 				 : mn->first_sent_ms + (uint64_t)granted * 1000;
-	mn->udp = u && u->u.udp_rep.code < 64;
+	/* Via an FA the UDP tunnel (if any) is the FA's, not ours. */
+	mn->udp = mn->at.where == MIP4_MN_COLOCATED && u &&
+		  u->u.udp_rep.code < 64;
 	mn->keepalive = mn->udp ? u->u.udp_rep.keepalive : 0;
 	renew_timer(mn);
 	event(out, MIP4_MN_EV_REGISTERED, m->u.rrp.code);

@@ -486,9 +486,9 @@ int mip4_rrq_check_order(struct mip4_msg *m)
 		if (nai > mnha)
 			return order_fail(m, MIP4_E_EXT_ORDER, MIP4_EXT_NAI,
 					  nai);
-		/* RFC 3519 §3.1: before MN-HA, or (added by an FA) before
-		 * FA-HA. */
-		if (udp > mnha && !(faha > udp))
+		/* RFC 3519 §3.1, §4.5: the MN puts it before MN-HA; an FA
+		 * adds it after MN-HA, and before its FA-HA if it adds one. */
+		if (udp > mnha && faha >= 0 && faha < udp)
 			return order_fail(m, MIP4_E_EXT_ORDER,
 					  MIP4_EXT_UDP_TUN_REQ, udp);
 	}

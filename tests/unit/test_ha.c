@@ -180,8 +180,14 @@ static struct mip4_msg *reply_of(struct world *w, const struct mip4_sa *sa)
 	assert_int_equal(mip4_msg_decode(w->res.reply, w->res.reply_len, &m), 0);
 	assert_int_equal(m.type, MIP4_MSG_RRP);
 	assert_int_equal(mip4_auth_verify_type(sa, &m, MIP4_EXT_MN_HA), MIP4_AUTH_OK);
-	/* MN-HA is the last extension */
-	assert_int_equal(m.ext[m.n_ext - 1].type, MIP4_EXT_MN_HA);
+	/* MN-HA is the last extension, but for what is the FA's (FA-HA) */
+	{
+		unsigned last = m.n_ext - 1;
+
+		if (m.ext[last].type == MIP4_EXT_FA_HA)
+			last--;
+		assert_int_equal(m.ext[last].type, MIP4_EXT_MN_HA);
+	}
 	return &m;
 }
 
@@ -518,6 +524,14 @@ static void test_foreign_agent_auth(void **state)
 	r.id++;
 	r.fasa = &w->fa.sa;
 	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* §3.8.3.3 e: the reply to that FA carries a valid FA-HA, last */
+	{
+		struct mip4_msg *m = reply_of(w, r.sa);
+
+		assert_int_equal(m->ext[m->n_ext - 1].type, MIP4_EXT_FA_HA);
+		assert_int_equal(mip4_auth_verify_type(&w->fa.sa, m, MIP4_EXT_FA_HA),
+				 MIP4_AUTH_OK);
+	}
 	/* deregistration carries no FA-HA and must not be refused for it */
 	r.id++;
 	r.with_faha = false;

@@ -933,7 +933,7 @@ static const struct order_case order_cases[] = {
 	{"fa-ha before mn-ha", 0, {131, 34, 32}, MIP4_E_EXT_ORDER, 34, 1},
 	{"nai after mn-ha", 0, {32, 131}, MIP4_E_EXT_ORDER, 131, 1},
 	{"nai after mn-fa", 0, {33, 131}, MIP4_E_EXT_ORDER, 131, 1},
-	{"udp after mn-ha", 0, {32, 144}, MIP4_E_EXT_ORDER, 144, 1},
+	{"udp after mn-ha (added by an FA)", 0, {32, 144}, MIP4_OK, -1, -1},
 	{"udp after mn-ha, fa-ha first", 0, {32, 34, 144}, MIP4_E_EXT_ORDER,
 	 144, 2},
 	{"udp after mn-ha, fa-ha after", 0, {32, 144, 34}, MIP4_OK, -1, -1},
