@@ -111,6 +111,10 @@ static json_object *status(struct mip4d *d)
 		json_object_array_add(roles, json_object_new_string("home-agent"));
 		json_object_object_add(o, "home_agent", harole_status(d));
 	}
+	if (d->mnr) {
+		json_object_array_add(roles, json_object_new_string("mobile-node"));
+		json_object_object_add(o, "mobile_node", mnrole_status(d));
+	}
 	json_object_object_add(o, "roles", roles);
 	return o;
 }
@@ -119,6 +123,9 @@ static json_object *counters(struct mip4d *d)
 {
 	json_object *o = d->ha ? harole_counters(d) : json_object_new_object();
 	json_object *dc = json_object_new_object();
+
+	if (d->mnr)
+		json_object_object_add(o, "mobile-node", mnrole_counters(d));
 
 	for (int i = 0; i < D_NCOUNTERS; i++)
 		json_object_object_add(dc, mip4d_counter_name((enum mip4d_counter)i),

@@ -295,9 +295,11 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.now_ntp = mip4d_now_ntp();
 		rx.random = mip4d_random32();
 		mip4_ha_input(d->ha, &rx, &res);
+		/* Routes first: a deregistration's reply must not follow
+		 * the /32 route into our own tunnel. */
+		apply(d, &res, now);
 		if (res.send)
 			send_reply(d, &res);
-		apply(d, &res, now);
 	}
 }
 

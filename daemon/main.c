@@ -103,12 +103,18 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		mip4_config_free(&nc);
 		return;
 	}
-	if (!nc.have_ha || harole_reload(d, &nc) < 0) {
+	if (nc.have_ha != d->conf.have_ha || nc.have_mn != d->conf.have_mn ||
+	    (nc.have_ha && harole_reload(d, &nc) < 0)) {
 		d->counters[D_RELOAD_ERR]++;
-		log_warnx("reload refused: the home-agent role cannot be removed "
-			  "at run time");
+		log_warnx("reload refused: roles cannot be added or removed at "
+			  "run time");
 		mip4_config_free(&nc);
 		return;
+	}
+	if (nc.have_mn) {
+		/* the running registration keeps its parameters */
+		log_info("reload: the mobile-node block is read at start only");
+		nc.mn = d->conf.mn;
 	}
 	/* keep the control socket path the daemon is listening on */
 	memcpy(nc.control_socket, d->conf.control_socket,
@@ -173,7 +179,7 @@ int main(int argc, char **argv)
 		mip4_config_free(&d.conf);
 		return 0;
 	}
-	if (!d.conf.have_ha) {
+	if (!d.conf.have_ha && !d.conf.have_mn) {
 		fprintf(stderr, "mip4d: %s: no role configured\n", d.conf_path);
 		mip4_config_free(&d.conf);
 		return 1;
@@ -186,7 +192,9 @@ int main(int argc, char **argv)
 	d.base = event_base_new();
 	if (!d.base)
 		fatalx("event_base_new failed");
-	if (ctlsock_open(&d, d.conf.control_socket) < 0 || harole_start(&d) < 0)
+	if (ctlsock_open(&d, d.conf.control_socket) < 0 ||
+	    (d.conf.have_ha && harole_start(&d) < 0) ||
+	    (d.conf.have_mn && mnrole_start(&d) < 0))
 		goto out;
 	if (drop_privileges() < 0)
 		goto out;
@@ -208,6 +216,7 @@ int main(int argc, char **argv)
 	event_base_dispatch(d.base);
 	rc = 0;
 out:
+	mnrole_stop(&d);
 	harole_stop(&d);
 	ctlsock_close(&d);
 	if (d.ev_tick)

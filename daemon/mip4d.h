@@ -16,6 +16,7 @@ struct dp;
 struct nl;
 struct store;
 struct ctlsock;
+struct mnrole;
 
 /* Daemon-level counters (the roles keep their own). */
 enum mip4d_counter {
@@ -47,6 +48,7 @@ struct mip4d {
 	struct event *ev_udp, *ev_tun, *ev_raw, *ev_tick;
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct ctlsock *ctl;
+	struct mnrole *mnr; /* mobile-node role, or NULL */
 	uint64_t started_ms;
 	uint64_t counters[D_NCOUNTERS];
 };
@@ -67,6 +69,12 @@ int harole_reload(struct mip4d *d, struct mip4_config *newconf);
 json_object *harole_status(struct mip4d *d);
 json_object *harole_bindings(struct mip4d *d);
 json_object *harole_counters(struct mip4d *d);
+
+/* mnrole.c: the mobile node role. */
+int mnrole_start(struct mip4d *d);
+void mnrole_stop(struct mip4d *d);
+json_object *mnrole_status(struct mip4d *d);
+json_object *mnrole_counters(struct mip4d *d);
 
 /* ctlsock.c: control socket (protocol version MIP4_CTL_VERSION). */
 #define MIP4_CTL_VERSION 1

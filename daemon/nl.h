@@ -11,6 +11,7 @@
 #ifndef MIP4D_NL_H
 #define MIP4D_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nl;
@@ -41,5 +42,46 @@ int nl_neigh_proxy_del(struct nl *nl, int ifindex, uint32_t addr); /* ENOENT ok 
  * protocol address addr and the interface's hardware address.  Needs
  * CAP_NET_RAW. */
 int nl_garp_send(int ifindex, uint32_t addr);
+
+/* ---- mobile node: policy routing and interface state ---- */
+
+/* dst/plen out of ifindex with preferred source src (0 = none) in table
+ * (0 = main); replaces an existing route to the same prefix. */
+int nl_route_add_src(struct nl *nl, uint32_t dst, int plen, int ifindex,
+		     uint32_t src, uint32_t table);
+/* Delete every IPv4 route in table.  The main, local and unspecified (0)
+ * tables are refused with -EINVAL.  Routes that vanish meanwhile are not
+ * an error. */
+int nl_route_flush_table(struct nl *nl, uint32_t table);
+/* IPv4 rule at priority prio -> lookup table (0 = main).  fwmark != 0
+ * adds "fwmark fwmark/0xffffffff"; suppress_plen >= 0 adds
+ * suppress_prefixlength (`ip rule add pref P lookup main
+ * suppress_prefixlength 0`).  An identical rule (EEXIST) is success. */
+int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
+		int suppress_plen);
+/* Delete every IPv4 rule with priority prio (none left: success). */
+int nl_rule_del(struct nl *nl, uint32_t prio);
+
+struct nl_ifstate {
+	int ifindex;
+	bool up;	  /* IFF_UP */
+	bool running;	  /* IFF_RUNNING: up and carrier */
+	uint32_t addr;	  /* first global-scope IPv4 address, 0 if none */
+	int plen;	  /* its prefix length */
+	uint32_t gateway; /* main-table default route via ifindex (lowest
+			   * metric), 0 if none */
+};
+/* The link's flags, address and default gateway (-ENODEV: no such link). */
+int nl_if_state(struct nl *nl, int ifindex, struct nl_ifstate *st);
+
+/* A separate non-blocking NETLINK_ROUTE socket subscribed to RTNLGRP_LINK,
+ * RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV4_ROUTE; returns the fd (close() it)
+ * or -errno.  It only says "something changed": re-read with
+ * nl_if_state(). */
+int nl_monitor_open(void);
+/* Read and discard everything pending: the number of messages (0 =
+ * nothing), or -errno.  An overrun (ENOBUFS: events were lost) counts as
+ * at least 1 so the caller re-reads its state. */
+int nl_monitor_drain(int fd);
 
 #endif

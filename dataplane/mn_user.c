@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dataplane/mn_user.c - the mobile node's userspace tunnel end (mn.h):
+ * the pure per-packet decisions first, then the TUN + raw socket + UDP
+ * plumbing.  Outer IP-in-IP headers come from the home agent's data plane
+ * (dp_ipip_hdr), packets are parsed with libmip4.
+ *
+ * Batching as in dp_user.c: mndp_on_tun() reads up to MNDP_BATCH packets
+ * and sends the tunnelled ones with one sendmmsg() per outer socket;
+ * mndp_on_raw() takes up to MNDP_BATCH with one recvmmsg().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dp_logic.h"
+#include "mip4/ip.h"
+#include "mip4/wire.h"
+#include "mn.h"
+#include "nl.h"
+
+/* ---- pure decisions ---- */
+
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define ICMP_ECHO_LEN 8 /* type, code, checksum, identifier, sequence */
+
+static void mndp_verdict(struct mndp_verdict *v, enum mndp_act act)
+{
+	v->act = act;
+}
+
+static bool tunnel_up(const struct mndp_tunnel *t)
+{
+	return t->mode != MNDP_OFF && t->coa && t->ha;
+}
+
+/* Parse the inner packet into v; false if it is not well-formed IPv4. */
+static bool inner_parse(const uint8_t *pkt, size_t len, struct mip4_ip *ip,
+			struct mndp_verdict *v)
+{
+	if (mip4_ip_decode(pkt, len, ip) != MIP4_IP_OK)
+		return false;
+	v->inner = pkt;
+	v->inner_len = ip->tot_len; /* trailing padding is not ours */
+	return true;
+}
+
+void mndp_decide_tun(const struct mndp_tunnel *t, const uint8_t *pkt,
+		     size_t len, struct mndp_verdict *v)
+{
+	struct mip4_ip ip;
+
+	memset(v, 0, sizeof *v);
+	/* RFC 5265 §3.2.2: no user data while not registered away */
+	if (!tunnel_up(t))
+		return mndp_verdict(v, MNDP_ACT_GATED);
+	if (!inner_parse(pkt, len, &ip, v))
+		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+	/* RFC 3024 §4.2: the HA decapsulates only the home address's
+	 * packets; anything else would be dropped there, so drop it here
+	 * with a name (an application bound to another address whose
+	 * route still points into the TUN). */
+	if (ip.src != t->home)
+		return mndp_verdict(v, MNDP_ACT_DROP_NOT_FROM_HOME);
+	return mndp_verdict(v, t->mode == MNDP_UDP ? MNDP_ACT_ENCAP_UDP
+						   : MNDP_ACT_ENCAP_IPIP);
+}
+
+/* Common checks on a decapsulated packet from src. */
+static void decide_inner(const struct mndp_tunnel *t, uint32_t src,
+			 const uint8_t *pkt, size_t len, struct mndp_verdict *v,
+			 bool udp)
+{
+	struct mip4_ip ip;
+
+	/* RFC 5944 §4.2.2 / §3.8.3.1: decapsulate only what the home agent
+	 * tunnelled (a co-located MN has no foreign agent in the way) */
+	if (src != t->ha)
+		return mndp_verdict(v, MNDP_ACT_DROP_NOT_FROM_HA);
+	if (!inner_parse(pkt, len, &ip, v))
+		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+	if (ip.dst != t->home)
+		return mndp_verdict(v, MNDP_ACT_DROP_NOT_FOR_HOME);
+	/* RFC 3519 §4.9: the HA's answer to our keepalive */
+	if (udp && ip.proto == MIP4_IPPROTO_ICMP && ip.src == t->ha &&
+	    !mip4_ip_is_fragment(&ip) && ip.payload_len >= ICMP_ECHO_LEN &&
+	    ip.payload[0] == ICMP_ECHO_REPLY && ip.payload[1] == 0 &&
+	    ((uint16_t)(ip.payload[4] << 8 | ip.payload[5])) == t->ka_ident)
+		return mndp_verdict(v, MNDP_ACT_KEEPALIVE_REPLY);
+	return mndp_verdict(v, MNDP_ACT_TO_TUN);
+}
+
+void mndp_decide_ipip(const struct mndp_tunnel *t, const uint8_t *pkt,
+		      size_t len, struct mndp_verdict *v)
+{
+	struct mip4_ip outer;
+
+	memset(v, 0, sizeof *v);
+	if (!tunnel_up(t))
+		return mndp_verdict(v, MNDP_ACT_GATED);
+	if (mip4_ip_decode(pkt, len, &outer) != MIP4_IP_OK ||
+	    outer.proto != MIP4_IPPROTO_IPIP || mip4_ip_is_fragment(&outer))
+		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+	decide_inner(t, outer.src, outer.payload, outer.payload_len, v, false);
+}
+
+void mndp_decide_udp(const struct mndp_tunnel *t, uint32_t src,
+		     const uint8_t *msg, size_t len, struct mndp_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	if (!tunnel_up(t))
+		return mndp_verdict(v, MNDP_ACT_GATED);
+	/* RFC 3519 §3.3: type 4, next header 4 (we never ask for GRE) */
+	if (len < MIP4_TUNNEL_DATA_LEN || msg[0] != MIP4_MSG_TUNNEL_DATA ||
+	    msg[1] != MIP4_IPPROTO_IPIP)
+		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+	decide_inner(t, src, msg + MIP4_TUNNEL_DATA_LEN,
+		     len - MIP4_TUNNEL_DATA_LEN, v, true);
+}
+
+bool mndp_count_drop(struct mndp_stats *s, enum mndp_act act)
+{
+	switch (act) {
+	case MNDP_ACT_GATED:
+		s->gated++;
+		return true;
+	case MNDP_ACT_DROP_MALFORMED:
+		s->drop_malformed++;
+		return true;
+	case MNDP_ACT_DROP_NOT_FROM_HA:
+		s->drop_not_from_ha++;
+		return true;
+	case MNDP_ACT_DROP_NOT_FOR_HOME:
+		s->drop_not_for_home++;
+		return true;
+	case MNDP_ACT_DROP_NOT_FROM_HOME:
+		s->drop_not_from_home++;
+		return true;
+	case MNDP_ACT_ENCAP_IPIP:
+	case MNDP_ACT_ENCAP_UDP:
+	case MNDP_ACT_TO_TUN:
+	case MNDP_ACT_KEEPALIVE_REPLY:
+		break;
+	}
+	return false;
+}
+
+size_t mndp_keepalive_put(uint8_t *out, size_t cap, uint32_t home,
+			  uint32_t ha, uint16_t ident, uint16_t seq)
+{
+	static const uint8_t data[8] = {'m', 'i', 'p', '4', 'd', '-', 'k', 'a'};
+	struct mip4_buf mb;
+	uint8_t *icmp;
+	uint16_t c;
+
+	if (cap < MNDP_KEEPALIVE_LEN)
+		return 0;
+	mip4_buf_init(&mb, out, MIP4_TUNNEL_DATA_LEN);
+	mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
+	if (mb.overflow ||
+	    mip4_ip_put(out + MIP4_TUNNEL_DATA_LEN, 20, home, ha,
+			MIP4_IPPROTO_ICMP, 64, seq, false,
+			ICMP_ECHO_LEN + sizeof data) != 20)
+		return 0;
+	icmp = out + MIP4_TUNNEL_DATA_LEN + 20;
+	icmp[0] = ICMP_ECHO_REQUEST;
+	icmp[1] = 0;
+	icmp[2] = 0;
+	icmp[3] = 0;
+	icmp[4] = (uint8_t)(ident >> 8);
+	icmp[5] = (uint8_t)ident;
+	icmp[6] = (uint8_t)(seq >> 8);
+	icmp[7] = (uint8_t)seq;
+	memcpy(icmp + ICMP_ECHO_LEN, data, sizeof data);
+	c = mip4_inet_csum(icmp, ICMP_ECHO_LEN + sizeof data);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	return MNDP_KEEPALIVE_LEN;
+}
+
+/* ---- the userspace plumbing ---- */
+
+#define MNDP_BUF 65536 /* largest IPv4 packet: nothing is truncated */
+#define MNDP_SOCKBUF (4 << 20)
+#define MNDP_HDR_MAX DP_IPIP_HDR_LEN
+
+/* One outgoing batch on one socket. */
+struct mndp_txq {
+	unsigned int n;
+	struct mmsghdr msg[MNDP_BATCH];
+	struct iovec iov[MNDP_BATCH][2];
+	struct sockaddr_in to[MNDP_BATCH];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} ctl[MNDP_BATCH];
+	uint8_t hdr[MNDP_BATCH][MNDP_HDR_MAX]; /* outer IP or tunnel data */
+};
+
+struct mndp {
+	struct mndp_tunnel t;
+	int tun_fd, raw_fd, udp_fd, ifindex;
+	uint16_t ka_seq;
+	struct mndp_stats st;
+	struct mndp_txq ipip, udp;
+	uint8_t (*tbuf)[MNDP_BUF]; /* TUN reads */
+	uint8_t (*rbuf)[MNDP_BUF]; /* raw socket reads */
+	struct mmsghdr rmsg[MNDP_BATCH];
+	struct iovec riov[MNDP_BATCH];
+};
+
+void mndp_close(struct mndp *m)
+{
+	if (!m)
+		return;
+	if (m->tun_fd >= 0)
+		close(m->tun_fd); /* not persistent: the device goes */
+	if (m->raw_fd >= 0)
+		close(m->raw_fd);
+	free(m->tbuf);
+	free(m->rbuf);
+	free(m);
+}
+
+static int tun_create(const char *name, char *ifname)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof ifr);
+	/* IFF_TUN_EXCL: never adopt somebody else's device of that name */
+	ifr.ifr_flags = (short)(uint16_t)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL);
+	memcpy(ifr.ifr_name, name, strlen(name)); /* length checked */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+	return fd;
+}
+
+/* Best-effort write of a per-device sysctl. */
+static void dev_sysctl(const char *family, const char *ifname,
+		       const char *knob, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/sys/net/%s/conf/%s/%s", family,
+		 ifname, knob);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0)
+		(void)0; /* best effort, see the callers */
+	close(fd);
+}
+
+static int raw_create(uint32_t fwmark)
+{
+	int one = 1, sz = MNDP_SOCKBUF;
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_IPIP);
+
+	if (fd < 0)
+		return -errno;
+	/* We write the outer header: TOS and DF copied (RFC 2003 §3.1).  Not
+	 * bound: the care-of address changes with every move. */
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) < 0 ||
+	    (fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark,
+				  sizeof fwmark) < 0)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	return fd;
+}
+
+static int tun_setup(struct mndp *m, const char *ifname,
+		     const struct mndp_cfg *cfg)
+{
+	struct nl *nl;
+	int r;
+
+	m->ifindex = nl_ifindex(ifname);
+	if (m->ifindex < 0)
+		return m->ifindex;
+	/* IPv4 only: IPv6 autoconfiguration would send router solicitations
+	 * into the TUN, each a drop.  Inbound packets come from the TUN with
+	 * foreign sources; the routes make strict rp_filter pass them too,
+	 * but the device's own setting should not depend on that. */
+	dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
+	dev_sysctl("ipv4", ifname, "rp_filter", "0");
+	r = nl_open(&nl);
+	if (r < 0)
+		return r;
+	r = nl_addr_add(nl, m->ifindex, cfg->home_addr, 32);
+	if (r == 0)
+		r = nl_link_set_up(nl, m->ifindex, cfg->mtu);
+	nl_close(nl);
+	return r;
+}
+
+int mndp_open(const struct mndp_cfg *cfg, struct mndp **out)
+{
+	char ifname[IFNAMSIZ];
+	struct mndp *m;
+	int r;
+
+	if (!cfg || !cfg->tun_name || !cfg->tun_name[0] ||
+	    strlen(cfg->tun_name) >= IFNAMSIZ || cfg->mtu < 0 ||
+	    !cfg->home_addr)
+		return -EINVAL;
+	m = calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	m->t.home = cfg->home_addr;
+	m->udp_fd = cfg->udp_fd;
+	m->raw_fd = -1;
+	m->tun_fd = tun_create(cfg->tun_name, ifname);
+	if (m->tun_fd < 0) {
+		r = m->tun_fd;
+		goto fail;
+	}
+	m->raw_fd = raw_create(cfg->fwmark);
+	if (m->raw_fd < 0) {
+		r = m->raw_fd;
+		goto fail;
+	}
+	m->tbuf = malloc(sizeof *m->tbuf * MNDP_BATCH);
+	m->rbuf = malloc(sizeof *m->rbuf * MNDP_BATCH);
+	if (!m->tbuf || !m->rbuf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (unsigned int i = 0; i < MNDP_BATCH; i++) {
+		m->riov[i].iov_base = m->rbuf[i];
+		m->riov[i].iov_len = MNDP_BUF;
+		m->rmsg[i].msg_hdr.msg_iov = &m->riov[i];
+		m->rmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	r = tun_setup(m, ifname, cfg);
+	if (r < 0)
+		goto fail;
+	/* tells our keepalive replies from other echo replies */
+	m->t.ka_ident = (uint16_t)(getpid() ^ (m->ifindex << 8));
+	*out = m;
+	return 0;
+fail:
+	mndp_close(m);
+	return r;
+}
+
+int mndp_tun_fd(const struct mndp *m)
+{
+	return m->tun_fd;
+}
+
+int mndp_raw_fd(const struct mndp *m)
+{
+	return m->raw_fd;
+}
+
+int mndp_tun_ifindex(const struct mndp *m)
+{
+	return m->ifindex;
+}
+
+void mndp_set_tunnel(struct mndp *m, enum mndp_mode mode, uint32_t coa,
+		     uint32_t ha)
+{
+	m->t.mode = mode;
+	m->t.coa = coa;
+	m->t.ha = ha;
+}
+
+const struct mndp_stats *mndp_stats(const struct mndp *m)
+{
+	return &m->st;
+}
+
+/* Fill one message: iov[0] = header (hlen bytes), iov[1] = payload; with
+ * src != 0 an IP_PKTINFO control message picks the source address. */
+static void msg_fill(struct msghdr *mh, struct iovec iov[2],
+		     struct sockaddr_in *to, void *ctl, size_t ctl_len,
+		     uint8_t *hdr, size_t hlen, const uint8_t *payload,
+		     size_t len, uint32_t dst, uint16_t port, uint32_t src)
+{
+	void *p;
+
+	/* struct iovec has no const member; sendmsg only reads it */
+	memcpy(&p, &payload, sizeof p);
+	*to = (struct sockaddr_in){.sin_family = AF_INET,
+				   .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(dst)};
+	iov[0] = (struct iovec){hdr, hlen};
+	iov[1] = (struct iovec){p, len};
+	memset(mh, 0, sizeof *mh);
+	mh->msg_name = to;
+	mh->msg_namelen = sizeof *to;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 2;
+	if (src) {
+		struct cmsghdr *c;
+		struct in_pktinfo pi = {.ipi_spec_dst.s_addr = htonl(src)};
+
+		memset(ctl, 0, ctl_len);
+		mh->msg_control = ctl;
+		mh->msg_controllen = CMSG_SPACE(sizeof pi);
+		c = CMSG_FIRSTHDR(mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof pi);
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+	}
+}
+
+/* Send a batch: successes are encap_tx, failures send errors. */
+static void txq_flush(struct mndp *m, struct mndp_txq *q, int fd)
+{
+	unsigned int i = 0;
+
+	while (i < q->n) {
+		int r = sendmmsg(fd, q->msg + i, q->n - i, MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				/* socket full: the rest would fail too */
+				m->st.drop_send_error += q->n - i;
+				break;
+			}
+			/* this one failed (unreachable, too big): skip it */
+			m->st.drop_send_error++;
+			i++;
+			continue;
+		}
+		m->st.encap_tx += (unsigned int)r;
+		i += (unsigned int)r;
+	}
+	q->n = 0;
+}
+
+int mndp_on_tun(struct mndp *m)
+{
+	struct mndp_verdict v;
+	int handled = 0;
+
+	for (unsigned int i = 0; i < MNDP_BATCH; i++) {
+		ssize_t n = read(m->tun_fd, m->tbuf[i], MNDP_BUF);
+		struct mndp_txq *q;
+		unsigned int k;
+
+		if (n <= 0)
+			break; /* EAGAIN: drained (errors: try next event) */
+		m->st.tun_rx++;
+		handled++;
+		mndp_decide_tun(&m->t, m->tbuf[i], (size_t)n, &v);
+		if (mndp_count_drop(&m->st, v.act))
+			continue;
+		if (v.act == MNDP_ACT_ENCAP_UDP) {
+			struct mip4_buf mb;
+
+			q = &m->udp;
+			k = q->n;
+			/* RFC 3519 §3.3: type 4, next header 4, reserved 0,
+			 * from coa:434 to ha:434 (§2: the registration's
+			 * ports) */
+			mip4_buf_init(&mb, q->hdr[k], MIP4_TUNNEL_DATA_LEN);
+			mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
+			msg_fill(&q->msg[k].msg_hdr, q->iov[k], &q->to[k],
+				 q->ctl[k].buf, sizeof q->ctl[k].buf, q->hdr[k],
+				 MIP4_TUNNEL_DATA_LEN, v.inner, v.inner_len,
+				 m->t.ha, MIP4_PORT, m->t.coa);
+		} else {
+			q = &m->ipip;
+			k = q->n;
+			if (!dp_ipip_hdr(q->hdr[k], m->t.coa, m->t.ha, v.inner,
+					 v.inner_len)) {
+				m->st.drop_malformed++;
+				continue;
+			}
+			msg_fill(&q->msg[k].msg_hdr, q->iov[k], &q->to[k], NULL,
+				 0, q->hdr[k], DP_IPIP_HDR_LEN, v.inner,
+				 v.inner_len, m->t.ha, 0, 0);
+		}
+		q->n++;
+	}
+	txq_flush(m, &m->ipip, m->raw_fd);
+	if (m->udp.n && m->udp_fd < 0) {
+		m->st.drop_send_error += m->udp.n;
+		m->udp.n = 0;
+	}
+	txq_flush(m, &m->udp, m->udp_fd);
+	return handled;
+}
+
+/* Hand a decapsulated packet to the kernel through the TUN. */
+static int tun_deliver(struct mndp *m, const struct mndp_verdict *v)
+{
+	if (write(m->tun_fd, v->inner, v->inner_len) != (ssize_t)v->inner_len) {
+		m->st.drop_send_error++;
+		return -1;
+	}
+	m->st.tun_tx++;
+	return 0;
+}
+
+int mndp_on_raw(struct mndp *m)
+{
+	struct mndp_verdict v;
+	int n = recvmmsg(m->raw_fd, m->rmsg, MNDP_BATCH, MSG_DONTWAIT, NULL);
+
+	for (int i = 0; i < n; i++) {
+		m->st.decap_rx++;
+		if (m->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			m->st.drop_malformed++;
+			continue;
+		}
+		mndp_decide_ipip(&m->t, m->rbuf[i], m->rmsg[i].msg_len, &v);
+		if (!mndp_count_drop(&m->st, v.act))
+			(void)tun_deliver(m, &v);
+	}
+	return n > 0 ? n : 0;
+}
+
+int mndp_udp_input(struct mndp *m, uint32_t src, const uint8_t *msg,
+		   size_t len)
+{
+	struct mndp_verdict v;
+
+	m->st.decap_rx++;
+	mndp_decide_udp(&m->t, src, msg, len, &v);
+	if (mndp_count_drop(&m->st, v.act))
+		return -1;
+	if (v.act == MNDP_ACT_KEEPALIVE_REPLY) {
+		m->st.keepalive_replies++;
+		return 0;
+	}
+	return tun_deliver(m, &v);
+}
+
+int mndp_send_keepalive(struct mndp *m)
+{
+	uint8_t pkt[MNDP_KEEPALIVE_LEN];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} ctl;
+	struct sockaddr_in to;
+	struct iovec iov[2];
+	struct msghdr mh;
+
+	if (m->t.mode != MNDP_UDP || !tunnel_up(&m->t) || m->udp_fd < 0)
+		return -ENOTCONN;
+	if (!mndp_keepalive_put(pkt, sizeof pkt, m->t.home, m->t.ha,
+				m->t.ka_ident, ++m->ka_seq))
+		return -EINVAL;
+	msg_fill(&mh, iov, &to, ctl.buf, sizeof ctl.buf, pkt,
+		 MIP4_TUNNEL_DATA_LEN, pkt + MIP4_TUNNEL_DATA_LEN,
+		 sizeof pkt - MIP4_TUNNEL_DATA_LEN, m->t.ha, MIP4_PORT,
+		 m->t.coa);
+	if (sendmsg(m->udp_fd, &mh, MSG_DONTWAIT) < 0) {
+		int err = -errno;
+
+		m->st.drop_send_error++;
+		return err;
+	}
+	m->st.keepalives++;
+	return 0;
+}
