@@ -68,13 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(errlen < 3 || strncmp(err, "f.conf", errlen - 1 < 6
 							   ? errlen - 1
 							   : 6) == 0);
-		CHECK(!c.have_ha && c.ha.mn == NULL && c.ha.fa == NULL);
+		CHECK(!c.have_ha && !c.have_mn && c.ha.mn == NULL &&
+		      c.ha.fa == NULL);
 		mip4_config_free(&c);
 		free(text);
 		return 0;
 	}
 	free(text);
-	CHECK(c.have_ha);
+	CHECK(c.have_ha || c.have_mn); /* a role, or the parse fails */
 	check_lookups(&c);
 	mip4_config_print(&c, devnull);
 
@@ -87,6 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t2 = print_keys(&c2, &l2);
 	CHECK(l1 == l2 && memcmp(t1, t2, l1) == 0);
 	CHECK(c.ha.n_mn == c2.ha.n_mn && c.ha.n_fa == c2.ha.n_fa);
+	CHECK(c.have_mn == c2.have_mn &&
+	      c.mn.cfg.home_addr == c2.mn.cfg.home_addr &&
+	      c.mn.cfg.sa.spi == c2.mn.cfg.sa.spi);
 	free(t1);
 	free(t2);
 	mip4_config_free(&c2);
