@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The mobile node role (RFC 5944 §2.4, §3.6, §4.2.1; modes c today).
+ * The mobile node role (RFC 5944 §2.4, §3.6, §4.2.1; modes c and f).
  *
  * The home address lives on a TUN device for good, so sockets bound to it
  * survive every move.  Away from home, policy routing sends the chosen
@@ -12,11 +12,41 @@
  *   pref 1002  lookup MN_TABLE                     (default dev mip0 src HoA)
  *
  * At home the last two go away and the node is an ordinary host.  Movement
- * is what rtnetlink says about the configured interfaces: carrier and the
- * address the OS's own DHCP client put there.
+ * is what rtnetlink says about the configured interfaces (carrier and the
+ * address the OS's own DHCP client put there) and what agent discovery
+ * (lib/agent.c, RFC 5944 §2.4) hears on them.
+ *
+ * Agent discovery: one AF_PACKET socket per configured interface with a
+ * kernel filter that passes only ICMP type 9 (so echo and everything else
+ * stays in the kernel); a packet socket because the node needs the
+ * agent's link-layer source (§3.6.1.1: requests go to that MAC; §4.2.1:
+ * no broadcast ARP away from home) and hears advertisements on a link
+ * where it has no address.  Solicitations (type 10) leave on the same
+ * socket to 224.0.0.2 (all routers, RFC 1256) with TTL 1, from the home
+ * address (0.0.0.0 before an NAI assignment).
+ *
+ * Which attachment (per interface, the first configured one that has any):
+ *   home  our HA advertising H there, or an address inside home-network
+ *   f     a foreign agent (F, care-of address, not busy unless already
+ *         used) when its R bit is set, or PREFER_FA, or the link has no
+ *         usable co-located address
+ *   c     the co-located (DHCP) address
+ * (mip4_agent_choose(); a `prefer-fa` option needs config.c.)
+ *
+ * Mode f: no co-located address.  The FA gets a permanent neighbour entry
+ * from its advertisement and a host route in main (FA/32 dev IF src HoA),
+ * which the marked registration socket (rule 1000) uses; requests go from
+ * the home address with TTL 255 (RFC 3024 §4.2.1).  Rules 1001/1002 as
+ * away; table MN_TABLE sends the chosen traffic into the (gated) TUN until
+ * the FA relays an acceptance, then "via FA dev IF onlink src HoA": the FA
+ * is the first hop (§4.2.1) and does the tunnelling (RFC 3024 direct
+ * delivery), so the data plane stays MNDP_OFF.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <event2/event.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -28,6 +58,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mip4/agent.h"
 #include "mip4/ip.h"
 #include "mip4d.h"
 #include "mn.h"
@@ -40,6 +71,9 @@
 #define PREF_TABLE 1002
 #define RX_BATCH 32
 #define RX_BUFSZ 2048
+#define PREFER_FA false	   /* FA without R over a co-located address */
+#define REQ_TTL_FA 255	   /* RFC 3024 §4.2.1 */
+#define INADDR_ALLRTRS 0xe0000002u /* 224.0.0.2 */
 
 struct mnrole {
 	struct mip4d *d;
@@ -57,7 +91,23 @@ struct mnrole {
 	uint64_t moves;
 	uint64_t moved_ms; /* when the current attachment was seen */
 	uint64_t route_errors;
+	/* agent discovery */
+	struct mip4_agent ag;
+	int pkt_fd[MIP4_CONFIG_MN_IFACES];
+	struct event *ev_pkt[MIP4_CONFIG_MN_IFACES];
+	struct event *ev_agent;
+	uint64_t sol_sent, sol_err, adv_drop;
+	/* mode f: the agent we attach through */
+	uint32_t fa_addr;
+	int fa_ifindex;
+	uint8_t fa_mac[6];
+	bool fa_link;	  /* neighbour entry and FA/32 route installed */
+	uint32_t via_fa;  /* MN_TABLE routes via this FA (0: into the TUN) */
+	uint32_t home_gw; /* at home by advertisement: link routes on */
+	int home_ifindex;
 };
+
+static void evaluate(struct mnrole *r);
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
@@ -98,9 +148,11 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 {
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
+	int ttl = REQ_TTL_FA;
 	struct iovec iov = {o->buf, o->len};
 	struct msghdr mh = {0};
 	struct cmsghdr *cm;
@@ -123,6 +175,15 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 	cm->cmsg_len = CMSG_LEN(sizeof pi);
 	pi.ipi_spec_dst.s_addr = htonl(o->src);
 	memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+	if (r->where == MIP4_MN_VIA_FA && o->dst == r->fa_addr) {
+		cm = CMSG_NXTHDR(&mh, cm);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_TTL;
+		cm->cmsg_len = CMSG_LEN(sizeof ttl);
+		memcpy(CMSG_DATA(cm), &ttl, sizeof ttl);
+	} else {
+		mh.msg_controllen = CMSG_SPACE(sizeof pi);
+	}
 	if (sendmsg(r->udp_fd, &mh, 0) < 0) {
 		r->d->counters[D_UDP_TX_ERR]++;
 		log_warn("mobile node: send registration");
@@ -140,19 +201,58 @@ static void keepalive_timer(struct mnrole *r)
 		event_add(r->ev_ka, &tv);
 }
 
+/* MN_TABLE's routes: into the TUN (gw 0), or via a foreign agent. */
+static void table_routes(struct mnrole *r, uint32_t gw, int ifindex)
+{
+	struct mip4_config_mnrole *c = &r->d->conf.mn;
+	int tif = mndp_tun_ifindex(r->dp);
+	uint32_t home = r->mn.home_addr;
+
+	for (unsigned i = 0; i <= c->n_routes; i++) {
+		uint32_t net = 0;
+		int plen = 0;
+
+		if (i == c->n_routes) {
+			if (!c->route_all)
+				break;
+		} else {
+			net = c->routes[i].net;
+			plen = (int)__builtin_popcount(c->routes[i].mask);
+		}
+		if (gw)
+			route_err(r, "route via the foreign agent",
+				  nl_route_add_via(r->nl, net, plen, gw, ifindex,
+						   home, MN_TABLE));
+		else
+			route_err(r, "route into the tunnel",
+				  nl_route_add_src(r->nl, net, plen, tif, home,
+						   MN_TABLE));
+	}
+}
+
 /* Point the data plane at the registration we hold (or gate it). */
 static void tunnel_follow(struct mnrole *r)
 {
 	struct mip4_config_mnrole *c = &r->d->conf.mn;
-	bool away = r->where == MIP4_MN_COLOCATED || r->where == MIP4_MN_VIA_FA;
+	bool held = r->mn.registered && r->mn.reg_coa == r->coa;
+	uint32_t via = 0;
 
 	/* Only the binding for where we are now: never tunnel from a care-of
-	 * address we have left. */
-	if (away && r->mn.registered && r->mn.reg_coa == r->coa)
+	 * address we have left.  Via an FA the FA tunnels (RFC 3024 direct
+	 * delivery): our data plane stays off. */
+	if (r->where == MIP4_MN_COLOCATED && held)
 		mndp_set_tunnel(r->dp, r->mn.udp ? MNDP_UDP : MNDP_IPIP,
 				r->mn.reg_coa, c->cfg.ha_addr);
 	else
 		mndp_set_tunnel(r->dp, MNDP_OFF, 0, 0);
+	/* Mode f: traffic goes to the FA once it relayed an acceptance;
+	 * before that into the gated TUN. */
+	if (r->where == MIP4_MN_VIA_FA && held && r->away_routes)
+		via = r->fa_addr;
+	if (r->away_routes && via != r->via_fa) {
+		table_routes(r, via, r->fa_ifindex);
+		r->via_fa = via;
+	}
 	keepalive_timer(r);
 }
 
@@ -183,7 +283,12 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 		if (e == MIP4_MN_EV_REGISTERED) {
 			add_addr(ev, "coa", r->mn.reg_coa);
 			add_int(ev, "lifetime", r->mn.granted);
-			add_str(ev, "encap", r->mn.udp ? "udp" : "ipip");
+			if (r->where == MIP4_MN_VIA_FA) {
+				add_addr(ev, "agent", r->fa_addr);
+				add_str(ev, "encap", "fa");
+			} else {
+				add_str(ev, "encap", r->mn.udp ? "udp" : "ipip");
+			}
 			add_int(ev, "since_move_ms",
 				(int64_t)(mip4d_now_ms() - r->moved_ms));
 		}
@@ -208,21 +313,11 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 /* Policy routing for being away (see the comment at the top). */
 static void routes_away(struct mnrole *r, bool on)
 {
-	struct mip4_config_mnrole *c = &r->d->conf.mn;
-	int tif = mndp_tun_ifindex(r->dp);
-
 	if (on == r->away_routes)
 		return;
 	if (on) {
-		if (c->route_all)
-			route_err(r, "default route into the tunnel",
-				  nl_route_add_src(r->nl, 0, 0, tif,
-						   c->cfg.home_addr, MN_TABLE));
-		for (unsigned i = 0; i < c->n_routes; i++)
-			route_err(r, "route into the tunnel",
-				  nl_route_add_src(r->nl, c->routes[i].net,
-						   (int)__builtin_popcount(c->routes[i].mask),
-						   tif, c->cfg.home_addr, MN_TABLE));
+		table_routes(r, 0, 0);
+		r->via_fa = 0;
 		route_err(r, "rule (local link)",
 			  nl_rule_add(r->nl, PREF_LOCAL, RT_TABLE_MAIN, 0, 0));
 		route_err(r, "rule (tunnel table)",
@@ -232,48 +327,364 @@ static void routes_away(struct mnrole *r, bool on)
 		route_err(r, "rule del", nl_rule_del(r->nl, PREF_LOCAL));
 		route_err(r, "flush tunnel table",
 			  nl_route_flush_table(r->nl, MN_TABLE));
+		r->via_fa = 0;
 	}
 	r->away_routes = on;
 }
 
-/* Where are we?  The first configured interface that is up, has carrier
- * and an IPv4 address decides. */
+/* Mode f: the FA's neighbour entry (MAC from its advertisement) and a
+ * host route to it from the home address, in main (the marked
+ * registration socket looks there).  addr 0 takes them away. */
+static void fa_link(struct mnrole *r, int ifindex, uint32_t addr,
+		    const uint8_t mac[6])
+{
+	if (r->fa_link && (addr != r->fa_addr || ifindex != r->fa_ifindex ||
+			   (mac && memcmp(mac, r->fa_mac, 6) != 0))) {
+		route_err(r, "route to the foreign agent (del)",
+			  nl_route_del(r->nl, r->fa_addr, 32, r->fa_ifindex, 0));
+		route_err(r, "foreign agent neighbour (del)",
+			  nl_neigh_del(r->nl, r->fa_ifindex, r->fa_addr));
+		r->fa_link = false;
+	}
+	if (!addr || r->fa_link)
+		return;
+	route_err(r, "foreign agent neighbour",
+		  nl_neigh_add(r->nl, ifindex, addr, mac));
+	route_err(r, "route to the foreign agent",
+		  nl_route_add_src(r->nl, addr, 32, ifindex, r->mn.home_addr, 0));
+	r->fa_link = true;
+	r->fa_ifindex = ifindex;
+	memcpy(r->fa_mac, mac, 6);
+}
+
+/* At home by our HA's advertisement alone (no address of the home network
+ * on the link): the home network on-link from the home address, and the
+ * advertised router as default.  ifindex 0 takes them away. */
+static void home_link(struct mnrole *r, int ifindex, uint32_t gw)
+{
+	struct mip4_config_mnrole *c = &r->d->conf.mn;
+	int plen = (int)__builtin_popcount(c->home_net.mask);
+
+	if (r->home_ifindex && (ifindex != r->home_ifindex || gw != r->home_gw)) {
+		if (r->home_gw)
+			route_err(r, "home default (del)",
+				  nl_route_del(r->nl, 0, 0, r->home_ifindex, 0));
+		route_err(r, "home network route (del)",
+			  nl_route_del(r->nl, c->home_net.net, plen,
+				       r->home_ifindex, 0));
+		r->home_ifindex = 0;
+		r->home_gw = 0;
+	}
+	if (!ifindex || r->home_ifindex || !c->home_net.mask)
+		return;
+	route_err(r, "home network route",
+		  nl_route_add_src(r->nl, c->home_net.net, plen, ifindex,
+				   r->mn.home_addr, 0));
+	if (gw)
+		route_err(r, "home default",
+			  nl_route_add_via(r->nl, 0, 0, gw, ifindex,
+					   r->mn.home_addr, 0));
+	r->home_ifindex = ifindex;
+	r->home_gw = gw;
+}
+
+/* ---- agent discovery ---- */
+
+static struct mip4_agent_now agent_now(void)
+{
+	struct mip4_agent_now n = {mip4d_now_ms(), mip4d_random32()};
+
+	return n;
+}
+
+static void agent_arm(struct mnrole *r)
+{
+	uint64_t d = mip4_agent_deadline(&r->ag), t = mip4d_now_ms();
+	struct timeval tv;
+
+	event_del(r->ev_agent);
+	if (!d)
+		return;
+	t = d > t ? d - t : 0;
+	tv.tv_sec = (time_t)(t / 1000);
+	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
+	event_add(r->ev_agent, &tv);
+}
+
+static int if_slot(const struct mnrole *r, int ifindex)
+{
+	for (unsigned i = 0; i < r->d->conf.mn.n_if; i++)
+		if (r->ifindex[i] == ifindex)
+			return (int)i;
+	return -1;
+}
+
+/* ICMP type 10 to 224.0.0.2, TTL 1 (RFC 5944 §2.2), from the home address
+ * (0.0.0.0 before the HA assigned one). */
+static void solicit(struct mnrole *r, int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = ifindex,
+		.sll_halen = 6,
+		.sll_addr = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x02},
+	};
+	uint8_t pkt[28];
+	struct mip4_buf b;
+	int i = if_slot(r, ifindex);
+
+	if (i < 0 || r->pkt_fd[i] < 0)
+		return;
+	mip4_buf_init(&b, pkt + 20, sizeof pkt - 20);
+	mip4_sol_put(&b);
+	(void)mip4_ip_put(pkt, sizeof pkt, r->mn.home_addr, INADDR_ALLRTRS,
+			  MIP4_IPPROTO_ICMP, 1, (uint16_t)mip4d_random32(), false,
+			  b.len);
+	if (sendto(r->pkt_fd[i], pkt, 20 + b.len, 0,
+		   (const struct sockaddr *)&sll, sizeof sll) < 0) {
+		r->sol_err++;
+		log_warn("mobile node: agent solicitation on %s",
+			 r->d->conf.mn.ifname[i]);
+		return;
+	}
+	r->sol_sent++;
+}
+
+static void agent_event(struct mnrole *r, const char *name, int ifindex,
+			uint32_t agent)
+{
+	json_object *ev = json_object_new_object();
+	int i = if_slot(r, ifindex);
+
+	add_str(ev, "event", name);
+	if (agent)
+		add_addr(ev, "agent", agent);
+	if (i >= 0)
+		add_str(ev, "interface", r->d->conf.mn.ifname[i]);
+	ctlsock_event(r->d, ev);
+}
+
+/* What the agent table said.  Returns true when the attachment may have
+ * changed (the caller re-evaluates); re-registers after an FA reboot. */
+static bool agent_events(struct mnrole *r, const struct mip4_agent_out *o)
+{
+	bool changed = false;
+
+	for (unsigned i = 0; i < o->n; i++) {
+		switch (o->ev[i].ev) {
+		case MIP4_AGENT_EV_SOLICIT:
+			solicit(r, o->ev[i].ifindex);
+			break;
+		case MIP4_AGENT_EV_LOST:
+			agent_event(r, "agent-lost", o->ev[i].ifindex,
+				    o->ev[i].agent);
+			changed = true;
+			break;
+		case MIP4_AGENT_EV_BUSY:
+			agent_event(r, "agent-busy", o->ev[i].ifindex,
+				    o->ev[i].agent);
+			changed = true;
+			break;
+		case MIP4_AGENT_EV_REBOOTED:
+			agent_event(r, "agent-rebooted", o->ev[i].ifindex,
+				    o->ev[i].agent);
+			/* §2.4.4: it forgot us; register again */
+			if (r->where == MIP4_MN_VIA_FA &&
+			    o->ev[i].agent == r->fa_addr) {
+				struct mip4_mn_now n = now();
+				struct mip4_mn_out out;
+				struct mip4_mn_attach at = r->mn.at;
+
+				mip4_mn_attach(&r->mn, &n, &at, &out);
+				handle(r, &out);
+			}
+			break;
+		default:
+			changed = true;
+			break;
+		}
+	}
+	return changed;
+}
+
+static void on_agent_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mnrole *r = arg;
+	struct mip4_agent_now n = agent_now();
+	struct mip4_agent_out out;
+
+	(void)fd;
+	(void)what;
+	mip4_agent_timer(&r->ag, &n, &out);
+	if (agent_events(r, &out))
+		evaluate(r);
+	agent_arm(r);
+}
+
+/* Advertisements: ICMP 9 to all systems, broadcast or us, checksum right. */
+static void on_pkt(evutil_socket_t fd, short what, void *arg)
+{
+	struct mnrole *r = arg;
+	bool changed = false;
+
+	(void)what;
+	for (int k = 0; k < RX_BATCH; k++) {
+		uint8_t buf[RX_BUFSZ];
+		struct sockaddr_ll from = {0};
+		socklen_t fl = sizeof from;
+		ssize_t len = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT,
+				       (struct sockaddr *)&from, &fl);
+		struct mip4_ip ip;
+		struct mip4_adv adv;
+		struct mip4_agent_now n;
+		struct mip4_agent_out out;
+
+		if (len < 0)
+			break;
+		if (from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (mip4_ip_decode(buf, (size_t)len, &ip) != MIP4_IP_OK ||
+		    ip.proto != MIP4_IPPROTO_ICMP || mip4_ip_is_fragment(&ip) ||
+		    !ip.csum_ok || mip4_inet_csum(ip.payload, ip.payload_len) ||
+		    (ip.dst != 0xe0000001u && ip.dst != 0xffffffffu &&
+		     ip.dst != r->mn.home_addr) ||
+		    mip4_adv_decode(ip.payload, ip.payload_len, &adv) != MIP4_OK) {
+			r->adv_drop++;
+			continue;
+		}
+		n = agent_now();
+		mip4_agent_input(&r->ag, &n, from.sll_ifindex, ip.src,
+				 from.sll_halen == 6 ? from.sll_addr : NULL,
+				 &adv, &out);
+		changed |= agent_events(r, &out);
+	}
+	if (changed)
+		evaluate(r);
+	agent_arm(r);
+}
+
+/* A packet socket on one interface that passes only unfragmented ICMP
+ * type 9 (classic BPF in the kernel). */
+static int pkt_open(int ifindex)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),	/* protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 5),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),	/* fragment */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 3, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), /* x = ihl * 4 */
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),	/* ICMP type */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MIP4_ICMP_ADV, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	};
+	struct sock_fprog prog = {sizeof code / sizeof code[0], code};
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_IP),
+				  .sll_ifindex = ifindex};
+	int one = 1;
+	/* protocol 0 until filtered and bound: nothing queues meanwhile */
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+			 sizeof one);
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Where are we?  The first configured interface that offers an attachment
+ * decides (policy at the top of the file). */
 static void evaluate(struct mnrole *r)
 {
 	struct mip4_config_mnrole *c = &r->d->conf.mn;
-	struct mip4_mn_attach at = {MIP4_MN_DETACHED, 0, 0};
+	struct mip4_mn_attach at = {.where = MIP4_MN_DETACHED};
+	const struct mip4_agent_entry *agent = NULL;
+	struct mip4_agent_now an = agent_now();
 	struct mip4_mn_now n;
 	struct mip4_mn_out out;
 	int which = -1;
+	bool home_by_adv = false;
 
-	for (unsigned i = 0; i < c->n_if && which < 0; i++) {
+	for (unsigned i = 0; i < c->n_if; i++) {
 		struct nl_ifstate st;
+		struct mip4_agent_out ao;
+		const struct mip4_agent_entry *cur;
+		bool up, colocated, home_here;
 
 		if (r->ifindex[i] <= 0) {
 			r->ifindex[i] = nl_ifindex(c->ifname[i]);
 			if (r->ifindex[i] <= 0)
 				continue;
 		}
-		if (nl_if_state(r->nl, r->ifindex[i], &st) < 0 || !st.up ||
-		    !st.running || !st.addr)
+		if (r->pkt_fd[i] < 0) {
+			r->pkt_fd[i] = pkt_open(r->ifindex[i]);
+			if (r->pkt_fd[i] < 0)
+				log_warn("mobile node: agent discovery on %s",
+					 c->ifname[i]);
+			else
+				r->ev_pkt[i] = event_new(r->d->base, r->pkt_fd[i],
+							 EV_READ | EV_PERSIST,
+							 on_pkt, r);
+			if (r->ev_pkt[i])
+				event_add(r->ev_pkt[i], NULL);
+		}
+		memset(&st, 0, sizeof st);
+		up = nl_if_state(r->nl, r->ifindex[i], &st) >= 0 && st.up &&
+		     st.running;
+		/* A co-located address is usable once the main table reaches
+		 * the home agent through it: a DHCP client adds the address
+		 * before the default route, and a request sent in between
+		 * would be lost. */
+		colocated = up && st.addr &&
+			    (st.gateway ||
+			     ((st.addr ^ c->cfg.ha_addr) &
+			      (st.plen ? ~0u << (32 - st.plen) : 0)) == 0);
+		home_here = up && st.addr &&
+			    (st.addr == c->cfg.home_addr ||
+			     (c->home_net.mask &&
+			      (st.addr & c->home_net.mask) == c->home_net.net));
+		/* home_here: our address is there, not a care-of address */
+		if (mip4_agent_link(&r->ag, &an, r->ifindex[i], up,
+				    colocated && !home_here, &ao) == 0)
+			(void)agent_events(r, &ao);
+		if (!up || which >= 0)
 			continue;
-		/* Usable once the main table reaches the home agent through
-		 * it: a DHCP client adds the address before the default
-		 * route, and a request sent in between would be lost. */
-		if (!st.gateway &&
-		    ((st.addr ^ c->cfg.ha_addr) &
-		     (st.plen ? ~0u << (32 - st.plen) : 0)) != 0)
-			continue;
-		which = (int)i;
-		at.coa = st.addr;
-		if (st.addr == c->cfg.home_addr ||
-		    (c->home_net.mask &&
-		     (st.addr & c->home_net.mask) == c->home_net.net))
+		cur = mip4_agent_current(&r->ag, r->ifindex[i]);
+		switch (mip4_agent_choose(cur, home_here, colocated, PREFER_FA)) {
+		case MIP4_AGENT_CHOOSE_HOME:
 			at.where = MIP4_MN_AT_HOME;
-		else
+			at.coa = home_here ? st.addr : c->cfg.home_addr;
+			home_by_adv = !home_here;
+			agent = home_here ? NULL : cur;
+			break;
+		case MIP4_AGENT_CHOOSE_FA:
+			at.where = MIP4_MN_VIA_FA;
+			at.coa = cur->coa[0];
+			at.fa_addr = cur->addr;
+			/* ask only for what the FA offers (§2.1.1) */
+			at.no_reverse = !(cur->flags & MIP4_ADV_T);
+			at.max_lifetime = cur->reg_lifetime;
+			agent = cur;
+			break;
+		case MIP4_AGENT_CHOOSE_COLOCATED:
 			at.where = MIP4_MN_COLOCATED;
+			at.coa = st.addr;
+			break;
+		default:
+			continue;
+		}
+		which = (int)i;
 	}
-	if (at.where == r->where && at.coa == r->coa && which == r->cur_if)
+	agent_arm(r);
+	if (at.where == r->where && at.coa == r->coa && which == r->cur_if &&
+	    at.fa_addr == (r->where == MIP4_MN_VIA_FA ? r->fa_addr : 0))
 		return;
 	{
 		json_object *ev = json_object_new_object();
@@ -281,8 +692,26 @@ static void evaluate(struct mnrole *r)
 		add_str(ev, "event", "moved");
 		add_str(ev, "from", mip4_mn_where_str(r->where));
 		add_str(ev, "to", mip4_mn_where_str(at.where));
-		if (at.where == MIP4_MN_COLOCATED)
+		if (at.where == MIP4_MN_COLOCATED || at.where == MIP4_MN_VIA_FA)
 			add_addr(ev, "coa", at.coa);
+		if (agent) {
+			char fl[8];
+			int k = 0;
+
+			add_addr(ev, "agent", agent->addr);
+			if (agent->flags & MIP4_ADV_R)
+				fl[k++] = 'R';
+			if (agent->flags & MIP4_ADV_B)
+				fl[k++] = 'B';
+			if (agent->flags & MIP4_ADV_H)
+				fl[k++] = 'H';
+			if (agent->flags & MIP4_ADV_F)
+				fl[k++] = 'F';
+			if (agent->flags & MIP4_ADV_T)
+				fl[k++] = 'T';
+			fl[k] = 0;
+			add_str(ev, "agent_flags", fl);
+		}
 		if (which >= 0)
 			add_str(ev, "interface", c->ifname[which]);
 		ctlsock_event(r->d, ev);
@@ -292,9 +721,17 @@ static void evaluate(struct mnrole *r)
 	r->where = at.where;
 	r->coa = at.where == MIP4_MN_DETACHED ? 0 : at.coa;
 	r->cur_if = which;
+	if (at.where == MIP4_MN_VIA_FA)
+		fa_link(r, agent->ifindex, agent->addr, agent->mac);
+	else
+		fa_link(r, 0, 0, NULL);
+	r->fa_addr = at.fa_addr;
+	home_link(r, home_by_adv ? agent->ifindex : 0,
+		  home_by_adv ? agent->router : 0);
 	if (at.where == MIP4_MN_AT_HOME)
 		at.coa = c->cfg.home_addr;
-	routes_away(r, at.where == MIP4_MN_COLOCATED);
+	routes_away(r, at.where == MIP4_MN_COLOCATED ||
+			       at.where == MIP4_MN_VIA_FA);
 	n = now();
 	mip4_mn_attach(&r->mn, &n, &at, &out);
 	tunnel_follow(r); /* gate until the new registration is accepted */
@@ -433,7 +870,18 @@ int mnrole_start(struct mip4d *d)
 	r->d = d;
 	r->cur_if = -1;
 	r->mon_fd = -1;
+	r->udp_fd = -1;
+	for (unsigned i = 0; i < MIP4_CONFIG_MN_IFACES; i++)
+		r->pkt_fd[i] = -1;
 	mip4_mn_init(&r->mn, &c->cfg);
+	{
+		struct mip4_agent_cfg ac;
+
+		mip4_agent_cfg_defaults(&ac);
+		ac.ha_addr = c->cfg.ha_addr;
+		ac.home_net = c->home_net;
+		mip4_agent_init(&r->ag, &ac);
+	}
 	rc = nl_open(&r->nl);
 	if (rc < 0) {
 		log_warnx("mobile node: netlink: %s", strerror(-rc));
@@ -475,7 +923,8 @@ int mnrole_start(struct mip4d *d)
 	r->ev_mon = watch(r, r->mon_fd, on_mon);
 	r->ev_timer = evtimer_new(d->base, on_timer, r);
 	r->ev_ka = evtimer_new(d->base, on_keepalive, r);
-	if (!r->ev_timer || !r->ev_ka)
+	r->ev_agent = evtimer_new(d->base, on_agent_timer, r);
+	if (!r->ev_timer || !r->ev_ka || !r->ev_agent)
 		fatalx("evtimer_new failed");
 	{
 		char h[16], a[16];
@@ -522,6 +971,8 @@ void mnrole_stop(struct mip4d *d)
 		}
 	}
 	if (r->nl) {
+		fa_link(r, 0, 0, NULL);
+		home_link(r, 0, 0);
 		(void)nl_rule_del(r->nl, PREF_TABLE);
 		(void)nl_rule_del(r->nl, PREF_LOCAL);
 		(void)nl_rule_del(r->nl, PREF_MARK);
@@ -539,6 +990,14 @@ void mnrole_stop(struct mip4d *d)
 		event_free(r->ev_timer);
 	if (r->ev_ka)
 		event_free(r->ev_ka);
+	if (r->ev_agent)
+		event_free(r->ev_agent);
+	for (unsigned i = 0; i < MIP4_CONFIG_MN_IFACES; i++) {
+		if (r->ev_pkt[i])
+			event_free(r->ev_pkt[i]);
+		if (r->pkt_fd[i] >= 0)
+			close(r->pkt_fd[i]);
+	}
 	if (r->dp)
 		mndp_close(r->dp);
 	if (r->udp_fd > 0)
@@ -561,8 +1020,26 @@ json_object *mnrole_status(struct mip4d *d)
 	add_addr(o, "home_agent", r->mn.cfg.ha_addr);
 	if (r->cur_if >= 0)
 		add_str(o, "interface", d->conf.mn.ifname[r->cur_if]);
-	if (r->where == MIP4_MN_COLOCATED)
+	if (r->where == MIP4_MN_COLOCATED || r->where == MIP4_MN_VIA_FA)
 		add_addr(o, "coa", r->coa);
+	if (r->where == MIP4_MN_VIA_FA)
+		add_addr(o, "agent", r->fa_addr);
+	if (r->cur_if >= 0) {
+		const struct mip4_agent_entry *e =
+			mip4_agent_current(&r->ag, r->ifindex[r->cur_if]);
+
+		if (e) {
+			json_object *a = json_object_new_object();
+
+			add_addr(a, "address", e->addr);
+			add_int(a, "flags", e->flags);
+			add_int(a, "seq", e->seq);
+			add_int(a, "registration_lifetime", e->reg_lifetime);
+			add_int(a, "expires_in_ms",
+				e->expires_ms > t ? (int64_t)(e->expires_ms - t) : 0);
+			json_object_object_add(o, "heard_agent", a);
+		}
+	}
 	json_object_object_add(o, "registered",
 			       json_object_new_boolean(r->mn.registered));
 	json_object_object_add(o, "pending",
@@ -573,7 +1050,9 @@ json_object *mnrole_status(struct mip4d *d)
 		add_int(o, "lifetime_left",
 			r->mn.expires_ms > t ? (int64_t)((r->mn.expires_ms - t) / 1000)
 					     : 0);
-		add_str(o, "encap", r->mn.udp ? "udp" : "ipip");
+		add_str(o, "encap", r->where == MIP4_MN_VIA_FA ? "fa"
+				    : r->mn.udp		     ? "udp"
+							     : "ipip");
 		if (r->mn.udp)
 			add_int(o, "keepalive", r->mn.keepalive);
 	}
@@ -602,5 +1081,15 @@ json_object *mnrole_counters(struct mip4d *d)
 	add_int(o, "drop-send-error", (int64_t)s->drop_send_error);
 	add_int(o, "keepalives", (int64_t)s->keepalives);
 	add_int(o, "route-errors", (int64_t)r->route_errors);
+	for (int i = 0; i < MIP4_AGENT_NCOUNTERS; i++) {
+		char k[64];
+
+		(void)snprintf(k, sizeof k, "agent-%s",
+			       mip4_agent_counter_name((enum mip4_agent_counter)i));
+		add_int(o, k, (int64_t)r->ag.counters[i]);
+	}
+	add_int(o, "agent-solicitations-sent", (int64_t)r->sol_sent);
+	add_int(o, "agent-solicit-errors", (int64_t)r->sol_err);
+	add_int(o, "agent-drop-malformed", (int64_t)r->adv_drop);
 	return o;
 }

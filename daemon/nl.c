@@ -709,3 +709,67 @@ int nl_monitor_drain(int fd)
 		count = 1;
 	return count;
 }
+
+/* ---- mobile node: foreign agent as first hop (RFC 5944 §4.2.1) ---- */
+
+int nl_route_add_via(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
+		     int ifindex, uint32_t src, uint32_t table)
+{
+	struct nlmsghdr *nlh =
+		nl_msg(nl->req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+	uint32_t d = htonl(dst), s = htonl(src), g = htonl(gw);
+
+	if (plen < 0 || plen > 32 || !gw)
+		return -EINVAL;
+	if (!table)
+		table = RT_TABLE_MAIN;
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = (uint8_t)plen;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	/* onlink: the gateway is on the link although no prefix of ours
+	 * covers it (the node has no address there) */
+	rtm->rtm_flags = RTNH_F_ONLINK;
+	if (plen > 0)
+		mnl_attr_put(nlh, RTA_DST, sizeof d, &d);
+	if (src)
+		mnl_attr_put(nlh, RTA_PREFSRC, sizeof s, &s);
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof g, &g);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nl_talk(nl, nlh);
+}
+
+static int nl_neigh(struct nl *nl, uint16_t type, uint16_t flags, int ifindex,
+		    uint32_t addr, const uint8_t mac[6])
+{
+	struct nlmsghdr *nlh = nl_msg(nl->req, type, flags);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
+	uint32_t a = htonl(addr);
+
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = NUD_PERMANENT;
+	nd->ndm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, NDA_DST, sizeof a, &a);
+	if (mac)
+		mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	return nl_talk(nl, nlh);
+}
+
+int nl_neigh_add(struct nl *nl, int ifindex, uint32_t addr,
+		 const uint8_t mac[6])
+{
+	return nl_neigh(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, ifindex,
+			addr, mac);
+}
+
+int nl_neigh_del(struct nl *nl, int ifindex, uint32_t addr)
+{
+	int r = nl_neigh(nl, RTM_DELNEIGH, 0, ifindex, addr, NULL);
+
+	return r == -ENOENT || r == -ENODEV ? 0 : r;
+}

@@ -84,4 +84,21 @@ int nl_monitor_open(void);
  * at least 1 so the caller re-reads its state. */
 int nl_monitor_drain(int fd);
 
+/* ---- mobile node: a foreign agent as first hop (RFC 5944 §4.2.1) ---- */
+
+/* dst/plen via gw (onlink: gw need not be covered by an address of ours)
+ * out of ifindex, preferred source src (0 = none), in table (0 = main);
+ * replaces an existing route to the same prefix.  `ip route replace
+ * DST/PLEN via GW dev IF onlink src SRC table T`. */
+int nl_route_add_via(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
+		     int ifindex, uint32_t src, uint32_t table);
+/* Permanent neighbour entry addr -> mac on ifindex (`ip neigh replace
+ * ADDR lladdr MAC dev IF nud permanent`): away from home the node never
+ * broadcasts ARP (§4.2.1); the MAC comes from the agent's advertisement
+ * (§3.6.1.1). */
+int nl_neigh_add(struct nl *nl, int ifindex, uint32_t addr,
+		 const uint8_t mac[6]);
+/* Delete it (already gone: success). */
+int nl_neigh_del(struct nl *nl, int ifindex, uint32_t addr);
+
 #endif

@@ -107,9 +107,14 @@ static void request(struct mip4_mn *mn, const struct mip4_mn_now *now,
 
 	mn->dereg = dereg_all || mn->at.where == MIP4_MN_AT_HOME;
 	q.flags = colocated ? MIP4_RRQ_D : 0;
-	if (mn->cfg.reverse_tunnel && !mn->dereg)
+	/* T only where the agent offers it (RFC 3024 §3.1: else 74) */
+	if (mn->cfg.reverse_tunnel && !mn->dereg && !mn->at.no_reverse)
 		q.flags |= MIP4_RRQ_T;
 	q.lifetime = mn->dereg ? 0 : mn->lifetime;
+	/* RFC 5944 §2.1.1: never more than the agent accepts */
+	if (!mn->dereg && mn->at.max_lifetime && mn->at.max_lifetime != 0xffff &&
+	    q.lifetime > mn->at.max_lifetime)
+		q.lifetime = mn->at.max_lifetime;
 	q.home_addr = mn->home_addr;
 	q.ha_addr = mn->cfg.ha_addr;
 	/* Deregistering every binding: care-of address = home address. */

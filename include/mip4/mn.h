@@ -52,6 +52,8 @@ struct mip4_mn_attach {
 	enum mip4_mn_where where;
 	uint32_t coa;	  /* co-located address, or the FA's care-of address */
 	uint32_t fa_addr; /* where requests go via an FA (its address) */
+	bool no_reverse;  /* the FA does not offer reverse tunnelling (no T) */
+	uint16_t max_lifetime; /* the agent's advertised maximum, 0 = none */
 };
 
 enum mip4_mn_event {

@@ -304,7 +304,7 @@ static void fa_to_mn(struct world *w, const struct mip4_fa_out *back,
 
 static void attach_coa(struct world *w, uint32_t coa, struct mip4_mn_out *req)
 {
-	struct mip4_mn_attach at = {MIP4_MN_VIA_FA, coa, FA_ADDR};
+	struct mip4_mn_attach at = {.where = MIP4_MN_VIA_FA, .coa = coa, .fa_addr = FA_ADDR};
 
 	mip4_mn_attach(&w->mn, &w->now, &at, req);
 	assert_true(req->send);

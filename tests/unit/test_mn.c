@@ -128,7 +128,8 @@ static bool has_event(const struct mip4_mn_out *o, enum mip4_mn_event ev)
 static void attach(struct world *w, enum mip4_mn_where where, uint32_t coa,
 		   struct mip4_mn_out *out)
 {
-	struct mip4_mn_attach at = {where, coa, where == MIP4_MN_VIA_FA ? FA : 0};
+	struct mip4_mn_attach at = {.where = where, .coa = coa,
+				    .fa_addr = where == MIP4_MN_VIA_FA ? FA : 0};
 	struct mip4_mn_now n = mn_now(w);
 
 	mip4_mn_attach(&w->mn, &n, &at, out);
@@ -333,6 +334,27 @@ static void test_fa_lifetime(void **state)
 	assert_int_equal(m.u.rrq.lifetime, 120);
 }
 
+/* The agent's advertisement bounds what we ask for: no T without the
+ * FA's T flag, no more lifetime than its registration lifetime. */
+static void test_agent_limits(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_attach at = {MIP4_MN_VIA_FA, FA, FA, true, 120};
+	struct mip4_mn_out out;
+	struct mip4_msg m;
+
+	mip4_mn_attach(&w->mn, &w->now, &at, &out);
+	assert_int_equal(mip4_msg_decode(out.buf, out.len, &m), 0);
+	assert_int_equal(m.u.rrq.flags & MIP4_RRQ_T, 0);
+	assert_int_equal(m.u.rrq.lifetime, 120);
+	at.no_reverse = false;
+	at.max_lifetime = 0xffff; /* infinity: our own 600 */
+	mip4_mn_attach(&w->mn, &w->now, &at, &out);
+	assert_int_equal(mip4_msg_decode(out.buf, out.len, &m), 0);
+	assert_int_equal(m.u.rrq.flags & MIP4_RRQ_T, MIP4_RRQ_T);
+	assert_int_equal(m.u.rrq.lifetime, 600);
+}
+
 static void test_home_and_expiry(void **state)
 {
 	struct world *w = *state;
@@ -426,7 +448,8 @@ int main(void)
 		T(test_register_renew), T(test_backoff_timestamps),
 		T(test_backoff_nonce),	T(test_resync),
 		T(test_denied_backs_off), T(test_reply_checks),
-		T(test_fa_lifetime),	T(test_home_and_expiry),
+		T(test_fa_lifetime),	T(test_agent_limits),
+		T(test_home_and_expiry),
 		T(test_udp_behind_nat), T(test_nai_assignment),
 		T(test_shutdown_deregisters),
 	};
