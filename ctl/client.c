@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* mip4ctl's control-socket commands: status, bindings, counters, monitor.
+/* mip4ctl's control-socket commands: status, bindings, visitors, counters,
+ * monitor.
  * One JSON request line out, JSON lines back (daemon/ctlsock.c). */
 #include <errno.h>
 #include <getopt.h>
@@ -222,6 +223,11 @@ int cmd_status(int argc, char **argv)
 int cmd_bindings(int argc, char **argv)
 {
 	return simple(argc, argv, "bindings");
+}
+
+int cmd_visitors(int argc, char **argv)
+{
+	return simple(argc, argv, "visitors");
 }
 
 int cmd_counters(int argc, char **argv)

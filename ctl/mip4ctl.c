@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{"status", cmd_status, "status [-s SOCKET] [--json]  roles, uptime, bindings"},
 	{"bindings", cmd_bindings,
 	 "bindings [-s SOCKET] [--json]  the home agent's mobility bindings"},
+	{"visitors", cmd_visitors,
+	 "visitors [-s SOCKET] [--json]  the foreign agent's visitor list"},
 	{"counters", cmd_counters,
 	 "counters [-s SOCKET] [--json]  every counter, drops by reason"},
 	{"monitor", cmd_monitor,

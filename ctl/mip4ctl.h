@@ -31,6 +31,7 @@ void json_render_text(json_object *o, int indent);
 int cmd_decode(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_bindings(int argc, char **argv);
+int cmd_visitors(int argc, char **argv);
 int cmd_counters(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 

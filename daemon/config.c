@@ -1185,6 +1185,203 @@ static int parse_mnrole(struct parse *ps)
 	return 0;
 }
 
+/* home-agent A { SA } or mobile-node A { SA } inside foreign-agent. */
+static int parse_fa_sa(struct parse *ps, const char *kind,
+		       struct mip4_config_fa_sa **list, unsigned **lines,
+		       size_t *n, size_t *cap)
+{
+	unsigned line = ps->tok_line;
+	char who[64], nb[16];
+	uint32_t addr = 0;
+	void *arr;
+	int rc;
+
+	if (arg(ps, kind) < 0 || parse_addr(ps, kind, ps->tok, &addr) < 0)
+		return -1;
+	(void)snprintf(who, sizeof who, "%s %s", kind, mip4_ntoa(addr, nb));
+	for (size_t i = 0; i < *n; i++)
+		if ((*list)[i].addr == addr)
+			return perr(ps, line, "%s already declared on line %u",
+				    who, (*lines)[i]);
+	if (expect_lbrace(ps, who) < 0)
+		return -1;
+	arr = *list;
+	rc = grow(ps, &arr, lines, *n, cap, sizeof **list, "associations");
+	*list = arr;
+	if (rc < 0)
+		return -1;
+	memset(&(*list)[*n], 0, sizeof **list);
+	if (parse_sa_block(ps, who, line, &(*list)[*n].sa, NULL) < 0)
+		return -1;
+	(*list)[*n].addr = addr;
+	(*lines)[(*n)++] = line;
+	return 0;
+}
+
+/* foreign-agent { ... }: one foreign agent on one link (RFC 5944 §3.7). */
+static int parse_farole(struct parse *ps)
+{
+	struct mip4_config_farole *r = &ps->c->fa;
+	struct mip4_fa_cfg *cfg = &r->cfg;
+	unsigned line = ps->tok_line;
+	bool have_life = false;
+	uint32_t v = 0;
+	char nb[16];
+
+	if (ps->c->have_fa)
+		return perr(ps, line, "foreign-agent: only one such block");
+	ps->c->have_fa = true;
+	if (expect_lbrace(ps, "foreign-agent") < 0)
+		return -1;
+	for (;;) {
+		enum tok t = lex_next(ps);
+		char opt[32];
+
+		if (t == T_ERR)
+			return -1;
+		if (t == T_RBRACE)
+			break;
+		if (t == T_EOF)
+			return perr(ps, line,
+				    "foreign-agent: unterminated block (no '}')");
+		if (t != T_WORD || ps->tok_len >= sizeof opt)
+			return perr(ps, ps->tok_line,
+				    "foreign-agent: unexpected %s", tok_desc(ps));
+		memcpy(opt, ps->tok, ps->tok_len + 1);
+		if (strcmp(opt, "interface") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_ifname(ps, opt, r->ifname) < 0)
+				return -1;
+		} else if (strcmp(opt, "address") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "auto") == 0)
+				cfg->addr = 0;
+			else if (parse_addr(ps, opt, ps->tok, &cfg->addr) < 0)
+				return -1;
+		} else if (strcmp(opt, "care-of-address") == 0) {
+			uint32_t a = 0;
+
+			if (arg(ps, opt) < 0 || parse_addr(ps, opt, ps->tok, &a) < 0)
+				return -1;
+			for (unsigned i = 0; i < cfg->n_coa; i++)
+				if (cfg->coa[i] == a)
+					return perr(ps, ps->tok_line,
+						    "care-of-address: %s given "
+						    "twice",
+						    ps->tok);
+			if (cfg->n_coa == MIP4_FA_MAX_COA)
+				return perr(ps, ps->tok_line,
+					    "care-of-address: more than %d",
+					    MIP4_FA_MAX_COA);
+			cfg->coa[cfg->n_coa++] = a;
+		} else if (strcmp(opt, "advertise-interval") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 0, 1800, &v) < 0)
+				return -1;
+			cfg->adv_interval_s = (uint16_t)v;
+		} else if (strcmp(opt, "advertise-lifetime") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, 65535, &v) < 0)
+				return -1;
+			cfg->adv_lifetime_s = (uint16_t)v;
+			have_life = true;
+		} else if (strcmp(opt, "max-lifetime") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, 65535, &v) < 0)
+				return -1;
+			cfg->max_lifetime = (uint16_t)v;
+		} else if (strcmp(opt, "reverse-tunnel") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			cfg->reverse_tunnel_required =
+				strcmp(ps->tok, "required") == 0;
+			if (cfg->reverse_tunnel_required ||
+			    strcmp(ps->tok, "yes") == 0)
+				cfg->reverse_tunnel = true;
+			else if (strcmp(ps->tok, "no") == 0)
+				cfg->reverse_tunnel = false;
+			else
+				return perr(ps, ps->tok_line,
+					    "reverse-tunnel: '%s' is not yes, "
+					    "no or required",
+					    ps->tok);
+		} else if (strcmp(opt, "encapsulating-delivery") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_yesno(ps, opt, &cfg->encap_delivery) < 0)
+				return -1;
+		} else if (strcmp(opt, "prefix-lengths") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_yesno(ps, opt, &cfg->adv_prefix_lengths) < 0)
+				return -1;
+		} else if (strcmp(opt, "busy") == 0) {
+			if (arg(ps, opt) < 0 || parse_yesno(ps, opt, &cfg->busy) < 0)
+				return -1;
+		} else if (strcmp(opt, "serve") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (cfg->n_allowed == MIP4_FA_MAX_PREFIX)
+				return perr(ps, ps->tok_line,
+					    "serve: more than %d prefixes",
+					    MIP4_FA_MAX_PREFIX);
+			if (parse_prefix(ps, opt, &cfg->allowed[cfg->n_allowed]) < 0)
+				return -1;
+			cfg->n_allowed++;
+		} else if (strcmp(opt, "max-visitors") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, 1u << 20, &v) < 0)
+				return -1;
+			cfg->max_visitors = v;
+		} else if (strcmp(opt, "route-table") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, 0xfffffeffu, &r->table) < 0)
+				return -1;
+			if (r->table == 253 || r->table == 254 || r->table == 255)
+				return perr(ps, ps->tok_line,
+					    "route-table: %u is a kernel table",
+					    r->table);
+		} else if (strcmp(opt, "tunnel-device") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_ifname(ps, opt, r->tunnel_dev) < 0)
+				return -1;
+		} else if (strcmp(opt, "home-agent") == 0) {
+			if (parse_fa_sa(ps, opt, &r->ha, &r->ha_line, &r->n_ha,
+					&r->cap_ha) < 0)
+				return -1;
+		} else if (strcmp(opt, "mobile-node") == 0) {
+			if (parse_fa_sa(ps, opt, &r->mn, &r->mn_line, &r->n_mn,
+					&r->cap_mn) < 0)
+				return -1;
+		} else {
+			return perr(ps, ps->tok_line,
+				    "foreign-agent: unknown option '%s'", opt);
+		}
+	}
+	if (!r->ifname[0])
+		return perr(ps, line, "foreign-agent: no interface");
+	if (!cfg->n_coa)
+		return perr(ps, line, "foreign-agent: no care-of-address");
+	if (!have_life)
+		cfg->adv_lifetime_s =
+			cfg->adv_interval_s ? (uint16_t)(cfg->adv_interval_s * 3)
+					    : 1800;
+	if (cfg->adv_interval_s && cfg->adv_lifetime_s < cfg->adv_interval_s)
+		return perr(ps, line,
+			    "foreign-agent: advertise-lifetime %u is shorter "
+			    "than advertise-interval %u",
+			    (unsigned)cfg->adv_lifetime_s,
+			    (unsigned)cfg->adv_interval_s);
+	for (size_t i = 0; i < r->n_ha; i++)
+		for (unsigned k = 0; k < cfg->n_coa; k++)
+			if (r->ha[i].addr == cfg->coa[k] ||
+			    r->ha[i].addr == cfg->addr)
+				return perr(ps, r->ha_line[i],
+					    "home-agent: %s is the foreign "
+					    "agent's own address",
+					    mip4_ntoa(r->ha[i].addr, nb));
+	return 0;
+}
+
 static void config_defaults(struct mip4_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -1203,6 +1400,13 @@ static void config_defaults(struct mip4_config *c)
 	mip4_mn_cfg_defaults(&c->mn.cfg);
 	memcpy(c->mn.tunnel_dev, MIP4_CONFIG_DEF_MN_TUNDEV,
 	       sizeof MIP4_CONFIG_DEF_MN_TUNDEV);
+	c->fa.cfg.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL;
+	c->fa.cfg.max_lifetime = MIP4_CONFIG_DEF_LIFETIME;
+	c->fa.cfg.reverse_tunnel = true;
+	c->fa.cfg.encap_delivery = true;
+	c->fa.table = MIP4_CONFIG_DEF_FA_TABLE;
+	memcpy(c->fa.tunnel_dev, MIP4_CONFIG_DEF_FA_TUNDEV,
+	       sizeof MIP4_CONFIG_DEF_FA_TUNDEV);
 }
 
 static int parse_top(struct parse *ps)
@@ -1248,18 +1452,17 @@ static int parse_top(struct parse *ps)
 			if (parse_mnrole(ps) < 0)
 				return -1;
 		} else if (strcmp(ps->tok, "foreign-agent") == 0) {
-			return perr(ps, ps->tok_line,
-				    "%s role: not supported yet (only "
-				    "home-agent and mobile-node)",
-				    ps->tok);
+			if (parse_farole(ps) < 0)
+				return -1;
 		} else {
 			return perr(ps, ps->tok_line, "unknown keyword '%s'",
 				    ps->tok);
 		}
 	}
-	if (!ps->c->have_ha && !ps->c->have_mn)
-		return perr(ps, 0, "no role configured (home-agent { ... } or "
-				   "mobile-node { ... })");
+	if (!ps->c->have_ha && !ps->c->have_mn && !ps->c->have_fa)
+		return perr(ps, 0, "no role configured (home-agent { ... }, "
+				   "foreign-agent { ... } or mobile-node "
+				   "{ ... })");
 	return 0;
 }
 
@@ -1298,7 +1501,8 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 
 static bool config_has_keys(const struct mip4_config *c)
 {
-	return (c->have_ha && (c->ha.n_mn || c->ha.n_fa)) || c->have_mn;
+	return (c->have_ha && (c->ha.n_mn || c->ha.n_fa)) || c->have_mn ||
+	       (c->have_fa && (c->fa.n_mn || c->fa.n_ha));
 }
 
 int mip4_config_parse_file(const char *path, struct mip4_config *out,
@@ -1393,10 +1597,20 @@ void mip4_config_free(struct mip4_config *c)
 	free(c->ha.mn_by_addr);
 	free(c->ha.mn_by_nai);
 	free(c->ha.fa_by_addr);
+	if (c->fa.mn)
+		explicit_bzero(c->fa.mn, c->fa.cap_mn * sizeof *c->fa.mn);
+	if (c->fa.ha)
+		explicit_bzero(c->fa.ha, c->fa.cap_ha * sizeof *c->fa.ha);
+	free(c->fa.mn);
+	free(c->fa.mn_line);
+	free(c->fa.ha);
+	free(c->fa.ha_line);
 	explicit_bzero(&c->ha, sizeof c->ha);
 	explicit_bzero(&c->mn, sizeof c->mn);
+	explicit_bzero(&c->fa, sizeof c->fa);
 	c->have_ha = false;
 	c->have_mn = false;
+	c->have_fa = false;
 }
 
 /* ---- lookups ------------------------------------------------------- */
@@ -1468,6 +1682,28 @@ const struct mip4_ha_fa *mip4_config_find_fa(const struct mip4_config *c,
 	return e ? &c->ha.fa[e->idx] : NULL;
 }
 
+/* Linear: a foreign agent shares SAs with few peers (most MNs use none). */
+static const struct mip4_sa *fa_sa_find(const struct mip4_config_fa_sa *l,
+					size_t n, uint32_t addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i].addr == addr)
+			return &l[i].sa;
+	return NULL;
+}
+
+const struct mip4_sa *mip4_config_fa_mn_sa(const struct mip4_config *c,
+					   uint32_t home_addr)
+{
+	return c->have_fa ? fa_sa_find(c->fa.mn, c->fa.n_mn, home_addr) : NULL;
+}
+
+const struct mip4_sa *mip4_config_fa_ha_sa(const struct mip4_config *c,
+					   uint32_t ha_addr)
+{
+	return c->have_fa ? fa_sa_find(c->fa.ha, c->fa.n_ha, ha_addr) : NULL;
+}
+
 /* ---- printing ------------------------------------------------------ */
 
 static void print_str(FILE *f, const char *s)
@@ -1509,6 +1745,8 @@ static void print_sa(FILE *f, const struct mip4_sa *sa, unsigned flags)
 static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags);
 static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
 			 unsigned flags);
+static void print_farole(const struct mip4_config_farole *r, FILE *f,
+			 unsigned flags);
 
 void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 			     unsigned flags)
@@ -1521,6 +1759,8 @@ void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 	fprintf(f, "\nstate-sync %s\n", c->state_sync_full ? "full" : "normal");
 	if (c->have_ha)
 		print_ha(c, f, flags);
+	if (c->have_fa)
+		print_farole(&c->fa, f, flags);
 	if (c->have_mn)
 		print_mnrole(&c->mn, f, flags);
 }
@@ -1619,6 +1859,52 @@ static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
 		print_prefix(f, "route", &r->routes[i]);
 	fputs("\tsecurity {", f);
 	print_sa(f, &r->cfg.sa, flags);
+	fputs("}\n", f);
+}
+
+static void print_farole(const struct mip4_config_farole *r, FILE *f,
+			 unsigned flags)
+{
+	const struct mip4_fa_cfg *cfg = &r->cfg;
+	char nb[16];
+
+	fputs("\nforeign-agent {\n\tinterface ", f);
+	print_str(f, r->ifname);
+	if (cfg->addr)
+		fprintf(f, "\n\taddress %s\n", mip4_ntoa(cfg->addr, nb));
+	else
+		fputs("\n\taddress auto\n", f);
+	for (unsigned i = 0; i < cfg->n_coa && i < MIP4_FA_MAX_COA; i++)
+		fprintf(f, "\tcare-of-address %s\n", mip4_ntoa(cfg->coa[i], nb));
+	fprintf(f, "\tadvertise-interval %u\n", (unsigned)cfg->adv_interval_s);
+	fprintf(f, "\tadvertise-lifetime %u\n", (unsigned)cfg->adv_lifetime_s);
+	fprintf(f, "\tmax-lifetime %u\n", (unsigned)cfg->max_lifetime);
+	fprintf(f, "\treverse-tunnel %s\n",
+		cfg->reverse_tunnel_required ? "required"
+		: cfg->reverse_tunnel	     ? "yes"
+					     : "no");
+	fprintf(f, "\tencapsulating-delivery %s\n",
+		cfg->encap_delivery ? "yes" : "no");
+	fprintf(f, "\tprefix-lengths %s\n",
+		cfg->adv_prefix_lengths ? "yes" : "no");
+	fprintf(f, "\tbusy %s\n", cfg->busy ? "yes" : "no");
+	for (unsigned i = 0; i < cfg->n_allowed && i < MIP4_FA_MAX_PREFIX; i++)
+		print_prefix(f, "serve", &cfg->allowed[i]);
+	fprintf(f, "\tmax-visitors %u\n",
+		cfg->max_visitors ? cfg->max_visitors
+				  : MIP4_FA_DEFAULT_MAX_VISITORS);
+	fprintf(f, "\troute-table %u\n", (unsigned)r->table);
+	fputs("\ttunnel-device ", f);
+	print_str(f, r->tunnel_dev);
+	fputc('\n', f);
+	for (size_t i = 0; i < r->n_ha; i++) {
+		fprintf(f, "\thome-agent %s {", mip4_ntoa(r->ha[i].addr, nb));
+		print_sa(f, &r->ha[i].sa, flags);
+	}
+	for (size_t i = 0; i < r->n_mn; i++) {
+		fprintf(f, "\tmobile-node %s {", mip4_ntoa(r->mn[i].addr, nb));
+		print_sa(f, &r->mn[i].sa, flags);
+	}
 	fputs("}\n", f);
 }
 

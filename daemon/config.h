@@ -9,9 +9,8 @@
  * configuration back in the same grammar with every default explicit, so
  * `mip4d -n` shows what the daemon will do.
  *
- * Roles are blocks at the top level.  Only `home-agent` exists today;
- * `foreign-agent` and `mobile-node` blocks are reserved and refused with a
- * clear message until their parsers land.
+ * Roles are blocks at the top level: `home-agent`, `foreign-agent` and
+ * `mobile-node`, each at most once.
  */
 #ifndef MIP4D_CONFIG_H
 #define MIP4D_CONFIG_H
@@ -21,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mip4/fa.h"
 #include "mip4/ha.h"
 #include "mip4/mn.h"
 
@@ -84,6 +84,31 @@ struct mip4_config_mnrole {
 	struct mip4_prefix routes[MIP4_CONFIG_MN_ROUTES];
 };
 
+#define MIP4_CONFIG_DEF_FA_TUNDEV "mip-fa0"
+#define MIP4_CONFIG_DEF_FA_ADV_INTERVAL 1 /* seconds */
+#define MIP4_CONFIG_DEF_FA_TABLE 434	  /* reverse tunnel routes */
+
+/* An MN-FA or FA-HA security association (RFC 5944 §3.5.3, §3.5.4). */
+struct mip4_config_fa_sa {
+	uint32_t addr; /* mobile node's home address, or home agent */
+	struct mip4_sa sa;
+};
+
+/* The foreign-agent role (RFC 5944 §3.7, RFC 3024). */
+struct mip4_config_farole {
+	struct mip4_fa_cfg cfg;	/* cfg.addr 0: the interface's address */
+	char ifname[MIP4_CONFIG_IFNAME_MAX];
+	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	uint32_t table;		/* routing table (and rule priority) of the
+				   reverse tunnel (RFC 3024 §5.1) */
+	struct mip4_config_fa_sa *mn; /* MN-FA, by home address */
+	unsigned *mn_line;
+	size_t n_mn, cap_mn;
+	struct mip4_config_fa_sa *ha; /* FA-HA, by home agent */
+	unsigned *ha_line;
+	size_t n_ha, cap_ha;
+};
+
 struct mip4_config {
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
@@ -92,6 +117,8 @@ struct mip4_config {
 	struct mip4_config_ha ha;
 	bool have_mn;
 	struct mip4_config_mnrole mn;
+	bool have_fa;
+	struct mip4_config_farole fa;
 };
 
 /*
@@ -134,5 +161,12 @@ struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
 /* The FA-HA association with the foreign agent at addr, O(log n). */
 const struct mip4_ha_fa *mip4_config_find_fa(const struct mip4_config *c,
 					      uint32_t addr);
+
+/* The foreign agent's SA with a mobile node (by home address) or a home
+ * agent; NULL when none or when c has no foreign-agent role. */
+const struct mip4_sa *mip4_config_fa_mn_sa(const struct mip4_config *c,
+					   uint32_t home_addr);
+const struct mip4_sa *mip4_config_fa_ha_sa(const struct mip4_config *c,
+					   uint32_t ha_addr);
 
 #endif

@@ -6,7 +6,8 @@
  *     {"version": 1, "ok": true, "result": {...}}
  * or {"version": 1, "ok": false, "error": "..."}.
  * "monitor" answers ok and then streams one JSON event per line until the
- * client hangs up.  Commands: status, bindings, counters, monitor.
+ * client hangs up.  Commands: status, bindings, visitors, counters,
+ * monitor.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -111,6 +112,10 @@ static json_object *status(struct mip4d *d)
 		json_object_array_add(roles, json_object_new_string("home-agent"));
 		json_object_object_add(o, "home_agent", harole_status(d));
 	}
+	if (d->far) {
+		json_object_array_add(roles, json_object_new_string("foreign-agent"));
+		json_object_object_add(o, "foreign_agent", farole_status(d));
+	}
 	if (d->mnr) {
 		json_object_array_add(roles, json_object_new_string("mobile-node"));
 		json_object_object_add(o, "mobile_node", mnrole_status(d));
@@ -126,6 +131,18 @@ static json_object *counters(struct mip4d *d)
 
 	if (d->mnr)
 		json_object_object_add(o, "mobile-node", mnrole_counters(d));
+	if (d->far) {
+		json_object *f = farole_counters(d);
+		struct json_object_iterator it = json_object_iter_begin(f);
+		struct json_object_iterator end = json_object_iter_end(f);
+
+		for (; !json_object_iter_equal(&it, &end);
+		     json_object_iter_next(&it))
+			json_object_object_add(
+				o, json_object_iter_peek_name(&it),
+				json_object_get(json_object_iter_peek_value(&it)));
+		json_object_put(f);
+	}
 
 	for (int i = 0; i < D_NCOUNTERS; i++)
 		json_object_object_add(dc, mip4d_counter_name((enum mip4d_counter)i),
@@ -159,6 +176,8 @@ static void handle(struct client *c, const char *line)
 		reply(c, status(d), NULL);
 	else if (strcmp(name, "bindings") == 0 && d->ha)
 		reply(c, harole_bindings(d), NULL);
+	else if (strcmp(name, "visitors") == 0 && d->far)
+		reply(c, farole_visitors(d), NULL);
 	else if (strcmp(name, "counters") == 0)
 		reply(c, counters(d), NULL);
 	else if (strcmp(name, "monitor") == 0) {

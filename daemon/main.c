@@ -104,7 +104,9 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (nc.have_ha != d->conf.have_ha || nc.have_mn != d->conf.have_mn ||
-	    (nc.have_ha && harole_reload(d, &nc) < 0)) {
+	    nc.have_fa != d->conf.have_fa ||
+	    (nc.have_ha && harole_reload(d, &nc) < 0) ||
+	    (nc.have_fa && farole_reload(d, &nc) < 0)) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused: roles cannot be added or removed at "
 			  "run time");
@@ -179,7 +181,7 @@ int main(int argc, char **argv)
 		mip4_config_free(&d.conf);
 		return 0;
 	}
-	if (!d.conf.have_ha && !d.conf.have_mn) {
+	if (!d.conf.have_ha && !d.conf.have_mn && !d.conf.have_fa) {
 		fprintf(stderr, "mip4d: %s: no role configured\n", d.conf_path);
 		mip4_config_free(&d.conf);
 		return 1;
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	if (ctlsock_open(&d, d.conf.control_socket) < 0 ||
 	    (d.conf.have_ha && harole_start(&d) < 0) ||
+	    (d.conf.have_fa && farole_start(&d) < 0) ||
 	    (d.conf.have_mn && mnrole_start(&d) < 0))
 		goto out;
 	if (drop_privileges() < 0)
@@ -217,6 +220,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	mnrole_stop(&d);
+	farole_stop(&d);
 	harole_stop(&d);
 	ctlsock_close(&d);
 	if (d.ev_tick)

@@ -17,6 +17,7 @@ struct nl;
 struct store;
 struct ctlsock;
 struct mnrole;
+struct farole;
 
 /* Daemon-level counters (the roles keep their own). */
 enum mip4d_counter {
@@ -49,6 +50,7 @@ struct mip4d {
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct ctlsock *ctl;
 	struct mnrole *mnr; /* mobile-node role, or NULL */
+	struct farole *far; /* foreign-agent role, or NULL */
 	uint64_t started_ms;
 	uint64_t counters[D_NCOUNTERS];
 };
@@ -75,6 +77,14 @@ int mnrole_start(struct mip4d *d);
 void mnrole_stop(struct mip4d *d);
 json_object *mnrole_status(struct mip4d *d);
 json_object *mnrole_counters(struct mip4d *d);
+
+/* farole.c: the foreign agent role. */
+int farole_start(struct mip4d *d);
+void farole_stop(struct mip4d *d);
+int farole_reload(struct mip4d *d, struct mip4_config *newconf);
+json_object *farole_status(struct mip4d *d);
+json_object *farole_visitors(struct mip4d *d);
+json_object *farole_counters(struct mip4d *d);
 
 /* ctlsock.c: control socket (protocol version MIP4_CTL_VERSION). */
 #define MIP4_CTL_VERSION 1

@@ -68,14 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(errlen < 3 || strncmp(err, "f.conf", errlen - 1 < 6
 							   ? errlen - 1
 							   : 6) == 0);
-		CHECK(!c.have_ha && !c.have_mn && c.ha.mn == NULL &&
+		CHECK(!c.have_ha && !c.have_mn && !c.have_fa && c.ha.mn == NULL &&
 		      c.ha.fa == NULL);
 		mip4_config_free(&c);
 		free(text);
 		return 0;
 	}
 	free(text);
-	CHECK(c.have_ha || c.have_mn); /* a role, or the parse fails */
+	CHECK(c.have_ha || c.have_mn || c.have_fa); /* a role, or no parse */
 	check_lookups(&c);
 	mip4_config_print(&c, devnull);
 

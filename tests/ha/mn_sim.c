@@ -32,6 +32,11 @@
  *
  * Registration options:
  *   --ha ADDR            home agent (required)
+ *   --via-fa ADDR        register through the foreign agent at ADDR (RFC
+ *                        5944 §3.6.1.1, mode f): the request goes to ADDR
+ *                        with IP TTL 255 from --src, which defaults to
+ *                        HOME:434; --coa should be the FA's care-of
+ *                        address.  The test puts HOME on the interface.
  *   --home ADDR          home address (default 0.0.0.0, needs --nai)
  *   --nai NAI            RFC 2794 NAI extension
  *   --coa ADDR           care-of address (default: the source address)
@@ -98,7 +103,7 @@ static void usage(const char *why)
 }
 
 struct opts {
-	uint32_t ha, home, coa, src;
+	uint32_t ha, home, coa, src, via_fa;
 	uint16_t sport;
 	bool have_src, have_coa;
 	const char *nai;
@@ -236,7 +241,9 @@ static void parse_opts(int ac, char **av, struct opts *o)
 		if (!v)
 			usage("option without a value");
 		i++;
-		if (strcmp(k, "--ha") == 0) {
+		if (strcmp(k, "--via-fa") == 0) {
+			o->via_fa = parse_addr(v);
+		} else if (strcmp(k, "--ha") == 0) {
 			o->ha = parse_addr(v);
 		} else if (strcmp(k, "--home") == 0) {
 			o->home = parse_addr(v);
@@ -311,7 +318,7 @@ static void parse_opts(int ac, char **av, struct opts *o)
 	if (!o->have_coa)
 		o->coa = o->src;
 	if (!o->have_src) {
-		o->src = o->coa;
+		o->src = o->via_fa ? o->home : o->coa;
 		o->sport = MIP4_PORT;
 	}
 }
@@ -476,8 +483,13 @@ static int transact(int fd, const struct opts *o, const struct mip4_sa *sa,
 		    const uint8_t *req, size_t len, uint64_t id,
 		    struct reply *r)
 {
-	struct sockaddr_in to = sin4(o->ha, MIP4_PORT);
+	struct sockaddr_in to = sin4(o->via_fa ? o->via_fa : o->ha, MIP4_PORT);
 	static uint8_t buf[MAXMSG];
+	int ttl = 255; /* RFC 3024 §4.2.1: a reverse-tunnel request */
+
+	if (o->via_fa &&
+	    setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0)
+		die("IP_TTL", errno);
 	double end = now_s() + o->timeout, next = 0;
 	int sent = 0;
 

@@ -234,6 +234,35 @@ static void test_example_mn(void **state)
 	mip4_config_free(&c);
 }
 
+static void test_example_fa(void **state)
+{
+	struct mip4_config c;
+	char *t1, *t2;
+	struct mip4_config c2;
+	char err[256];
+
+	(void)state;
+	parse_example("etc/mip4d-fa.conf", &c);
+	assert_true(c.have_fa);
+	assert_false(c.have_ha);
+	assert_string_equal(c.fa.ifname, "eth1");
+	assert_string_equal(c.fa.tunnel_dev, "mip-fa0");
+	assert_int_equal(c.fa.table, 434);
+	assert_int_equal(c.fa.n_ha, 1);
+	assert_int_equal(c.fa.n_mn, 1);
+	/* print (keys shown) -> parse -> print is stable */
+	t1 = print_to_string(&c, MIP4_CONFIG_PRINT_KEYS);
+	assert_int_equal(mip4_config_parse_buf("printed", t1, strlen(t1), &c2,
+					       err, sizeof err),
+			 0);
+	t2 = print_to_string(&c2, MIP4_CONFIG_PRINT_KEYS);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	mip4_config_free(&c2);
+	mip4_config_free(&c);
+}
+
 static void test_example_iha(void **state)
 {
 	struct mip4_config c;
@@ -351,7 +380,7 @@ struct bad_case {
 #define MN1 "mobile-node 10.0.0.100 { spi 0x1000 key k1 }\n"
 
 static const struct bad_case bad_cases[] = {
-	{"", "t.conf: no role configured (home-agent { ... } or mobile-node { ... })"},
+	{"", "t.conf: no role configured (home-agent { ... }, foreign-agent { ... } or mobile-node { ... })"},
 	{"mobile-node {\n}", "t.conf:1: mobile-node: no home-agent"},
 	{"mobile-node { home-agent 10.0.0.1\n}",
 	 "t.conf:1: mobile-node: no security { spi ... key ... }"},
@@ -372,8 +401,14 @@ static const struct bad_case bad_cases[] = {
 	{"bogus 1\n", "t.conf:1: unknown keyword 'bogus'"},
 	{"\n\nhome-agent { address 10.0.0.1 }\nhome-agent { address 10.0.0.2 }",
 	 "t.conf:4: home-agent: declared twice"},
-	{"foreign-agent {\n}", "t.conf:1: foreign-agent role: not supported "
-			       "yet (only home-agent and mobile-node)"},
+	{"foreign-agent {\n}", "t.conf:1: foreign-agent: no interface"},
+	{"foreign-agent { interface eth1 }",
+	 "t.conf:1: foreign-agent: no care-of-address"},
+	{"foreign-agent { interface eth1 care-of-address 10.0.0.1\n"
+	 "reverse-tunnel maybe }",
+	 "t.conf:2: reverse-tunnel: 'maybe' is not yes, no or required"},
+	{"foreign-agent { interface e care-of-address 10.0.0.1 }\n"
+	 "foreign-agent { }", "t.conf:2: foreign-agent: only one such block"},
 	{"{", "t.conf:1: unexpected '{'"},
 	{"home-agent address", "t.conf:1: home-agent: expected '{', not "
 			       "address"},
@@ -718,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_example_ha),
 		cmocka_unit_test(test_example_iha),
 		cmocka_unit_test(test_example_mn),
+		cmocka_unit_test(test_example_fa),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_errors),

@@ -1,0 +1,1052 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The foreign agent role (RFC 5944 §2, §3.7, §4.2.2; RFC 3024): agent
+ * advertisements on the link, registration relaying between the link and
+ * the home agents, the visitor list applied to the kernel (permanent
+ * neighbour entry and /32 route per visitor, a policy rule per reverse
+ * tunnel) and the data plane (dataplane/fa.h).  The protocol decisions
+ * are libmip4's (mip4/fa.h); this file only moves packets and state.
+ *
+ * Sockets:
+ *  - raw ICMP on the link (SO_BINDTODEVICE, IP_MULTICAST_IF, TTL 1):
+ *    advertisements out, solicitations (type 10 only, ICMP_FILTER) in;
+ *  - AF_PACKET (SOCK_DGRAM, BPF: UDP to port 434) on the link: requests
+ *    from mobile nodes, which come from a home address we have no route
+ *    to; the packet socket gives their link-layer source (§3.7.2.1 "the
+ *    link-layer source address"), and our replies leave on it to that
+ *    address, so the FA never ARPs for a visitor (§4.2.2);
+ *  - UDP 0.0.0.0:434 (IP_PKTINFO, IP_RECVERR): replies from home agents
+ *    and the ICMP errors answering relayed requests (§3.7.3: 80-88);
+ *    requests that also reach it from the link are read and ignored (it
+ *    exists on the link so that they get no port unreachable).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <libmnl/libmnl.h>
+#include <linux/errqueue.h>
+#include <linux/filter.h>
+#include <linux/fib_rules.h>
+#include <linux/icmp.h>
+#include <linux/if_packet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fa.h"
+#include "log.h"
+#include "mip4/ip.h"
+#include "mip4d.h"
+#include "nl.h"
+
+#define FA_BUFSZ 2048
+#define FA_MCAST_ALL_SYSTEMS 0xe0000001u   /* 224.0.0.1 */
+#define FA_MCAST_ALL_ROUTERS 0xe0000002u   /* 224.0.0.2 */
+#define FA_MCAST_MOBILE_AGENTS 0xe000000bu /* 224.0.0.11 */
+#define FA_BROADCAST 0xffffffffu
+
+/* The role's own counters (libmip4 keeps the protocol ones). */
+enum fa_dcounter {
+	FA_ADV_TX_ERR,
+	FA_SOL_RX,
+	FA_LINK_RX,	    /* IPv4 UDP/434 frames from the link */
+	FA_LINK_DROP_IP,    /* bad IPv4 header or fragment */
+	FA_LINK_NOT_FOR_US, /* to another address (co-located MNs) */
+	FA_MN_TX,
+	FA_MN_TX_ERR,
+	FA_HA_RX,
+	FA_HA_TX,
+	FA_HA_TX_ERR,
+	FA_ICMP_ERRORS,	    /* errors on relayed requests */
+	FA_KERNEL_ERR,	    /* neighbour, route or rule not applied */
+	FA_NDCOUNTERS
+};
+
+static const char *const fa_dcounter_names[FA_NDCOUNTERS] = {
+	[FA_ADV_TX_ERR] = "advertisement-tx-error",
+	[FA_SOL_RX] = "solicitations-rx",
+	[FA_LINK_RX] = "link-rx",
+	[FA_LINK_DROP_IP] = "link-drop-bad-ip",
+	[FA_LINK_NOT_FOR_US] = "link-not-for-us",
+	[FA_MN_TX] = "to-mn-tx",
+	[FA_MN_TX_ERR] = "to-mn-tx-error",
+	[FA_HA_RX] = "from-ha-rx",
+	[FA_HA_TX] = "to-ha-tx",
+	[FA_HA_TX_ERR] = "to-ha-tx-error",
+	[FA_ICMP_ERRORS] = "icmp-errors",
+	[FA_KERNEL_ERR] = "kernel-error",
+};
+
+struct farole {
+	struct mip4_fa *fa;
+	struct mip4_fa_cfg cfg; /* as running: address resolved */
+	int ifindex;
+	int icmp_fd, pkt_fd, udp_fd;
+	struct fadp *dp;
+	struct nl *nl;
+	struct mnl_socket *mnl;
+	uint32_t seq;
+	struct event *ev_icmp, *ev_pkt, *ev_udp, *ev_tun, *ev_raw, *ev_timer;
+	uint64_t next_sweep_ms;
+	uint64_t c[FA_NDCOUNTERS];
+};
+
+/* ---- JSON ---- */
+
+static void add_addr(json_object *o, const char *k, uint32_t a)
+{
+	char buf[16];
+
+	json_object_object_add(o, k, json_object_new_string(mip4_ntoa(a, buf)));
+}
+
+static void add_int(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_mac(json_object *o, const char *k, const uint8_t *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+	add_str(o, k, buf);
+}
+
+static const char *delivery_name(uint8_t d)
+{
+	switch (d) {
+	case MIP4_FA_DELIVERY_DIRECT: return "direct";
+	case MIP4_FA_DELIVERY_ENCAP: return "encapsulating";
+	default: return "none";
+	}
+}
+
+static json_object *visitor_json(const struct mip4_fa_visitor *v)
+{
+	json_object *o = json_object_new_object();
+	uint64_t now = mip4d_now_ms();
+
+	add_addr(o, "home_addr", v->home_addr);
+	add_mac(o, "mac", v->mac);
+	add_addr(o, "home_agent", v->ha_addr);
+	add_addr(o, "coa", v->coa);
+	add_int(o, "lifetime", v->lifetime);
+	add_int(o, "remaining",
+		v->expires_ms == UINT64_MAX ? -1
+		: v->expires_ms > now	    ? (int64_t)((v->expires_ms - now) / 1000)
+					    : 0);
+	add_str(o, "reverse_tunnel", delivery_name(v->delivery));
+	add_str(o, "encap", v->encap == MIP4_ENCAP_UDP ? "udp" : "ipip");
+	if (v->nai[0])
+		add_str(o, "nai", v->nai);
+	return o;
+}
+
+/* ---- rtnetlink bits nl.h does not have (neighbour with a link-layer
+ * address, rule by source and input interface) ---- */
+
+static int mnl_req(struct farole *r, struct nlmsghdr *nlh)
+{
+	char buf[8192];
+	unsigned portid = mnl_socket_get_portid(r->mnl);
+	ssize_t n;
+	int rc;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++r->seq;
+	if (mnl_socket_sendto(r->mnl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(r->mnl, buf, sizeof buf);
+	if (n < 0)
+		return -errno;
+	rc = mnl_cb_run(buf, (size_t)n, r->seq, portid, NULL, NULL);
+	return rc < 0 ? -errno : 0;
+}
+
+static int fa_neigh(struct farole *r, bool add, uint32_t addr,
+		    const uint8_t *mac)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *nd;
+	int rc;
+
+	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = r->ifindex;
+	nd->ndm_state = NUD_PERMANENT;
+	mnl_attr_put_u32(nlh, NDA_DST, htonl(addr));
+	if (add)
+		mnl_attr_put(nlh, NDA_LLADDR, MIP4_MAC_LEN, mac);
+	rc = mnl_req(r, nlh);
+	return !add && rc == -ENOENT ? 0 : rc;
+}
+
+static int fa_rule(struct farole *r, bool add, uint32_t src, uint32_t table,
+		   const char *iif)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct fib_rule_hdr *fr;
+	int rc;
+
+	nlh->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	fr = mnl_nlmsg_put_extra_header(nlh, sizeof *fr);
+	fr->family = AF_INET;
+	fr->src_len = 32;
+	fr->action = FR_ACT_TO_TBL;
+	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_SRC, htonl(src));
+	mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, table);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	rc = mnl_req(r, nlh);
+	if (add && rc == -EEXIST)
+		return 0;
+	return !add && rc == -ENOENT ? 0 : rc;
+}
+
+static void kernel_err(struct mip4d *d, const char *what, uint32_t a, int rc)
+{
+	char nb[16];
+
+	d->far->c[FA_KERNEL_ERR]++;
+	log_warnx("%s %s: %s", what, mip4_ntoa(a, nb), strerror(-rc));
+}
+
+/* A visitor on the link: deliver to it by its MAC without ARP (§4.2.2)
+ * and, with a direct-delivery reverse tunnel, route its packets into the
+ * TUN (RFC 3024 §5.1). */
+static void visitor_install(struct mip4d *d, const struct mip4_fa_visitor *v)
+{
+	struct farole *r = d->far;
+	int rc;
+
+	rc = fa_neigh(r, true, v->home_addr, v->mac);
+	if (rc < 0)
+		kernel_err(d, "neighbour", v->home_addr, rc);
+	rc = nl_route_add(r->nl, v->home_addr, 32, r->ifindex, 0);
+	if (rc < 0)
+		kernel_err(d, "route", v->home_addr, rc);
+	if (v->delivery == MIP4_FA_DELIVERY_DIRECT) {
+		rc = fa_rule(r, true, v->home_addr, d->conf.fa.table,
+			     d->conf.fa.ifname);
+		if (rc < 0)
+			kernel_err(d, "reverse tunnel rule from", v->home_addr, rc);
+	} else {
+		(void)fa_rule(r, false, v->home_addr, d->conf.fa.table,
+			      d->conf.fa.ifname);
+	}
+}
+
+static void visitor_uninstall(struct mip4d *d, const struct mip4_fa_visitor *v)
+{
+	struct farole *r = d->far;
+	int rc;
+
+	rc = fa_rule(r, false, v->home_addr, d->conf.fa.table, d->conf.fa.ifname);
+	if (rc < 0)
+		kernel_err(d, "delete rule from", v->home_addr, rc);
+	rc = nl_route_del(r->nl, v->home_addr, 32, r->ifindex, 0);
+	if (rc < 0)
+		kernel_err(d, "delete route", v->home_addr, rc);
+	rc = fa_neigh(r, false, v->home_addr, v->mac);
+	if (rc < 0)
+		kernel_err(d, "delete neighbour", v->home_addr, rc);
+}
+
+/* ---- sending ---- */
+
+/* To a mobile node: IPv4 + UDP built here, out of the packet socket to
+ * its link-layer address (also for a home address of 0: broadcast). */
+static void send_to_mn(struct mip4d *d, const struct mip4_fa_out *o)
+{
+	struct farole *r = d->far;
+	uint8_t pkt[20 + 8 + MIP4_FA_MSG_MAX];
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+				 .sll_protocol = htons(ETH_P_IP),
+				 .sll_ifindex = r->ifindex,
+				 .sll_halen = MIP4_MAC_LEN};
+	size_t n = 20 + 8 + o->len;
+
+	memcpy(to.sll_addr, o->mac, MIP4_MAC_LEN);
+	(void)mip4_ip_put(pkt, sizeof pkt, o->src, o->dst, MIP4_IPPROTO_UDP,
+			  64, (uint16_t)mip4d_random32(), false, 8 + o->len);
+	memcpy(pkt + 28, o->buf, o->len);
+	mip4_udp_put(pkt + 20, o->src, o->dst, o->sport, o->dport, o->len);
+	if (sendto(r->pkt_fd, pkt, n, 0, (struct sockaddr *)&to, sizeof to) !=
+	    (ssize_t)n) {
+		r->c[FA_MN_TX_ERR]++;
+		log_warn("reply to mobile node");
+		return;
+	}
+	r->c[FA_MN_TX]++;
+}
+
+/* To a home agent from the care-of address (§3.7.2.2 / RFC 3024). */
+static void send_to_ha(struct mip4d *d, const struct mip4_fa_out *o)
+{
+	struct farole *r = d->far;
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(o->dport),
+				 .sin_addr.s_addr = htonl(o->dst)};
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	/* sendmsg wants a mutable buffer: a copy of one datagram */
+	uint8_t copy[sizeof o->buf];
+	struct iovec iov = {.iov_base = copy, .iov_len = o->len};
+	struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof to,
+			    .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof ctl.buf};
+	struct cmsghdr *cm;
+	struct in_pktinfo pi = {0};
+
+	memcpy(copy, o->buf, o->len);
+	memset(&ctl, 0, sizeof ctl);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof pi);
+	pi.ipi_spec_dst.s_addr = htonl(o->src);
+	memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+	if (sendmsg(r->udp_fd, &mh, 0) < 0) {
+		r->c[FA_HA_TX_ERR]++;
+		log_warn("relay to home agent");
+		return;
+	}
+	r->c[FA_HA_TX]++;
+}
+
+/* Apply one outcome: kernel state first (a reply to a new visitor may
+ * need it), then events, then the message. */
+static void apply(struct mip4d *d, const struct mip4_fa_out *o,
+		  const char *cause)
+{
+	json_object *ev;
+
+	switch (o->change) {
+	case MIP4_FA_VISITOR_UPDATED:
+		if (memcmp(o->old.mac, o->visitor->mac, MIP4_MAC_LEN) != 0 ||
+		    o->old.delivery != o->visitor->delivery)
+			visitor_install(d, o->visitor);
+		break;
+	case MIP4_FA_VISITOR_ADDED:
+		visitor_install(d, o->visitor);
+		ev = json_object_new_object();
+		add_str(ev, "event", "visitor-added");
+		json_object_object_add(ev, "visitor", visitor_json(o->visitor));
+		ctlsock_event(d, ev);
+		break;
+	case MIP4_FA_VISITOR_REMOVED:
+		visitor_uninstall(d, &o->old);
+		ev = json_object_new_object();
+		add_str(ev, "event", "visitor-removed");
+		add_addr(ev, "home_addr", o->old.home_addr);
+		add_str(ev, "reason", cause);
+		ctlsock_event(d, ev);
+		break;
+	default:
+		break;
+	}
+	if (!o->send) {
+		if (o->counter >= MIP4_FA_DROP_SOL &&
+		    o->counter <= MIP4_FA_DROP_ICMP)
+			log_debug("dropped: %s",
+				  mip4_fa_counter_name(o->counter));
+		return;
+	}
+	if (o->to_mn && o->code > 1 &&
+	    o->counter != MIP4_FA_RELAYED_DENIALS) {
+		ev = json_object_new_object();
+		add_str(ev, "event", "registration-denied");
+		add_addr(ev, "home_addr", o->dst);
+		add_int(ev, "code", o->code);
+		add_str(ev, "reason", mip4_fa_counter_name(o->counter));
+		ctlsock_event(d, ev);
+	} else {
+		ev = json_object_new_object();
+		add_str(ev, "event", "registration-relayed");
+		add_str(ev, "direction", o->to_mn ? "reply" : "request");
+		add_addr(ev, o->to_mn ? "home_addr" : "home_agent", o->dst);
+		if (o->to_mn)
+			add_int(ev, "code", o->code);
+		ctlsock_event(d, ev);
+	}
+	if (o->to_mn)
+		send_to_mn(d, o);
+	else
+		send_to_ha(d, o);
+}
+
+/* ---- advertisements ---- */
+
+static void advertise(struct mip4d *d, uint32_t dst)
+{
+	struct farole *r = d->far;
+	uint8_t buf[512];
+	struct mip4_buf b;
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(dst)};
+
+	mip4_buf_init(&b, buf, sizeof buf);
+	if (mip4_fa_advertisement(r->fa, mip4d_now_ms(), &b) < 0) {
+		r->c[FA_ADV_TX_ERR]++;
+		return;
+	}
+	if (sendto(r->icmp_fd, buf, b.len, 0, (struct sockaddr *)&to,
+		   sizeof to) < 0) {
+		r->c[FA_ADV_TX_ERR]++;
+		log_warn("advertisement");
+	}
+}
+
+static void on_icmp(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+	struct farole *r = d->far;
+	uint8_t buf[FA_BUFSZ];
+	struct mip4_ip ip;
+	uint32_t dst = 0;
+	ssize_t n;
+
+	(void)what;
+	while ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+		if (mip4_ip_decode(buf, (size_t)n, &ip) != 0 ||
+		    ip.proto != IPPROTO_ICMP)
+			continue;
+		r->c[FA_SOL_RX]++;
+		switch (mip4_fa_solicitation(r->fa, mip4d_now_ms(), ip.payload,
+					     ip.payload_len, ip.src, &dst)) {
+		case MIP4_FA_SOL_UNICAST:
+			/* The solicitor may be a visitor's home address we
+			 * hold no route for: answer to all systems (RFC
+			 * 1256 §5.2 allows it). */
+		case MIP4_FA_SOL_MULTICAST:
+			advertise(d, FA_MCAST_ALL_SYSTEMS);
+			break;
+		default: /* deferred: the timer sends it */
+			break;
+		}
+	}
+}
+
+/* ---- requests from the link ---- */
+
+static bool for_us(const struct farole *r, uint32_t dst)
+{
+	return dst == r->cfg.addr || dst == FA_BROADCAST ||
+	       dst == FA_MCAST_MOBILE_AGENTS;
+}
+
+static void on_pkt(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+	struct farole *r = d->far;
+	static struct mip4_fa_out out;
+	uint8_t buf[FA_BUFSZ];
+
+	(void)what;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_ll from;
+		union {
+			char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {buf, sizeof buf};
+		struct msghdr mh = {.msg_name = &from,
+				    .msg_namelen = sizeof from,
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = ctl.buf,
+				    .msg_controllen = sizeof ctl.buf};
+		struct mip4_fa_rx rx = {0};
+		struct mip4_udp u;
+		struct mip4_ip ip;
+		bool csum_known_good = false;
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n < 0)
+			break;
+		/* A local sender's checksum may still be partial (veth,
+		 * offload): the kernel says so in the aux data. */
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+		     cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_PACKET &&
+			    cm->cmsg_type == PACKET_AUXDATA) {
+				struct tpacket_auxdata aux;
+
+				memcpy(&aux, CMSG_DATA(cm), sizeof aux);
+				csum_known_good = aux.tp_status &
+						  (TP_STATUS_CSUMNOTREADY |
+						   TP_STATUS_CSUM_VALID);
+			}
+		if (from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		r->c[FA_LINK_RX]++;
+		if ((size_t)n > sizeof buf || from.sll_halen != MIP4_MAC_LEN ||
+		    mip4_ip_decode(buf, (size_t)n, &ip) != 0 || !ip.csum_ok ||
+		    ip.proto != MIP4_IPPROTO_UDP || mip4_ip_is_fragment(&ip) ||
+		    mip4_udp_decode(ip.payload, ip.payload_len, &u) != 0) {
+			r->c[FA_LINK_DROP_IP]++;
+			continue;
+		}
+		if (!for_us(r, ip.dst) || u.dport != MIP4_PORT) {
+			r->c[FA_LINK_NOT_FOR_US]++;
+			continue;
+		}
+		rx.data = u.payload;
+		rx.len = u.payload_len;
+		rx.src = ip.src;
+		rx.dst = ip.dst;
+		rx.sport = u.sport;
+		rx.ttl = ip.ttl;
+		memcpy(rx.mac, from.sll_addr, MIP4_MAC_LEN);
+		rx.csum_bad = !csum_known_good && u.csum != 0 &&
+			      mip4_udp_csum(ip.src, ip.dst, ip.payload,
+					    u.len) != 0;
+		rx.now_ms = mip4d_now_ms();
+		mip4_fa_from_mn(r->fa, &rx, &out);
+		apply(d, &out, "deregistered");
+	}
+}
+
+/* ---- replies from home agents, and ICMP errors ---- */
+
+static void on_udp_errors(struct mip4d *d, int fd)
+{
+	struct farole *r = d->far;
+	static struct mip4_fa_out out;
+	uint8_t buf[FA_BUFSZ];
+	union {
+		char buf[512];
+		struct cmsghdr align;
+	} ctl;
+
+	for (;;) {
+		struct sockaddr_in to;
+		struct iovec iov = {buf, sizeof buf};
+		struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof to,
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = ctl.buf,
+				    .msg_controllen = sizeof ctl.buf};
+		ssize_t n = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
+			struct sock_extended_err ee;
+			uint8_t code = 88;
+
+			if (cm->cmsg_level != IPPROTO_IP ||
+			    cm->cmsg_type != IP_RECVERR)
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof ee);
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP ||
+			    ee.ee_type != ICMP_DEST_UNREACH)
+				continue;
+			/* §3.7.3 */
+			if (ee.ee_code == ICMP_NET_UNREACH)
+				code = 80;
+			else if (ee.ee_code == ICMP_HOST_UNREACH)
+				code = 81;
+			else if (ee.ee_code == ICMP_PORT_UNREACH)
+				code = 82;
+			r->c[FA_ICMP_ERRORS]++;
+			mip4_fa_ha_unreachable(r->fa, mip4d_now_ms(), buf,
+					       (size_t)n, code, &out);
+			apply(d, &out, "");
+		}
+	}
+}
+
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+	struct farole *r = d->far;
+	static struct mip4_fa_out out;
+	uint8_t buf[FA_BUFSZ];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+
+	(void)what;
+	on_udp_errors(d, fd);
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in from;
+		struct iovec iov = {buf, sizeof buf};
+		struct msghdr mh = {.msg_name = &from,
+				    .msg_namelen = sizeof from,
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = ctl.buf,
+				    .msg_controllen = sizeof ctl.buf};
+		struct mip4_fa_rx rx = {0};
+		struct in_pktinfo pi = {0};
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0)
+			break;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+		     cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO)
+				memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+		/* requests from the link: the packet socket has them */
+		if (pi.ipi_ifindex == r->ifindex)
+			continue;
+		if (mh.msg_flags & MSG_TRUNC)
+			continue;
+		r->c[FA_HA_RX]++;
+		rx.data = buf;
+		rx.len = (size_t)n;
+		rx.src = ntohl(from.sin_addr.s_addr);
+		rx.sport = ntohs(from.sin_port);
+		rx.dst = ntohl(pi.ipi_addr.s_addr);
+		rx.ttl = 64;
+		rx.now_ms = mip4d_now_ms();
+		mip4_fa_from_ha(r->fa, &rx, &out);
+		apply(d, &out, "deregistered");
+	}
+}
+
+/* ---- data plane and timers ---- */
+
+static void on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+
+	(void)fd;
+	(void)what;
+	(void)fadp_on_tun(d->far->dp);
+}
+
+static void on_raw(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+
+	(void)fd;
+	(void)what;
+	(void)fadp_on_raw(d->far->dp);
+}
+
+static void on_expired(void *ctx, const struct mip4_fa_out *o)
+{
+	apply(ctx, o, "expired");
+}
+
+/* Every 100 ms: the next advertisement when due; once a second the
+ * expiry sweep (entries sit in one-second slots). */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mip4d *d = arg;
+	struct farole *r = d->far;
+	uint64_t now = mip4d_now_ms(), next = mip4_fa_next_adv(r->fa);
+
+	(void)fd;
+	(void)what;
+	if (next && now >= next)
+		advertise(d, FA_MCAST_ALL_SYSTEMS);
+	if (now >= r->next_sweep_ms) {
+		r->next_sweep_ms = now + 1000;
+		(void)mip4_fa_expire(r->fa, now, on_expired, d);
+	}
+}
+
+/* ---- set-up ---- */
+
+static const struct mip4_sa *lookup_mn_sa(void *ctx, uint32_t home,
+					  const char *nai, size_t nai_len,
+					  uint32_t spi)
+{
+	struct mip4d *d = ctx;
+
+	(void)nai;
+	(void)nai_len;
+	(void)spi;
+	return mip4_config_fa_mn_sa(&d->conf, home);
+}
+
+static const struct mip4_sa *lookup_ha_sa(void *ctx, uint32_t ha)
+{
+	struct mip4d *d = ctx;
+
+	return mip4_config_fa_ha_sa(&d->conf, ha);
+}
+
+static int icmp_open(struct farole *r, const char *ifname)
+{
+	struct ip_mreqn mr = {.imr_ifindex = r->ifindex};
+	struct icmp_filter filt = {.data = ~(1u << 10)}; /* solicitations */
+	int ttl = 1, zero = 0;
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_ICMP);
+
+	if (fd < 0)
+		return -1;
+	mr.imr_address.s_addr = htonl(r->cfg.addr);
+	/* §2.1: TTL 1; from our address on the link, out of it only */
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname)) < 0 ||
+	    setsockopt(fd, SOL_RAW, ICMP_FILTER, &filt, sizeof filt) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero) < 0)
+		goto fail;
+	/* solicitations: all routers (RFC 1256) and mobile agents (§2.4) */
+	mr.imr_address.s_addr = 0;
+	mr.imr_multiaddr.s_addr = htonl(FA_MCAST_ALL_ROUTERS);
+	if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
+		goto fail;
+	mr.imr_multiaddr.s_addr = htonl(FA_MCAST_MOBILE_AGENTS);
+	if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* UDP to port 434, unfragmented (offsets from the IP header). */
+static int pkt_open(struct farole *r)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MIP4_PORT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {sizeof code / sizeof code[0], code};
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_IP),
+				  .sll_ifindex = r->ifindex};
+	int one = 1;
+	/* protocol 0: nothing arrives before the filter is on */
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {
+		close(fd);
+		return -1;
+	}
+#ifdef PACKET_IGNORE_OUTGOING
+	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+#else
+	(void)one;
+#endif
+	return fd;
+}
+
+static int udp_open(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(MIP4_PORT)};
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static struct event *watch(struct mip4d *d, int fd,
+			   void (*cb)(evutil_socket_t, short, void *))
+{
+	struct event *ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
+
+	if (!ev || event_add(ev, NULL) < 0)
+		fatalx("event_add failed");
+	return ev;
+}
+
+static bool ip_forwarding(void)
+{
+	char c = '0';
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
+
+	if (f) {
+		if (fread(&c, 1, 1, f) != 1)
+			c = '0';
+		fclose(f);
+	}
+	return c == '1';
+}
+
+int farole_start(struct mip4d *d)
+{
+	struct mip4_config_farole *c = &d->conf.fa;
+	struct nl_ifstate st;
+	struct fadp_cfg dc = {0};
+	struct timeval tick = {0, 100000};
+	struct farole *r;
+	char nb[16];
+	int rc;
+
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return -1;
+	r->icmp_fd = r->pkt_fd = r->udp_fd = -1;
+	d->far = r;
+	r->cfg = c->cfg;
+	r->cfg.seed = mip4d_random32();
+	rc = nl_open(&r->nl);
+	if (rc < 0) {
+		log_warnx("netlink: %s", strerror(-rc));
+		return -1;
+	}
+	r->mnl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->mnl || mnl_socket_bind(r->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_warn("netlink");
+		return -1;
+	}
+	r->ifindex = nl_ifindex(c->ifname);
+	if (r->ifindex < 0 ||
+	    (rc = nl_if_state(r->nl, r->ifindex, &st)) < 0) {
+		log_warnx("foreign-agent interface %s: %s", c->ifname,
+			  strerror(r->ifindex < 0 ? -r->ifindex : -rc));
+		return -1;
+	}
+	if (!r->cfg.addr)
+		r->cfg.addr = st.addr;
+	if (!r->cfg.addr) {
+		log_warnx("foreign-agent interface %s: no IPv4 address",
+			  c->ifname);
+		return -1;
+	}
+	r->cfg.prefix_len = (uint8_t)(st.addr == r->cfg.addr ? st.plen : 32);
+	if (!ip_forwarding())
+		log_warnx("net.ipv4.ip_forward is 0: visitors' packets will "
+			  "not be forwarded");
+	r->fa = mip4_fa_new(&r->cfg, lookup_mn_sa, lookup_ha_sa, d);
+	if (!r->fa) {
+		log_warnx("foreign agent: unusable configuration");
+		return -1;
+	}
+	r->icmp_fd = icmp_open(r, c->ifname);
+	if (r->icmp_fd < 0) {
+		log_warn("ICMP socket on %s", c->ifname);
+		return -1;
+	}
+	r->pkt_fd = pkt_open(r);
+	if (r->pkt_fd < 0) {
+		log_warn("packet socket on %s", c->ifname);
+		return -1;
+	}
+	r->udp_fd = udp_open();
+	if (r->udp_fd < 0) {
+		log_warn("UDP port %d", MIP4_PORT);
+		return -1;
+	}
+	dc.tun_name = c->tunnel_dev;
+	dc.mtu = 1500 - 20;
+	dc.fa = r->fa;
+	dc.link_addr = r->cfg.addr;
+	rc = fadp_open(&dc, &r->dp);
+	if (rc < 0) {
+		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
+		return -1;
+	}
+	/* RFC 3024 §5.1: visitors' packets (a rule each) into the TUN */
+	(void)nl_rule_del(r->nl, c->table); /* left by a crash */
+	rc = nl_route_add(r->nl, 0, 0, fadp_tun_ifindex(r->dp), c->table);
+	if (rc < 0) {
+		log_warnx("route table %u: %s", c->table, strerror(-rc));
+		return -1;
+	}
+	r->ev_icmp = watch(d, r->icmp_fd, on_icmp);
+	r->ev_pkt = watch(d, r->pkt_fd, on_pkt);
+	r->ev_udp = watch(d, r->udp_fd, on_udp);
+	r->ev_tun = watch(d, fadp_tun_fd(r->dp), on_tun);
+	r->ev_raw = watch(d, fadp_raw_fd(r->dp), on_raw);
+	r->ev_timer = event_new(d->base, -1, EV_PERSIST, on_timer, d);
+	if (!r->ev_timer || event_add(r->ev_timer, &tick) < 0)
+		fatalx("event_add failed");
+	log_info("foreign agent on %s (%s), %u care-of address(es), tunnel "
+		 "device %s",
+		 c->ifname, mip4_ntoa(r->cfg.addr, nb), r->cfg.n_coa,
+		 c->tunnel_dev);
+	return 0;
+}
+
+static int uninstall_one(void *ctx, const struct mip4_fa_visitor *v)
+{
+	visitor_uninstall(ctx, v);
+	return 0;
+}
+
+void farole_stop(struct mip4d *d)
+{
+	struct farole *r = d->far;
+
+	if (!r)
+		return;
+	{
+		struct event *evs[] = {r->ev_icmp, r->ev_tun, r->ev_pkt,
+				       r->ev_udp, r->ev_raw, r->ev_timer};
+
+		for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+			if (evs[i])
+				event_free(evs[i]);
+	}
+	/* Visitors do not survive a restart: they re-register (§3.7). */
+	if (r->fa && r->nl && r->mnl)
+		(void)mip4_fa_foreach_visitor(r->fa, uninstall_one, d);
+	if (r->nl)
+		(void)nl_rule_del(r->nl, d->conf.fa.table);
+	if (r->dp)
+		fadp_close(r->dp); /* its routes go with the TUN */
+	if (r->icmp_fd >= 0)
+		close(r->icmp_fd);
+	if (r->pkt_fd >= 0)
+		close(r->pkt_fd);
+	if (r->udp_fd >= 0)
+		close(r->udp_fd);
+	if (r->mnl)
+		mnl_socket_close(r->mnl);
+	if (r->nl)
+		nl_close(r->nl);
+	mip4_fa_free(r->fa);
+	free(r);
+	d->far = NULL;
+}
+
+/* SIGHUP: new timers, limits and keys; interface, addresses and devices
+ * stay until a restart. */
+int farole_reload(struct mip4d *d, struct mip4_config *nc)
+{
+	struct farole *r = d->far;
+	struct mip4_fa_cfg cfg = nc->fa.cfg;
+
+	if (strcmp(nc->fa.ifname, d->conf.fa.ifname) != 0 ||
+	    strcmp(nc->fa.tunnel_dev, d->conf.fa.tunnel_dev) != 0 ||
+	    nc->fa.table != d->conf.fa.table ||
+	    (cfg.addr && cfg.addr != r->cfg.addr))
+		log_warnx("reload: interface, address, route-table and "
+			  "tunnel-device changes take effect on restart");
+	/* keep what was resolved at start */
+	nc->fa.table = d->conf.fa.table;
+	memcpy(nc->fa.ifname, d->conf.fa.ifname, sizeof nc->fa.ifname);
+	cfg.addr = r->cfg.addr;
+	cfg.prefix_len = r->cfg.prefix_len;
+	cfg.seed = r->cfg.seed;
+	if (mip4_fa_set_cfg(r->fa, &cfg) < 0)
+		return -1;
+	r->cfg = cfg;
+	return 0;
+}
+
+/* ---- control socket ---- */
+
+json_object *farole_status(struct mip4d *d)
+{
+	struct farole *r = d->far;
+	json_object *o = json_object_new_object();
+	json_object *coa = json_object_new_array();
+	char nb[16];
+
+	add_str(o, "interface", d->conf.fa.ifname);
+	add_addr(o, "address", r->cfg.addr);
+	for (unsigned i = 0; i < r->cfg.n_coa; i++)
+		json_object_array_add(
+			coa, json_object_new_string(mip4_ntoa(r->cfg.coa[i], nb)));
+	json_object_object_add(o, "care_of_addresses", coa);
+	add_str(o, "tunnel_device", d->conf.fa.tunnel_dev);
+	add_str(o, "reverse_tunnel", r->cfg.reverse_tunnel_required ? "required"
+				     : r->cfg.reverse_tunnel	    ? "yes"
+								    : "no");
+	add_int(o, "advertisement_seq", mip4_fa_adv_seq(r->fa));
+	add_int(o, "visitors", (int64_t)mip4_fa_visitor_count(r->fa));
+	add_int(o, "pending", (int64_t)mip4_fa_pending_count(r->fa));
+	return o;
+}
+
+static int visitor_add(void *ctx, const struct mip4_fa_visitor *v)
+{
+	json_object_array_add(ctx, visitor_json(v));
+	return 0;
+}
+
+json_object *farole_visitors(struct mip4d *d)
+{
+	json_object *arr = json_object_new_array();
+
+	(void)mip4_fa_foreach_visitor(d->far->fa, visitor_add, arr);
+	return arr;
+}
+
+json_object *farole_counters(struct mip4d *d)
+{
+	struct farole *r = d->far;
+	json_object *o = json_object_new_object();
+	json_object *fa = json_object_new_object();
+	json_object *codes = json_object_new_object();
+	json_object *dpo = json_object_new_object();
+	const uint64_t *c = mip4_fa_counters(r->fa);
+	const uint64_t *rc = mip4_fa_reply_codes(r->fa);
+	const struct fadp_stats *s = fadp_stats(r->dp);
+
+	for (int i = 0; i < MIP4_FA_NCOUNTERS; i++)
+		add_int(fa, mip4_fa_counter_name((enum mip4_fa_counter)i),
+			(int64_t)c[i]);
+	for (int i = 0; i < FA_NDCOUNTERS; i++)
+		add_int(fa, fa_dcounter_names[i], (int64_t)r->c[i]);
+	for (int i = 0; i < 256; i++)
+		if (rc[i]) {
+			char k[4];
+
+			snprintf(k, sizeof k, "%d", i);
+			add_int(codes, k, (int64_t)rc[i]);
+		}
+	json_object_object_add(fa, "reply-codes", codes);
+	add_int(dpo, "tun-rx", (int64_t)s->tun_rx);
+	add_int(dpo, "tun-tx", (int64_t)s->tun_tx);
+	add_int(dpo, "encap-tx", (int64_t)s->encap_tx);
+	add_int(dpo, "decap-rx", (int64_t)s->decap_rx);
+	add_int(dpo, "drop-no-visitor", (int64_t)s->drop_no_visitor);
+	add_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
+	add_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	add_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
+	add_int(dpo, "drop-not-ours", (int64_t)s->drop_not_ours);
+	add_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
+	json_object_object_add(o, "foreign-agent", fa);
+	json_object_object_add(o, "fa-dataplane", dpo);
+	return o;
+}
