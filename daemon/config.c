@@ -1136,6 +1136,10 @@ static int parse_mnrole(struct parse *ps)
 			if (arg(ps, opt) < 0 ||
 			    parse_ifname(ps, opt, r->tunnel_dev) < 0)
 				return -1;
+		} else if (strcmp(opt, "prefer-fa") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_yesno(ps, opt, &r->prefer_fa) < 0)
+				return -1;
 		} else if (strcmp(opt, "route") == 0) {
 			if (arg(ps, opt) < 0)
 				return -1;
@@ -1853,6 +1857,7 @@ static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
 	fputs("\ttunnel-device ", f);
 	print_str(f, r->tunnel_dev);
 	fputc('\n', f);
+	fprintf(f, "\tprefer-fa %s\n", r->prefer_fa ? "yes" : "no");
 	if (r->route_all)
 		fputs("\troute all\n", f);
 	for (unsigned i = 0; i < r->n_routes; i++)

@@ -79,6 +79,7 @@ struct mip4_config_mnrole {
 	unsigned n_if;
 	char ifname[MIP4_CONFIG_MN_IFACES][MIP4_CONFIG_IFNAME_MAX];
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	bool prefer_fa;		 /* an FA over a co-located address */
 	bool route_all;		 /* everything goes home */
 	unsigned n_routes;	 /* else these prefixes */
 	struct mip4_prefix routes[MIP4_CONFIG_MN_ROUTES];

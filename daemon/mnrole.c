@@ -28,7 +28,7 @@
  * Which attachment (per interface, the first configured one that has any):
  *   home  our HA advertising H there, or an address inside home-network
  *   f     a foreign agent (F, care-of address, not busy unless already
- *         used) when its R bit is set, or PREFER_FA, or the link has no
+ *         used) when its R bit is set, or with prefer-fa, or the link has no
  *         usable co-located address
  *   c     the co-located (DHCP) address
  * (mip4_agent_choose(); a `prefer-fa` option needs config.c.)
@@ -71,7 +71,6 @@
 #define PREF_TABLE 1002
 #define RX_BATCH 32
 #define RX_BUFSZ 2048
-#define PREFER_FA false	   /* FA without R over a co-located address */
 #define REQ_TTL_FA 255	   /* RFC 3024 §4.2.1 */
 #define INADDR_ALLRTRS 0xe0000002u /* 224.0.0.2 */
 
@@ -657,7 +656,7 @@ static void evaluate(struct mnrole *r)
 		if (!up || which >= 0)
 			continue;
 		cur = mip4_agent_current(&r->ag, r->ifindex[i]);
-		switch (mip4_agent_choose(cur, home_here, colocated, PREFER_FA)) {
+		switch (mip4_agent_choose(cur, home_here, colocated, c->prefer_fa)) {
 		case MIP4_AGENT_CHOOSE_HOME:
 			at.where = MIP4_MN_AT_HOME;
 			at.coa = home_here ? st.addr : c->cfg.home_addr;

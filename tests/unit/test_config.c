@@ -126,6 +126,7 @@ static void assert_same_config(const struct mip4_config *a,
 		assert_string_equal(a->mn.ifname[i], b->mn.ifname[i]);
 	assert_string_equal(a->mn.tunnel_dev, b->mn.tunnel_dev);
 	assert_int_equal(a->mn.route_all, b->mn.route_all);
+	assert_int_equal(a->mn.prefer_fa, b->mn.prefer_fa);
 	assert_int_equal(a->mn.n_routes, b->mn.n_routes);
 	assert_memory_equal(a->mn.routes, b->mn.routes,
 			    a->mn.n_routes * sizeof a->mn.routes[0]);
@@ -351,7 +352,7 @@ static void test_accepted(void **state)
 		"interface wlan0 security { spi 0x1000 key k } }",
 		"mobile-node { home-address 0.0.0.0 nai \"mn@corp\" home-agent 10.0.0.1 "
 		"home-network 10.0.0.0/24 lifetime 300 reverse-tunnel no udp-tunnel force "
-		"interface e0 interface e1 tunnel-device m0 route 10.1.0.0/16 "
+		"interface e0 interface e1 tunnel-device m0 prefer-fa yes route 10.1.0.0/16 "
 		"route 10.2.0.0/16 security { spi 0x1000 key k replay nonce } }",
 		"home-agent { address 10.0.0.1 } mobile-node { home-address 10.9.0.1 "
 		"home-agent 10.9.0.254 interface x udp-tunnel off security { spi 999 key k } }",
