@@ -124,6 +124,7 @@ struct mip4_fa {
 	uint16_t seq;
 	bool adv_sent;
 	uint64_t last_adv_ms, next_adv_ms;
+	uint64_t last_sol_ms; /* last solicited answer (0: none yet) */
 	uint32_t rng;
 	struct fa_rate rate[RATE_SLOTS];
 	uint64_t counters[MIP4_FA_NCOUNTERS];
@@ -1207,8 +1208,11 @@ enum mip4_fa_sol_action mip4_fa_solicitation(struct mip4_fa *fa,
 		fa->counters[MIP4_FA_DROP_SOL]++;
 		return MIP4_FA_SOL_IGNORE;
 	}
-	if (fa->adv_sent && now_ms < fa->last_adv_ms + 1000) {
-		uint64_t due = fa->last_adv_ms + 1000;
+	/* §2.3: limit the multicast answers.  Periodic advertisements do
+	 * not count against solicited ones: an MN that just arrived should
+	 * not wait out the rest of the interval (up to 1 s per move). */
+	if (fa->last_sol_ms && now_ms < fa->last_sol_ms + 1000) {
+		uint64_t due = fa->last_sol_ms + 1000;
 
 		if (!fa->next_adv_ms || fa->next_adv_ms > due)
 			fa->next_adv_ms = due;
@@ -1216,6 +1220,7 @@ enum mip4_fa_sol_action mip4_fa_solicitation(struct mip4_fa *fa,
 		return MIP4_FA_SOL_DEFERRED;
 	}
 	fa->counters[MIP4_FA_SOL_ANSWERED]++;
+	fa->last_sol_ms = now_ms ? now_ms : 1;
 	/* §2.1: unicast to the soliciting MN's (home) address when it has
 	 * one, else to all systems */
 	if (!not_unicast(src)) {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The mobile node roaming end to end: the real mip4d mobile-node role moves
-# between networks under traffic, against the real mip4d home agent.
+# between networks under traffic, against the real mip4d home agent and,
+# on F, through the real mip4d foreign agent.
 #
-#                        mnr-sw-$$: one bridge per LAN (br-H br-A1 br-A2 br-A3)
+#                        mnr-sw-$$: one bridge per LAN (br-H br-A1 br-A2 br-A3 br-F)
 #
 #   mnr-cn-$$  c0 10.1.0.20 ----+
 #   mnr-ha-$$  h0 10.1.0.1 -----+== H 10.1.0.0/24, the home link ====[wlan0 at home:
@@ -12,7 +13,12 @@
 #   mnr-rt-$$  home 10.1.0.254 -+
 #              a1 10.2.1.1 ========= A1 10.2.1.0/24 (dnsmasq on rt) ==[wlan0: DHCP]
 #              a2 10.2.2.1 ========= A2 10.2.2.0/24 (dnsmasq on rt) ==[wlan0: DHCP]
-#              tonat 10.3.0.1
+#              tofa 10.6.0.1
+#                 |
+#   mnr-fa-$$  f1 10.6.0.2 (care-of address; mip4d foreign agent, TUN mip-fa0)
+#              f0 10.5.0.1 ========== F 10.5.0.0/24: no DHCP, the FA advertises
+#                                     every second ==[wlan0: no address, mode f]
+#              tonat 10.3.0.1 (on rt)
 #                 |
 #   mnr-nat-$$ wan 10.3.0.2 (nft masquerade)
 #              lan 192.168.3.1 ===== A3 192.168.3.0/24 (dnsmasq on nat) ==[wlan0: DHCP]
@@ -22,18 +28,27 @@
 #              10.1.0.100 (mip4d mobile node), dhclient per move like a
 #              network manager.
 #
-# Itinerary H -> A1 -> A2 -> A3 (NAT: RFC 3519 UDP) -> A1 -> H under one TCP
-# connection CN <-> 10.1.0.100 (counter pattern both ways, paced) and a
-# sequenced UDP probe stream both ways.  Asserts the TCP connection survives
-# with every byte right, the expected mode and encapsulation per network,
-# the HA's binding, routing restored exactly after SIGTERM; prints per move
-# the outage each way, lost probes, DHCP and registration times.
+# Itinerary H -> A1 -> A2 -> F (foreign agent: mode f) -> A3 (NAT: RFC 3519
+# UDP) -> F -> A1 -> H under one TCP connection CN <-> 10.1.0.100 (counter
+# pattern both ways, paced) and a sequenced UDP probe stream both ways: every
+# kind of move c -> c, c -> f, f -> c (NAT), c (UDP) -> f, f -> c, c -> home.
+# Asserts the TCP connection survives with every byte right, the expected
+# mode and encapsulation per network, the HA's binding (on F: care-of = the
+# FA's), on F the FA's visitor entry and its reverse tunnel carrying the
+# MN's packets home, routing restored exactly after SIGTERM; prints per move
+# the outage each way, lost probes, address (DHCP, or on F the agent
+# advertisement) and registration times.
 #
-# usage: mn_netns.sh MIP4D MIP4CTL MN_PROBE   (root; ~25 s)
+# usage: mn_netns.sh MIP4D MIP4CTL MN_PROBE   (root; ~40 s)
+#   MN_NETNS_ITINERARY    networks in order (default "A1 A2 F A3 F A1 H")
+#   MN_NETNS_FA_INTERVAL  the FA's advertise-interval in seconds (default 1)
 #   MN_NETNS_INTERVAL_US  probe spacing (default 1000)
 #   MN_NETNS_RATE         TCP bytes/s each way (default 2000000)
 #   MN_NETNS_DWELL        seconds on each network after registering (default 3)
 #   MN_NETNS_KEEP_LOGS    print the logs' tails even on success
+#   MN_NETNS_SAVE=DIR     capture ICMP and UDP 434 on the MN's wlan0 and the
+#                         FA's f0, and copy logs, events, moves and captures
+#                         to DIR at the end
 set -uo pipefail
 export LC_ALL=C
 
@@ -45,25 +60,29 @@ PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || PYTHON=python3
 
 CN=mnr-cn-$$ HA=mnr-ha-$$ RT=mnr-rt-$$ NAT=mnr-nat-$$ SW=mnr-sw-$$ MN=mnr-mn-$$
-NSS=("$CN" "$HA" "$RT" "$NAT" "$SW" "$MN")
+FA=mnr-fa-$$
+NSS=("$CN" "$HA" "$RT" "$NAT" "$FA" "$SW" "$MN")
 HOME_ADDR=10.1.0.100 HA_ADDR=10.1.0.1 CN_ADDR=10.1.0.20 HOME_GW=10.1.0.254
 NAT_OUT=10.3.0.2
+FA_ADDR=10.5.0.1 FA_COA=10.6.0.2
 KEY=6d6e2d6e65746e732d746573742d6b65
 MN_MAC=02:4d:4e:00:00:01
 INTERVAL_US=${MN_NETNS_INTERVAL_US:-1000}
 RATE=${MN_NETNS_RATE:-2000000}
 DWELL=${MN_NETNS_DWELL:-3}
+FA_INTERVAL=${MN_NETNS_FA_INTERVAL:-1}
+read -r -a ITINERARY <<<"${MN_NETNS_ITINERARY:-A1 A2 F A3 F A1 H}"
 UDP_PORT=40000 TCP_PORT=40001
-declare -A NET_GW=([H]=10.1.0.254 [A1]=10.2.1.1 [A2]=10.2.2.1 [A3]=192.168.3.1)
-declare -A NET_PFX=([H]=10.1.0. [A1]=10.2.1. [A2]=10.2.2. [A3]=192.168.3.)
+declare -A NET_GW=([H]=10.1.0.254 [A1]=10.2.1.1 [A2]=10.2.2.1 [A3]=192.168.3.1 [F]=$FA_ADDR)
+declare -A NET_PFX=([H]=10.1.0. [A1]=10.2.1. [A2]=10.2.2. [A3]=192.168.3. [F]=$FA_COA)
 declare -A NET_ENCAP=([A1]=ipip [A2]=ipip [A3]=udp)
 
 TMP=$(mktemp -d /tmp/mn_netns.XXXXXX)
-HSOCK=$TMP/ha.sock MSOCK=$TMP/mn.sock
+HSOCK=$TMP/ha.sock MSOCK=$TMP/mn.sock FSOCK=$TMP/fa.sock
 EVENTS=$TMP/mn-events.json MOVES=$TMP/moves
 PIDS=()
 PASSED=0 FAILED=0
-CUR=H
+CUR=H PREV=
 
 log() { printf 'mn_netns: %s\n' "$*"; }
 pass() { PASSED=$((PASSED + 1)); printf 'mn_netns: PASS  %s\n' "$*"; }
@@ -91,6 +110,10 @@ cleanup() {
       log "---- tail of $(basename "$f")"; tail -n 25 "$f"
     done
   fi
+  if [[ -n ${MN_NETNS_SAVE:-} ]]; then
+    mkdir -p "$MN_NETNS_SAVE" && cp "$TMP"/*.log "$TMP"/*.json "$TMP"/*.pcap \
+      "$TMP"/*.out "$MOVES" "$MN_NETNS_SAVE"/ 2>/dev/null
+  fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -117,6 +140,11 @@ stop() {
 }
 
 hctl() { in_ns "$HA" "$MIP4CTL" "$1" -s "$HSOCK" "${@:2}"; }
+fctl() { in_ns "$FA" "$MIP4CTL" "$1" -s "$FSOCK" "${@:2}"; }
+# fcounter SECTION NAME: one of the FA's counters
+fcounter() { fctl counters --json | jq -r --arg s "$1" --arg n "$2" '.[$s][$n] // 0'; }
+# visitor FIELD: a field of the FA's visitor entry for the MN ("" if none)
+visitor() { fctl visitors --json | jq -r --arg h $HOME_ADDR --arg f "$1" '.[] | select(.home_addr == $h) | .[$f]'; }
 mctl() { in_ns "$MN" "$MIP4CTL" "$1" -s "$MSOCK" "${@:2}"; }
 # binding FIELD: a field of the HA's binding for the MN ("" if none)
 binding() { hctl bindings --json | jq -r --arg h $HOME_ADDR --arg f "$1" '.[] | select(.home_addr == $h) | .[$f]'; }
@@ -146,7 +174,7 @@ ns_create() {
 # which changes when the MN's port moves.
 switch_create() {
   local i=0 b
-  for b in H A1 A2 A3; do
+  for b in H A1 A2 A3 F; do
     i=$((i + 1))
     ip -n "$SW" link add "br-$b" address "$(printf '02:6d:6e:ff:00:%02x' $i)" \
       type bridge stp_state 0 || return 1
@@ -180,6 +208,17 @@ make_topology() {
   ip -n "$RT" addr add 10.3.0.1/30 dev tonat
   ip -n "$RT" link set tonat up
   in_ns "$RT" sysctl -qw net.ipv4.ip_forward=1
+
+  # The foreign agent: f0 on F (no DHCP there), f1 its care-of address
+  # towards the router.
+  plug "$FA" f0 F $FA_ADDR/24 || return 1
+  ip -n "$RT" link add tofa type veth peer name f1 netns "$FA" || return 1
+  ip -n "$RT" addr add 10.6.0.1/30 dev tofa
+  ip -n "$RT" link set tofa up
+  ip -n "$FA" addr add $FA_COA/30 dev f1
+  ip -n "$FA" link set f1 up
+  ip -n "$FA" route add default via 10.6.0.1
+  in_ns "$FA" sysctl -qw net.ipv4.ip_forward=1
 
   ip -n "$NAT" addr add $NAT_OUT/30 dev wan
   ip -n "$NAT" link set wan up
@@ -271,6 +310,17 @@ mobile-node {
 	}
 }
 EOF
+  cat > "$TMP/fa.conf" <<EOF
+control-socket $FSOCK
+foreign-agent {
+	interface f0
+	care-of-address $FA_COA
+	advertise-interval $FA_INTERVAL
+	max-lifetime 300
+	reverse-tunnel yes
+	tunnel-device mip-fa0
+}
+EOF
   cat > "$TMP/dhclient.conf" <<'EOF'
 # Only what an access network hands out; no DNS (resolv.conf untouched).
 timeout 10;
@@ -278,7 +328,13 @@ retry 10;
 initial-interval 1;
 request subnet-mask, broadcast-address, routers, interface-mtu;
 EOF
-  chmod 600 "$TMP/ha.conf" "$TMP/mn.conf"
+  chmod 600 "$TMP/ha.conf" "$TMP/mn.conf" "$TMP/fa.conf"
+}
+
+start_fa() {
+  bg "$FA" "$MIP4D" -d -f "$TMP/fa.conf" >>"$TMP/mip4d-fa.log" 2>&1
+  FA_PID=$LAST
+  wait_for 10 fctl status --json
 }
 
 start_ha() {
@@ -321,6 +377,14 @@ field() { awk -v k="$2" 'NR == 1 { for (i = 1; i < NF; i++) if ($i == k) print $
 # ------------------------------------------------------------------ moving
 
 carrier() { [[ $(ip -n "$MN" -o link show wlan0) == *LOWER_UP* ]]; }
+# wait_carrier: poll without sleeping (~2 ms per look), so that t_up is
+# close to the moment the daemon sees the link (on F it reacts in a few ms)
+wait_carrier() {
+  local deadline=$(( $(date +%s%N) + 5000000000 ))
+  until carrier; do
+    (( $(date +%s%N) < deadline )) || return 1
+  done
+}
 dhclient_pid() {
   local pid
   pid=$(cat "$TMP/dhclient.pid" 2>/dev/null) || return 1
@@ -344,17 +408,19 @@ move_to() {
   rm -f "$TMP/dhclient.pid"
   ip -n "$MN" -4 addr flush dev wlan0
   ip -n "$SW" link set mn-wlan0 master "br-$to" up
-  if ! wait_for 5 carrier; then fail "$from -> $to: no carrier on wlan0"; return 1; fi
+  if ! wait_carrier; then fail "$from -> $to: no carrier on wlan0"; return 1; fi
   t_up=$(now_us)
   if [[ $to == H ]]; then
     ip -n "$MN" addr add $HOME_ADDR/24 dev wlan0
     ip -n "$MN" route add default via $HOME_GW
+  elif [[ $to == F ]]; then
+    :   # no DHCP on F: the daemon finds the FA by agent discovery
   elif ! timeout 25 ip netns exec "$MN" dhclient -1 -v -cf "$TMP/dhclient.conf" \
       -pf "$TMP/dhclient.pid" -lf "$TMP/dhclient-$to.leases" wlan0 >>"$TMP/dhclient.log" 2>&1; then
     fail "$from -> $to: no DHCP lease"
     return 1
   fi
-  CUR=$to
+  PREV=$from CUR=$to
   if ! wait_for 15 ev_more "$ev_name" "$n_ev"; then
     fail "$from -> $to: no '$ev_name' event within 15 s"
     return 1
@@ -369,7 +435,7 @@ move_to() {
   encap=$(mn_status encap)
   printf '%s %s %s %s %s %s %s %s %s\n' "$from" "$to" "$mode" "${encap:--}" \
     "$t_down" "$t_up" "$t_addr" "$t_reg" "$since" >>"$MOVES"
-  log "$from -> $to: $ev_name, mode $mode${encap:+ encap $encap}, care-of $(mn_status coa)"
+  log "$from -> $to: $ev_name, mode $mode${encap:+ encap $encap}, care-of $(mn_status coa)$([[ $mode == f ]] && printf ', agent %s' "$(mn_status agent)")"
 }
 
 coa_on_net() { [[ $(mn_status coa) == "${NET_PFX[$1]}"* ]]; }
@@ -377,6 +443,14 @@ coa_on_net() { [[ $(mn_status coa) == "${NET_PFX[$1]}"* ]]; }
 # after_move NET: assertions while the MN sits on NET, then the dwell.
 after_move() {
   local net=$1 b_coa b_encap
+  if [[ $net == F ]]; then
+    after_move_fa
+    return
+  fi
+  if [[ $PREV == F ]]; then
+    check "$net: the FA's neighbour entry and host route left the MN with the FA" \
+      eval '[[ -z $(ip -n $MN neigh show $FA_ADDR nud permanent) && -z $(ip -n $MN route show $FA_ADDR) ]]'
+  fi
   if [[ $net == H ]]; then
     check "H: mip4ctl status shows the node at home" [ "$(mn_status mode)" == home ]
     check "H: the HA's binding is gone (deregistered)" wait_for 5 no_binding
@@ -404,6 +478,32 @@ after_move() {
   sleep "$DWELL"   # traffic runs on this network (not a synchronisation)
 }
 
+encap_grew() { (( $(fcounter fa-dataplane encap-tx) > $1 )); }
+decap_grew() { (( $(fcounter fa-dataplane tun-tx) > $1 )); }
+
+# after_move_fa: on F, the MN registered through the foreign agent.
+after_move_fa() {
+  local b_coa b_encap v_coa v_rt enc0 dec0 enc1 dec1 rules
+  check "F: status mode f, agent $FA_ADDR, care-of $FA_COA, registered" \
+    eval '[[ $(mn_status mode) == f && $(mn_status agent) == $FA_ADDR &&
+             $(mn_status coa) == $FA_COA && $(mn_status registered) == true ]]'
+  b_coa=$(binding coa); b_encap=$(binding encap)
+  check "F: HA binding care-of $b_coa (the FA's), encap $b_encap" [ "$b_coa" == $FA_COA ]
+  v_coa=$(visitor coa); v_rt=$(visitor reverse_tunnel)
+  check "F: the FA lists the MN as a visitor (care-of $v_coa, reverse tunnel $v_rt)" \
+    eval '[[ $v_coa == $FA_COA && $v_rt == direct ]]'
+  rules=$(ip -n "$FA" rule show)   # not piped into grep -q: pipefail
+  check "F: the FA's reverse-tunnel rule for $HOME_ADDR is in place ($(grep -c "from $HOME_ADDR " <<<"$rules") rule(s))" \
+    grep -q "from $HOME_ADDR iif f0" <<<"$rules"
+  enc0=$(fcounter fa-dataplane encap-tx); dec0=$(fcounter fa-dataplane tun-tx)
+  sleep "$DWELL"   # traffic runs on this network (not a synchronisation)
+  enc1=$(fcounter fa-dataplane encap-tx); dec1=$(fcounter fa-dataplane tun-tx)
+  check "F: the FA tunnelled the MN's packets to the HA during the dwell (encap-tx +$((enc1 - enc0)))" \
+    [ "$enc1" -gt "$enc0" ]
+  check "F: the FA delivered the HA's tunnelled packets to the MN (tun-tx +$((dec1 - dec0)))" \
+    [ "$dec1" -gt "$dec0" ]
+}
+
 # ------------------------------------------------------------------ main
 
 (( EUID == 0 )) || { log "SKIP: needs root"; exit 77; }
@@ -416,6 +516,12 @@ make_topology || { fail "building the topology"; exit 1; }
 write_confs
 start_dhcp_servers || { fail "dnsmasq did not start"; exit 1; }
 start_ha || { fail "the home agent did not start"; exit 1; }
+start_fa || { fail "the foreign agent did not start"; exit 1; }
+if [[ -n ${MN_NETNS_SAVE:-} ]]; then
+  bg "$MN" tcpdump -i wlan0 -U -n -w "$TMP/mn-wlan0.pcap" 'icmp or udp port 434' >"$TMP/tcpdump-mn.txt" 2>&1
+  bg "$FA" tcpdump -i f0 -U -n -w "$TMP/fa-f0.pcap" 'icmp or udp port 434' >"$TMP/tcpdump-fa.txt" 2>&1
+  sleep 0.5
+fi
 
 ip -n "$MN" rule > "$TMP/rules.before"
 ip -n "$MN" route show table all > "$TMP/routes.before"
@@ -426,7 +532,7 @@ start_traffic || { fail "traffic did not start"; exit 1; }
 sleep 1   # a second of steady state at home for the reference line
 
 : > "$MOVES"
-for net in A1 A2 A3 A1 H; do
+for net in "${ITINERARY[@]}"; do
   move_to "$net" || break
   after_move "$net"
 done
@@ -455,8 +561,8 @@ else
 fi
 
 if [[ -s $TMP/udp-cn.out && -s $TMP/udp-mn.out && -s $MOVES ]]; then
-  log "per move (probes every $INTERVAL_US us; dhcp = carrier on -> address," \
-    "reg = since_move_ms, up->reg = carrier on -> (de)registered; gap = largest" \
+  log "per move (probes every $INTERVAL_US us; addr = carrier on -> the daemon's move" \
+    "(DHCP address; on F the agent advertisement), reg = since_move_ms, up->reg = carrier on -> (de)registered; gap = largest" \
     "pause between received probes; lost/sent = probes sent in the move's window)"
   "$PYTHON" "$HERE/outage.py" "$TMP/udp-cn.out" "$TMP/udp-mn.out" "$MOVES" > "$TMP/outage.txt" 2>&1
   grep -v '^CHECK' "$TMP/outage.txt" | sed 's/^/mn_netns:   /'
@@ -469,6 +575,8 @@ fi
 
 mctl counters --json > "$TMP/mn-counters.json" 2>&1
 log "MN counters: $(jq -c '.mobile_node // .' "$TMP/mn-counters.json" 2>/dev/null)"
+log "FA counters: $(fctl counters --json | jq -c '.["fa-dataplane"] + (.["foreign-agent"] | with_entries(select(.key | startswith("solicitations"))))' 2>/dev/null)"
+log "FA visitors at the end: $(fctl visitors --json | jq -c '[.[] | {home_addr, coa, remaining, reverse_tunnel}]' 2>/dev/null)"
 
 # SIGTERM the mobile node at home: routing exactly as before it started.
 stop "$MN_PID"
@@ -481,5 +589,6 @@ check "ip route show table all in the MN identical before mip4d and after SIGTER
 check "the HA holds no binding for $HOME_ADDR at the end" no_binding
 
 stop "$HA_PID"
+stop "$FA_PID"
 log "$PASSED passed, $FAILED failed"
 (( FAILED == 0 ))

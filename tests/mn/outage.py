@@ -8,7 +8,8 @@ mobile node ("S seq send_us errno" / "R seq send_us recv_us").
 MOVES: one line per move, written by mn_netns.sh:
   from to mode encap t_down t_up t_addr t_reg since_move_ms
 (times in microseconds since the epoch; t_down = carrier off, t_up = carrier
-on, t_addr = the daemon's "moved" event, t_reg = its "registered" or
+on, t_addr = the daemon's "moved" event (after the DHCP address, or on a
+foreign agent's link after its advertisement), t_reg = its "registered" or
 "deregistered" event).
 
 Each move owns the time from its carrier-off to the next move's.  In it, per
@@ -67,7 +68,7 @@ def main():
                 moves.append(p[:4] + [int(x) for x in p[4:]])
     end = max([t for t, _, _ in cn_sent] + [t for t, _, _ in mn_sent]) + 1
     checks = []
-    hdr = ("move            mode        dhcp_ms  reg_ms  up->reg_ms"
+    hdr = ("move            mode        addr_ms  reg_ms  up->reg_ms"
            "  CN->MN gap_ms lost/sent  MN->CN gap_ms lost/sent")
     print(hdr)
     print("-" * len(hdr))

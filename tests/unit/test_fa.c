@@ -1345,6 +1345,29 @@ static void test_solicitations(void **state)
 	assert_int_equal(counter(w, MIP4_FA_SOL_ANSWERED), 2);
 }
 
+/* A periodic advertisement does not hold back the answer to a node that
+ * just arrived and solicits (it would wait out the interval). */
+static void test_solicitation_after_periodic(void **state)
+{
+	struct world *w = *state;
+	uint8_t sol[8], ab[128];
+	struct mip4_buf b;
+	uint32_t dst = 0;
+	uint64_t t = w->now.ms;
+
+	w->fcfg.adv_interval_s = 1;
+	new_fa(w);
+	mip4_buf_init(&b, ab, sizeof ab);
+	assert_int_equal(mip4_fa_advertisement(w->fa, t, &b), 0);
+	mip4_buf_init(&b, sol, sizeof sol);
+	mip4_sol_put(&b);
+	assert_int_equal(mip4_fa_solicitation(w->fa, t + 100, sol, 8, 0, &dst),
+			 MIP4_FA_SOL_MULTICAST);
+	/* but a second solicited answer within the second is deferred */
+	assert_int_equal(mip4_fa_solicitation(w->fa, t + 300, sol, 8, 0, &dst),
+			 MIP4_FA_SOL_DEFERRED);
+}
+
 static void test_counter_names(void **state)
 {
 	(void)state;
@@ -1395,6 +1418,7 @@ int main(void)
 		T(test_local_ha),
 		T(test_advertisements),
 		T(test_solicitations),
+		T(test_solicitation_after_periodic),
 		cmocka_unit_test(test_counter_names),
 		cmocka_unit_test(test_bad_config),
 	};
