@@ -3,7 +3,8 @@
 #   1. install missing Debian packages (scripts/deps.sh)
 #   2. gcc build, every test (unit, interop, lab)
 #   3. clang build with -Werror, unit tests
-#   4. clang ASan+UBSan build, unit and interop tests
+#   4. clang ASan+UBSan build: unit, interop and the namespace tests again,
+#      so the daemons run sanitized
 #   5. libFuzzer harnesses, a few seconds each on their seed corpora
 #   6. cppcheck and clang-tidy (scripts/lint.sh)
 set -euo pipefail
@@ -32,11 +33,11 @@ stage "clang build + unit tests"
 configure_build build/clang -DCMAKE_C_COMPILER=clang
 (cd build/clang && ctest --output-on-failure -j "$jobs" -L unit)
 
-stage "ASan+UBSan build + unit and interop tests"
+stage "ASan+UBSan build + unit, interop and namespace tests"
 configure_build build/asan -DCMAKE_C_COMPILER=clang -DMIP4_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-   ctest --output-on-failure -j "$jobs" -L 'unit|interop')
+   ctest --output-on-failure -j "$jobs" -L 'unit|interop|lab')
 
 stage "fuzz harnesses (short runs)"
 configure_build build/fuzz -DCMAKE_C_COMPILER=clang -DMIP4_FUZZ=ON
