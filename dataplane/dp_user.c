@@ -28,6 +28,7 @@
 #include "mip4/ip.h"
 #include "mip4/wire.h"
 #include "nl.h"
+#include "tun.h"
 
 #define DP_BUF 65536 /* largest IPv4 packet, so nothing is ever truncated */
 #define DP_SOCKBUF (4 << 20)
@@ -79,42 +80,7 @@ static void dp_user_close(struct dp *dp)
 	free(u);
 }
 
-static int tun_create(const char *name, char *ifname)
-{
-	struct ifreq ifr;
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	memcpy(ifr.ifr_name, name, strlen(name)); /* length checked */
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
-	return fd;
-}
-
-/* IPv4 only: without this the kernel's IPv6 autoconfiguration sends
- * router solicitations into the TUN, each a drop_malformed.  Best effort. */
-static void tun_no_ipv6(const char *ifname)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 ifname);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, "1", 1) != 1)
-		(void)0; /* IPv6 noise is counted, not fatal */
-	close(fd);
-}
 
 static int raw_create(uint32_t local_addr)
 {
@@ -160,7 +126,7 @@ static int dp_user_open(const struct dp_cfg *cfg, struct dp **out)
 	u->local_addr = cfg->local_addr;
 	u->udp_fd = cfg->udp_fd;
 	u->raw_fd = -1;
-	u->tun_fd = tun_create(cfg->tun_name, ifname);
+	u->tun_fd = dp_tun_open(cfg->tun_name, false, ifname);
 	if (u->tun_fd < 0) {
 		r = u->tun_fd;
 		goto fail;
@@ -187,7 +153,9 @@ static int dp_user_open(const struct dp_cfg *cfg, struct dp **out)
 		r = u->ifindex;
 		goto fail;
 	}
-	tun_no_ipv6(ifname);
+	/* IPv4 only: IPv6 autoconfiguration would send router solicitations
+	 * into the TUN, each a drop_malformed. */
+	dp_dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
 	r = nl_open(&nl);
 	if (r < 0)
 		goto fail;

@@ -19,6 +19,7 @@
 
 #include "dp_logic.h"
 #include "fa.h"
+#include "tun.h"
 #include "mip4/ip.h"
 #include "nl.h"
 
@@ -137,44 +138,9 @@ void fadp_close(struct fadp *f)
 	free(f);
 }
 
-/* Same device set-up as the home agent's data plane (dp_user.c). */
-static int tun_open(const char *name, char *ifname)
-{
-	struct ifreq ifr;
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	memcpy(ifr.ifr_name, name, strlen(name)); /* length checked */
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
-	return fd;
-}
 
 /* Best effort: no IPv6 noise in the TUN; decapsulated packets come from
  * anywhere, so no reverse-path filter on it. */
-static void tun_sysctl(const char *family, const char *ifname,
-		       const char *key, const char *val)
-{
-	char path[96];
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/sys/net/%s/conf/%s/%s", family,
-		 ifname, key);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, val, strlen(val)) < 0)
-		(void)0;
-	close(fd);
-}
 
 int fadp_open(const struct fadp_cfg *cfg, struct fadp **out)
 {
@@ -192,7 +158,7 @@ int fadp_open(const struct fadp_cfg *cfg, struct fadp **out)
 	f->fa = cfg->fa;
 	f->link_addr = cfg->link_addr;
 	f->raw_fd = -1;
-	f->tun_fd = tun_open(cfg->tun_name, ifname);
+	f->tun_fd = dp_tun_open(cfg->tun_name, false, ifname);
 	if (f->tun_fd < 0) {
 		r = f->tun_fd;
 		goto fail;
@@ -218,8 +184,8 @@ int fadp_open(const struct fadp_cfg *cfg, struct fadp **out)
 		r = f->ifindex;
 		goto fail;
 	}
-	tun_sysctl("ipv6", ifname, "disable_ipv6", "1");
-	tun_sysctl("ipv4", ifname, "rp_filter", "0");
+	dp_dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
+	dp_dev_sysctl("ipv4", ifname, "rp_filter", "0");
 	r = nl_open(&nl);
 	if (r < 0)
 		goto fail;

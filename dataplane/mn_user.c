@@ -27,6 +27,7 @@
 #include "mip4/ip.h"
 #include "mip4/wire.h"
 #include "mn.h"
+#include "tun.h"
 #include "nl.h"
 
 /* ---- pure decisions ---- */
@@ -233,43 +234,7 @@ void mndp_close(struct mndp *m)
 	free(m);
 }
 
-static int tun_create(const char *name, char *ifname)
-{
-	struct ifreq ifr;
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof ifr);
-	/* IFF_TUN_EXCL: never adopt somebody else's device of that name */
-	ifr.ifr_flags = (short)(uint16_t)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL);
-	memcpy(ifr.ifr_name, name, strlen(name)); /* length checked */
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
-	return fd;
-}
-
-/* Best-effort write of a per-device sysctl. */
-static void dev_sysctl(const char *family, const char *ifname,
-		       const char *knob, const char *val)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/sys/net/%s/conf/%s/%s", family,
-		 ifname, knob);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, val, strlen(val)) < 0)
-		(void)0; /* best effort, see the callers */
-	close(fd);
-}
 
 static int raw_create(uint32_t fwmark)
 {
@@ -309,8 +274,8 @@ static int tun_setup(struct mndp *m, const char *ifname,
 	 * into the TUN, each a drop.  Inbound packets come from the TUN with
 	 * foreign sources; the routes make strict rp_filter pass them too,
 	 * but the device's own setting should not depend on that. */
-	dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
-	dev_sysctl("ipv4", ifname, "rp_filter", "0");
+	dp_dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
+	dp_dev_sysctl("ipv4", ifname, "rp_filter", "0");
 	r = nl_open(&nl);
 	if (r < 0)
 		return r;
@@ -337,7 +302,8 @@ int mndp_open(const struct mndp_cfg *cfg, struct mndp **out)
 	m->t.home = cfg->home_addr;
 	m->udp_fd = cfg->udp_fd;
 	m->raw_fd = -1;
-	m->tun_fd = tun_create(cfg->tun_name, ifname);
+	/* never adopt somebody else's device of that name */
+	m->tun_fd = dp_tun_open(cfg->tun_name, true, ifname);
 	if (m->tun_fd < 0) {
 		r = m->tun_fd;
 		goto fail;

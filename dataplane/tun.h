@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* dataplane/tun.h - the TUN device every userspace tunnel end uses. */
+#ifndef MIP4_DP_TUN_H
+#define MIP4_DP_TUN_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+/*
+ * Open (creating it if needed) the TUN device `name`: IFF_TUN | IFF_NO_PI,
+ * non-blocking, close-on-exec.  With `exclusive` an existing device of that
+ * name is refused (IFF_TUN_EXCL) instead of adopted.  Writes the kernel's
+ * name into ifname.  Returns the fd or -errno.
+ */
+int dp_tun_open(const char *name, bool exclusive, char ifname[IFNAMSIZ]);
+
+/* Best effort: write value to /proc/sys/net/FAMILY/conf/IFNAME/KEY. */
+void dp_dev_sysctl(const char *family, const char *ifname, const char *key,
+		   const char *value);
+
+#endif
