@@ -933,8 +933,13 @@ static int parse_ha(struct parse *ps)
 				return -1;
 			cfg->max_lifetime = (uint16_t)v;
 		} else if (strcmp(opt, "reverse-tunnel") == 0) {
-			if (arg(ps, opt) < 0 ||
-			    parse_yesno(ps, opt, &cfg->reverse_tunnel) < 0)
+			if (arg(ps, opt) < 0)
+				return -1;
+			/* yes | no | required (RFC 3024 §4.3, code 138) */
+			cfg->reverse_required = strcmp(ps->tok, "required") == 0;
+			if (cfg->reverse_required)
+				cfg->reverse_tunnel = true;
+			else if (parse_yesno(ps, opt, &cfg->reverse_tunnel) < 0)
 				return -1;
 		} else if (strcmp(opt, "udp-tunnel") == 0) {
 			if (arg(ps, opt) < 0 ||
@@ -1782,7 +1787,9 @@ static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags)
 	else
 		fputs("\thome-network none\n", f);
 	fprintf(f, "\tmax-lifetime %u\n", (unsigned)cfg->max_lifetime);
-	fprintf(f, "\treverse-tunnel %s\n", cfg->reverse_tunnel ? "yes" : "no");
+	fprintf(f, "\treverse-tunnel %s\n",
+		cfg->reverse_required ? "required"
+				      : cfg->reverse_tunnel ? "yes" : "no");
 	fprintf(f, "\tudp-tunnel %s\n", cfg->udp_tunnel ? "yes" : "no");
 	fprintf(f, "\tudp-force %s\n", cfg->udp_force_ok ? "yes" : "no");
 	fprintf(f, "\tkeepalive %u\n", (unsigned)cfg->keepalive);

@@ -39,6 +39,7 @@ static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
 	[MIP4_HA_REJ_POOR] = "reject-134-poorly-formed",
 	[MIP4_HA_REJ_UNKNOWN_HA] = "reject-136-unknown-ha",
 	[MIP4_HA_REJ_REVTUN] = "reject-137-reverse-tunnel",
+	[MIP4_HA_REJ_REVTUN_MANDATORY] = "reject-138-reverse-tunnel-mandatory",
 	[MIP4_HA_REJ_ENCAP] = "reject-139-encapsulation",
 	[MIP4_HA_REJ_UDP_ENCAP] = "reject-142-udp-encapsulation",
 	[MIP4_HA_REJ_PROHIBITED] = "reject-129-prohibited",
@@ -358,6 +359,13 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	if ((m.u.rrq.flags & MIP4_RRQ_T) && !ha->cfg.reverse_tunnel) {
 		reply(ha, rx, res, &rc, MIP4_CODE_HA_REVTUN_UNAVAIL,
 		      MIP4_HA_REJ_REVTUN);
+		return;
+	}
+	/* RFC 3024 §4.3: policy may insist on reverse tunnelling */
+	if (!(m.u.rrq.flags & MIP4_RRQ_T) && ha->cfg.reverse_required &&
+	    !dereg) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_REVTUN_MANDATORY,
+		      MIP4_HA_REJ_REVTUN_MANDATORY);
 		return;
 	}
 	code = udp_decide(ha, rx, &m, &rc, &use_udp);

@@ -51,6 +51,7 @@ struct mip4_ha_cfg {
 	struct mip4_prefix home; /* home network (broadcast check, 136) */
 	uint16_t max_lifetime;
 	bool reverse_tunnel;	 /* accept T (RFC 3024) */
+	bool reverse_required;	 /* refuse requests without T (code 138) */
 	bool udp_tunnel;	 /* RFC 3519 NAT traversal permitted */
 	bool udp_force_ok;	 /* honour F without a NAT */
 	uint16_t keepalive;	 /* RFC 3519 keepalive interval to grant */
@@ -86,6 +87,7 @@ enum mip4_ha_counter {
 	MIP4_HA_REJ_POOR,	/* 134 */
 	MIP4_HA_REJ_UNKNOWN_HA, /* 136 */
 	MIP4_HA_REJ_REVTUN,	/* 137 */
+	MIP4_HA_REJ_REVTUN_MANDATORY, /* 138 */
 	MIP4_HA_REJ_ENCAP,	/* 139 */
 	MIP4_HA_REJ_UDP_ENCAP,	/* 142 */
 	MIP4_HA_REJ_PROHIBITED, /* 129 */

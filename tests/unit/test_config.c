@@ -97,6 +97,7 @@ static void assert_same_config(const struct mip4_config *a,
 	assert_int_equal(x->home.mask, y->home.mask);
 	assert_int_equal(x->max_lifetime, y->max_lifetime);
 	assert_int_equal(x->reverse_tunnel, y->reverse_tunnel);
+	assert_int_equal(x->reverse_required, y->reverse_required);
 	assert_int_equal(x->udp_tunnel, y->udp_tunnel);
 	assert_int_equal(x->udp_force_ok, y->udp_force_ok);
 	assert_int_equal(x->keepalive, y->keepalive);
@@ -348,6 +349,7 @@ static void test_accepted(void **state)
 		"} }",
 		"control-socket \"/tmp/a b.sock\"\nhome-agent { address 1.2.3.4 }",
 		"state-sync full home-agent { address 10.0.0.1 home-interface eth0 }",
+		"home-agent { address 10.0.0.1 reverse-tunnel required }",
 		"mobile-node { home-address 10.0.0.100 home-agent 10.0.0.1 "
 		"interface wlan0 security { spi 0x1000 key k } }",
 		"mobile-node { home-address 0.0.0.0 nai \"mn@corp\" home-agent 10.0.0.1 "

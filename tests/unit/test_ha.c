@@ -437,8 +437,21 @@ static void test_tunnel_options(void **state)
 	r.flags |= MIP4_RRQ_T;
 	expect_code(w, &r, MIP4_CODE_HA_REVTUN_UNAVAIL, MIP4_HA_REJ_REVTUN);
 
+	/* reverse tunnelling required by policy: 138 without T (RFC 3024) */
+	w->cfg.reverse_tunnel = true;
+	w->cfg.reverse_required = true;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r = base(w);
+	expect_code(w, &r, MIP4_CODE_HA_REVTUN_MANDATORY,
+		    MIP4_HA_REJ_REVTUN_MANDATORY);
+	r.flags |= MIP4_RRQ_T;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	w->cfg.reverse_required = false;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+
 	/* reserved bits are ignored (DESIGN §7 choice) */
 	r = base(w);
+	r.id++; /* the accepted one above used base's identification */
 	r.flags |= MIP4_RRQ_r | MIP4_RRQ_x;
 	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
 }
