@@ -185,40 +185,61 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
 	}
 }
 
-static void send_reply(struct mip4d *d, struct mip4_ha_result *res)
+/*
+ * Send a batch of replies with one sendmmsg, each from the home agent's own
+ * address (RFC 5944 §3.8.3.1).
+ */
+static void send_replies(struct mip4d *d, struct mip4_ha_result *res,
+			 unsigned n)
 {
-	struct sockaddr_in to = {.sin_family = AF_INET};
-	union {
+	static struct sockaddr_in to[RX_BATCH];
+	static union {
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {res->reply, res->reply_len};
-	struct msghdr mh = {0};
-	struct cmsghdr *cm;
-	struct in_pktinfo *pi;
+	} ctl[RX_BATCH];
+	struct mmsghdr mm[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	unsigned k = 0;
+	int sent;
 
-	to.sin_addr.s_addr = htonl(res->reply_dst);
-	to.sin_port = htons(res->reply_dport);
-	memset(&ctl, 0, sizeof ctl);
-	mh.msg_name = &to;
-	mh.msg_namelen = sizeof to;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.buf;
-	mh.msg_controllen = sizeof ctl.buf;
-	/* Reply from the home agent's own address (RFC 5944 §3.8.3.1). */
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = IPPROTO_IP;
-	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof *pi);
-	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
-	pi->ipi_spec_dst.s_addr = htonl(d->conf.ha.cfg.addr);
-	if (sendmsg(d->udp_fd, &mh, 0) < 0) {
-		d->counters[D_UDP_TX_ERR]++;
-		log_warn("sendmsg reply");
-		return;
+	memset(mm, 0, sizeof mm);
+	for (unsigned i = 0; i < n; i++) {
+		struct cmsghdr *cm;
+		struct in_pktinfo pi = {0};
+
+		if (!res[i].send)
+			continue;
+		to[k] = (struct sockaddr_in){.sin_family = AF_INET};
+		to[k].sin_addr.s_addr = htonl(res[i].reply_dst);
+		to[k].sin_port = htons(res[i].reply_dport);
+		iov[k].iov_base = res[i].reply;
+		iov[k].iov_len = res[i].reply_len;
+		memset(&ctl[k], 0, sizeof ctl[k]);
+		mm[k].msg_hdr.msg_name = &to[k];
+		mm[k].msg_hdr.msg_namelen = sizeof to[k];
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+		mm[k].msg_hdr.msg_control = ctl[k].buf;
+		mm[k].msg_hdr.msg_controllen = sizeof ctl[k].buf;
+		cm = CMSG_FIRSTHDR(&mm[k].msg_hdr);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof pi);
+		pi.ipi_spec_dst.s_addr = htonl(d->conf.ha.cfg.addr);
+		memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+		k++;
 	}
-	d->counters[D_UDP_TX]++;
+	for (unsigned done = 0; done < k; done += (unsigned)sent) {
+		sent = sendmmsg(d->udp_fd, mm + done, k - done, 0);
+		if (sent <= 0) {
+			/* skip the one that failed and go on */
+			d->counters[D_UDP_TX_ERR]++;
+			log_warn("sendmmsg replies");
+			sent = 1;
+			continue;
+		}
+		d->counters[D_UDP_TX] += (uint64_t)sent;
+	}
 }
 
 static uint32_t pktinfo_dst(struct msghdr *mh)
@@ -246,7 +267,9 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	} ctl[RX_BATCH];
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
-	static struct mip4_ha_result res;
+	static struct mip4_ha_result res[RX_BATCH];
+	unsigned nres = 0;
+	bool batch;
 	int n;
 
 	(void)what;
@@ -269,6 +292,11 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		}
 		return;
 	}
+	/* One store transaction per batch; replies only once it is on
+	 * disk, so an answered registration survives a crash. */
+	batch = store_begin(d->store) == 0;
+	if (!batch)
+		d->counters[D_STORE_ERR]++;
 	for (int i = 0; i < n; i++) {
 		struct mip4_ha_rx rx = {0};
 		uint64_t now = mip4d_now_ms();
@@ -294,13 +322,17 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.now_ms = now;
 		rx.now_ntp = mip4d_now_ntp();
 		rx.random = mip4d_random32();
-		mip4_ha_input(d->ha, &rx, &res);
+		mip4_ha_input(d->ha, &rx, &res[nres]);
 		/* Routes first: a deregistration's reply must not follow
 		 * the /32 route into our own tunnel. */
-		apply(d, &res, now);
-		if (res.send)
-			send_reply(d, &res);
+		apply(d, &res[nres], now);
+		nres++;
 	}
+	if (batch && store_commit(d->store) < 0) {
+		d->counters[D_STORE_ERR]++;
+		log_warnx("state-db: %s", store_errmsg(d->store));
+	}
+	send_replies(d, res, nres);
 }
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)

@@ -138,22 +138,22 @@ enum mip4_ha_change {
 #define MIP4_HA_REPLY_MAX 512
 
 struct mip4_ha_result {
-	bool send;		/* a reply is to be sent */
-	enum mip4_ha_counter counter;
-	uint8_t code;
-	uint8_t reply[MIP4_HA_REPLY_MAX];
-	size_t reply_len;
-	uint32_t reply_dst;	/* = request source (RFC 5944 §3.8.3.1) */
-	uint16_t reply_dport;
-	enum mip4_ha_change change;
 	/* the binding after the change (NULL when removed or none) */
 	struct mip4_binding *binding;
+	size_t reply_len;
+	/* on acceptance: the identification now the latest, and its SA
+	 * (replay state to persist) */
+	uint64_t accepted_id;
+	enum mip4_ha_counter counter;
+	enum mip4_ha_change change;
+	uint32_t reply_dst;	/* = request source (RFC 5944 §3.8.3.1) */
 	uint32_t home_addr;	/* of the binding concerned */
 	uint32_t old_coa;	/* before an update or removal */
-	/* on acceptance: the SA and the identification now the latest
-	 * (replay state to persist) */
 	uint32_t spi;
-	uint64_t accepted_id;
+	uint16_t reply_dport;
+	bool send;		/* a reply is to be sent */
+	uint8_t code;
+	uint8_t reply[MIP4_HA_REPLY_MAX];
 };
 
 void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,

@@ -45,7 +45,9 @@ diagnostics() {
 # its run dir.
 check_nothing_left() {
 	local ns procs
-	ns=$(comm -13 <(sort <<<"$NS_BEFORE") <(ip netns list | awk '{ print $1 }' | sort))
+	# only the lab's own names: other tests may make namespaces meanwhile
+	ns=$(comm -13 <(sort <<<"$NS_BEFORE") <(ip netns list | awk '{ print $1 }' | sort) |
+		grep '^m4l-' || true)
 	procs=$(pgrep -af -- "$RUN" || true)
 	if [[ -z $ns && -z $procs && ! -e $RUN ]]; then
 		ok "down left nothing behind (namespaces, processes, run dir)"
