@@ -221,6 +221,28 @@ static int expect_lbrace(struct parse *ps, const char *what)
 	return 0;
 }
 
+/*
+ * The next option word of a block opened at `line`: 1 with it in opt, 0 at
+ * the closing brace, -1 (error recorded) otherwise.
+ */
+static int next_option(struct parse *ps, const char *who, unsigned line,
+		       char *opt, size_t optlen)
+{
+	enum tok t = lex_next(ps);
+
+	if (t == T_ERR)
+		return -1;
+	if (t == T_RBRACE)
+		return 0;
+	if (t == T_EOF)
+		return perr(ps, line, "%s: unterminated block (no '}')", who);
+	if (t != T_WORD || ps->tok_len >= optlen)
+		return perr(ps, ps->tok_line, "%s: unexpected %s", who,
+			    tok_desc(ps));
+	memcpy(opt, ps->tok, ps->tok_len + 1);
+	return 1;
+}
+
 /* ---- values ------------------------------------------------------- */
 
 static int parse_u32(struct parse *ps, const char *opt, uint32_t lo,
@@ -472,20 +494,13 @@ static int parse_sa_block(struct parse *ps, const char *who, unsigned line,
 	size_t key_len = 0;
 
 	for (;;) {
-		enum tok t = lex_next(ps);
 		char opt[32];
+		int more = next_option(ps, who, line, opt, sizeof opt);
 
-		if (t == T_ERR)
+		if (more < 0)
 			return -1;
-		if (t == T_RBRACE)
+		if (!more)
 			break;
-		if (t == T_EOF)
-			return perr(ps, line, "%s: unterminated block (no '}')",
-				    who);
-		if (t != T_WORD || ps->tok_len >= sizeof opt)
-			return perr(ps, ps->tok_line, "%s: unexpected %s", who,
-				    tok_desc(ps));
-		memcpy(opt, ps->tok, ps->tok_len + 1);
 		if (strcmp(opt, "spi") == 0) {
 			/* RFC 5944 §1.6: SPIs 0-255 are reserved */
 			if (arg(ps, opt) < 0 ||
@@ -901,20 +916,13 @@ static int parse_ha(struct parse *ps)
 	if (expect_lbrace(ps, "home-agent") < 0)
 		return -1;
 	for (;;) {
-		enum tok t = lex_next(ps);
 		char opt[32];
+		int more = next_option(ps, "home-agent", line, opt, sizeof opt);
 
-		if (t == T_ERR)
+		if (more < 0)
 			return -1;
-		if (t == T_RBRACE)
+		if (!more)
 			break;
-		if (t == T_EOF)
-			return perr(ps, line,
-				    "home-agent: unterminated block (no '}')");
-		if (t != T_WORD || ps->tok_len >= sizeof opt)
-			return perr(ps, ps->tok_line, "home-agent: unexpected %s",
-				    tok_desc(ps));
-		memcpy(opt, ps->tok, ps->tok_len + 1);
 		if (strcmp(opt, "address") == 0) {
 			if (arg(ps, opt) < 0 ||
 			    parse_addr(ps, opt, ps->tok, &cfg->addr) < 0)
@@ -1068,20 +1076,13 @@ static int parse_mnrole(struct parse *ps)
 	if (expect_lbrace(ps, "mobile-node") < 0)
 		return -1;
 	for (;;) {
-		enum tok t = lex_next(ps);
 		char opt[32];
+		int more = next_option(ps, "mobile-node", line, opt, sizeof opt);
 
-		if (t == T_ERR)
+		if (more < 0)
 			return -1;
-		if (t == T_RBRACE)
+		if (!more)
 			break;
-		if (t == T_EOF)
-			return perr(ps, line,
-				    "mobile-node: unterminated block (no '}')");
-		if (t != T_WORD || ps->tok_len >= sizeof opt)
-			return perr(ps, ps->tok_line, "mobile-node: unexpected %s",
-				    tok_desc(ps));
-		memcpy(opt, ps->tok, ps->tok_len + 1);
 		if (strcmp(opt, "home-address") == 0) {
 			if (arg(ps, opt) < 0)
 				return -1;
@@ -1243,20 +1244,13 @@ static int parse_farole(struct parse *ps)
 	if (expect_lbrace(ps, "foreign-agent") < 0)
 		return -1;
 	for (;;) {
-		enum tok t = lex_next(ps);
 		char opt[32];
+		int more = next_option(ps, "foreign-agent", line, opt, sizeof opt);
 
-		if (t == T_ERR)
+		if (more < 0)
 			return -1;
-		if (t == T_RBRACE)
+		if (!more)
 			break;
-		if (t == T_EOF)
-			return perr(ps, line,
-				    "foreign-agent: unterminated block (no '}')");
-		if (t != T_WORD || ps->tok_len >= sizeof opt)
-			return perr(ps, ps->tok_line,
-				    "foreign-agent: unexpected %s", tok_desc(ps));
-		memcpy(opt, ps->tok, ps->tok_len + 1);
 		if (strcmp(opt, "interface") == 0) {
 			if (arg(ps, opt) < 0 ||
 			    parse_ifname(ps, opt, r->ifname) < 0)
