@@ -1063,21 +1063,24 @@ static int parse_ha(struct parse *ps)
 /* ---- top level ----------------------------------------------------- */
 
 /* mobile-node { ... }: one mobile node this box is (RFC 5944 §3.6). */
-static int parse_mnrole(struct parse *ps)
+static int parse_vpn(struct parse *ps, unsigned line);
+
+/*
+ * The options of one Mobile IP layer: the mobile-node block itself, or
+ * (outer) the external-home-agent block of its vpn block, which takes
+ * the node's interfaces and has no vpn block of its own.
+ */
+static int parse_mn_layer(struct parse *ps, struct mip4_config_mnrole *r,
+			  const char *who, unsigned line, bool outer)
 {
-	struct mip4_config_mnrole *r = &ps->c->mn;
-	unsigned line = ps->tok_line;
 	bool have_sa = false, have_ha = false, have_home = false;
 	uint32_t v = 0;
 
-	if (ps->c->have_mn)
-		return perr(ps, line, "mobile-node: only one such block");
-	ps->c->have_mn = true;
-	if (expect_lbrace(ps, "mobile-node") < 0)
+	if (expect_lbrace(ps, who) < 0)
 		return -1;
 	for (;;) {
 		char opt[32];
-		int more = next_option(ps, "mobile-node", line, opt, sizeof opt);
+		int more = next_option(ps, who, line, opt, sizeof opt);
 
 		if (more < 0)
 			return -1;
@@ -1129,7 +1132,7 @@ static int parse_mnrole(struct parse *ps)
 					    "udp-tunnel: want auto, force or "
 					    "off, not '%s'",
 					    ps->tok);
-		} else if (strcmp(opt, "interface") == 0) {
+		} else if (strcmp(opt, "interface") == 0 && !outer) {
 			if (r->n_if == MIP4_CONFIG_MN_IFACES)
 				return perr(ps, ps->tok_line,
 					    "interface: more than %d",
@@ -1169,29 +1172,180 @@ static int parse_mnrole(struct parse *ps)
 					   NULL) < 0)
 				return -1;
 			have_sa = true;
+		} else if (strcmp(opt, "vpn") == 0 && !outer) {
+			if (parse_vpn(ps, ps->tok_line) < 0)
+				return -1;
 		} else {
-			return perr(ps, ps->tok_line,
-				    "mobile-node: unknown option '%s'", opt);
+			return perr(ps, ps->tok_line, "%s: unknown option '%s'",
+				    who, opt);
 		}
 	}
 	if (!have_ha)
-		return perr(ps, line, "mobile-node: no home-agent");
+		return perr(ps, line, "%s: no home-agent", who);
 	if (!have_sa)
-		return perr(ps, line, "mobile-node: no security { spi ... key ... }");
+		return perr(ps, line, "%s: no security { spi ... key ... }", who);
 	if (!have_home && !r->cfg.nai[0])
-		return perr(ps, line, "mobile-node: no home-address (or nai)");
+		return perr(ps, line, "%s: no home-address (or nai)", who);
 	if (!r->cfg.home_addr && !r->cfg.nai[0])
 		return perr(ps, line,
-			    "mobile-node: home-address 0.0.0.0 needs an nai "
-			    "(RFC 2794)");
-	if (r->n_if == 0)
-		return perr(ps, line, "mobile-node: no interface");
+			    "%s: home-address 0.0.0.0 needs an nai (RFC 2794)",
+			    who);
+	if (r->n_if == 0 && !outer)
+		return perr(ps, line, "%s: no interface", who);
 	if (r->route_all && r->n_routes)
 		return perr(ps, line,
-			    "mobile-node: route all and route PREFIX exclude "
-			    "each other");
+			    "%s: route all and route PREFIX exclude each other",
+			    who);
 	if (!r->route_all && !r->n_routes)
 		r->route_all = true;
+	return 0;
+}
+
+static int parse_mnrole(struct parse *ps)
+{
+	unsigned line = ps->tok_line;
+	struct mip4_config_vpn *vpn = &ps->c->vpn;
+	struct mip4_config_mnrole *r = &ps->c->mn;
+
+	if (ps->c->have_mn)
+		return perr(ps, line, "mobile-node: only one such block");
+	ps->c->have_mn = true;
+	if (parse_mn_layer(ps, r, "mobile-node", line, false) < 0)
+		return -1;
+	if (!ps->c->have_vpn)
+		return 0;
+	/* The outer layer moves with the node: same interfaces. */
+	vpn->outer.n_if = r->n_if;
+	memcpy(vpn->outer.ifname, r->ifname, sizeof r->ifname);
+	vpn->outer.prefer_fa = vpn->outer.prefer_fa || r->prefer_fa;
+	if (vpn->det.mode == MIP4_VMN_CVC && !vpn->have_outer)
+		return perr(ps, line,
+			    "mobile-node: vpn mode cvc needs an "
+			    "external-home-agent { } block (RFC 5265 §2.3)");
+	if (vpn->have_outer &&
+	    (vpn->outer.cfg.ha_addr == r->cfg.ha_addr ||
+	     strcmp(vpn->outer.tunnel_dev, r->tunnel_dev) == 0 ||
+	     vpn->outer.cfg.home_addr == r->cfg.home_addr))
+		return perr(ps, line,
+			    "mobile-node: the external home agent, its home "
+			    "address and tunnel device must differ from the "
+			    "inner ones (RFC 5265 §3.5)");
+	if (!r->cfg.home_addr)
+		return perr(ps, line,
+			    "mobile-node: with a vpn block the home address "
+			    "must be configured, not assigned");
+	return 0;
+}
+
+static int parse_name(struct parse *ps, const char *opt, char *out,
+		      size_t cap)
+{
+	if (arg(ps, opt) < 0)
+		return -1;
+	if (ps->tok_len == 0 || ps->tok_len >= cap)
+		return perr(ps, ps->tok_line, "%s: must be 1..%zu bytes", opt,
+			    cap - 1);
+	memcpy(out, ps->tok, ps->tok_len + 1);
+	return 0;
+}
+
+/* vpn { ... } inside mobile-node (RFC 5265; mc and naive: baselines). */
+static int parse_vpn(struct parse *ps, unsigned line)
+{
+	struct mip4_config_vpn *vpn = &ps->c->vpn;
+	bool have_gw = false;
+	uint32_t v = 0;
+
+	if (ps->c->have_vpn)
+		return perr(ps, line, "vpn: only one such block");
+	ps->c->have_vpn = true;
+	if (expect_lbrace(ps, "vpn") < 0)
+		return -1;
+	for (;;) {
+		char opt[32];
+		int more = next_option(ps, "vpn", line, opt, sizeof opt);
+
+		if (more < 0)
+			return -1;
+		if (!more)
+			break;
+		if (strcmp(opt, "mode") == 0) {
+			if (arg(ps, opt) < 0)
+				return -1;
+			if (strcmp(ps->tok, "cvc") == 0)
+				vpn->det.mode = MIP4_VMN_CVC;
+			else if (strcmp(ps->tok, "mc") == 0)
+				vpn->det.mode = MIP4_VMN_MC;
+			else if (strcmp(ps->tok, "naive") == 0)
+				vpn->det.mode = MIP4_VMN_NAIVE;
+			else
+				return perr(ps, ps->tok_line,
+					    "mode: want cvc, mc or naive, not "
+					    "'%s'",
+					    ps->tok);
+		} else if (strcmp(opt, "gateway") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_addr(ps, opt, ps->tok, &vpn->gateway) < 0)
+				return -1;
+			have_gw = true;
+		} else if (strcmp(opt, "swanctl") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_path(ps, opt, vpn->swanctl, sizeof vpn->swanctl) < 0)
+				return -1;
+		} else if (strcmp(opt, "strongswan-conf") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_path(ps, opt, vpn->strongswan_conf,
+				       sizeof vpn->strongswan_conf) < 0)
+				return -1;
+		} else if (strcmp(opt, "vici") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_path(ps, opt, vpn->vici, sizeof vpn->vici) < 0)
+				return -1;
+		} else if (strcmp(opt, "ike") == 0) {
+			if (parse_name(ps, opt, vpn->ike, sizeof vpn->ike) < 0)
+				return -1;
+		} else if (strcmp(opt, "child") == 0) {
+			if (parse_name(ps, opt, vpn->child, sizeof vpn->child) < 0)
+				return -1;
+		} else if (strcmp(opt, "routing-table") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, 0xfffffffeu, &vpn->table) < 0)
+				return -1;
+		} else if (strcmp(opt, "t-monitor") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 5, 86400, &v) < 0)
+				return -1;
+			vpn->det.t_monitor_ms = v * 1000;
+		} else if (strcmp(opt, "detect-period") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 0, 60000, &v) < 0)
+				return -1;
+			vpn->det.detect_ms = v;
+		} else if (strcmp(opt, "detect-timeout") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 1, 60000, &v) < 0)
+				return -1;
+			vpn->det.nox_detect_ms = v;
+		} else if (strcmp(opt, "probe-period") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 0, 600, &v) < 0)
+				return -1;
+			vpn->det.probe_ms = v * 1000;
+		} else if (strcmp(opt, "external-home-agent") == 0) {
+			if (vpn->have_outer)
+				return perr(ps, ps->tok_line,
+					    "vpn: only one external-home-agent");
+			vpn->have_outer = true;
+			if (parse_mn_layer(ps, &vpn->outer, "external-home-agent",
+					   ps->tok_line, true) < 0)
+				return -1;
+		} else {
+			return perr(ps, ps->tok_line, "vpn: unknown option '%s'",
+				    opt);
+		}
+	}
+	if (!have_gw)
+		return perr(ps, line, "vpn: no gateway (the VPN gateway's address)");
+	if (!vpn->ike[0] || !vpn->child[0])
+		return perr(ps, line,
+			    "vpn: ike NAME and child NAME (swanctl.conf's "
+			    "connection and CHILD_SA) are required");
 	return 0;
 }
 
@@ -1401,6 +1555,13 @@ static void config_defaults(struct mip4_config *c)
 	memcpy(c->ha.tunnel_dev, MIP4_CONFIG_DEF_TUNDEV,
 	       sizeof MIP4_CONFIG_DEF_TUNDEV);
 	mip4_mn_cfg_defaults(&c->mn.cfg);
+	mip4_vmn_cfg_defaults(&c->vpn.det);
+	memcpy(c->vpn.swanctl, MIP4_CONFIG_DEF_SWANCTL,
+	       sizeof MIP4_CONFIG_DEF_SWANCTL);
+	c->vpn.table = MIP4_CONFIG_DEF_VPN_TABLE;
+	mip4_mn_cfg_defaults(&c->vpn.outer.cfg);
+	memcpy(c->vpn.outer.tunnel_dev, MIP4_CONFIG_DEF_X_TUNDEV,
+	       sizeof MIP4_CONFIG_DEF_X_TUNDEV);
 	memcpy(c->mn.tunnel_dev, MIP4_CONFIG_DEF_MN_TUNDEV,
 	       sizeof MIP4_CONFIG_DEF_MN_TUNDEV);
 	c->fa.cfg.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL;
@@ -1746,7 +1907,7 @@ static void print_sa(FILE *f, const struct mip4_sa *sa, unsigned flags)
 }
 
 static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags);
-static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
+static void print_mnrole(const struct mip4_config *c, FILE *f,
 			 unsigned flags);
 static void print_farole(const struct mip4_config_farole *r, FILE *f,
 			 unsigned flags);
@@ -1765,7 +1926,7 @@ void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 	if (c->have_fa)
 		print_farole(&c->fa, f, flags);
 	if (c->have_mn)
-		print_mnrole(&c->mn, f, flags);
+		print_mnrole(c, f, flags);
 }
 
 static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags)
@@ -1831,40 +1992,89 @@ static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags)
 }
 
 
-static void print_mnrole(const struct mip4_config_mnrole *r, FILE *f,
-			 unsigned flags)
+/* One Mobile IP layer's options, indented by ind (see parse_mn_layer). */
+static void print_mn_layer(const struct mip4_config_mnrole *r, FILE *f,
+			   unsigned flags, const char *ind, bool outer)
 {
 	static const char *const udp[] = {"off", "auto", "force"};
 	char nb[16];
 
-	fputs("\nmobile-node {\n", f);
-	fprintf(f, "\thome-address %s\n", mip4_ntoa(r->cfg.home_addr, nb));
+	fprintf(f, "%shome-address %s\n", ind, mip4_ntoa(r->cfg.home_addr, nb));
 	if (r->cfg.nai[0]) {
-		fputs("\tnai ", f);
+		fprintf(f, "%snai ", ind);
 		print_str(f, r->cfg.nai);
 		fputc('\n', f);
 	}
-	fprintf(f, "\thome-agent %s\n", mip4_ntoa(r->cfg.ha_addr, nb));
-	if (r->home_net.mask)
+	fprintf(f, "%shome-agent %s\n", ind, mip4_ntoa(r->cfg.ha_addr, nb));
+	if (r->home_net.mask) {
+		fputs(ind + 1, f);
 		print_prefix(f, "home-network", &r->home_net);
-	fprintf(f, "\tlifetime %u\n", (unsigned)r->cfg.lifetime);
-	fprintf(f, "\treverse-tunnel %s\n", r->cfg.reverse_tunnel ? "yes" : "no");
-	fprintf(f, "\tudp-tunnel %s\n", udp[r->cfg.udp]);
-	for (unsigned i = 0; i < r->n_if; i++) {
-		fputs("\tinterface ", f);
+	}
+	fprintf(f, "%slifetime %u\n", ind, (unsigned)r->cfg.lifetime);
+	fprintf(f, "%sreverse-tunnel %s\n", ind,
+		r->cfg.reverse_tunnel ? "yes" : "no");
+	fprintf(f, "%sudp-tunnel %s\n", ind, udp[r->cfg.udp]);
+	for (unsigned i = 0; i < r->n_if && !outer; i++) {
+		fprintf(f, "%sinterface ", ind);
 		print_str(f, r->ifname[i]);
 		fputc('\n', f);
 	}
-	fputs("\ttunnel-device ", f);
+	fprintf(f, "%stunnel-device ", ind);
 	print_str(f, r->tunnel_dev);
 	fputc('\n', f);
-	fprintf(f, "\tprefer-fa %s\n", r->prefer_fa ? "yes" : "no");
+	fprintf(f, "%sprefer-fa %s\n", ind, r->prefer_fa ? "yes" : "no");
 	if (r->route_all)
-		fputs("\troute all\n", f);
-	for (unsigned i = 0; i < r->n_routes; i++)
+		fprintf(f, "%sroute all\n", ind);
+	for (unsigned i = 0; i < r->n_routes; i++) {
+		fputs(ind + 1, f);
 		print_prefix(f, "route", &r->routes[i]);
-	fputs("\tsecurity {", f);
+	}
+	fprintf(f, "%ssecurity {", ind);
 	print_sa(f, &r->cfg.sa, flags);
+}
+
+static void print_vpn(const struct mip4_config_vpn *v, FILE *f,
+		      unsigned flags)
+{
+	char nb[16];
+
+	fprintf(f, "\tvpn {\n\t\tmode %s\n", mip4_vmn_mode_str(v->det.mode));
+	fprintf(f, "\t\tgateway %s\n\t\tswanctl ", mip4_ntoa(v->gateway, nb));
+	print_str(f, v->swanctl);
+	fputs("\n", f);
+	if (v->strongswan_conf[0]) {
+		fputs("\t\tstrongswan-conf ", f);
+		print_str(f, v->strongswan_conf);
+		fputs("\n", f);
+	}
+	if (v->vici[0]) {
+		fputs("\t\tvici ", f);
+		print_str(f, v->vici);
+		fputs("\n", f);
+	}
+	fputs("\t\tike ", f);
+	print_str(f, v->ike);
+	fputs("\n\t\tchild ", f);
+	print_str(f, v->child);
+	fprintf(f, "\n\t\trouting-table %u\n", (unsigned)v->table);
+	fprintf(f, "\t\tt-monitor %u\n", (unsigned)(v->det.t_monitor_ms / 1000));
+	fprintf(f, "\t\tdetect-period %u\n", (unsigned)v->det.detect_ms);
+	fprintf(f, "\t\tdetect-timeout %u\n", (unsigned)v->det.nox_detect_ms);
+	fprintf(f, "\t\tprobe-period %u\n", (unsigned)(v->det.probe_ms / 1000));
+	if (v->have_outer) {
+		fputs("\t\texternal-home-agent {\n", f);
+		print_mn_layer(&v->outer, f, flags, "\t\t\t", true);
+		fputs("\t\t}\n", f);
+	}
+	fputs("\t}\n", f);
+}
+
+static void print_mnrole(const struct mip4_config *c, FILE *f, unsigned flags)
+{
+	fputs("\nmobile-node {\n", f);
+	print_mn_layer(&c->mn, f, flags, "\t", false);
+	if (c->have_vpn)
+		print_vpn(&c->vpn, f, flags);
 	fputs("}\n", f);
 }
 

@@ -23,6 +23,7 @@
 #include "mip4/fa.h"
 #include "mip4/ha.h"
 #include "mip4/mn.h"
+#include "mip4/vpnmn.h"
 
 #define MIP4_CONFIG_SOCK_MAX 108  /* sizeof sun_path, with the NUL */
 #define MIP4_CONFIG_PATH_MAX 4096 /* PATH_MAX, with the NUL */
@@ -85,6 +86,26 @@ struct mip4_config_mnrole {
 	struct mip4_prefix routes[MIP4_CONFIG_MN_ROUTES];
 };
 
+/* RFC 5265 (and the RFC 5266 / RFC 4093 §4.1 baselines): the VPN the
+ * mobile node drives through swanctl, and the external home agent. */
+#define MIP4_CONFIG_NAME_MAX 64
+#define MIP4_CONFIG_DEF_SWANCTL "/usr/sbin/swanctl"
+#define MIP4_CONFIG_DEF_VPN_TABLE 220 /* charon's routing table */
+#define MIP4_CONFIG_DEF_X_TUNDEV "mip-x0"
+
+struct mip4_config_vpn {
+	struct mip4_vmn_cfg det;	/* mode, detection, T_MONITOR */
+	uint32_t gateway;		/* the VPN gateway's address */
+	char swanctl[MIP4_CONFIG_PATH_MAX];
+	char strongswan_conf[MIP4_CONFIG_PATH_MAX]; /* "" = default */
+	char vici[MIP4_CONFIG_PATH_MAX];	    /* "" = default */
+	char ike[MIP4_CONFIG_NAME_MAX];
+	char child[MIP4_CONFIG_NAME_MAX];
+	uint32_t table;
+	bool have_outer;
+	struct mip4_config_mnrole outer; /* x-MIP; interfaces as the node's */
+};
+
 #define MIP4_CONFIG_DEF_FA_TUNDEV "mip-fa0"
 #define MIP4_CONFIG_DEF_FA_ADV_INTERVAL 1 /* seconds */
 #define MIP4_CONFIG_DEF_FA_TABLE 434	  /* reverse tunnel routes */
@@ -118,6 +139,8 @@ struct mip4_config {
 	struct mip4_config_ha ha;
 	bool have_mn;
 	struct mip4_config_mnrole mn;
+	bool have_vpn;		/* a vpn { } block inside mobile-node */
+	struct mip4_config_vpn vpn;
 	bool have_fa;
 	struct mip4_config_farole fa;
 };

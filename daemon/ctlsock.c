@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mip4/ip.h"
 #include "mip4d.h"
 
 #define CTL_MAX_CLIENTS 64
@@ -257,6 +258,23 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	cs->clients[slot] = c;
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+void jadd_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+void jadd_int(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+void jadd_addr(json_object *o, const char *k, uint32_t a)
+{
+	char b[16];
+
+	jadd_str(o, k, mip4_ntoa(a, b));
 }
 
 void ctlsock_event(struct mip4d *d, json_object *ev)

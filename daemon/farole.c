@@ -100,30 +100,13 @@ struct farole {
 
 /* ---- JSON ---- */
 
-static void add_addr(json_object *o, const char *k, uint32_t a)
-{
-	char buf[16];
-
-	json_object_object_add(o, k, json_object_new_string(mip4_ntoa(a, buf)));
-}
-
-static void add_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static void add_mac(json_object *o, const char *k, const uint8_t *m)
 {
 	char buf[18];
 
 	snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
-	add_str(o, k, buf);
+	jadd_str(o, k, buf);
 }
 
 static const char *delivery_name(uint8_t d)
@@ -140,19 +123,19 @@ static json_object *visitor_json(const struct mip4_fa_visitor *v)
 	json_object *o = json_object_new_object();
 	uint64_t now = mip4d_now_ms();
 
-	add_addr(o, "home_addr", v->home_addr);
+	jadd_addr(o, "home_addr", v->home_addr);
 	add_mac(o, "mac", v->mac);
-	add_addr(o, "home_agent", v->ha_addr);
-	add_addr(o, "coa", v->coa);
-	add_int(o, "lifetime", v->lifetime);
-	add_int(o, "remaining",
+	jadd_addr(o, "home_agent", v->ha_addr);
+	jadd_addr(o, "coa", v->coa);
+	jadd_int(o, "lifetime", v->lifetime);
+	jadd_int(o, "remaining",
 		v->expires_ms == UINT64_MAX ? -1
 		: v->expires_ms > now	    ? (int64_t)((v->expires_ms - now) / 1000)
 					    : 0);
-	add_str(o, "reverse_tunnel", delivery_name(v->delivery));
-	add_str(o, "encap", v->encap == MIP4_ENCAP_UDP ? "udp" : "ipip");
+	jadd_str(o, "reverse_tunnel", delivery_name(v->delivery));
+	jadd_str(o, "encap", v->encap == MIP4_ENCAP_UDP ? "udp" : "ipip");
 	if (v->nai[0])
-		add_str(o, "nai", v->nai);
+		jadd_str(o, "nai", v->nai);
 	return o;
 }
 
@@ -353,16 +336,16 @@ static void apply(struct mip4d *d, const struct mip4_fa_out *o,
 	case MIP4_FA_VISITOR_ADDED:
 		visitor_install(d, o->visitor);
 		ev = json_object_new_object();
-		add_str(ev, "event", "visitor-added");
+		jadd_str(ev, "event", "visitor-added");
 		json_object_object_add(ev, "visitor", visitor_json(o->visitor));
 		ctlsock_event(d, ev);
 		break;
 	case MIP4_FA_VISITOR_REMOVED:
 		visitor_uninstall(d, &o->old);
 		ev = json_object_new_object();
-		add_str(ev, "event", "visitor-removed");
-		add_addr(ev, "home_addr", o->old.home_addr);
-		add_str(ev, "reason", cause);
+		jadd_str(ev, "event", "visitor-removed");
+		jadd_addr(ev, "home_addr", o->old.home_addr);
+		jadd_str(ev, "reason", cause);
 		ctlsock_event(d, ev);
 		break;
 	default:
@@ -378,18 +361,18 @@ static void apply(struct mip4d *d, const struct mip4_fa_out *o,
 	if (o->to_mn && o->code > 1 &&
 	    o->counter != MIP4_FA_RELAYED_DENIALS) {
 		ev = json_object_new_object();
-		add_str(ev, "event", "registration-denied");
-		add_addr(ev, "home_addr", o->dst);
-		add_int(ev, "code", o->code);
-		add_str(ev, "reason", mip4_fa_counter_name(o->counter));
+		jadd_str(ev, "event", "registration-denied");
+		jadd_addr(ev, "home_addr", o->dst);
+		jadd_int(ev, "code", o->code);
+		jadd_str(ev, "reason", mip4_fa_counter_name(o->counter));
 		ctlsock_event(d, ev);
 	} else {
 		ev = json_object_new_object();
-		add_str(ev, "event", "registration-relayed");
-		add_str(ev, "direction", o->to_mn ? "reply" : "request");
-		add_addr(ev, o->to_mn ? "home_addr" : "home_agent", o->dst);
+		jadd_str(ev, "event", "registration-relayed");
+		jadd_str(ev, "direction", o->to_mn ? "reply" : "request");
+		jadd_addr(ev, o->to_mn ? "home_addr" : "home_agent", o->dst);
 		if (o->to_mn)
-			add_int(ev, "code", o->code);
+			jadd_int(ev, "code", o->code);
 		ctlsock_event(d, ev);
 	}
 	if (o->to_mn)
@@ -982,19 +965,19 @@ json_object *farole_status(struct mip4d *d)
 	json_object *coa = json_object_new_array();
 	char nb[16];
 
-	add_str(o, "interface", d->conf.fa.ifname);
-	add_addr(o, "address", r->cfg.addr);
+	jadd_str(o, "interface", d->conf.fa.ifname);
+	jadd_addr(o, "address", r->cfg.addr);
 	for (unsigned i = 0; i < r->cfg.n_coa; i++)
 		json_object_array_add(
 			coa, json_object_new_string(mip4_ntoa(r->cfg.coa[i], nb)));
 	json_object_object_add(o, "care_of_addresses", coa);
-	add_str(o, "tunnel_device", d->conf.fa.tunnel_dev);
-	add_str(o, "reverse_tunnel", r->cfg.reverse_tunnel_required ? "required"
+	jadd_str(o, "tunnel_device", d->conf.fa.tunnel_dev);
+	jadd_str(o, "reverse_tunnel", r->cfg.reverse_tunnel_required ? "required"
 				     : r->cfg.reverse_tunnel	    ? "yes"
 								    : "no");
-	add_int(o, "advertisement_seq", mip4_fa_adv_seq(r->fa));
-	add_int(o, "visitors", (int64_t)mip4_fa_visitor_count(r->fa));
-	add_int(o, "pending", (int64_t)mip4_fa_pending_count(r->fa));
+	jadd_int(o, "advertisement_seq", mip4_fa_adv_seq(r->fa));
+	jadd_int(o, "visitors", (int64_t)mip4_fa_visitor_count(r->fa));
+	jadd_int(o, "pending", (int64_t)mip4_fa_pending_count(r->fa));
 	return o;
 }
 
@@ -1024,28 +1007,28 @@ json_object *farole_counters(struct mip4d *d)
 	const struct fadp_stats *s = fadp_stats(r->dp);
 
 	for (int i = 0; i < MIP4_FA_NCOUNTERS; i++)
-		add_int(fa, mip4_fa_counter_name((enum mip4_fa_counter)i),
+		jadd_int(fa, mip4_fa_counter_name((enum mip4_fa_counter)i),
 			(int64_t)c[i]);
 	for (int i = 0; i < FA_NDCOUNTERS; i++)
-		add_int(fa, fa_dcounter_names[i], (int64_t)r->c[i]);
+		jadd_int(fa, fa_dcounter_names[i], (int64_t)r->c[i]);
 	for (int i = 0; i < 256; i++)
 		if (rc[i]) {
 			char k[4];
 
 			snprintf(k, sizeof k, "%d", i);
-			add_int(codes, k, (int64_t)rc[i]);
+			jadd_int(codes, k, (int64_t)rc[i]);
 		}
 	json_object_object_add(fa, "reply-codes", codes);
-	add_int(dpo, "tun-rx", (int64_t)s->tun_rx);
-	add_int(dpo, "tun-tx", (int64_t)s->tun_tx);
-	add_int(dpo, "encap-tx", (int64_t)s->encap_tx);
-	add_int(dpo, "decap-rx", (int64_t)s->decap_rx);
-	add_int(dpo, "drop-no-visitor", (int64_t)s->drop_no_visitor);
-	add_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
-	add_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
-	add_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
-	add_int(dpo, "drop-not-ours", (int64_t)s->drop_not_ours);
-	add_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
+	jadd_int(dpo, "tun-rx", (int64_t)s->tun_rx);
+	jadd_int(dpo, "tun-tx", (int64_t)s->tun_tx);
+	jadd_int(dpo, "encap-tx", (int64_t)s->encap_tx);
+	jadd_int(dpo, "decap-rx", (int64_t)s->decap_rx);
+	jadd_int(dpo, "drop-no-visitor", (int64_t)s->drop_no_visitor);
+	jadd_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
+	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
+	jadd_int(dpo, "drop-not-ours", (int64_t)s->drop_not_ours);
+	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
 	json_object_object_add(o, "foreign-agent", fa);
 	json_object_object_add(o, "fa-dataplane", dpo);
 	return o;

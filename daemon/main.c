@@ -117,6 +117,8 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		/* the running registration keeps its parameters */
 		log_info("reload: the mobile-node block is read at start only");
 		nc.mn = d->conf.mn;
+		nc.have_vpn = d->conf.have_vpn;
+		nc.vpn = d->conf.vpn;
 	}
 	/* keep the control socket path the daemon is listening on */
 	memcpy(nc.control_socket, d->conf.control_socket,

@@ -17,6 +17,7 @@ struct nl;
 struct store;
 struct ctlsock;
 struct mnrole;
+struct vpnrole;
 struct farole;
 
 /* Daemon-level counters (the roles keep their own). */
@@ -49,7 +50,8 @@ struct mip4d {
 	struct event *ev_udp, *ev_tun, *ev_raw, *ev_tick;
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct ctlsock *ctl;
-	struct mnrole *mnr; /* mobile-node role, or NULL */
+	struct mnrole *mnr; /* mobile-node role (RFC 5265: its i-MIP), or NULL */
+	struct vpnrole *vpr; /* RFC 5265 mobile node, or NULL */
 	struct farole *far; /* foreign-agent role, or NULL */
 	uint64_t started_ms;
 	uint64_t counters[D_NCOUNTERS];
@@ -93,5 +95,9 @@ void ctlsock_close(struct mip4d *d);
 /* One-line event to every `monitor` client and to the log.  Takes the
  * reference to ev. */
 void ctlsock_event(struct mip4d *d, json_object *ev);
+/* Members of a JSON object: a string, an integer, a dotted address. */
+void jadd_str(json_object *o, const char *k, const char *v);
+void jadd_int(json_object *o, const char *k, int64_t v);
+void jadd_addr(json_object *o, const char *k, uint32_t a);
 
 #endif

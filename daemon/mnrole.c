@@ -62,6 +62,7 @@
 #include "mip4/ip.h"
 #include "mip4d.h"
 #include "mn.h"
+#include "mnrole.h"
 #include "nl.h"
 
 #define MN_MARK 0x4d49
@@ -69,6 +70,7 @@
 #define PREF_MARK 1000
 #define PREF_LOCAL 1001
 #define PREF_TABLE 1002
+#define PREF_NONE 0
 #define RX_BATCH 32
 #define RX_BUFSZ 2048
 #define REQ_TTL_FA 255	   /* RFC 3024 §4.2.1 */
@@ -76,6 +78,18 @@
 
 struct mnrole {
 	struct mip4d *d;
+	const struct mip4_config_mnrole *c;
+	struct mnrole_params p;
+	uint32_t mark_table; /* where marked packets look (0 main) */
+	/* what the interfaces offer, and what we use: the scan, or what the
+	 * RFC 5265 layer above decided (mnrole_attach) */
+	struct mip4_mn_attach scan;
+	int scan_if;
+	uint32_t scan_gw;
+	bool scanned;
+	bool override;
+	struct mip4_mn_attach ov;
+	bool gate; /* hold user data back (RFC 5265 §3.2.2) */
 	struct mip4_mn mn;
 	struct mndp *dp;
 	struct nl *nl;
@@ -108,23 +122,6 @@ struct mnrole {
 
 static void evaluate(struct mnrole *r);
 
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-static void add_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_addr(json_object *o, const char *k, uint32_t a)
-{
-	char b[16];
-
-	add_str(o, k, mip4_ntoa(a, b));
-}
-
 static struct mip4_mn_now now(void)
 {
 	struct mip4_mn_now n = {mip4d_now_ms(), mip4d_now_ntp(),
@@ -138,12 +135,14 @@ static void route_err(struct mnrole *r, const char *what, int rc)
 	if (rc < 0) {
 		r->route_errors++;
 		r->d->counters[D_ROUTE_ERR]++;
-		log_warnx("mobile node: %s: %s", what, strerror(-rc));
+		log_warnx("mobile node%s: %s: %s", r->p.tag, what,
+			  strerror(-rc));
 	}
 }
 
-/* Send what the state machine asked for, from its source address. */
-static void send_out(struct mnrole *r, struct mip4_mn_out *o)
+/* A registration request from o->src (IP_PKTINFO); to a foreign agent
+ * with TTL 255 (RFC 3024 §4.2.1).  0 or -1 with errno. */
+int mnrole_send_request(int fd, struct mip4_mn_out *o, bool to_fa)
 {
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	union {
@@ -157,8 +156,6 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 	struct cmsghdr *cm;
 	struct in_pktinfo pi = {0};
 
-	if (!o->send)
-		return;
 	to.sin_addr.s_addr = htonl(o->dst);
 	to.sin_port = htons(o->dport);
 	memset(&ctl, 0, sizeof ctl);
@@ -174,7 +171,7 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 	cm->cmsg_len = CMSG_LEN(sizeof pi);
 	pi.ipi_spec_dst.s_addr = htonl(o->src);
 	memcpy(CMSG_DATA(cm), &pi, sizeof pi);
-	if (r->where == MIP4_MN_VIA_FA && o->dst == r->fa_addr) {
+	if (to_fa) {
 		cm = CMSG_NXTHDR(&mh, cm);
 		cm->cmsg_level = IPPROTO_IP;
 		cm->cmsg_type = IP_TTL;
@@ -183,9 +180,19 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 	} else {
 		mh.msg_controllen = CMSG_SPACE(sizeof pi);
 	}
-	if (sendmsg(r->udp_fd, &mh, 0) < 0) {
+	return sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+}
+
+/* Send what the state machine asked for, from its source address. */
+static void send_out(struct mnrole *r, struct mip4_mn_out *o)
+{
+	if (!o->send)
+		return;
+	if (mnrole_send_request(r->udp_fd, o,
+				r->where == MIP4_MN_VIA_FA &&
+					o->dst == r->fa_addr) < 0) {
 		r->d->counters[D_UDP_TX_ERR]++;
-		log_warn("mobile node: send registration");
+		log_warn("mobile node%s: send registration", r->p.tag);
 		return;
 	}
 	r->d->counters[D_UDP_TX]++;
@@ -200,10 +207,10 @@ static void keepalive_timer(struct mnrole *r)
 		event_add(r->ev_ka, &tv);
 }
 
-/* MN_TABLE's routes: into the TUN (gw 0), or via a foreign agent. */
+/* r->p.table's routes: into the TUN (gw 0), or via a foreign agent. */
 static void table_routes(struct mnrole *r, uint32_t gw, int ifindex)
 {
-	struct mip4_config_mnrole *c = &r->d->conf.mn;
+	const struct mip4_config_mnrole *c = r->c;
 	int tif = mndp_tun_ifindex(r->dp);
 	uint32_t home = r->mn.home_addr;
 
@@ -221,19 +228,19 @@ static void table_routes(struct mnrole *r, uint32_t gw, int ifindex)
 		if (gw)
 			route_err(r, "route via the foreign agent",
 				  nl_route_add_via(r->nl, net, plen, gw, ifindex,
-						   home, MN_TABLE));
+						   home, r->p.table));
 		else
 			route_err(r, "route into the tunnel",
 				  nl_route_add_src(r->nl, net, plen, tif, home,
-						   MN_TABLE));
+						   r->p.table));
 	}
 }
 
 /* Point the data plane at the registration we hold (or gate it). */
 static void tunnel_follow(struct mnrole *r)
 {
-	struct mip4_config_mnrole *c = &r->d->conf.mn;
-	bool held = r->mn.registered && r->mn.reg_coa == r->coa;
+	const struct mip4_config_mnrole *c = r->c;
+	bool held = r->mn.registered && r->mn.reg_coa == r->coa && !r->gate;
 	uint32_t via = 0;
 
 	/* Only the binding for where we are now: never tunnel from a care-of
@@ -276,30 +283,32 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 		json_object *ev = json_object_new_object();
 		enum mip4_mn_event e = o->ev[i].ev;
 
-		add_str(ev, "event", mip4_mn_event_str(e));
-		add_str(ev, "mode", mip4_mn_where_str(r->where));
-		add_addr(ev, "home_addr", r->mn.home_addr);
+		jadd_str(ev, "event", mip4_mn_event_str(e));
+		if (r->p.layer)
+			jadd_str(ev, "layer", r->p.layer);
+		jadd_str(ev, "mode", mip4_mn_where_str(r->where));
+		jadd_addr(ev, "home_addr", r->mn.home_addr);
 		if (e == MIP4_MN_EV_REGISTERED) {
-			add_addr(ev, "coa", r->mn.reg_coa);
-			add_int(ev, "lifetime", r->mn.granted);
+			jadd_addr(ev, "coa", r->mn.reg_coa);
+			jadd_int(ev, "lifetime", r->mn.granted);
 			if (r->where == MIP4_MN_VIA_FA) {
-				add_addr(ev, "agent", r->fa_addr);
-				add_str(ev, "encap", "fa");
+				jadd_addr(ev, "agent", r->fa_addr);
+				jadd_str(ev, "encap", "fa");
 			} else {
-				add_str(ev, "encap", r->mn.udp ? "udp" : "ipip");
+				jadd_str(ev, "encap", r->mn.udp ? "udp" : "ipip");
 			}
-			add_int(ev, "since_move_ms",
+			jadd_int(ev, "since_move_ms",
 				(int64_t)(mip4d_now_ms() - r->moved_ms));
 		}
 		/* RFC 5944 §4.6: home again, tell the link our address is
 		 * ours (the HA's proxy ARP entry is gone). */
 		if (e == MIP4_MN_EV_DEREGISTERED && r->where == MIP4_MN_AT_HOME &&
-		    r->cur_if >= 0 &&
+		    r->cur_if >= 0 && !r->p.layer &&
 		    nl_garp_send(r->ifindex[r->cur_if], r->mn.home_addr) < 0)
 			log_warnx("mobile node: gratuitous ARP failed");
 		if (e == MIP4_MN_EV_DENIED || e == MIP4_MN_EV_RESYNC) {
-			add_int(ev, "code", o->ev[i].code);
-			add_str(ev, "reason", mip4_code_str(o->ev[i].code));
+			jadd_int(ev, "code", o->ev[i].code);
+			jadd_str(ev, "reason", mip4_code_str(o->ev[i].code));
 		}
 		ctlsock_event(r->d, ev);
 	}
@@ -307,6 +316,8 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 	if (o->n_ev)
 		tunnel_follow(r);
 	arm_timer(r);
+	if (o->n_ev && r->p.notify)
+		r->p.notify(r->p.ctx, r, MNROLE_REG);
 }
 
 /* Policy routing for being away (see the comment at the top). */
@@ -317,15 +328,23 @@ static void routes_away(struct mnrole *r, bool on)
 	if (on) {
 		table_routes(r, 0, 0);
 		r->via_fa = 0;
-		route_err(r, "rule (local link)",
-			  nl_rule_add(r->nl, PREF_LOCAL, RT_TABLE_MAIN, 0, 0));
+		if (r->p.pref_local)
+			route_err(r, "rule (local link)",
+				  nl_rule_add(r->nl, r->p.pref_local,
+					      RT_TABLE_MAIN, 0, 0));
 		route_err(r, "rule (tunnel table)",
-			  nl_rule_add(r->nl, PREF_TABLE, MN_TABLE, 0, -1));
+			  r->p.from_home
+				  ? nl_rule_add_from(r->nl, r->p.pref_table,
+						     r->p.table, r->mn.home_addr)
+				  : nl_rule_add(r->nl, r->p.pref_table,
+						r->p.table, 0, -1));
 	} else {
-		route_err(r, "rule del", nl_rule_del(r->nl, PREF_TABLE));
-		route_err(r, "rule del", nl_rule_del(r->nl, PREF_LOCAL));
+		route_err(r, "rule del", nl_rule_del(r->nl, r->p.pref_table));
+		if (r->p.pref_local)
+			route_err(r, "rule del",
+				  nl_rule_del(r->nl, r->p.pref_local));
 		route_err(r, "flush tunnel table",
-			  nl_route_flush_table(r->nl, MN_TABLE));
+			  nl_route_flush_table(r->nl, r->p.table));
 		r->via_fa = 0;
 	}
 	r->away_routes = on;
@@ -361,7 +380,7 @@ static void fa_link(struct mnrole *r, int ifindex, uint32_t addr,
  * advertised router as default.  ifindex 0 takes them away. */
 static void home_link(struct mnrole *r, int ifindex, uint32_t gw)
 {
-	struct mip4_config_mnrole *c = &r->d->conf.mn;
+	const struct mip4_config_mnrole *c = r->c;
 	int plen = (int)__builtin_popcount(c->home_net.mask);
 
 	if (r->home_ifindex && (ifindex != r->home_ifindex || gw != r->home_gw)) {
@@ -412,7 +431,7 @@ static void agent_arm(struct mnrole *r)
 
 static int if_slot(const struct mnrole *r, int ifindex)
 {
-	for (unsigned i = 0; i < r->d->conf.mn.n_if; i++)
+	for (unsigned i = 0; i < r->c->n_if; i++)
 		if (r->ifindex[i] == ifindex)
 			return (int)i;
 	return -1;
@@ -444,7 +463,7 @@ static void solicit(struct mnrole *r, int ifindex)
 		   (const struct sockaddr *)&sll, sizeof sll) < 0) {
 		r->sol_err++;
 		log_warn("mobile node: agent solicitation on %s",
-			 r->d->conf.mn.ifname[i]);
+			 r->c->ifname[i]);
 		return;
 	}
 	r->sol_sent++;
@@ -456,11 +475,11 @@ static void agent_event(struct mnrole *r, const char *name, int ifindex,
 	json_object *ev = json_object_new_object();
 	int i = if_slot(r, ifindex);
 
-	add_str(ev, "event", name);
+	jadd_str(ev, "event", name);
 	if (agent)
-		add_addr(ev, "agent", agent);
+		jadd_addr(ev, "agent", agent);
 	if (i >= 0)
-		add_str(ev, "interface", r->d->conf.mn.ifname[i]);
+		jadd_str(ev, "interface", r->c->ifname[i]);
 	ctlsock_event(r->d, ev);
 }
 
@@ -598,19 +617,21 @@ static int pkt_open(int ifindex)
 	return fd;
 }
 
-/* Where are we?  The first configured interface that offers an attachment
- * decides (policy at the top of the file). */
-static void evaluate(struct mnrole *r)
+/* What do the interfaces offer?  The first configured interface that has
+ * an attachment decides (policy at the top of the file). */
+static int scan(struct mnrole *r, struct mip4_mn_attach *at,
+		const struct mip4_agent_entry **agent, bool *home_by_adv,
+		uint32_t *gateway)
 {
-	struct mip4_config_mnrole *c = &r->d->conf.mn;
-	struct mip4_mn_attach at = {.where = MIP4_MN_DETACHED};
-	const struct mip4_agent_entry *agent = NULL;
+	const struct mip4_config_mnrole *c = r->c;
 	struct mip4_agent_now an = agent_now();
-	struct mip4_mn_now n;
-	struct mip4_mn_out out;
 	int which = -1;
-	bool home_by_adv = false;
 
+	memset(at, 0, sizeof *at);
+	at->where = MIP4_MN_DETACHED;
+	*agent = NULL;
+	*home_by_adv = false;
+	*gateway = 0;
 	for (unsigned i = 0; i < c->n_if; i++) {
 		struct nl_ifstate st;
 		struct mip4_agent_out ao;
@@ -625,8 +646,8 @@ static void evaluate(struct mnrole *r)
 		if (r->pkt_fd[i] < 0) {
 			r->pkt_fd[i] = pkt_open(r->ifindex[i]);
 			if (r->pkt_fd[i] < 0)
-				log_warn("mobile node: agent discovery on %s",
-					 c->ifname[i]);
+				log_warn("mobile node%s: agent discovery on %s",
+					 r->p.tag, c->ifname[i]);
 			else
 				r->ev_pkt[i] = event_new(r->d->base, r->pkt_fd[i],
 							 EV_READ | EV_PERSIST,
@@ -658,83 +679,188 @@ static void evaluate(struct mnrole *r)
 		cur = mip4_agent_current(&r->ag, r->ifindex[i]);
 		switch (mip4_agent_choose(cur, home_here, colocated, c->prefer_fa)) {
 		case MIP4_AGENT_CHOOSE_HOME:
-			at.where = MIP4_MN_AT_HOME;
-			at.coa = home_here ? st.addr : c->cfg.home_addr;
-			home_by_adv = !home_here;
-			agent = home_here ? NULL : cur;
+			at->where = MIP4_MN_AT_HOME;
+			at->coa = home_here ? st.addr : c->cfg.home_addr;
+			*home_by_adv = !home_here;
+			*agent = home_here ? NULL : cur;
 			break;
 		case MIP4_AGENT_CHOOSE_FA:
-			at.where = MIP4_MN_VIA_FA;
-			at.coa = cur->coa[0];
-			at.fa_addr = cur->addr;
+			at->where = MIP4_MN_VIA_FA;
+			at->coa = cur->coa[0];
+			at->fa_addr = cur->addr;
 			/* ask only for what the FA offers (§2.1.1) */
-			at.no_reverse = !(cur->flags & MIP4_ADV_T);
-			at.max_lifetime = cur->reg_lifetime;
-			agent = cur;
+			at->no_reverse = !(cur->flags & MIP4_ADV_T);
+			at->max_lifetime = cur->reg_lifetime;
+			*agent = cur;
 			break;
 		case MIP4_AGENT_CHOOSE_COLOCATED:
-			at.where = MIP4_MN_COLOCATED;
-			at.coa = st.addr;
+			at->where = MIP4_MN_COLOCATED;
+			at->coa = st.addr;
 			break;
 		default:
 			continue;
 		}
+		*gateway = st.gateway;
 		which = (int)i;
 	}
 	agent_arm(r);
+	return which;
+}
+
+static void moved_event(struct mnrole *r, const struct mip4_mn_attach *at,
+			const struct mip4_agent_entry *agent, int which)
+{
+	json_object *ev = json_object_new_object();
+
+	jadd_str(ev, "event", "moved");
+	if (r->p.layer)
+		jadd_str(ev, "layer", r->p.layer);
+	jadd_str(ev, "from", mip4_mn_where_str(r->where));
+	jadd_str(ev, "to", mip4_mn_where_str(at->where));
+	if (at->where == MIP4_MN_COLOCATED || at->where == MIP4_MN_VIA_FA)
+		jadd_addr(ev, "coa", at->coa);
+	if (agent) {
+		char fl[8];
+		int k = 0;
+
+		jadd_addr(ev, "agent", agent->addr);
+		if (agent->flags & MIP4_ADV_R)
+			fl[k++] = 'R';
+		if (agent->flags & MIP4_ADV_B)
+			fl[k++] = 'B';
+		if (agent->flags & MIP4_ADV_H)
+			fl[k++] = 'H';
+		if (agent->flags & MIP4_ADV_F)
+			fl[k++] = 'F';
+		if (agent->flags & MIP4_ADV_T)
+			fl[k++] = 'T';
+		fl[k] = 0;
+		jadd_str(ev, "agent_flags", fl);
+	}
+	if (which >= 0)
+		jadd_str(ev, "interface", r->c->ifname[which]);
+	ctlsock_event(r->d, ev);
+}
+
+/* Scan; then register from the scan, or from what mnrole_attach set. */
+static void evaluate(struct mnrole *r)
+{
+	const struct mip4_config_mnrole *c = r->c;
+	struct mip4_mn_attach at;
+	const struct mip4_agent_entry *agent = NULL;
+	struct mip4_mn_now n;
+	struct mip4_mn_out out;
+	bool home_by_adv = false;
+	uint32_t gw = 0;
+	int which = scan(r, &at, &agent, &home_by_adv, &gw);
+
+	if (!r->scanned || at.where != r->scan.where || at.coa != r->scan.coa ||
+	    at.fa_addr != r->scan.fa_addr || which != r->scan_if ||
+	    gw != r->scan_gw) {
+		r->scan = at;
+		r->scan_if = which;
+		r->scan_gw = gw;
+		r->scanned = true;
+		if (r->p.notify)
+			r->p.notify(r->p.ctx, r, MNROLE_SCAN);
+	}
+	if (r->override) {
+		at = r->ov;
+		/* the interfaces still say how to reach an FA we use */
+		if (at.where != MIP4_MN_VIA_FA) {
+			agent = NULL;
+			which = -1;
+		}
+		if (at.where != MIP4_MN_AT_HOME || !home_by_adv)
+			home_by_adv = false;
+	}
 	if (at.where == r->where && at.coa == r->coa && which == r->cur_if &&
 	    at.fa_addr == (r->where == MIP4_MN_VIA_FA ? r->fa_addr : 0))
 		return;
-	{
-		json_object *ev = json_object_new_object();
-
-		add_str(ev, "event", "moved");
-		add_str(ev, "from", mip4_mn_where_str(r->where));
-		add_str(ev, "to", mip4_mn_where_str(at.where));
-		if (at.where == MIP4_MN_COLOCATED || at.where == MIP4_MN_VIA_FA)
-			add_addr(ev, "coa", at.coa);
-		if (agent) {
-			char fl[8];
-			int k = 0;
-
-			add_addr(ev, "agent", agent->addr);
-			if (agent->flags & MIP4_ADV_R)
-				fl[k++] = 'R';
-			if (agent->flags & MIP4_ADV_B)
-				fl[k++] = 'B';
-			if (agent->flags & MIP4_ADV_H)
-				fl[k++] = 'H';
-			if (agent->flags & MIP4_ADV_F)
-				fl[k++] = 'F';
-			if (agent->flags & MIP4_ADV_T)
-				fl[k++] = 'T';
-			fl[k] = 0;
-			add_str(ev, "agent_flags", fl);
-		}
-		if (which >= 0)
-			add_str(ev, "interface", c->ifname[which]);
-		ctlsock_event(r->d, ev);
-	}
+	moved_event(r, &at, agent, which);
 	r->moves++;
 	r->moved_ms = mip4d_now_ms();
 	r->where = at.where;
 	r->coa = at.where == MIP4_MN_DETACHED ? 0 : at.coa;
 	r->cur_if = which;
-	if (at.where == MIP4_MN_VIA_FA)
+	if (at.where == MIP4_MN_VIA_FA && agent)
 		fa_link(r, agent->ifindex, agent->addr, agent->mac);
 	else
 		fa_link(r, 0, 0, NULL);
 	r->fa_addr = at.fa_addr;
-	home_link(r, home_by_adv ? agent->ifindex : 0,
-		  home_by_adv ? agent->router : 0);
+	home_link(r, home_by_adv && agent ? agent->ifindex : 0,
+		  home_by_adv && agent ? agent->router : 0);
 	if (at.where == MIP4_MN_AT_HOME)
 		at.coa = c->cfg.home_addr;
+	/* keep_routes (RFC 5265 i-MIP): the chosen traffic always goes into
+	 * the TUN, gated while no registration holds, never out of the link
+	 * in the clear */
 	routes_away(r, at.where == MIP4_MN_COLOCATED ||
-			       at.where == MIP4_MN_VIA_FA);
+			       at.where == MIP4_MN_VIA_FA ||
+			       (r->p.keep_routes && at.where != MIP4_MN_AT_HOME));
 	n = now();
 	mip4_mn_attach(&r->mn, &n, &at, &out);
 	tunnel_follow(r); /* gate until the new registration is accepted */
 	handle(r, &out);
+}
+
+void mnrole_attach(struct mnrole *r, const struct mip4_mn_attach *at)
+{
+	if (at) {
+		r->override = true;
+		r->ov = *at;
+	} else {
+		r->override = false;
+	}
+	evaluate(r);
+}
+
+void mnrole_gate(struct mnrole *r, bool gate)
+{
+	if (gate == r->gate)
+		return;
+	r->gate = gate;
+	tunnel_follow(r);
+}
+
+void mnrole_mark_table(struct mnrole *r, uint32_t table)
+{
+	if (table == r->mark_table)
+		return;
+	(void)nl_rule_del(r->nl, r->p.pref_mark);
+	route_err(r, "rule (marked packets)",
+		  nl_rule_add(r->nl, r->p.pref_mark, table ? table : RT_TABLE_MAIN,
+			      r->p.mark, -1));
+	r->mark_table = table;
+}
+
+const struct mip4_mn *mnrole_mn(const struct mnrole *r)
+{
+	return &r->mn;
+}
+
+bool mnrole_scan(const struct mnrole *r, struct mip4_mn_attach *at,
+		 uint32_t *gateway, int *ifindex)
+{
+	*at = r->scan;
+	*gateway = r->scan_gw;
+	*ifindex = r->scan_if >= 0 ? r->ifindex[r->scan_if] : 0;
+	return r->scanned;
+}
+
+int mnrole_tun_ifindex(const struct mnrole *r)
+{
+	return mndp_tun_ifindex(r->dp);
+}
+
+enum mip4_mn_where mnrole_where(const struct mnrole *r)
+{
+	return r->where;
+}
+
+uint32_t mnrole_tun_addr(const struct mnrole *r)
+{
+	return r->mn.home_addr;
 }
 
 static void on_mon(evutil_socket_t fd, short what, void *arg)
@@ -823,19 +949,19 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 	(void)mndp_on_raw(r->dp);
 }
 
-static int open_udp(void)
+static int open_udp(uint32_t mark, uint16_t port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int one = 1, mark = MN_MARK;
+	int one = 1, m = (int)mark;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	sa.sin_port = htons(MIP4_PORT);
+	sa.sin_port = htons(port);
 	/* Our registrations and tunnel data follow the main table (the
 	 * mark rule), never the tunnel; IP_FREEBIND because the care-of
 	 * address comes and goes under us. */
-	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &m, sizeof m) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
@@ -856,23 +982,27 @@ static struct event *watch(struct mnrole *r, int fd,
 	return ev;
 }
 
-int mnrole_start(struct mip4d *d)
+struct mnrole *mnrole_new(struct mip4d *d, const struct mnrole_params *p)
 {
-	struct mip4_config_mnrole *c = &d->conf.mn;
+	const struct mip4_config_mnrole *c = p->c;
 	struct mnrole *r = calloc(1, sizeof *r);
 	struct mndp_cfg dc = {0};
+	struct mip4_mn_cfg mc = c->cfg;
 	int rc;
 
 	if (!r)
-		return -1;
-	d->mnr = r;
+		return NULL;
 	r->d = d;
+	r->c = c;
+	r->p = *p;
+	r->scan_if = -1;
 	r->cur_if = -1;
 	r->mon_fd = -1;
 	r->udp_fd = -1;
 	for (unsigned i = 0; i < MIP4_CONFIG_MN_IFACES; i++)
 		r->pkt_fd[i] = -1;
-	mip4_mn_init(&r->mn, &c->cfg);
+	mc.renew_max_ms = p->renew_max_ms;
+	mip4_mn_init(&r->mn, &mc);
 	{
 		struct mip4_agent_cfg ac;
 
@@ -883,39 +1013,43 @@ int mnrole_start(struct mip4d *d)
 	}
 	rc = nl_open(&r->nl);
 	if (rc < 0) {
-		log_warnx("mobile node: netlink: %s", strerror(-rc));
-		return -1;
+		log_warnx("mobile node%s: netlink: %s", p->tag, strerror(-rc));
+		goto fail;
 	}
 	r->mon_fd = nl_monitor_open();
 	if (r->mon_fd < 0) {
-		log_warnx("mobile node: netlink monitor: %s", strerror(-r->mon_fd));
-		return -1;
+		log_warnx("mobile node%s: netlink monitor: %s", p->tag,
+			  strerror(-r->mon_fd));
+		goto fail;
 	}
-	r->udp_fd = open_udp();
+	r->udp_fd = open_udp(p->mark, p->udp_port);
 	if (r->udp_fd < 0) {
-		log_warn("mobile node: UDP port %d", MIP4_PORT);
-		return -1;
+		log_warn("mobile node%s: UDP port %u", p->tag,
+			 (unsigned)p->udp_port);
+		goto fail;
 	}
 	dc.tun_name = c->tunnel_dev;
 	/* Room for the outer headers on a 1500-byte path (IP-in-IP 20,
 	 * RFC 3519 UDP 32 bytes). */
-	dc.mtu = c->cfg.udp == MIP4_MN_UDP_OFF ? 1500 - 20 : 1500 - 32;
+	dc.mtu = p->mtu ? p->mtu
+			: c->cfg.udp == MIP4_MN_UDP_OFF ? 1500 - 20 : 1500 - 32;
 	dc.home_addr = c->cfg.home_addr;
-	dc.fwmark = MN_MARK;
+	dc.fwmark = p->mark;
 	dc.udp_fd = r->udp_fd;
 	rc = mndp_open(&dc, &r->dp);
 	if (rc < 0) {
-		log_warnx("mobile node: tunnel device %s: %s", c->tunnel_dev,
-			  strerror(-rc));
-		return -1;
+		log_warnx("mobile node%s: tunnel device %s: %s", p->tag,
+			  c->tunnel_dev, strerror(-rc));
+		goto fail;
 	}
 	/* Leftovers from a crash must not steer traffic. */
-	(void)nl_rule_del(r->nl, PREF_TABLE);
-	(void)nl_rule_del(r->nl, PREF_LOCAL);
-	(void)nl_rule_del(r->nl, PREF_MARK);
-	(void)nl_route_flush_table(r->nl, MN_TABLE);
+	(void)nl_rule_del(r->nl, r->p.pref_table);
+	if (r->p.pref_local)
+		(void)nl_rule_del(r->nl, r->p.pref_local);
+	(void)nl_rule_del(r->nl, r->p.pref_mark);
+	(void)nl_route_flush_table(r->nl, r->p.table);
 	route_err(r, "rule (marked packets)",
-		  nl_rule_add(r->nl, PREF_MARK, RT_TABLE_MAIN, MN_MARK, -1));
+		  nl_rule_add(r->nl, r->p.pref_mark, RT_TABLE_MAIN, p->mark, -1));
 	r->ev_udp = watch(r, r->udp_fd, on_udp);
 	r->ev_tun = watch(r, mndp_tun_fd(r->dp), on_tun);
 	r->ev_raw = watch(r, mndp_raw_fd(r->dp), on_raw);
@@ -928,22 +1062,44 @@ int mnrole_start(struct mip4d *d)
 	{
 		char h[16], a[16];
 
-		log_info("mobile node %s%s%s, home agent %s, %u interface(s), "
+		log_info("mobile node%s %s%s%s, home agent %s, %u interface(s), "
 			 "tunnel device %s",
-			 mip4_ntoa(c->cfg.home_addr, h), c->cfg.nai[0] ? " " : "",
-			 c->cfg.nai, mip4_ntoa(c->cfg.ha_addr, a), c->n_if,
-			 c->tunnel_dev);
+			 p->tag, mip4_ntoa(c->cfg.home_addr, h),
+			 c->cfg.nai[0] ? " " : "", c->cfg.nai,
+			 mip4_ntoa(c->cfg.ha_addr, a), c->n_if, c->tunnel_dev);
 	}
-	evaluate(r);
+	return r;
+fail:
+	mnrole_free(r);
+	return NULL;
+}
+
+int mnrole_start(struct mip4d *d)
+{
+	struct mnrole_params p = {
+		.c = &d->conf.mn,
+		.tag = "",
+		.mark = MN_MARK,
+		.table = MN_TABLE,
+		.pref_mark = PREF_MARK,
+		.pref_local = PREF_LOCAL,
+		.pref_table = PREF_TABLE,
+		.udp_port = MIP4_PORT,
+	};
+
+	if (d->conf.have_vpn)
+		return vpnrole_start(d);
+	d->mnr = mnrole_new(d, &p);
+	if (!d->mnr)
+		return -1;
+	evaluate(d->mnr);
 	return 0;
 }
 
 /* Away at shutdown: deregister (RFC 5944 §3.6.1.2) and wait a moment for
  * the answer, then take every route and rule away again. */
-void mnrole_stop(struct mip4d *d)
+void mnrole_free(struct mnrole *r)
 {
-	struct mnrole *r = d->mnr;
-
 	if (!r)
 		return;
 	if (r->dp && r->udp_fd >= 0) {
@@ -972,10 +1128,11 @@ void mnrole_stop(struct mip4d *d)
 	if (r->nl) {
 		fa_link(r, 0, 0, NULL);
 		home_link(r, 0, 0);
-		(void)nl_rule_del(r->nl, PREF_TABLE);
-		(void)nl_rule_del(r->nl, PREF_LOCAL);
-		(void)nl_rule_del(r->nl, PREF_MARK);
-		(void)nl_route_flush_table(r->nl, MN_TABLE);
+		(void)nl_rule_del(r->nl, r->p.pref_table);
+		if (r->p.pref_local)
+			(void)nl_rule_del(r->nl, r->p.pref_local);
+		(void)nl_rule_del(r->nl, r->p.pref_mark);
+		(void)nl_route_flush_table(r->nl, r->p.table);
 	}
 	if (r->ev_udp)
 		event_free(r->ev_udp);
@@ -1005,24 +1162,37 @@ void mnrole_stop(struct mip4d *d)
 		close(r->mon_fd);
 	nl_close(r->nl);
 	free(r);
+}
+
+void mnrole_stop(struct mip4d *d)
+{
+	if (d->vpr) {
+		vpnrole_stop(d);
+		return;
+	}
+	mnrole_free(d->mnr);
 	d->mnr = NULL;
 }
 
 json_object *mnrole_status(struct mip4d *d)
 {
-	struct mnrole *r = d->mnr;
+	return d->vpr ? vpnrole_status(d) : mnrole_status_of(d->mnr);
+}
+
+json_object *mnrole_status_of(struct mnrole *r)
+{
 	json_object *o = json_object_new_object();
 	uint64_t t = mip4d_now_ms();
 
-	add_str(o, "mode", mip4_mn_where_str(r->where));
-	add_addr(o, "home_addr", r->mn.home_addr);
-	add_addr(o, "home_agent", r->mn.cfg.ha_addr);
+	jadd_str(o, "mode", mip4_mn_where_str(r->where));
+	jadd_addr(o, "home_addr", r->mn.home_addr);
+	jadd_addr(o, "home_agent", r->mn.cfg.ha_addr);
 	if (r->cur_if >= 0)
-		add_str(o, "interface", d->conf.mn.ifname[r->cur_if]);
+		jadd_str(o, "interface", r->c->ifname[r->cur_if]);
 	if (r->where == MIP4_MN_COLOCATED || r->where == MIP4_MN_VIA_FA)
-		add_addr(o, "coa", r->coa);
+		jadd_addr(o, "coa", r->coa);
 	if (r->where == MIP4_MN_VIA_FA)
-		add_addr(o, "agent", r->fa_addr);
+		jadd_addr(o, "agent", r->fa_addr);
 	if (r->cur_if >= 0) {
 		const struct mip4_agent_entry *e =
 			mip4_agent_current(&r->ag, r->ifindex[r->cur_if]);
@@ -1030,11 +1200,11 @@ json_object *mnrole_status(struct mip4d *d)
 		if (e) {
 			json_object *a = json_object_new_object();
 
-			add_addr(a, "address", e->addr);
-			add_int(a, "flags", e->flags);
-			add_int(a, "seq", e->seq);
-			add_int(a, "registration_lifetime", e->reg_lifetime);
-			add_int(a, "expires_in_ms",
+			jadd_addr(a, "address", e->addr);
+			jadd_int(a, "flags", e->flags);
+			jadd_int(a, "seq", e->seq);
+			jadd_int(a, "registration_lifetime", e->reg_lifetime);
+			jadd_int(a, "expires_in_ms",
 				e->expires_ms > t ? (int64_t)(e->expires_ms - t) : 0);
 			json_object_object_add(o, "heard_agent", a);
 		}
@@ -1044,51 +1214,55 @@ json_object *mnrole_status(struct mip4d *d)
 	json_object_object_add(o, "pending",
 			       json_object_new_boolean(r->mn.pending));
 	if (r->mn.registered) {
-		add_addr(o, "registered_coa", r->mn.reg_coa);
-		add_int(o, "lifetime", r->mn.granted);
-		add_int(o, "lifetime_left",
+		jadd_addr(o, "registered_coa", r->mn.reg_coa);
+		jadd_int(o, "lifetime", r->mn.granted);
+		jadd_int(o, "lifetime_left",
 			r->mn.expires_ms > t ? (int64_t)((r->mn.expires_ms - t) / 1000)
 					     : 0);
-		add_str(o, "encap", r->where == MIP4_MN_VIA_FA ? "fa"
+		jadd_str(o, "encap", r->where == MIP4_MN_VIA_FA ? "fa"
 				    : r->mn.udp		     ? "udp"
 							     : "ipip");
 		if (r->mn.udp)
-			add_int(o, "keepalive", r->mn.keepalive);
+			jadd_int(o, "keepalive", r->mn.keepalive);
 	}
 	if (r->mn.last_code)
-		add_int(o, "last_code", r->mn.last_code);
-	add_int(o, "moves", (int64_t)r->moves);
+		jadd_int(o, "last_code", r->mn.last_code);
+	jadd_int(o, "moves", (int64_t)r->moves);
 	return o;
 }
 
 json_object *mnrole_counters(struct mip4d *d)
 {
-	struct mnrole *r = d->mnr;
+	return d->vpr ? vpnrole_counters(d) : mnrole_counters_of(d->mnr);
+}
+
+json_object *mnrole_counters_of(struct mnrole *r)
+{
 	json_object *o = json_object_new_object();
 	const struct mndp_stats *s = mndp_stats(r->dp);
 
 	for (int i = 0; i < MIP4_MN_NCOUNTERS; i++)
-		add_int(o, mip4_mn_counter_name((enum mip4_mn_counter)i),
+		jadd_int(o, mip4_mn_counter_name((enum mip4_mn_counter)i),
 			(int64_t)r->mn.counters[i]);
-	add_int(o, "tun-rx", (int64_t)s->tun_rx);
-	add_int(o, "encap-tx", (int64_t)s->encap_tx);
-	add_int(o, "decap-rx", (int64_t)s->decap_rx);
-	add_int(o, "gated", (int64_t)s->gated);
-	add_int(o, "drop-not-from-ha", (int64_t)s->drop_not_from_ha);
-	add_int(o, "drop-not-for-home", (int64_t)s->drop_not_for_home);
-	add_int(o, "drop-malformed", (int64_t)s->drop_malformed);
-	add_int(o, "drop-send-error", (int64_t)s->drop_send_error);
-	add_int(o, "keepalives", (int64_t)s->keepalives);
-	add_int(o, "route-errors", (int64_t)r->route_errors);
+	jadd_int(o, "tun-rx", (int64_t)s->tun_rx);
+	jadd_int(o, "encap-tx", (int64_t)s->encap_tx);
+	jadd_int(o, "decap-rx", (int64_t)s->decap_rx);
+	jadd_int(o, "gated", (int64_t)s->gated);
+	jadd_int(o, "drop-not-from-ha", (int64_t)s->drop_not_from_ha);
+	jadd_int(o, "drop-not-for-home", (int64_t)s->drop_not_for_home);
+	jadd_int(o, "drop-malformed", (int64_t)s->drop_malformed);
+	jadd_int(o, "drop-send-error", (int64_t)s->drop_send_error);
+	jadd_int(o, "keepalives", (int64_t)s->keepalives);
+	jadd_int(o, "route-errors", (int64_t)r->route_errors);
 	for (int i = 0; i < MIP4_AGENT_NCOUNTERS; i++) {
 		char k[64];
 
 		(void)snprintf(k, sizeof k, "agent-%s",
 			       mip4_agent_counter_name((enum mip4_agent_counter)i));
-		add_int(o, k, (int64_t)r->ag.counters[i]);
+		jadd_int(o, k, (int64_t)r->ag.counters[i]);
 	}
-	add_int(o, "agent-solicitations-sent", (int64_t)r->sol_sent);
-	add_int(o, "agent-solicit-errors", (int64_t)r->sol_err);
-	add_int(o, "agent-drop-malformed", (int64_t)r->adv_drop);
+	jadd_int(o, "agent-solicitations-sent", (int64_t)r->sol_sent);
+	jadd_int(o, "agent-solicit-errors", (int64_t)r->sol_err);
+	jadd_int(o, "agent-drop-malformed", (int64_t)r->adv_drop);
 	return o;
 }

@@ -468,8 +468,8 @@ int nl_route_flush_table(struct nl *nl, uint32_t table)
 	return r;
 }
 
-int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
-		int suppress_plen)
+static int rule_add(struct nl *nl, uint32_t prio, uint32_t table,
+		    uint32_t fwmark, int suppress_plen, uint32_t from)
 {
 	struct nlmsghdr *nlh =
 		nl_msg(nl->req, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL);
@@ -492,8 +492,24 @@ int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
 	if (suppress_plen >= 0)
 		mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN,
 				 (uint32_t)suppress_plen);
+	if (from) {
+		frh->src_len = 32;
+		mnl_attr_put_u32(nlh, FRA_SRC, htonl(from));
+	}
 	r = nl_talk(nl, nlh);
 	return r == -EEXIST ? 0 : r;
+}
+
+int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
+		int suppress_plen)
+{
+	return rule_add(nl, prio, table, fwmark, suppress_plen, 0);
+}
+
+int nl_rule_add_from(struct nl *nl, uint32_t prio, uint32_t table,
+		     uint32_t from)
+{
+	return rule_add(nl, prio, table, 0, -1, from);
 }
 
 int nl_rule_del(struct nl *nl, uint32_t prio)

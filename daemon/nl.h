@@ -59,6 +59,9 @@ int nl_route_flush_table(struct nl *nl, uint32_t table);
  * suppress_prefixlength 0`).  An identical rule (EEXIST) is success. */
 int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
 		int suppress_plen);
+/* `ip rule add pref prio from FROM/32 lookup table`. */
+int nl_rule_add_from(struct nl *nl, uint32_t prio, uint32_t table,
+		     uint32_t from);
 /* Delete every IPv4 rule with priority prio (none left: success). */
 int nl_rule_del(struct nl *nl, uint32_t prio);
 

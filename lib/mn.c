@@ -147,10 +147,15 @@ static void renew_timer(struct mip4_mn *mn)
 	uint64_t life = (uint64_t)mn->granted * 1000;
 
 	if (mn->granted == 0xffff) { /* infinity: nothing to renew */
-		mn->deadline_ms = 0;
+		mn->deadline_ms = mn->cfg.renew_max_ms
+					  ? mn->first_sent_ms + mn->cfg.renew_max_ms
+					  : 0;
 		return;
 	}
 	mn->deadline_ms = mn->first_sent_ms + life * mn->cfg.renew_percent / 100;
+	if (mn->cfg.renew_max_ms &&
+	    mn->deadline_ms > mn->first_sent_ms + mn->cfg.renew_max_ms)
+		mn->deadline_ms = mn->first_sent_ms + mn->cfg.renew_max_ms;
 }
 
 void mip4_mn_attach(struct mip4_mn *mn, const struct mip4_mn_now *now,
@@ -179,8 +184,23 @@ void mip4_mn_shutdown(struct mip4_mn *mn, const struct mip4_mn_now *now,
 	mn->deadline_ms = 0; /* no retransmission on the way out */
 }
 
+/* The TNC extension counts only where the MN-HA authenticator covers it
+ * (RFC 5265 §3.2.3: inside means an authenticated i-HA reply with it). */
+static bool tnc_authenticated(const struct mip4_msg *m)
+{
+	bool tnc = false;
+
+	for (unsigned i = 0; i < m->n_ext; i++) {
+		if (m->ext[i].type == MIP4_EXT_MN_HA)
+			return tnc;
+		if (m->ext[i].type == MIP4_EXT_TNC)
+			tnc = true;
+	}
+	return false;
+}
+
 static void accepted(struct mip4_mn *mn, const struct mip4_msg *m,
-		     struct mip4_mn_out *out)
+		     const struct mip4_mn_now *now, struct mip4_mn_out *out)
 {
 	const struct mip4_ext *u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REP, -1);
 	uint16_t granted = m->u.rrp.lifetime;
@@ -190,6 +210,7 @@ static void accepted(struct mip4_mn *mn, const struct mip4_msg *m,
 	mn->counters[MIP4_MN_ACCEPTED]++;
 	if (mn->dereg || granted == 0) {
 		mn->registered = false;
+		mn->tnc = false;
 		mn->deadline_ms = 0;
 		event(out, MIP4_MN_EV_DEREGISTERED, m->u.rrp.code);
 		return;
@@ -201,6 +222,8 @@ static void accepted(struct mip4_mn *mn, const struct mip4_msg *m,
 		mn->home_addr = m->u.rrp.home_addr; /* RFC 2794 assignment */
 	mn->registered = true;
 	mn->granted = granted;
+	mn->tnc = tnc_authenticated(m);
+	mn->ok_ms = now->ms;
 	mn->reg_coa = mn->at.coa;
 	/* §3.6.2.2: the lifetime runs from when the request was sent */
 	mn->expires_ms = granted == 0xffff
@@ -266,7 +289,7 @@ void mip4_mn_input(struct mip4_mn *mn, const struct mip4_mn_now *now,
 		(void)mip4_mn_reply(&mn->replay, mn->cfg.sa.replay, mn->sent_id,
 				    m.u.rrp.id, code, now->ntp);
 	if (code <= 1) {
-		accepted(mn, &m, out);
+		accepted(mn, &m, now, out);
 		return;
 	}
 	mn->counters[MIP4_MN_DENIED]++;
@@ -319,6 +342,7 @@ void mip4_mn_timer(struct mip4_mn *mn, const struct mip4_mn_now *now,
 		return;
 	if (mn->registered && now->ms >= mn->expires_ms) {
 		mn->registered = false;
+		mn->tnc = false;
 		event(out, MIP4_MN_EV_EXPIRED, 0);
 	}
 	if (mn->at.where == MIP4_MN_DETACHED) {

@@ -35,6 +35,8 @@ struct mip4_mn_cfg {
 	uint32_t retrans_max_ms;  /* cap of the doubling */
 	unsigned renew_percent;	  /* re-register after this share of the
 				     granted lifetime (default 75) */
+	uint32_t renew_max_ms;	  /* and at least this often, 0 = no cap
+				     (RFC 5265 §3.2.4: T_MONITOR - grace) */
 };
 
 /* Fill defaults: lifetime 600, T on, UDP auto, 1 s / 32 s, 75 %. */
@@ -104,11 +106,15 @@ struct mip4_mn {
 	uint16_t lifetime;    /* what we ask for (69 may lower it) */
 	/* the registration we hold */
 	bool registered;
+	bool tnc;	      /* its reply carried an authenticated Trusted
+				 Networks Configured extension (RFC 5265
+				 §3.4) */
 	uint16_t granted;
 	uint64_t expires_ms;
 	bool udp;	      /* HA assented to UDP tunnelling */
 	uint16_t keepalive;
 	uint32_t reg_coa;     /* care-of address of the binding held */
+	uint64_t ok_ms;	      /* when its reply arrived */
 	/* the request in flight */
 	bool pending;
 	bool dereg;	      /* it is a deregistration */

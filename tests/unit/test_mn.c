@@ -220,7 +220,7 @@ static void test_resync(void **state)
 	struct world *w = *state;
 	struct mip4_mn_out req, out;
 
-	w->mn_clock_skew_s = 3 * 3600; /* MN three hours ahead */
+	w->mn_clock_skew_s = (int64_t)3 * 3600; /* MN three hours ahead */
 	attach(w, MIP4_MN_COLOCATED, COA, &req);
 	exchange(w, &req, &out);
 	assert_true(has_event(&out, MIP4_MN_EV_RESYNC));
@@ -440,6 +440,299 @@ static void test_shutdown_deregisters(void **state)
 	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
 }
 
+/* Where a hand-built reply carries the TNC extension (RFC 5265 §3.4). */
+enum tnc_at { TNC_NONE, TNC_BEFORE_AUTH, TNC_AFTER_AUTH };
+
+/* Answer the request in req ourselves: accepted, `lifetime`, signed with
+ * the MN-HA key, TNC where asked. */
+static size_t signed_reply(const struct world *w, const struct mip4_mn_out *req,
+			   uint16_t lifetime, enum tnc_at tnc, uint8_t *buf,
+			   size_t cap)
+{
+	struct mip4_msg q;
+	struct mip4_buf b;
+	struct mip4_rrp r = {0};
+
+	assert_true(req->send);
+	assert_int_equal(mip4_msg_decode(req->buf, req->len, &q), 0);
+	assert_int_equal(q.type, MIP4_MSG_RRQ);
+	r.code = 0;
+	r.lifetime = lifetime;
+	r.home_addr = HOME;
+	r.ha_addr = HA_ADDR;
+	r.id = q.u.rrq.id;
+	mip4_buf_init(&b, buf, cap);
+	mip4_rrp_put(&b, &r);
+	if (tnc == TNC_BEFORE_AUTH)
+		mip4_ext_put_tnc(&b);
+	mip4_auth_append(&b, MIP4_EXT_MN_HA, &w->cfg.sa);
+	if (tnc == TNC_AFTER_AUTH)
+		mip4_ext_put_tnc(&b);
+	assert_false(b.overflow);
+	return b.len;
+}
+
+static void reply_with(struct world *w, const struct mip4_mn_out *req,
+		       uint16_t lifetime, enum tnc_at tnc,
+		       struct mip4_mn_out *out)
+{
+	uint8_t rep[256];
+	size_t len = signed_reply(w, req, lifetime, tnc, rep, sizeof rep);
+	struct mip4_mn_now n = mn_now(w);
+
+	mip4_mn_input(&w->mn, &n, rep, len, out);
+}
+
+/* RFC 5265 i-HA: the TNC extension it puts before MN-HA is seen. */
+static void test_tnc_from_internal_ha(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	w->hcfg.flavour = MIP4_HA_INTERNAL;
+	w->hcfg.n_trusted = 1;
+	w->hcfg.trusted[0].net = COA & 0xffffff00u;
+	w->hcfg.trusted[0].mask = 0xffffff00u;
+	mip4_ha_set_cfg(w->ha, &w->hcfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	assert_false(w->mn.tnc);
+	advance(w, 40);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.tnc);
+	assert_int_equal(w->mn.ok_ms, w->now.ms); /* the reply's time */
+	/* the same HA turned plain: the renewal has no TNC */
+	w->hcfg.flavour = MIP4_HA_PLAIN;
+	mip4_ha_set_cfg(w->ha, &w->hcfg);
+	advance(w, 225000 - 40);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	advance(w, 70);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_false(w->mn.tnc);
+	assert_int_equal(w->mn.ok_ms, w->now.ms);
+}
+
+static void test_tnc_placement(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	/* before MN-HA: covered by the authenticator */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 25);
+	reply_with(w, &req, 300, TNC_BEFORE_AUTH, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.registered);
+	assert_true(w->mn.tnc);
+	assert_int_equal(w->mn.ok_ms, w->now.ms);
+	/* after MN-HA: anyone on the path could have added it */
+	advance(w, 1000);
+	attach(w, MIP4_MN_COLOCATED, COA + 1, &req);
+	advance(w, 25);
+	reply_with(w, &req, 300, TNC_AFTER_AUTH, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.registered);
+	assert_false(w->mn.tnc);
+	assert_int_equal(w->mn.ok_ms, w->now.ms);
+	/* TNC again, then none at all */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 300, TNC_BEFORE_AUTH, &out);
+	assert_true(w->mn.tnc);
+	attach(w, MIP4_MN_COLOCATED, COA + 1, &req);
+	reply_with(w, &req, 300, TNC_NONE, &out);
+	assert_true(w->mn.registered);
+	assert_false(w->mn.tnc);
+}
+
+/* A reply whose TNC was put in front after signing fails authentication
+ * and changes nothing. */
+static void test_tnc_forged(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	uint8_t rep[256], forged[256];
+	size_t len, hdr = 20; /* the fixed reply */
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 300, TNC_NONE, &out);
+	assert_false(w->mn.tnc);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	len = signed_reply(w, &req, 300, TNC_NONE, rep, sizeof rep);
+	memcpy(forged, rep, hdr);
+	forged[hdr] = MIP4_EXT_TNC; /* type, length 2, sub-type, reserved */
+	forged[hdr + 1] = 2;
+	forged[hdr + 2] = 0;
+	forged[hdr + 3] = 0;
+	memcpy(forged + hdr + 4, rep + hdr, len - hdr);
+	mip4_mn_input(&w->mn, &w->now, forged, len + 4, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 1);
+	assert_false(w->mn.tnc);
+	assert_true(w->mn.pending);
+}
+
+static void test_tnc_cleared_on_dereg(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 300, TNC_BEFORE_AUTH, &out);
+	assert_true(w->mn.tnc);
+	attach(w, MIP4_MN_AT_HOME, 0, &req);
+	reply_with(w, &req, 0, TNC_BEFORE_AUTH, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(w->mn.registered);
+	assert_false(w->mn.tnc);
+	/* and by the real HA's deregistration too */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 300, TNC_BEFORE_AUTH, &out);
+	assert_true(w->mn.tnc);
+	mip4_mn_shutdown(&w->mn, &w->now, &req);
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(w->mn.tnc);
+}
+
+static void test_tnc_cleared_on_expiry(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 300, TNC_BEFORE_AUTH, &out);
+	assert_true(w->mn.tnc);
+	attach(w, MIP4_MN_DETACHED, 0, &out);
+	advance(w, 299999);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(w->mn.tnc);
+	advance(w, 1);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_EXPIRED));
+	assert_false(w->mn.registered);
+	assert_false(w->mn.tnc);
+}
+
+/* RFC 5265 §3.2.4: renew at least every renew_max_ms. */
+static void test_renew_max(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	uint64_t sent;
+
+	/* shorter than 75 % of 300 s: it wins, counted from the send */
+	w->cfg.renew_max_ms = 50000;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 40);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.granted, 300);
+	assert_int_equal(w->mn.expires_ms, sent + 300000);
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+	advance(w, 50000 - 40 - 1);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_false(out.send);
+	advance(w, 1);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	sent = w->now.ms;
+	exchange(w, &req, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+
+	/* longer than 75 %: no effect */
+	advance(w, 5000); /* a fresh timestamp for the new MN */
+	w->cfg.renew_max_ms = 250000;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_int_equal(w->mn.deadline_ms, sent + 225000);
+
+	/* 0: no cap */
+	advance(w, 5000); /* a fresh timestamp for the new MN */
+	w->cfg.renew_max_ms = 0;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	assert_int_equal(w->mn.deadline_ms, sent + 225000);
+}
+
+/* The cap counts from the first transmission, across retransmissions. */
+static void test_renew_max_after_retransmit(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	uint64_t sent;
+
+	w->cfg.renew_max_ms = 50000;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 1000);
+	mip4_mn_timer(&w->mn, &w->now, &req); /* first one lost */
+	assert_true(req.send);
+	exchange(w, &req, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+	/* and with lifetime infinity */
+	advance(w, 5000); /* a fresh timestamp for the new MN */
+	w->cfg.lifetime = 0xffff;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 1000);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	reply_with(w, &req, 0xffff, TNC_NONE, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.granted, 0xffff);
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+}
+
+/* Lifetime infinity: nothing to renew, unless renew_max_ms asks. */
+static void test_renew_max_infinite(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	uint64_t sent;
+
+	w->cfg.lifetime = 0xffff;
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	reply_with(w, &req, 0xffff, TNC_NONE, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.granted, 0xffff);
+	assert_int_equal(w->mn.deadline_ms, 0);
+
+	w->cfg.renew_max_ms = 50000;
+	mip4_mn_init(&w->mn, &w->cfg);
+	sent = w->now.ms;
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 30);
+	reply_with(w, &req, 0xffff, TNC_BEFORE_AUTH, &out);
+	assert_true(w->mn.registered);
+	assert_true(w->mn.tnc);
+	assert_int_equal(w->mn.granted, 0xffff);
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+	advance(w, 50000 - 30 - 1);
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_false(out.send);
+	advance(w, 1);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	assert_int_equal(out.n_ev, 0); /* not expired */
+	assert_true(w->mn.registered);
+	sent = w->now.ms;
+	reply_with(w, &req, 0xffff, TNC_BEFORE_AUTH, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(w->mn.deadline_ms, sent + 50000);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -452,6 +745,11 @@ int main(void)
 		T(test_home_and_expiry),
 		T(test_udp_behind_nat), T(test_nai_assignment),
 		T(test_shutdown_deregisters),
+		T(test_tnc_from_internal_ha), T(test_tnc_placement),
+		T(test_tnc_forged), T(test_tnc_cleared_on_dereg),
+		T(test_tnc_cleared_on_expiry), T(test_renew_max),
+		T(test_renew_max_after_retransmit),
+		T(test_renew_max_infinite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

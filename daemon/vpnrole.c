@@ -1,0 +1,1008 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The RFC 5265 mobile node: inner Mobile IP (i-MIP, to the i-HA) inside
+ * the user's own IPsec VPN inside outer Mobile IP (x-MIP, to the x-HA),
+ * with secure inside detection (§3).  The decisions are lib/vpnmn.c's;
+ * this file carries them out.
+ *
+ * Layers (mode cvc, outside):
+ *
+ *   app --> mip-i0 (i-HoA) --i-MIP IP-in-IP, from the VPN inner address-->
+ *   ipsec0 (strongSwan, libipsec) --ESP in UDP, from the x-HoA-->
+ *   mip-x0 (x-HoA) --x-MIP IP-in-IP or RFC 3519 UDP, from the care-of
+ *   address--> wlan0
+ *
+ * Policy routing (the VPN client's own rule 220 comes after these):
+ *
+ *   pref 89   fwmark PROBE lookup main     direct i-HA registrations
+ *   pref 90   fwmark X lookup main         x-MIP's outer packets
+ *   pref 95   from x-HoA lookup X          IKE/ESP: into x-MIP (table X:
+ *                                          default dev mip-x0)
+ *   pref 100  fwmark I lookup main|VPN     i-MIP's outer packets: direct
+ *                                          inside, the VPN's table outside
+ *   pref 101  lookup main suppress_prefixlength 0
+ *   pref 102  lookup I                     everything else: into mip-i0
+ *
+ * plus "GATEWAY/32 dev mip-x0 src x-HoA" in main, so that the VPN client,
+ * which checks its path in the main table when addresses change, finds
+ * the x-HoA still usable and neither roams (MOBIKE) nor re-authenticates:
+ * an outside->outside move costs one x-HA registration and no IKE.  In
+ * modes mc and naive (no x-MIP) the gateway route goes via the link's
+ * default router instead.
+ *
+ * The VPN is driven only through swanctl(8): --initiate, --terminate and
+ * --list-sas (which names the virtual IP: the VPN tunnel inner address).
+ * Any IPsec client can take its place if it gives the same three things:
+ * bring the tunnel up from a given local address, down, and tell the
+ * inner address; see mip4d(8).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mip4/ip.h"
+#include "mip4/vpnmn.h"
+#include "mip4d.h"
+#include "mnrole.h"
+#include "nl.h"
+
+#define X_MARK 0x4d58
+#define X_TABLE 0x4d58
+#define I_MARK 0x4d49
+#define I_TABLE 0x4d49
+#define P_MARK 0x4d50
+#define PREF_PROBE 89
+#define PREF_X_MARK 90
+#define PREF_X_FROM 95
+#define PREF_I_MARK 100
+#define PREF_I_LOCAL 101
+#define PREF_I_TABLE 102
+#define I_MTU 1300 /* 1500 - x-MIP (<= 32) - ESP in UDP (<= 88) - i-MIP (20),
+		      rounded down */
+#define SWAN_OUT_MAX 16384
+#define VPN_RETRY_MS 2000
+#define VPN_CHECK_MS 5000
+
+extern char **environ;
+
+enum swan_op { SW_IDLE = 0, SW_INITIATE, SW_TERMINATE, SW_LIST };
+
+struct vpnrole {
+	struct mip4d *d;
+	const struct mip4_config_vpn *cfg;
+	struct mip4_vmn v;
+	struct mnrole *x, *i;
+	struct nl *nl;
+	struct event *ev_step, *ev_timer;
+	bool in_step;
+	bool gated;
+	/* what is in place */
+	enum mip4_vmn_state shown;   /* last state announced */
+	const char *shown_mode;
+	enum mip4_vmn_inner inner;   /* i-MIP's source */
+	uint32_t inner_vip;
+	bool x_active;
+	bool have_link;
+	struct mip4_mn_attach link;  /* the physical attachment we track */
+	int link_if;
+	uint32_t link_gw;
+	bool x_reg;		     /* x registered from the link */
+	bool i_reg;
+	uint64_t i_ok_seen;	     /* i's ok_ms last reported */
+	uint32_t gw_route_via;	     /* mc/naive: gateway/32 via this */
+	int gw_route_if;
+	/* direct registration to the i-HA (the detection probe) */
+	struct mip4_mn probe;
+	int probe_fd;
+	struct event *ev_probe, *ev_probe_timer;
+	bool probing;
+	uint64_t probe_changes;	     /* v.detections it was started for */
+	uint64_t probe_sent, probe_tnc, probe_no_tnc;
+	/* the VPN, through swanctl */
+	enum swan_op op;
+	pid_t swan_pid;
+	int swan_fd;
+	struct event *ev_swan;
+	char *swan_out;
+	size_t swan_len;
+	bool want_list;
+	bool restart_pending;	     /* naive: initiate after the terminate */
+	uint64_t vpn_retry_ms;	     /* no initiate before this */
+	uint64_t vpn_checked_ms;
+	uint64_t initiations, terminations, swan_failures;
+	uint64_t outside_moves, inside_moves;
+};
+
+static void schedule(struct vpnrole *vr);
+
+static void event_simple(struct vpnrole *vr, const char *name)
+{
+	json_object *ev = json_object_new_object();
+
+	jadd_str(ev, "event", name);
+	ctlsock_event(vr->d, ev);
+}
+
+/* ---- swanctl ---- */
+
+static const char *swan_op_str(enum swan_op op)
+{
+	switch (op) {
+	case SW_INITIATE: return "initiate";
+	case SW_TERMINATE: return "terminate";
+	case SW_LIST: return "list-sas";
+	default: return "idle";
+	}
+}
+
+/* The VPN tunnel inner address from `swanctl --list-sas --raw`: the IKE
+ * SA must be ESTABLISHED with a virtual IP and a CHILD_SA INSTALLED. */
+static uint32_t parse_vip(const char *out)
+{
+	const char *p = strstr(out, "local-vips=[");
+	uint32_t vip = 0;
+
+	if (!p || !strstr(out, "state=ESTABLISHED") ||
+	    !strstr(out, "state=INSTALLED"))
+		return 0;
+	p += strlen("local-vips=[");
+	{
+		char buf[16];
+		size_t n = strcspn(p, " ]");
+
+		if (n == 0 || n >= sizeof buf)
+			return 0;
+		memcpy(buf, p, n);
+		buf[n] = 0;
+		struct in_addr in;
+
+		if (inet_pton(AF_INET, buf, &in) != 1)
+			return 0;
+		vip = ntohl(in.s_addr);
+	}
+	return vip;
+}
+
+static void swan_done(struct vpnrole *vr, int status)
+{
+	enum swan_op op = vr->op;
+	uint64_t t = mip4d_now_ms();
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+	vr->op = SW_IDLE;
+	vr->swan_pid = 0;
+	if (vr->swan_out)
+		vr->swan_out[vr->swan_len] = 0;
+	if (!ok && op != SW_LIST) {
+		vr->swan_failures++;
+		log_warnx("vpn: swanctl --%s failed (status %d): %.200s",
+			  swan_op_str(op), status,
+			  vr->swan_out ? vr->swan_out : "");
+	}
+	switch (op) {
+	case SW_INITIATE:
+		if (!ok)
+			vr->vpn_retry_ms = t + VPN_RETRY_MS;
+		vr->want_list = true;
+		break;
+	case SW_TERMINATE:
+		if (vr->v.vpn_up) {
+			mip4_vmn_vpn(&vr->v, t, 0);
+			event_simple(vr, "vpn-down");
+		}
+		break;
+	case SW_LIST: {
+		uint32_t vip = ok && vr->swan_out ? parse_vip(vr->swan_out) : 0;
+
+		vr->vpn_checked_ms = t;
+		if (vip != vr->v.vip) {
+			json_object *ev = json_object_new_object();
+
+			mip4_vmn_vpn(&vr->v, t, vip);
+			jadd_str(ev, "event", vip ? "vpn-up" : "vpn-down");
+			if (vip)
+				jadd_addr(ev, "vip", vip);
+			ctlsock_event(vr->d, ev);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	schedule(vr);
+}
+
+static void on_swan(evutil_socket_t fd, short what, void *arg)
+{
+	struct vpnrole *vr = arg;
+	char buf[4096];
+	ssize_t n;
+	int status = 0;
+
+	(void)what;
+	n = read(fd, buf, sizeof buf);
+	if (n > 0) {
+		size_t room = SWAN_OUT_MAX - 1 - vr->swan_len;
+		size_t k = (size_t)n < room ? (size_t)n : room;
+
+		memcpy(vr->swan_out + vr->swan_len, buf, k);
+		vr->swan_len += k;
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* EOF: the child closed its output; reap it */
+	event_free(vr->ev_swan);
+	vr->ev_swan = NULL;
+	close(vr->swan_fd);
+	vr->swan_fd = -1;
+	if (waitpid(vr->swan_pid, &status, 0) < 0)
+		status = -1;
+	swan_done(vr, status);
+}
+
+/* argv for swanctl: strings copied into one buffer (posix_spawn wants
+ * char *, the configuration is const). */
+struct argbuf {
+	char *argv[16];
+	int argc;
+	char text[3 * MIP4_CONFIG_PATH_MAX + 256];
+	size_t used;
+};
+
+static void arg_push(struct argbuf *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (a->argc >= (int)(sizeof a->argv / sizeof a->argv[0]) - 1 ||
+	    a->used + n > sizeof a->text)
+		return; /* cannot happen with the configured lengths */
+	memcpy(a->text + a->used, s, n);
+	a->argv[a->argc++] = a->text + a->used;
+	a->argv[a->argc] = NULL;
+	a->used += n;
+}
+
+/* Run swanctl asynchronously; its output (stdout + stderr) is kept. */
+static int swan_run(struct vpnrole *vr, enum swan_op op)
+{
+	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	static struct argbuf a;
+	const struct mip4_config_vpn *c = vr->cfg;
+	static char env_conf[MIP4_CONFIG_PATH_MAX + 20];
+	char *envp[4];
+	int envc = 0, pfd[2];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	arg_push(&a, c->swanctl);
+	switch (op) {
+	case SW_INITIATE:
+		arg_push(&a, "--initiate");
+		arg_push(&a, "--child");
+		arg_push(&a, c->child);
+		arg_push(&a, "--ike");
+		arg_push(&a, c->ike);
+		arg_push(&a, "--timeout");
+		arg_push(&a, "20");
+		break;
+	case SW_TERMINATE:
+		arg_push(&a, "--terminate");
+		arg_push(&a, "--ike");
+		arg_push(&a, c->ike);
+		arg_push(&a, "--timeout");
+		arg_push(&a, "5");
+		break;
+	default:
+		arg_push(&a, "--list-sas");
+		arg_push(&a, "--ike");
+		arg_push(&a, c->ike);
+		arg_push(&a, "--raw");
+		break;
+	}
+	if (c->vici[0]) {
+		char uri[MIP4_CONFIG_PATH_MAX + 8];
+
+		(void)snprintf(uri, sizeof uri, "unix://%s", c->vici);
+		arg_push(&a, "--uri");
+		arg_push(&a, uri);
+	}
+	if (c->strongswan_conf[0]) {
+		(void)snprintf(env_conf, sizeof env_conf, "STRONGSWAN_CONF=%s",
+			       c->strongswan_conf);
+		envp[envc++] = env_conf;
+	}
+	envp[envc++] = env_path;
+	envp[envc] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -ENOMEM;
+	}
+	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	(void)posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&pid, c->swanctl, &fa, NULL, a.argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		vr->swan_failures++;
+		log_warnx("vpn: cannot run %s: %s", c->swanctl, strerror(rc));
+		return -rc;
+	}
+	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	vr->swan_fd = pfd[0];
+	vr->swan_pid = pid;
+	vr->swan_len = 0;
+	vr->op = op;
+	vr->ev_swan = event_new(vr->d->base, pfd[0], EV_READ | EV_PERSIST,
+				on_swan, vr);
+	if (!vr->ev_swan || event_add(vr->ev_swan, NULL) < 0)
+		fatalx("event_add failed");
+	if (op == SW_INITIATE)
+		vr->initiations++;
+	else if (op == SW_TERMINATE)
+		vr->terminations++;
+	log_info("vpn: swanctl --%s", swan_op_str(op));
+	return 0;
+}
+
+/* Bring the VPN to what detection wants, one swanctl at a time. */
+static void vpn_follow(struct vpnrole *vr, const struct mip4_vmn_out *w,
+		       uint64_t t)
+{
+	if (vr->op != SW_IDLE)
+		return;
+	if (w->restart_vpn) {
+		/* naive: a new IKE SA after every move (RFC 4093 §4.1) */
+		mip4_vmn_vpn_restarted(&vr->v);
+		event_simple(vr, "vpn-down");
+		vr->restart_pending = true;
+		(void)swan_run(vr, SW_TERMINATE);
+		return;
+	}
+	if (vr->want_list) {
+		vr->want_list = false;
+		(void)swan_run(vr, SW_LIST);
+		return;
+	}
+	switch (w->vpn) {
+	case MIP4_VMN_VPN_UP:
+		if (vr->v.vpn_up) {
+			if (t >= vr->vpn_checked_ms + VPN_CHECK_MS)
+				(void)swan_run(vr, SW_LIST);
+			break;
+		}
+		/* cvc: IKE only once x-MIP carries the x-HoA (§2.3) */
+		if (vr->cfg->det.mode == MIP4_VMN_CVC && !vr->x_reg)
+			break;
+		if (t < vr->vpn_retry_ms && !vr->restart_pending)
+			break;
+		vr->restart_pending = false;
+		(void)swan_run(vr, SW_INITIATE);
+		break;
+	case MIP4_VMN_VPN_DOWN:
+		if (vr->v.vpn_up || vr->restart_pending) {
+			vr->restart_pending = false;
+			(void)swan_run(vr, SW_TERMINATE);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the probe: a direct registration to the i-HA ---- */
+
+static struct mip4_mn_now mn_now(void)
+{
+	struct mip4_mn_now n = {mip4d_now_ms(), mip4d_now_ntp(),
+				mip4d_random32()};
+
+	return n;
+}
+
+static void probe_send(struct vpnrole *vr, struct mip4_mn_out *o)
+{
+	if (!o->send)
+		return;
+	if (mnrole_send_request(vr->probe_fd, o,
+				vr->probe.at.where == MIP4_MN_VIA_FA) < 0) {
+		vr->d->counters[D_UDP_TX_ERR]++;
+		return;
+	}
+	vr->d->counters[D_UDP_TX]++;
+	vr->probe_sent++;
+}
+
+static void probe_arm(struct vpnrole *vr)
+{
+	uint64_t t = mip4d_now_ms(), dl = vr->probe.deadline_ms;
+	struct timeval tv;
+
+	event_del(vr->ev_probe_timer);
+	if (!vr->probing || !dl)
+		return;
+	t = dl > t ? dl - t : 0;
+	tv.tv_sec = (time_t)(t / 1000);
+	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
+	event_add(vr->ev_probe_timer, &tv);
+}
+
+static void probe_out(struct vpnrole *vr, struct mip4_mn_out *o)
+{
+	probe_send(vr, o);
+	for (unsigned k = 0; k < o->n_ev; k++) {
+		json_object *ev;
+
+		if (o->ev[k].ev != MIP4_MN_EV_REGISTERED)
+			continue;
+		/* one answer is all detection needs (§3.3) */
+		vr->probing = false;
+		if (vr->probe.tnc)
+			vr->probe_tnc++;
+		else
+			vr->probe_no_tnc++;
+		ev = json_object_new_object();
+		jadd_str(ev, "event", "inside-probe");
+		json_object_object_add(ev, "tnc",
+				       json_object_new_boolean(vr->probe.tnc));
+		ctlsock_event(vr->d, ev);
+		mip4_vmn_probe(&vr->v, mip4d_now_ms(), vr->probe.tnc);
+		schedule(vr);
+	}
+	probe_arm(vr);
+}
+
+static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
+{
+	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_out o;
+
+	vr->probing = true;
+	vr->probe_changes = vr->v.detections;
+	mip4_mn_attach(&vr->probe, &n, at, &o);
+	probe_out(vr, &o);
+}
+
+static void probe_stop(struct vpnrole *vr)
+{
+	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_out o;
+	struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
+
+	if (!vr->probing)
+		return;
+	vr->probing = false;
+	mip4_mn_attach(&vr->probe, &n, &none, &o);
+	probe_arm(vr);
+}
+
+static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct vpnrole *vr = arg;
+	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_out o;
+
+	(void)fd;
+	(void)what;
+	if (!vr->probing)
+		return;
+	mip4_mn_timer(&vr->probe, &n, &o);
+	probe_out(vr, &o);
+}
+
+static void on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct vpnrole *vr = arg;
+
+	(void)what;
+	for (int k = 0; k < 16; k++) {
+		uint8_t buf[2048];
+		ssize_t len = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		struct mip4_mn_now n;
+		struct mip4_mn_out o;
+
+		if (len < 0)
+			break;
+		vr->d->counters[D_UDP_RX]++;
+		if (!vr->probing)
+			continue;
+		n = mn_now();
+		mip4_mn_input(&vr->probe, &n, buf, (size_t)len, &o);
+		probe_out(vr, &o);
+	}
+}
+
+static int probe_open(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int one = 1, mark = P_MARK;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	/* the main table: straight out of the link, never into a tunnel */
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- carrying out what detection wants ---- */
+
+static bool same_attach(const struct mip4_mn_attach *a,
+			const struct mip4_mn_attach *b)
+{
+	return a->where == b->where && a->coa == b->coa &&
+	       a->fa_addr == b->fa_addr;
+}
+
+static bool attached(const struct mip4_mn_attach *a)
+{
+	return a->where == MIP4_MN_COLOCATED || a->where == MIP4_MN_VIA_FA ||
+	       a->where == MIP4_MN_AT_HOME;
+}
+
+static const char *mode_now(const struct vpnrole *vr)
+{
+	enum mip4_mn_where w;
+
+	switch (vr->v.state) {
+	case MIP4_VMN_INSIDE:
+		return vr->link.where == MIP4_MN_VIA_FA ? "f" : "c";
+	case MIP4_VMN_OUTSIDE:
+		if (vr->cfg->det.mode != MIP4_VMN_CVC)
+			return mip4_vmn_mode_str(vr->cfg->det.mode);
+		w = vr->x ? mnrole_where(vr->x) : MIP4_MN_DETACHED;
+		return w == MIP4_MN_VIA_FA ? "fvc" : "cvc";
+	default:
+		return "none";
+	}
+}
+
+/* mc / naive: the VPN's own packets leave by the link's default router,
+ * not into i-MIP's catch-all table. */
+static void gateway_route(struct vpnrole *vr)
+{
+	uint32_t via = vr->have_link ? vr->link_gw : 0;
+	int ifx = vr->have_link ? vr->link_if : 0;
+
+	if (vr->cfg->det.mode == MIP4_VMN_CVC)
+		return;
+	if (via == vr->gw_route_via && ifx == vr->gw_route_if)
+		return;
+	if (vr->gw_route_via)
+		(void)nl_route_del(vr->nl, vr->cfg->gateway, 32, vr->gw_route_if,
+				   0);
+	vr->gw_route_via = 0;
+	vr->gw_route_if = 0;
+	if (!via || ifx <= 0)
+		return;
+	if (nl_route_add_via(vr->nl, vr->cfg->gateway, 32, via, ifx, 0, 0) < 0) {
+		vr->d->counters[D_ROUTE_ERR]++;
+		log_warnx("vpn: route to the gateway via the link failed");
+		return;
+	}
+	vr->gw_route_via = via;
+	vr->gw_route_if = ifx;
+}
+
+static void apply_inner(struct vpnrole *vr, enum mip4_vmn_inner want)
+{
+	struct mip4_mn_attach at = {.where = MIP4_MN_DETACHED};
+
+	if (want == vr->inner &&
+	    (want != MIP4_VMN_IN_VPN || vr->inner_vip == vr->v.vip))
+		return;
+	vr->inner = want;
+	vr->inner_vip = want == MIP4_VMN_IN_VPN ? vr->v.vip : 0;
+	vr->i_reg = false;
+	switch (want) {
+	case MIP4_VMN_IN_DIRECT:
+		mnrole_mark_table(vr->i, 0);
+		mnrole_attach(vr->i, NULL);
+		break;
+	case MIP4_VMN_IN_VPN:
+		/* co-located at the VPN tunnel inner address; i-MIP's own
+		 * packets take the VPN's routing table */
+		mnrole_mark_table(vr->i, vr->cfg->table);
+		at.where = MIP4_MN_COLOCATED;
+		at.coa = vr->v.vip;
+		mnrole_attach(vr->i, &at);
+		break;
+	default:
+		mnrole_attach(vr->i, &at);
+		break;
+	}
+}
+
+static void apply_outer(struct vpnrole *vr, bool active)
+{
+	struct mip4_mn_attach off = {.where = MIP4_MN_DETACHED};
+
+	if (!vr->x || active == vr->x_active)
+		return;
+	vr->x_active = active;
+	vr->x_reg = false;
+	/* inside: deregister from the x-HA (§3.3) if it holds a binding */
+	if (!active && mnrole_mn(vr->x)->registered)
+		off.where = MIP4_MN_AT_HOME;
+	mnrole_attach(vr->x, active ? NULL : &off);
+}
+
+/* Read what the layers did, tell detection, then put in place what it
+ * wants.  Runs from a zero-delay event, never inside a layer's call. */
+static void step(struct vpnrole *vr)
+{
+	struct mnrole *scanner = vr->x ? vr->x : vr->i;
+	struct mip4_mn_attach at;
+	struct mip4_vmn_out w;
+	uint64_t t = mip4d_now_ms();
+	uint32_t gw = 0;
+	int ifx = 0;
+
+	vr->in_step = true;
+	/* 1. the link (§3.2.1: the interface the scan picked) */
+	if (mnrole_scan(scanner, &at, &gw, &ifx) &&
+	    (!same_attach(&at, &vr->link) || ifx != vr->link_if ||
+	     gw != vr->link_gw)) {
+		bool up = attached(&at);
+
+		vr->link = at;
+		vr->link_if = ifx;
+		vr->link_gw = gw;
+		vr->have_link = up;
+		vr->x_reg = false;
+		mip4_vmn_link(&vr->v, t, up);
+		if (up && vr->probing)
+			probe_stop(vr); /* a new attempt from the new link */
+	}
+	/* 2. x-MIP registered from this link? */
+	if (vr->x) {
+		const struct mip4_mn *m = mnrole_mn(vr->x);
+		enum mip4_mn_where xw = mnrole_where(vr->x);
+		bool reg = vr->x_active && m->registered &&
+			   (xw == MIP4_MN_COLOCATED || xw == MIP4_MN_VIA_FA) &&
+			   m->reg_coa == m->at.coa;
+
+		if (reg != vr->x_reg) {
+			vr->x_reg = reg;
+			mip4_vmn_x(&vr->v, t, reg);
+		}
+	}
+	/* 3. i-MIP registered from its source? (every acceptance counts
+	 * for T_MONITOR) */
+	if (vr->inner != MIP4_VMN_IN_NONE) {
+		const struct mip4_mn *m = mnrole_mn(vr->i);
+		bool reg = m->registered && m->reg_coa == m->at.coa &&
+			   m->at.where != MIP4_MN_DETACHED;
+
+		if (reg != vr->i_reg || (reg && m->ok_ms != vr->i_ok_seen)) {
+			vr->i_reg = reg;
+			vr->i_ok_seen = m->ok_ms;
+			mip4_vmn_inner(&vr->v, t, vr->inner, reg, m->tnc);
+		}
+	}
+	mip4_vmn_timer(&vr->v, t);
+	mip4_vmn_want(&vr->v, t, &w);
+	/* 4. put it in place */
+	gateway_route(vr);
+	apply_outer(vr, w.x_active);
+	apply_inner(vr, w.inner);
+	mnrole_gate(vr->i, w.gate);
+	vr->gated = w.gate;
+	/* one direct attempt per detection run (its retransmissions are
+	 * mip4_mn's) */
+	if (w.probe && vr->have_link && vr->probe_changes != vr->v.detections)
+		probe_start(vr, &vr->link);
+	else if (!w.probe)
+		probe_stop(vr);
+	vpn_follow(vr, &w, t);
+	/* 5. say what changed */
+	{
+		const char *mode = mode_now(vr);
+
+		if (vr->v.state != vr->shown || mode != vr->shown_mode) {
+			json_object *ev = json_object_new_object();
+
+			if (vr->v.state == MIP4_VMN_OUTSIDE &&
+			    vr->shown != MIP4_VMN_OUTSIDE)
+				vr->outside_moves++;
+			if (vr->v.state == MIP4_VMN_INSIDE &&
+			    vr->shown != MIP4_VMN_INSIDE)
+				vr->inside_moves++;
+			jadd_str(ev, "event", mip4_vmn_state_str(vr->v.state));
+			jadd_str(ev, "mode", mode);
+			if (vr->v.state == MIP4_VMN_OUTSIDE)
+				jadd_int(ev, "x_registered", vr->x_reg);
+			jadd_int(ev, "since_change_ms",
+				(int64_t)(t - vr->v.changed_ms));
+			ctlsock_event(vr->d, ev);
+			vr->shown = vr->v.state;
+			vr->shown_mode = mode;
+		}
+	}
+	/* 6. the next deadline */
+	{
+		uint64_t dl = w.deadline_ms;
+		struct timeval tv;
+
+		if (w.vpn == MIP4_VMN_VPN_UP && vr->op == SW_IDLE) {
+			uint64_t c = vr->v.vpn_up ? vr->vpn_checked_ms + VPN_CHECK_MS
+						  : vr->vpn_retry_ms;
+
+			if (c > t && (!dl || c < dl))
+				dl = c;
+		}
+		event_del(vr->ev_timer);
+		if (dl) {
+			uint64_t d = dl > t ? dl - t : 0;
+
+			tv.tv_sec = (time_t)(d / 1000);
+			tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+			event_add(vr->ev_timer, &tv);
+		}
+	}
+	vr->in_step = false;
+}
+
+static void on_step(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	step(arg);
+}
+
+static void schedule(struct vpnrole *vr)
+{
+	if (!vr->in_step)
+		event_active(vr->ev_step, EV_TIMEOUT, 0);
+}
+
+static void on_layer(void *ctx, struct mnrole *r, enum mnrole_note what)
+{
+	(void)r;
+	(void)what;
+	schedule(ctx);
+}
+
+/* ---- start, stop, status ---- */
+
+int vpnrole_start(struct mip4d *d)
+{
+	struct vpnrole *vr = calloc(1, sizeof *vr);
+	const struct mip4_config_vpn *c = &d->conf.vpn;
+	struct mnrole_params ip = {
+		.c = &d->conf.mn,
+		.tag = " (i)",
+		.layer = "i",
+		.mark = I_MARK,
+		.table = I_TABLE,
+		.pref_mark = PREF_I_MARK,
+		.pref_local = PREF_I_LOCAL,
+		.pref_table = PREF_I_TABLE,
+		.udp_port = 0,
+		/* RFC 5265 §3.2.4: re-register inside before T_MONITOR ends */
+		.renew_max_ms = c->det.t_monitor_ms > 10000
+					? c->det.t_monitor_ms - 5000
+					: c->det.t_monitor_ms / 2,
+		.mtu = I_MTU,
+		.keep_routes = true,
+		.notify = on_layer,
+	};
+	struct mnrole_params xp = {
+		.c = &c->outer,
+		.tag = " (x)",
+		.layer = "x",
+		.mark = X_MARK,
+		.table = X_TABLE,
+		.pref_mark = PREF_X_MARK,
+		.pref_local = 0,
+		.pref_table = PREF_X_FROM,
+		.from_home = true,
+		.udp_port = MIP4_PORT,
+		.notify = on_layer,
+	};
+	struct mip4_mn_cfg pc = d->conf.mn.cfg;
+	int rc;
+
+	if (!vr)
+		return -1;
+	d->vpr = vr;
+	vr->d = d;
+	vr->cfg = c;
+	vr->probe_fd = -1;
+	vr->swan_fd = -1;
+	vr->link_if = -1;
+	vr->shown = MIP4_VMN_DETACHED;
+	vr->shown_mode = "none";
+	vr->swan_out = malloc(SWAN_OUT_MAX);
+	if (!vr->swan_out)
+		return -1;
+	ip.ctx = vr;
+	xp.ctx = vr;
+	mip4_vmn_init(&vr->v, &c->det);
+	rc = nl_open(&vr->nl);
+	if (rc < 0) {
+		log_warnx("vpn: netlink: %s", strerror(-rc));
+		return -1;
+	}
+	vr->ev_step = event_new(d->base, -1, 0, on_step, vr);
+	vr->ev_timer = evtimer_new(d->base, on_step, vr);
+	vr->ev_probe_timer = evtimer_new(d->base, on_probe_timer, vr);
+	if (!vr->ev_step || !vr->ev_timer || !vr->ev_probe_timer)
+		fatalx("event_new failed");
+	/* the probe: i-MIP's association, its own socket and mark */
+	pc.retrans_min_ms = 1000;
+	mip4_mn_init(&vr->probe, &pc);
+	vr->probe_fd = probe_open();
+	if (vr->probe_fd < 0) {
+		log_warn("vpn: probe socket");
+		return -1;
+	}
+	vr->ev_probe = event_new(d->base, vr->probe_fd, EV_READ | EV_PERSIST,
+				 on_probe, vr);
+	if (!vr->ev_probe || event_add(vr->ev_probe, NULL) < 0)
+		fatalx("event_add failed");
+	(void)nl_rule_del(vr->nl, PREF_PROBE);
+	if (nl_rule_add(vr->nl, PREF_PROBE, RT_TABLE_MAIN, P_MARK, -1) < 0)
+		d->counters[D_ROUTE_ERR]++;
+	if (c->det.mode == MIP4_VMN_CVC) {
+		vr->x = mnrole_new(d, &xp);
+		if (!vr->x)
+			return -1;
+		/* the VPN client's path check finds the x-HoA (top) */
+		(void)nl_route_del(vr->nl, c->gateway, 32, 0, 0);
+		if (nl_route_add_src(vr->nl, c->gateway, 32,
+				     mnrole_tun_ifindex(vr->x),
+				     c->outer.cfg.home_addr, 0) < 0) {
+			d->counters[D_ROUTE_ERR]++;
+			log_warnx("vpn: route to the gateway into %s failed",
+				  c->outer.tunnel_dev);
+		}
+	}
+	vr->i = mnrole_new(d, &ip);
+	if (!vr->i)
+		return -1;
+	d->mnr = vr->i;
+	/* nothing goes anywhere until detection says where (§3.2.2) */
+	mnrole_gate(vr->i, true);
+	{
+		struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
+
+		mnrole_attach(vr->i, &none);
+		if (vr->x) {
+			/* x starts off; detection turns it on */
+			vr->x_active = false;
+			mnrole_attach(vr->x, &none);
+		}
+	}
+	{
+		char a[16], b[16];
+
+		log_info("vpn: mode %s, gateway %s, i-HA %s, detection period "
+			 "%u ms, T_MONITOR %u s",
+			 mip4_vmn_mode_str(c->det.mode), mip4_ntoa(c->gateway, a),
+			 mip4_ntoa(d->conf.mn.cfg.ha_addr, b),
+			 (unsigned)c->det.detect_ms,
+			 (unsigned)(c->det.t_monitor_ms / 1000));
+	}
+	schedule(vr);
+	return 0;
+}
+
+void vpnrole_stop(struct mip4d *d)
+{
+	struct vpnrole *vr = d->vpr;
+
+	if (!vr)
+		return;
+	if (vr->swan_pid > 0) {
+		int st;
+
+		(void)kill(vr->swan_pid, SIGTERM);
+		(void)waitpid(vr->swan_pid, &st, 0);
+	}
+	if (vr->ev_swan)
+		event_free(vr->ev_swan);
+	if (vr->swan_fd >= 0)
+		close(vr->swan_fd);
+	/* i first: its deregistration may still need the VPN and x-MIP */
+	mnrole_free(vr->i);
+	mnrole_free(vr->x);
+	if (vr->nl) {
+		(void)nl_rule_del(vr->nl, PREF_PROBE);
+		if (vr->cfg->det.mode == MIP4_VMN_CVC)
+			(void)nl_route_del(vr->nl, vr->cfg->gateway, 32, 0, 0);
+		else if (vr->gw_route_via)
+			(void)nl_route_del(vr->nl, vr->cfg->gateway, 32,
+					   vr->gw_route_if, 0);
+		nl_close(vr->nl);
+	}
+	if (vr->ev_step)
+		event_free(vr->ev_step);
+	if (vr->ev_timer)
+		event_free(vr->ev_timer);
+	if (vr->ev_probe)
+		event_free(vr->ev_probe);
+	if (vr->ev_probe_timer)
+		event_free(vr->ev_probe_timer);
+	if (vr->probe_fd >= 0)
+		close(vr->probe_fd);
+	free(vr->swan_out);
+	free(vr);
+	d->vpr = NULL;
+	d->mnr = NULL;
+}
+
+json_object *vpnrole_status(struct mip4d *d)
+{
+	struct vpnrole *vr = d->vpr;
+	json_object *o = json_object_new_object();
+	json_object *vpn = json_object_new_object();
+	uint64_t t = mip4d_now_ms();
+
+	jadd_str(o, "detection", mip4_vmn_state_str(vr->v.state));
+	jadd_str(o, "mode", mode_now(vr));
+	jadd_str(o, "stack", mip4_vmn_mode_str(vr->cfg->det.mode));
+	json_object_object_add(o, "gated", json_object_new_boolean(vr->gated));
+	jadd_int(o, "since_change_ms", (int64_t)(t - vr->v.changed_ms));
+	jadd_int(o, "link_changes", (int64_t)vr->v.changes);
+	jadd_str(vpn, "state", vr->op == SW_INITIATE    ? "initiating"
+			      : vr->op == SW_TERMINATE ? "terminating"
+			      : vr->v.vpn_up	       ? "up"
+						       : "down");
+	if (vr->v.vip)
+		jadd_addr(vpn, "vip", vr->v.vip);
+	jadd_addr(vpn, "gateway", vr->cfg->gateway);
+	jadd_str(vpn, "ike", vr->cfg->ike);
+	jadd_int(vpn, "initiations", (int64_t)vr->initiations);
+	jadd_int(vpn, "terminations", (int64_t)vr->terminations);
+	json_object_object_add(o, "vpn", vpn);
+	json_object_object_add(o, "inner", mnrole_status_of(vr->i));
+	if (vr->x)
+		json_object_object_add(o, "outer", mnrole_status_of(vr->x));
+	return o;
+}
+
+json_object *vpnrole_counters(struct mip4d *d)
+{
+	struct vpnrole *vr = d->vpr;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "inner", mnrole_counters_of(vr->i));
+	if (vr->x)
+		json_object_object_add(o, "outer", mnrole_counters_of(vr->x));
+	jadd_int(o, "link-changes", (int64_t)vr->v.changes);
+	jadd_int(o, "went-inside", (int64_t)vr->inside_moves);
+	jadd_int(o, "went-outside", (int64_t)vr->outside_moves);
+	jadd_int(o, "probe-requests", (int64_t)vr->probe_sent);
+	jadd_int(o, "probe-accepted-tnc", (int64_t)vr->probe_tnc);
+	jadd_int(o, "probe-accepted-no-tnc", (int64_t)vr->probe_no_tnc);
+	jadd_int(o, "vpn-initiations", (int64_t)vr->initiations);
+	jadd_int(o, "vpn-terminations", (int64_t)vr->terminations);
+	jadd_int(o, "vpn-swanctl-failures", (int64_t)vr->swan_failures);
+	return o;
+}
