@@ -456,7 +456,8 @@ static void solicit(struct mnrole *r, int ifindex)
 		return;
 	mip4_buf_init(&b, pkt + 20, sizeof pkt - 20);
 	mip4_sol_put(&b);
-	(void)mip4_ip_put(pkt, sizeof pkt, r->mn.home_addr, INADDR_ALLRTRS,
+	(void)mip4_ip_put(pkt, sizeof pkt,
+			  r->p.anon_solicit ? 0 : r->mn.home_addr, INADDR_ALLRTRS,
 			  MIP4_IPPROTO_ICMP, 1, (uint16_t)mip4d_random32(), false,
 			  b.len);
 	if (sendto(r->pkt_fd[i], pkt, 20 + b.len, 0,

@@ -41,6 +41,8 @@ struct mnrole_params {
 				from_home) */
 	bool from_home;
 	bool keep_routes;  /* away routes even while detached (never home) */
+	bool anon_solicit; /* solicit from 0.0.0.0 (RFC 1256 §5.1): the
+			      i-HoA must not show on an outside link */
 	uint16_t udp_port; /* local registration port: 434, or 0 = any */
 	uint32_t renew_max_ms;
 	int mtu;	   /* TUN MTU, 0: 1500 minus the outer headers */

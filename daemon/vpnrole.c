@@ -301,11 +301,15 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 		arg_push(&a, "20");
 		break;
 	case SW_TERMINATE:
+		/* --force: the peer is often out of reach by now (we moved);
+		 * its SA goes when ours comes back (unique = replace) or by
+		 * dead peer detection */
 		arg_push(&a, "--terminate");
 		arg_push(&a, "--ike");
 		arg_push(&a, c->ike);
+		arg_push(&a, "--force");
 		arg_push(&a, "--timeout");
-		arg_push(&a, "5");
+		arg_push(&a, "2");
 		break;
 	default:
 		arg_push(&a, "--list-sas");
@@ -810,6 +814,7 @@ int vpnrole_start(struct mip4d *d)
 					: c->det.t_monitor_ms / 2,
 		.mtu = I_MTU,
 		.keep_routes = true,
+		.anon_solicit = true,
 		.notify = on_layer,
 	};
 	struct mnrole_params xp = {
