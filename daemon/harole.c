@@ -70,14 +70,40 @@ static json_object *json_event(const char *name)
 	return ev;
 }
 
-/* Wall-clock expiry of a binding, for the store. */
-static int64_t expires_wall(const struct mip4_binding *b, uint64_t now_ms)
+/* Wall-clock expiry of a care-of address, for the store. */
+static int64_t expires_wall(uint64_t expires_ms, uint64_t now_ms)
 {
-	int64_t left = b->expires_ms > now_ms
-			       ? (int64_t)((b->expires_ms - now_ms + 999) / 1000)
+	int64_t left = expires_ms > now_ms
+			       ? (int64_t)((expires_ms - now_ms + 999) / 1000)
 			       : 0;
 
 	return mip4d_now_wall() + left;
+}
+
+/*
+ * Write b to the store: the binding with its first care-of address, and
+ * the others (simultaneous bindings) when it has or had more than one, so
+ * that the common case costs one statement.
+ */
+static void store_binding(struct mip4d *d, const struct mip4_binding *b,
+			  size_t old_ncoa, uint64_t now_ms)
+{
+	struct mip4_coa c[MIP4_HA_MAX_COA];
+	int64_t exp[MIP4_HA_MAX_COA];
+	size_t n = mip4_binding_ncoa(b);
+
+	if (store_put(d->store, b, expires_wall(b->expires_ms, now_ms)) < 0)
+		d->counters[D_STORE_ERR]++;
+	if (n <= 1 && old_ncoa <= 1)
+		return;
+	if (n > MIP4_HA_MAX_COA) /* never: restore_coa() keeps to the bound */
+		n = MIP4_HA_MAX_COA;
+	for (size_t i = 1; i < n; i++) {
+		mip4_binding_coa(b, i, &c[i - 1]);
+		exp[i - 1] = expires_wall(c[i - 1].expires_ms, now_ms);
+	}
+	if (store_put_coas(d->store, b->home_addr, c, exp, n - 1) < 0)
+		d->counters[D_STORE_ERR]++;
 }
 
 /*
@@ -123,19 +149,27 @@ static void route_del(struct mip4d *d, uint32_t home)
 	}
 }
 
+/* An event about care-of address c of a binding (c NULL: all went). */
 static void binding_event(struct mip4d *d, const char *name,
 			  const struct mip4_binding *b, uint32_t home,
 			  uint32_t coa)
 {
 	json_object *ev = json_event(name);
+	int i = b ? mip4_binding_coa_find(b, coa) : -1;
 
 	add_addr(ev, "home_addr", home);
 	add_addr(ev, "coa", coa);
+	if (i >= 0) {
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, (size_t)i, &c);
+		add_int(ev, "lifetime", c.lifetime);
+		add_str(ev, "encap", encap_name(c.encap));
+		add_addr(ev, "peer", c.peer_addr);
+		add_int(ev, "peer_port", c.peer_port);
+	}
 	if (b) {
-		add_int(ev, "lifetime", b->lifetime);
-		add_str(ev, "encap", encap_name(b->encap));
-		add_addr(ev, "peer", b->peer_addr);
-		add_int(ev, "peer_port", b->peer_port);
+		add_int(ev, "care_of_addresses", (int64_t)mip4_binding_ncoa(b));
 		if (b->nai)
 			add_str(ev, "nai", b->nai);
 	}
@@ -158,9 +192,13 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
 		if (res->change == MIP4_HA_BIND_ADDED ||
 		    res->old_coa != b->coa)
 			route_add(d, b->home_addr);
-		if (store_put(d->store, b, expires_wall(b, now_ms)) < 0)
-			d->counters[D_STORE_ERR]++;
-		binding_event(d, "registered", b, b->home_addr, b->coa);
+		store_binding(d, b, res->old_ncoa, now_ms);
+		binding_event(d, "registered", b, b->home_addr, res->coa);
+		break;
+	case MIP4_HA_BIND_COA_REMOVED:
+		/* one care-of address went, the others stay (§3.8.2.2) */
+		store_binding(d, b, res->old_ncoa, now_ms);
+		binding_event(d, "deregistered", b, b->home_addr, res->coa);
 		break;
 	case MIP4_HA_BIND_REMOVED:
 		route_del(d, res->home_addr);
@@ -353,15 +391,23 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 	(void)dp_on_raw(d->dp);
 }
 
-static void on_expired(void *ctx, const struct mip4_binding *b)
+/* RFC 5944 §4.2.3: each care-of address expires on its own; the binding
+ * (and the route) goes with the last. */
+static void on_expired(void *ctx, const struct mip4_binding *b,
+		       const struct mip4_coa *c, bool last)
 {
 	struct mip4d *d = ctx;
 
 	d->counters[D_EXPIRED]++;
-	route_del(d, b->home_addr);
-	if (store_del(d->store, b->home_addr) < 0)
-		d->counters[D_STORE_ERR]++;
-	binding_event(d, "expired", NULL, b->home_addr, b->coa);
+	if (last) {
+		route_del(d, b->home_addr);
+		if (store_del(d->store, b->home_addr) < 0)
+			d->counters[D_STORE_ERR]++;
+		binding_event(d, "expired", NULL, b->home_addr, c->coa);
+		return;
+	}
+	store_binding(d, b, mip4_binding_ncoa(b) + 1, mip4d_now_ms());
+	binding_event(d, "expired", b, b->home_addr, c->coa);
 }
 
 void harole_tick(struct mip4d *d)
@@ -370,19 +416,26 @@ void harole_tick(struct mip4d *d)
 		mip4_ha_expire(d->ha, mip4d_now_ms(), on_expired, d);
 }
 
+/* Monotonic expiry for a stored wall-clock one; one that passed while we
+ * were down is due now (the next tick expires it). */
+static uint64_t restored_expiry(int64_t exp_wall, uint64_t now_ms)
+{
+	int64_t left = exp_wall - mip4d_now_wall();
+
+	return left > 0 ? now_ms + (uint64_t)left * 1000 : now_ms;
+}
+
 /* Restore one stored binding with its remaining lifetime. */
 static int restore_one(void *ctx, const struct mip4_binding *s,
 		       int64_t exp_wall)
 {
 	struct mip4d *d = ctx;
 	uint64_t now = mip4d_now_ms();
-	int64_t left = exp_wall - mip4d_now_wall();
 	struct mip4_binding *b;
 
-	if (left <= 0)
-		return 0;
 	b = mip4_btable_add(mip4_ha_bindings(d->ha), s->home_addr, s->nai,
-			    s->nai ? s->nai_len : 0, now + (uint64_t)left * 1000);
+			    s->nai ? strlen(s->nai) : 0,
+			    restored_expiry(exp_wall, now));
 	if (!b)
 		return 0;
 	b->coa = s->coa;
@@ -398,6 +451,27 @@ static int restore_one(void *ctx, const struct mip4_binding *s,
 	b->bytes_to_mn = s->bytes_to_mn;
 	b->pkts_from_mn = s->pkts_from_mn;
 	b->bytes_from_mn = s->bytes_from_mn;
+	return 0;
+}
+
+/* Restore a further care-of address of a restored binding. */
+static int restore_coa(void *ctx, uint32_t home, const struct mip4_coa *sc,
+		       int64_t exp_wall)
+{
+	struct mip4d *d = ctx;
+	struct mip4_btable *t = mip4_ha_bindings(d->ha);
+	struct mip4_binding *b = mip4_btable_get(t, home);
+	struct mip4_coa c = *sc;
+
+	/* a file written by a build with a higher MIP4_HA_MAX_COA: keep
+	 * what fits this one's bound */
+	if (!b || (mip4_binding_coa_find(b, c.coa) < 0 &&
+		   mip4_binding_ncoa(b) >= MIP4_HA_MAX_COA))
+		return 0;
+	c.expires_ms = restored_expiry(exp_wall, mip4d_now_ms());
+	if (mip4_btable_coa_put(t, b, &c, true) < 0)
+		log_warnx("restore: care-of address of a binding: out of "
+			  "memory");
 	return 0;
 }
 
@@ -512,6 +586,8 @@ int harole_start(struct mip4d *d)
 	}
 	restore_replay(d, &d->conf);
 	n = store_load(d->store, mip4d_now_wall(), restore_one, d);
+	if (n >= 0 && store_load_coas(d->store, restore_coa, d) < 0)
+		n = -1;
 	if (n < 0) {
 		log_warnx("state-db %s: %s", d->conf.state_db,
 			  store_errmsg(d->store));
@@ -635,10 +711,22 @@ json_object *harole_status(struct mip4d *d)
 	return o;
 }
 
+/* Seconds left until expires_ms. */
+static int64_t remaining(uint64_t expires_ms, uint64_t now)
+{
+	return expires_ms > now ? (int64_t)((expires_ms - now) / 1000) : 0;
+}
+
+/*
+ * One binding.  The top-level coa, peer, encap, lifetime and remaining are
+ * those of its first care-of address; "coas" lists every one (RFC 5944
+ * §3.6.1.2 simultaneous bindings), the first first.
+ */
 static int binding_json(void *ctx, const struct mip4_binding *b)
 {
 	json_object *arr = ctx;
 	json_object *o = json_object_new_object();
+	json_object *coas = json_object_new_array();
 	uint64_t now = mip4d_now_ms();
 	char flags[9];
 	int n = 0;
@@ -656,8 +744,21 @@ static int binding_json(void *ctx, const struct mip4_binding *b)
 	flags[n] = '\0';
 	add_str(o, "flags", flags);
 	add_int(o, "lifetime", b->lifetime);
-	add_int(o, "remaining",
-		b->expires_ms > now ? (int64_t)((b->expires_ms - now) / 1000) : 0);
+	add_int(o, "remaining", remaining(b->expires_ms, now));
+	for (size_t i = 0; i < mip4_binding_ncoa(b); i++) {
+		json_object *co = json_object_new_object();
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, i, &c);
+		add_addr(co, "coa", c.coa);
+		add_addr(co, "peer", c.peer_addr);
+		add_int(co, "peer_port", c.peer_port);
+		add_str(co, "encap", encap_name(c.encap));
+		add_int(co, "lifetime", c.lifetime);
+		add_int(co, "remaining", remaining(c.expires_ms, now));
+		json_object_array_add(coas, co);
+	}
+	json_object_object_add(o, "coas", coas);
 	add_int(o, "spi", b->spi);
 	add_int(o, "pkts_to_mn", (int64_t)b->pkts_to_mn);
 	add_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);

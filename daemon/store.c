@@ -55,6 +55,11 @@ enum store_stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_COA_PUT,
+	ST_COA_DEL,
+	ST_COA_PURGE,
+	ST_PURGE_ORPHANS,
+	ST_COA_LOAD,
 	ST__MAX
 };
 
@@ -80,6 +85,23 @@ enum store_col {
 	C__MAX
 };
 
+/* Columns of a further care-of address (schema version 2), likewise. */
+enum store_coa_col {
+	CC_HOME_ADDR,
+	CC_COA,
+	CC_PEER_ADDR,
+	CC_PEER_PORT,
+	CC_LIFETIME,
+	CC_KEEPALIVE,
+	CC_ENCAP,
+	CC_EXPIRES_WALL,
+	CC__MAX
+};
+
+#define COA_COLS                                                              \
+	"home_addr, coa, peer_addr, peer_port, lifetime, keepalive, encap, "  \
+	"expires_wall"
+
 #define BINDING_COLS                                                          \
 	"home_addr, nai, coa, peer_addr, peer_port, lifetime, keepalive, "    \
 	"flags, encap, spi, last_id, expires_wall, "                          \
@@ -92,7 +114,11 @@ static const char *const stmt_sql[ST__MAX] = {
 		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
 		    "?13, ?14, ?15, ?16)"),
 	[ST_DEL] = "DELETE FROM binding WHERE home_addr = ?1",
-	[ST_PURGE] = "DELETE FROM binding WHERE expires_wall <= ?1",
+	/* a binding whose first care-of address expired lives on while it
+	 * has others (RFC 5944 §4.2.3); ST_COA_PURGE runs first */
+	[ST_PURGE] = ("DELETE FROM binding WHERE expires_wall <= ?1 AND NOT "
+		      "EXISTS (SELECT 1 FROM binding_coa c WHERE c.home_addr "
+		      "= binding.home_addr)"),
 	[ST_LOAD] = ("SELECT " BINDING_COLS " FROM binding"),
 	[ST_COUNT] = "SELECT count(*) FROM binding",
 	[ST_REPLAY_PUT] = ("INSERT OR REPLACE INTO replay (spi, last_id) "
@@ -102,10 +128,18 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_COA_PUT] = ("INSERT OR REPLACE INTO binding_coa (" COA_COLS ") "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+	[ST_COA_DEL] = "DELETE FROM binding_coa WHERE home_addr = ?1",
+	[ST_COA_PURGE] = "DELETE FROM binding_coa WHERE expires_wall <= ?1",
+	[ST_PURGE_ORPHANS] = ("DELETE FROM binding_coa WHERE home_addr NOT IN "
+			      "(SELECT home_addr FROM binding)"),
+	[ST_COA_LOAD] = ("SELECT " COA_COLS " FROM binding_coa"),
 };
 
-/* Version 1.  A later version adds a migration step in store_migrate()
- * and bumps STORE_SCHEMA_VERSION. */
+/* Version 1; store_migrate() brings it to STORE_SCHEMA_VERSION.  A later
+ * version adds a step there and bumps STORE_SCHEMA_VERSION.  The binding
+ * row holds the binding and its first care-of address. */
 static const char schema_v1[] =
 	"CREATE TABLE binding ("
 	" home_addr INTEGER PRIMARY KEY," /* host byte order */
@@ -127,6 +161,21 @@ static const char schema_v1[] =
 	"CREATE TABLE replay ("
 	" spi INTEGER PRIMARY KEY,"
 	" last_id INTEGER NOT NULL);";
+
+/* Version 1 -> 2: the further care-of addresses of simultaneous bindings
+ * (RFC 5944 §3.6.1.2), each with its own expiry; a table of its own so
+ * that the common binding with one care-of address costs nothing more. */
+static const char schema_v2[] =
+	"CREATE TABLE binding_coa ("
+	" home_addr INTEGER NOT NULL,"
+	" coa INTEGER NOT NULL,"
+	" peer_addr INTEGER NOT NULL,"
+	" peer_port INTEGER NOT NULL,"
+	" lifetime INTEGER NOT NULL,"
+	" keepalive INTEGER NOT NULL,"
+	" encap INTEGER NOT NULL,"
+	" expires_wall INTEGER NOT NULL," /* Unix seconds */
+	" PRIMARY KEY (home_addr, coa)) WITHOUT ROWID;";
 
 struct store {
 	sqlite3 *db;
@@ -362,7 +411,9 @@ static int store_migrate(sqlite3 *db, const char *path, int64_t version,
 		if (open_exec(db, path, schema_v1, err, errlen) < 0)
 			goto fail;
 	}
-	/* (version 1 -> 2 steps go here) */
+	if (version <= 1 &&
+	    open_exec(db, path, schema_v2, err, errlen) < 0)
+		goto fail;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
@@ -535,9 +586,8 @@ int store_put(struct store *s, const struct mip4_binding *b,
 	sqlite3_stmt *st = s->st[ST_PUT];
 	char what[40];
 
-	if (b->nai && b->nai_len > 0)
-		sqlite3_bind_text(st, C_NAI + 1, b->nai, b->nai_len,
-				  SQLITE_STATIC);
+	if (b->nai && b->nai[0])
+		sqlite3_bind_text(st, C_NAI + 1, b->nai, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, C_NAI + 1);
 	sqlite3_bind_int64(st, C_HOME_ADDR + 1, b->home_addr);
@@ -578,7 +628,34 @@ int store_put(struct store *s, const struct mip4_binding *b,
 int store_del(struct store *s, uint32_t home_addr)
 {
 	sqlite3_bind_int64(s->st[ST_DEL], 1, home_addr);
-	return run(s, ST_DEL, "delete");
+	if (run(s, ST_DEL, "delete") < 0)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_COA_DEL], 1, home_addr);
+	return run(s, ST_COA_DEL, "delete care-of addresses");
+}
+
+int store_put_coas(struct store *s, uint32_t home_addr,
+		   const struct mip4_coa *c, const int64_t *expires_wall,
+		   size_t n)
+{
+	sqlite3_stmt *st = s->st[ST_COA_PUT];
+
+	sqlite3_bind_int64(s->st[ST_COA_DEL], 1, home_addr);
+	if (run(s, ST_COA_DEL, "delete care-of addresses") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, CC_HOME_ADDR + 1, home_addr);
+		sqlite3_bind_int64(st, CC_COA + 1, c[i].coa);
+		sqlite3_bind_int64(st, CC_PEER_ADDR + 1, c[i].peer_addr);
+		sqlite3_bind_int(st, CC_PEER_PORT + 1, c[i].peer_port);
+		sqlite3_bind_int(st, CC_LIFETIME + 1, c[i].lifetime);
+		sqlite3_bind_int(st, CC_KEEPALIVE + 1, c[i].keepalive);
+		sqlite3_bind_int(st, CC_ENCAP + 1, c[i].encap);
+		sqlite3_bind_int64(st, CC_EXPIRES_WALL + 1, expires_wall[i]);
+		if (run(s, ST_COA_PUT, "put care-of address") < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* An integer column of a loaded row, within [min, max]. */
@@ -642,7 +719,6 @@ static enum store_col row_decode(sqlite3_stmt *st, struct mip4_binding *b,
 		memcpy(nai, t, (size_t)n);
 		nai[n] = '\0';
 		b->nai = nai;
-		b->nai_len = (uint8_t)n;
 		break;
 	}
 	default:
@@ -675,8 +751,11 @@ int store_load(struct store *s, int64_t now_wall,
 	char nai[STORE_NAI_MAX + 1];
 	int n = 0, rc;
 
+	sqlite3_bind_int64(s->st[ST_COA_PURGE], 1, now_wall);
 	sqlite3_bind_int64(s->st[ST_PURGE], 1, now_wall);
-	if (run(s, ST_PURGE, "load: delete expired") < 0)
+	if (run(s, ST_COA_PURGE, "load: delete expired care-of addresses") < 0 ||
+	    run(s, ST_PURGE, "load: delete expired") < 0 ||
+	    run(s, ST_PURGE_ORPHANS, "load: delete orphan care-of addresses") < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mip4_binding b;
@@ -710,6 +789,73 @@ int store_load(struct store *s, int64_t now_wall,
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(s, "load");
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+static const char *const coa_col_name[CC__MAX] = {
+	"home_addr", "coa", "peer_addr", "peer_port", "lifetime", "keepalive",
+	"encap", "expires_wall",
+};
+
+int store_load_coas(struct store *s,
+		    int (*fn)(void *ctx, uint32_t home_addr,
+			      const struct mip4_coa *c, int64_t expires_wall),
+		    void *ctx)
+{
+	static const int64_t max[CC__MAX] = {
+		[CC_HOME_ADDR] = UINT32_MAX, [CC_COA] = UINT32_MAX,
+		[CC_PEER_ADDR] = UINT32_MAX, [CC_PEER_PORT] = UINT16_MAX,
+		[CC_LIFETIME] = UINT16_MAX,  [CC_KEEPALIVE] = UINT16_MAX,
+		[CC_ENCAP] = UINT8_MAX,	     [CC_EXPIRES_WALL] = INT64_MAX,
+	};
+	sqlite3_stmt *st = s->st[ST_COA_LOAD];
+	int n = 0, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t v[CC__MAX] = { 0 };
+		struct mip4_coa c;
+
+		for (int i = 0; i < CC__MAX; i++) {
+			bool ok = sqlite3_column_type(st, i) == SQLITE_INTEGER;
+
+			if (ok)
+				v[i] = sqlite3_column_int64(st, i);
+			if (!ok || v[i] > max[i] ||
+			    v[i] < (i == CC_EXPIRES_WALL ? INT64_MIN : 0)) {
+				msg(s->err, sizeof s->err,
+				    "load: care-of address %d: bad %s value; "
+				    "the file was altered or damaged", n + 1,
+				    coa_col_name[i]);
+				sqlite3_reset(st);
+				return -1;
+			}
+		}
+		c = (struct mip4_coa){
+			.coa = (uint32_t)v[CC_COA],
+			.peer_addr = (uint32_t)v[CC_PEER_ADDR],
+			.peer_port = (uint16_t)v[CC_PEER_PORT],
+			.lifetime = (uint16_t)v[CC_LIFETIME],
+			.keepalive = (uint16_t)v[CC_KEEPALIVE],
+			.encap = (uint8_t)v[CC_ENCAP],
+		};
+		if (n == INT32_MAX || fn(ctx, (uint32_t)v[CC_HOME_ADDR], &c,
+					 v[CC_EXPIRES_WALL]) != 0) {
+			char a[16];
+
+			addr_str((uint32_t)v[CC_HOME_ADDR], a, sizeof a);
+			msg(s->err, sizeof s->err,
+			    "load: stopped by the caller at %s", a);
+			sqlite3_reset(st);
+			return -1;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(s, "load care-of addresses");
 		sqlite3_reset(st);
 		return -1;
 	}

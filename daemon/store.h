@@ -23,7 +23,7 @@
 #include "mip4/binding.h"
 
 /* PRAGMA user_version this build writes and understands. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 2: binding_coa, simultaneous bindings */
 /* PRAGMA application_id: "MIP4", marks the file as ours. */
 #define STORE_APPLICATION_ID 0x4d495034
 
@@ -52,22 +52,36 @@ void store_close(struct store *s);
 int store_set_sync(struct store *s, enum store_sync sync);
 
 /*
- * Upsert the binding for b->home_addr: every registration field, the NAI
- * (b->nai, b->nai_len; NULL for none), and the four counters.
- * expires_wall = wall-clock Unix seconds at which it expires (the daemon
- * converts from its monotonic clock).
+ * Upsert the binding for b->home_addr: every registration field, its first
+ * care-of address, the NAI (b->nai; NULL for none), and the four counters.
+ * expires_wall = wall-clock Unix seconds at which that first care-of
+ * address expires (the daemon converts from its monotonic clock).  The
+ * others are written with store_put_coas().
  */
 int store_put(struct store *s, const struct mip4_binding *b,
 	      int64_t expires_wall);
-/* Delete the binding for home_addr; deleting an absent one is not an
- * error. */
+/* Delete the binding for home_addr with all its care-of addresses;
+ * deleting an absent one is not an error. */
 int store_del(struct store *s, uint32_t home_addr);
 
 /*
- * Delete every binding with expires_wall <= now_wall, then call fn for
- * each one left with a filled struct mip4_binding (table links, expires_ms,
- * nai_hash and wheel_slot zeroed; nai points to a buffer valid only during
- * the call, NULL when there is none) and its expires_wall.  fn returns 0
+ * Replace the further care-of addresses of the binding for home_addr
+ * (simultaneous bindings: all but the first, which store_put() keeps) with
+ * c[0..n-1], care-of address c[i] expiring at expires_wall[i]; n = 0
+ * deletes them.  Costs nothing to skip when a binding has, and had, one.
+ */
+int store_put_coas(struct store *s, uint32_t home_addr,
+		   const struct mip4_coa *c, const int64_t *expires_wall,
+		   size_t n);
+
+/*
+ * Delete every care-of address with expires_wall <= now_wall, and every
+ * binding left with none, then call fn for each binding left with a
+ * filled struct mip4_binding (table links, more and expires_ms zeroed; nai
+ * points to a buffer valid only during the call, NULL when there is none)
+ * and the expires_wall of its first care-of address: <= now_wall when
+ * that one expired but others, which store_load_coas() hands over next,
+ * did not.  fn returns 0
  * to go on; non-zero stops the load, which then fails.  A row whose values
  * do not fit their fields (a tampered file) fails the load with a message
  * naming it.  Returns the number of bindings passed to fn, or -1.
@@ -76,6 +90,15 @@ int store_load(struct store *s, int64_t now_wall,
 	       int (*fn)(void *ctx, const struct mip4_binding *b,
 			 int64_t expires_wall),
 	       void *ctx);
+
+/*
+ * After store_load(): call fn for every further care-of address stored
+ * (c->expires_ms 0; its expiry is expires_wall), in the same terms.
+ */
+int store_load_coas(struct store *s,
+		    int (*fn)(void *ctx, uint32_t home_addr,
+			      const struct mip4_coa *c, int64_t expires_wall),
+		    void *ctx);
 
 /*
  * Replay state per mobile node, keyed by the SPI of its MN-HA SA (RFC 5944

@@ -29,6 +29,29 @@ static bool inner_parse(const uint8_t *pkt, size_t len, struct mip4_ip *ip,
 	return true;
 }
 
+/* Where the copy of a packet for b's care-of address i goes. */
+static void tun_target(struct mip4_binding *b, size_t i, struct dp_verdict *v)
+{
+	struct mip4_coa c;
+
+	mip4_binding_coa(b, i, &c);
+	v->coa = (uint8_t)i;
+	if (!c.coa)
+		return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
+	if (c.encap == MIP4_ENCAP_UDP) {
+		/* RFC 3519 §2: same ports as the registration, reversed, to
+		 * the address it came from (the NAT's outside) */
+		v->dst = c.peer_addr ? c.peer_addr : c.coa;
+		v->port = c.peer_port;
+		if (!v->port) /* half bound, RFC 3519 §4.11: no keepalive yet */
+			return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
+		return verdict(v, DP_ACT_ENCAP_UDP, b);
+	}
+	v->dst = c.coa;
+	v->port = 0;
+	return verdict(v, DP_ACT_ENCAP_IPIP, b);
+}
+
 void dp_decide_tun(const struct mip4_btable *t, const uint8_t *pkt,
 		   size_t len, struct dp_verdict *v)
 {
@@ -36,24 +59,34 @@ void dp_decide_tun(const struct mip4_btable *t, const uint8_t *pkt,
 	struct mip4_binding *b;
 
 	memset(v, 0, sizeof *v);
+	v->copies = 1;
 	if (!inner_parse(pkt, len, &ip, v))
 		return verdict(v, DP_ACT_DROP_MALFORMED, NULL);
 	/* RFC 5944 §4.2.3: the HA tunnels what it intercepts for a home
-	 * address to the care-of address of the binding. */
+	 * address to the care-of address of the binding, a copy to each
+	 * when there are several. */
 	b = mip4_btable_get(t, ip.dst);
-	if (!b || !b->coa)
+	if (!b)
 		return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
-	if (b->encap == MIP4_ENCAP_UDP) {
-		/* RFC 3519 §2: same ports as the registration, reversed, to
-		 * the address it came from (the NAT's outside) */
-		v->dst = b->peer_addr ? b->peer_addr : b->coa;
-		v->port = b->peer_port;
-		if (!v->port) /* half bound, RFC 3519 §4.11: no keepalive yet */
-			return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
-		return verdict(v, DP_ACT_ENCAP_UDP, b);
-	}
-	v->dst = b->coa;
-	return verdict(v, DP_ACT_ENCAP_IPIP, b);
+	v->copies = (uint8_t)mip4_binding_ncoa(b);
+	tun_target(b, 0, v);
+}
+
+void dp_decide_tun_copy(const struct mip4_btable *t,
+			const struct dp_verdict *first, size_t i,
+			struct dp_verdict *v)
+{
+	struct mip4_ip ip;
+	struct mip4_binding *b = NULL;
+
+	*v = *first;
+	v->b = NULL;
+	if (first->inner &&
+	    mip4_ip_decode(first->inner, first->inner_len, &ip) == MIP4_IP_OK)
+		b = mip4_btable_get(t, ip.dst);
+	if (!b || i >= mip4_binding_ncoa(b))
+		return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
+	tun_target(b, i, v);
 }
 
 void dp_decide_ipip(const struct mip4_btable *t, const uint8_t *pkt,
@@ -61,6 +94,7 @@ void dp_decide_ipip(const struct mip4_btable *t, const uint8_t *pkt,
 {
 	struct mip4_ip outer, ip;
 	struct mip4_binding *b;
+	size_t n;
 
 	memset(v, 0, sizeof *v);
 	if (mip4_ip_decode(pkt, len, &outer) != MIP4_IP_OK ||
@@ -71,12 +105,23 @@ void dp_decide_ipip(const struct mip4_btable *t, const uint8_t *pkt,
 	if (!b)
 		return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
 	/* RFC 3024 §4.2 / RFC 5944 §3.8.3.1: decapsulate only what comes
-	 * from the registered care-of address (or the address the
-	 * registration came from); RFC 3519 §4.7: a UDP tunnelled binding
-	 * never uses IP-in-IP, so that too is someone else's packet. */
-	if ((outer.src != b->coa && outer.src != b->peer_addr) ||
-	    b->encap != MIP4_ENCAP_IPIP)
+	 * from a registered care-of address (or the address its
+	 * registration came from), any of them with simultaneous bindings;
+	 * RFC 3519 §4.7: a UDP tunnelled care-of address never uses
+	 * IP-in-IP, so that too is someone else's packet. */
+	n = mip4_binding_ncoa(b);
+	for (v->coa = 0; v->coa < n; v->coa++) {
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, v->coa, &c);
+		if ((outer.src == c.coa || outer.src == c.peer_addr) &&
+		    c.encap == MIP4_ENCAP_IPIP)
+			break;
+	}
+	if (v->coa == n) {
+		v->coa = 0;
 		return verdict(v, DP_ACT_DROP_SPOOFED, b);
+	}
 	/* RFC 3024 §3: reverse tunnelling is what the T bit asked for */
 	if (!(b->flags & MIP4_RRQ_T))
 		return verdict(v, DP_ACT_DROP_NOT_REVERSE, b);
@@ -88,6 +133,7 @@ void dp_decide_udp(const struct mip4_btable *t, uint32_t src, uint16_t sport,
 {
 	struct mip4_ip ip;
 	struct mip4_binding *b;
+	size_t n;
 
 	memset(v, 0, sizeof *v);
 	/* RFC 3519 §3.3: type 4, next header 4 (IPv4); GRE (47) and minimal
@@ -100,10 +146,20 @@ void dp_decide_udp(const struct mip4_btable *t, uint32_t src, uint16_t sport,
 	b = mip4_btable_get(t, ip.src);
 	if (!b)
 		return verdict(v, DP_ACT_DROP_NO_BINDING, NULL);
-	/* RFC 3519 §4.3 and §6.1.2: the outer address must be the one the
+	/* RFC 3519 §4.3 and §6.1.2: the outer address must be the one a
 	 * registration came from; only the port may move (NAT rebinding). */
-	if (b->encap != MIP4_ENCAP_UDP || b->peer_addr != src)
+	n = mip4_binding_ncoa(b);
+	for (v->coa = 0; v->coa < n; v->coa++) {
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, v->coa, &c);
+		if (c.encap == MIP4_ENCAP_UDP && c.peer_addr == src)
+			break;
+	}
+	if (v->coa == n) {
+		v->coa = 0;
 		return verdict(v, DP_ACT_DROP_SPOOFED, b);
+	}
 	/* No T-bit check: RFC 3519 §2.1 makes the UDP tunnel usable in both
 	 * directions once the home agent assented. */
 	v->port = sport;

@@ -33,13 +33,25 @@ struct dp_verdict {
 				 * input: the sender's port */
 	const uint8_t *inner;	/* the packet to send or write */
 	size_t inner_len;	/* its IPv4 total length */
+	uint8_t coa;		/* which care-of address of b (0 = first) */
+	uint8_t copies;		/* dp_decide_tun(): copies to send, >= 1 */
 };
 
-/* A packet read from the TUN (to a home address). */
+/*
+ * A packet read from the TUN (to a home address): the verdict for the
+ * binding's first care-of address.  With simultaneous bindings a copy goes
+ * to each (RFC 5944 §4.2.3): v->copies of them, the others decided by
+ * dp_decide_tun_copy().
+ */
 void dp_decide_tun(const struct mip4_btable *t, const uint8_t *pkt,
 		   size_t len, struct dp_verdict *v);
+/* Copy i (1 <= i < first->copies) of the packet dp_decide_tun() decided
+ * as first. */
+void dp_decide_tun_copy(const struct mip4_btable *t,
+			const struct dp_verdict *first, size_t i,
+			struct dp_verdict *v);
 /* A packet read from the raw IPPROTO_IPIP socket (outer header
- * included). */
+ * included); v->coa says which care-of address it came from. */
 void dp_decide_ipip(const struct mip4_btable *t, const uint8_t *pkt,
 		    size_t len, struct dp_verdict *v);
 /* An RFC 3519 tunnel data message received from src:sport. */

@@ -246,10 +246,37 @@ static void txq_flush(struct dp_user *u, struct dp_txq *q, int fd)
 	q->n = 0;
 }
 
+/* Queue one decided packet (a copy of it, with simultaneous bindings),
+ * flushing a full queue first. */
+static void tun_queue(struct dp_user *u, const struct dp_verdict *v)
+{
+	if (dp_count_drop(&u->st, v->act))
+		return;
+	if (v->act == DP_ACT_ENCAP_UDP) {
+		struct dp_txq *q = &u->udp;
+		struct mip4_buf mb;
+
+		if (q->n == DP_BATCH)
+			txq_flush(u, q, u->udp_fd);
+		/* RFC 3519 §3.3: type 4, next header 4, reserved 0 */
+		mip4_buf_init(&mb, q->hdr[q->n], sizeof q->hdr[q->n]);
+		mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
+		txq_add(q, v, MIP4_TUNNEL_DATA_LEN);
+		return;
+	}
+	if (u->ipip.n == DP_BATCH)
+		txq_flush(u, &u->ipip, u->raw_fd);
+	if (dp_ipip_hdr(u->ipip.hdr[u->ipip.n], u->local_addr, v->dst,
+			v->inner, v->inner_len))
+		txq_add(&u->ipip, v, DP_IPIP_HDR_LEN);
+	else
+		u->st.drop_malformed++;
+}
+
 static int dp_user_on_tun(struct dp *dp)
 {
 	struct dp_user *u = dp_user(dp);
-	struct dp_verdict v;
+	struct dp_verdict v, copy;
 	int handled = 0;
 
 	for (unsigned int i = 0; i < DP_BATCH; i++) {
@@ -260,21 +287,12 @@ static int dp_user_on_tun(struct dp *dp)
 		u->st.tun_rx++;
 		handled++;
 		dp_decide_tun(u->bindings, u->tbuf[i], (size_t)n, &v);
-		if (dp_count_drop(&u->st, v.act))
-			continue;
-		if (v.act == DP_ACT_ENCAP_UDP) {
-			struct dp_txq *q = &u->udp;
-			struct mip4_buf mb;
-
-			/* RFC 3519 §3.3: type 4, next header 4, reserved 0 */
-			mip4_buf_init(&mb, q->hdr[q->n], sizeof q->hdr[q->n]);
-			mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
-			txq_add(q, &v, MIP4_TUNNEL_DATA_LEN);
-		} else if (dp_ipip_hdr(u->ipip.hdr[u->ipip.n], u->local_addr,
-				       v.dst, v.inner, v.inner_len)) {
-			txq_add(&u->ipip, &v, DP_IPIP_HDR_LEN);
-		} else {
-			u->st.drop_malformed++;
+		tun_queue(u, &v);
+		/* RFC 5944 §4.2.3: a copy to each care-of address; the
+		 * buffer stays put until the batch is sent */
+		for (size_t k = 1; k < v.copies; k++) {
+			dp_decide_tun_copy(u->bindings, &v, k, &copy);
+			tun_queue(u, &copy);
 		}
 	}
 	txq_flush(u, &u->ipip, u->raw_fd);
@@ -326,7 +344,7 @@ static int dp_user_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
 		return -1;
 	/* RFC 3519 §4.3 / §4.11: the address is pinned, the NAT may have
 	 * moved the port; answer where the MN's packets now come from. */
-	v.b->peer_port = v.port;
+	mip4_binding_set_peer_port(v.b, v.coa, v.port);
 	return tun_deliver(u, &v);
 }
 

@@ -2,6 +2,7 @@
 /* Mobility binding table: two chained hash tables and a timer wheel. */
 #include "mip4/binding.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 #define WHEEL_SLOTS (1u << WHEEL_BITS) /* one-second slots: ~68 min */
 #define WHEEL_MASK (WHEEL_SLOTS - 1)
 
+/* Most mobile nodes have one care-of address: that case must not pay for
+ * simultaneous bindings (ha_bench measures the whole cost per binding). */
+static_assert(sizeof(struct mip4_binding) <= 120, "binding grew");
+
 struct mip4_btable {
 	struct mip4_binding **by_addr;
 	struct mip4_binding **by_nai;
@@ -17,6 +22,7 @@ struct mip4_btable {
 	size_t count;
 	uint64_t cursor_s; /* wheel position: first second not yet done */
 	bool cursor_set;
+	bool swept;	   /* mip4_btable_expire() has moved the cursor */
 	struct mip4_binding *wheel[WHEEL_SLOTS];
 };
 
@@ -64,8 +70,16 @@ struct mip4_btable *mip4_btable_new(size_t hint)
 	return t;
 }
 
+/* The NAI's hash is not kept (it would cost the binding 4 bytes): it is
+ * recomputed when the tables double and when a binding is unlinked. */
+static uint32_t binding_nai_hash(const struct mip4_binding *b)
+{
+	return nai_hash(b->nai, strlen(b->nai));
+}
+
 static void binding_free(struct mip4_binding *b)
 {
+	free(b->more);
 	free(b->nai);
 	free(b);
 }
@@ -116,8 +130,7 @@ struct mip4_binding *mip4_btable_get_nai(const struct mip4_btable *t,
 	struct mip4_binding *b = t->by_nai[nai_bucket(h, t->bits)];
 
 	for (; b; b = b->nai_next)
-		if (b->nai_hash == h && b->nai_len == len &&
-		    memcmp(b->nai, nai, len) == 0)
+		if (strlen(b->nai) == len && memcmp(b->nai, nai, len) == 0)
 			return b;
 	return NULL;
 }
@@ -147,7 +160,7 @@ static void grow(struct mip4_btable *t)
 			a[k] = b;
 		}
 		for (b = t->by_nai[i]; b; b = next) {
-			size_t k = nai_bucket(b->nai_hash, nbits);
+			size_t k = nai_bucket(binding_nai_hash(b), nbits);
 
 			next = b->nai_next;
 			b->nai_next = s[k];
@@ -161,35 +174,55 @@ static void grow(struct mip4_btable *t)
 	t->bits = nbits;
 }
 
+/* Where a binding sits in the wheel: its earliest care-of address expiry. */
+static uint64_t wheel_key(const struct mip4_binding *b)
+{
+	uint64_t k = b->expires_ms;
+
+	if (b->more)
+		for (size_t i = 0; i < b->more->n; i++)
+			if (b->more->c[i].expires_ms < k)
+				k = b->more->c[i].expires_ms;
+	return k;
+}
+
 static void wheel_link(struct mip4_btable *t, struct mip4_binding *b)
 {
-	uint64_t s = b->expires_ms / 1000;
+	uint64_t s = wheel_key(b) / 1000;
 	struct mip4_binding **slot;
 
-	if (!t->cursor_set) {
+	/* Until the first sweep nothing has been passed over: the cursor
+	 * follows the earliest expiry (bindings restored at start come in
+	 * any order).  After it, an earlier second is already due. */
+	if (!t->cursor_set || (!t->swept && s < t->cursor_s)) {
 		t->cursor_s = s;
 		t->cursor_set = true;
 	}
 	if (s < t->cursor_s) /* already due: the next sweep's first slot */
 		s = t->cursor_s;
-	b->wheel_slot = (uint16_t)(s & WHEEL_MASK);
-	slot = &t->wheel[b->wheel_slot];
-	b->wheel_prev = NULL;
+	slot = &t->wheel[s & WHEEL_MASK];
 	b->wheel_next = *slot;
 	if (*slot)
-		(*slot)->wheel_prev = b;
+		(*slot)->wheel_pprev = &b->wheel_next;
+	b->wheel_pprev = slot;
 	*slot = b;
 }
 
-static void wheel_unlink(struct mip4_btable *t, struct mip4_binding *b)
+/* The list is linked through the previous entry's next pointer (or the
+ * slot), so unlinking needs no slot number in the binding. */
+static void wheel_unlink(struct mip4_binding *b)
 {
-	if (b->wheel_prev)
-		b->wheel_prev->wheel_next = b->wheel_next;
-	else
-		t->wheel[b->wheel_slot] = b->wheel_next;
+	*b->wheel_pprev = b->wheel_next;
 	if (b->wheel_next)
-		b->wheel_next->wheel_prev = b->wheel_prev;
-	b->wheel_prev = b->wheel_next = NULL;
+		b->wheel_next->wheel_pprev = b->wheel_pprev;
+	b->wheel_next = NULL;
+	b->wheel_pprev = NULL;
+}
+
+static void wheel_move(struct mip4_btable *t, struct mip4_binding *b)
+{
+	wheel_unlink(b);
+	wheel_link(t, b);
 }
 
 struct mip4_binding *mip4_btable_add(struct mip4_btable *t, uint32_t home_addr,
@@ -219,8 +252,11 @@ struct mip4_binding *mip4_btable_add(struct mip4_btable *t, uint32_t home_addr,
 		}
 		memcpy(b->nai, nai, nai_len);
 		b->nai[nai_len] = '\0';
-		b->nai_len = (uint8_t)nai_len;
-		b->nai_hash = nai_hash(nai, nai_len);
+		if (strlen(b->nai) != nai_len) { /* an embedded NUL */
+			binding_free(b);
+			errno = EINVAL;
+			return NULL;
+		}
 	}
 	if (t->count >= ((size_t)1 << t->bits) && t->bits < 30)
 		grow(t);
@@ -230,7 +266,7 @@ struct mip4_binding *mip4_btable_add(struct mip4_btable *t, uint32_t home_addr,
 	b->addr_next = t->by_addr[k];
 	t->by_addr[k] = b;
 	if (b->nai) {
-		k = nai_bucket(b->nai_hash, t->bits);
+		k = nai_bucket(nai_hash(nai, nai_len), t->bits);
 		b->nai_next = t->by_nai[k];
 		t->by_nai[k] = b;
 	}
@@ -242,9 +278,8 @@ struct mip4_binding *mip4_btable_add(struct mip4_btable *t, uint32_t home_addr,
 void mip4_btable_touch(struct mip4_btable *t, struct mip4_binding *b,
 		       uint64_t expires_ms)
 {
-	wheel_unlink(t, b);
 	b->expires_ms = expires_ms;
-	wheel_link(t, b);
+	wheel_move(t, b);
 }
 
 static void unlink_hashes(struct mip4_btable *t, struct mip4_binding *b)
@@ -256,7 +291,7 @@ static void unlink_hashes(struct mip4_btable *t, struct mip4_binding *b)
 	if (*pp)
 		*pp = b->addr_next;
 	if (b->nai) {
-		pp = &t->by_nai[nai_bucket(b->nai_hash, t->bits)];
+		pp = &t->by_nai[nai_bucket(binding_nai_hash(b), t->bits)];
 		while (*pp && *pp != b)
 			pp = &(*pp)->nai_next;
 		if (*pp)
@@ -267,14 +302,164 @@ static void unlink_hashes(struct mip4_btable *t, struct mip4_binding *b)
 void mip4_btable_del(struct mip4_btable *t, struct mip4_binding *b)
 {
 	unlink_hashes(t, b);
-	wheel_unlink(t, b);
+	wheel_unlink(b);
 	t->count--;
 	binding_free(b);
 }
 
+size_t mip4_binding_ncoa(const struct mip4_binding *b)
+{
+	return 1 + (b->more ? b->more->n : 0);
+}
+
+void mip4_binding_coa(const struct mip4_binding *b, size_t i,
+		      struct mip4_coa *out)
+{
+	if (i > 0 && b->more && i <= b->more->n) {
+		*out = b->more->c[i - 1];
+		return;
+	}
+	*out = (struct mip4_coa){
+		.expires_ms = b->expires_ms,
+		.coa = b->coa,
+		.peer_addr = b->peer_addr,
+		.peer_port = b->peer_port,
+		.lifetime = b->lifetime,
+		.keepalive = b->keepalive,
+		.encap = b->encap,
+	};
+}
+
+int mip4_binding_coa_find(const struct mip4_binding *b, uint32_t coa)
+{
+	if (b->coa == coa)
+		return 0;
+	if (b->more)
+		for (size_t i = 0; i < b->more->n; i++)
+			if (b->more->c[i].coa == coa)
+				return (int)i + 1;
+	return -1;
+}
+
+void mip4_binding_set_peer_port(struct mip4_binding *b, size_t i,
+				uint16_t port)
+{
+	if (i == 0)
+		b->peer_port = port;
+	else if (b->more && i <= b->more->n)
+		b->more->c[i - 1].peer_port = port;
+}
+
+static void first_set(struct mip4_binding *b, const struct mip4_coa *c)
+{
+	b->expires_ms = c->expires_ms;
+	b->coa = c->coa;
+	b->peer_addr = c->peer_addr;
+	b->peer_port = c->peer_port;
+	b->lifetime = c->lifetime;
+	b->keepalive = c->keepalive;
+	b->encap = c->encap;
+}
+
+/* Resize the array of further care-of addresses to n entries (freed at 0).
+ * False, with nothing changed, when out of memory. */
+static bool more_resize(struct mip4_binding *b, size_t n)
+{
+	struct mip4_coa_more *m;
+
+	if (n == 0) {
+		free(b->more);
+		b->more = NULL;
+		return true;
+	}
+	m = realloc(b->more, sizeof *m + n * sizeof m->c[0]);
+	if (!m)
+		return false;
+	if (!b->more)
+		m->n = 0;
+	b->more = m;
+	return true;
+}
+
+int mip4_btable_coa_put(struct mip4_btable *t, struct mip4_binding *b,
+			const struct mip4_coa *c, bool keep_others)
+{
+	int i;
+
+	if (!keep_others) {
+		(void)more_resize(b, 0);
+		first_set(b, c);
+		wheel_move(t, b);
+		return 0;
+	}
+	i = mip4_binding_coa_find(b, c->coa);
+	if (i < 0 && b->coa == 0 && !b->more)
+		i = 0; /* fresh from mip4_btable_add() */
+	if (i == 0) {
+		first_set(b, c);
+	} else if (i > 0) {
+		b->more->c[i - 1] = *c;
+	} else {
+		size_t n = b->more ? b->more->n : 0;
+
+		if (n >= UINT8_MAX || !more_resize(b, n + 1)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		b->more->c[n] = *c;
+		b->more->n = (uint8_t)(n + 1);
+		i = (int)n + 1;
+	}
+	wheel_move(t, b);
+	return i;
+}
+
+bool mip4_btable_coa_del(struct mip4_btable *t, struct mip4_binding *b,
+			 size_t i)
+{
+	struct mip4_coa_more *m = b->more;
+	size_t n = m ? m->n : 0;
+	size_t k; /* the entry of m->c that goes */
+
+	if (n == 0 || i > n)
+		return false;
+	if (i == 0)
+		first_set(b, &m->c[0]); /* the next one becomes the first */
+	k = i == 0 ? 0 : i - 1;
+	memmove(&m->c[k], &m->c[k + 1], (n - k - 1) * sizeof m->c[0]);
+	m->n = (uint8_t)(n - 1);
+	if (m->n == 0)
+		(void)more_resize(b, 0);
+	wheel_move(t, b);
+	return true;
+}
+
+/*
+ * Take the expired care-of addresses out of b, reporting each.  True when
+ * none is left (b reported as last, not yet freed).
+ */
+static bool prune(struct mip4_btable *t, struct mip4_binding *b,
+		  uint64_t now_ms, mip4_btable_expired_fn expired, void *ctx)
+{
+	struct mip4_coa c;
+
+	for (size_t i = mip4_binding_ncoa(b); i-- > 0;) {
+		mip4_binding_coa(b, i, &c);
+		if (c.expires_ms > now_ms)
+			continue;
+		if (!mip4_btable_coa_del(t, b, i)) {
+			if (expired)
+				expired(ctx, b, &c, true);
+			return true;
+		}
+		if (expired)
+			expired(ctx, b, &c, false);
+	}
+	return false;
+}
+
 size_t mip4_btable_expire(struct mip4_btable *t, uint64_t now_ms,
-			  void (*expired)(void *ctx, const struct mip4_binding *b),
-			  void *ctx)
+			  mip4_btable_expired_fn expired, void *ctx)
 {
 	uint64_t now_s = now_ms / 1000;
 	uint64_t steps;
@@ -282,6 +467,7 @@ size_t mip4_btable_expire(struct mip4_btable *t, uint64_t now_ms,
 
 	if (!t->cursor_set || now_s < t->cursor_s)
 		return 0;
+	t->swept = true;
 	steps = now_s - t->cursor_s + 1;
 	if (steps > WHEEL_SLOTS)
 		steps = WHEEL_SLOTS;
@@ -289,11 +475,12 @@ size_t mip4_btable_expire(struct mip4_btable *t, uint64_t now_ms,
 		struct mip4_binding *b = t->wheel[(t->cursor_s + i) & WHEEL_MASK];
 
 		while (b) {
+			/* a binding that keeps care-of addresses is re-filed
+			 * at the head of a slot: not visited again here */
 			struct mip4_binding *next = b->wheel_next;
 
-			if (b->expires_ms <= now_ms) {
-				if (expired)
-					expired(ctx, b);
+			if (wheel_key(b) <= now_ms &&
+			    prune(t, b, now_ms, expired, ctx)) {
 				mip4_btable_del(t, b);
 				n++;
 			}

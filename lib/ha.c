@@ -44,7 +44,11 @@ static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
 	[MIP4_HA_REJ_UDP_ENCAP] = "reject-142-udp-encapsulation",
 	[MIP4_HA_REJ_PROHIBITED] = "reject-129-prohibited",
 	[MIP4_HA_REJ_RESOURCES] = "reject-130-resources",
+	[MIP4_HA_REJ_TOO_MANY] = "reject-135-too-many-bindings",
 };
+
+_Static_assert(MIP4_HA_MAX_COA >= 1 && MIP4_HA_MAX_COA <= 255,
+	       "a binding counts its care-of addresses in a byte");
 
 const char *mip4_ha_counter_name(enum mip4_ha_counter c)
 {
@@ -107,8 +111,7 @@ const uint64_t *mip4_ha_counters(const struct mip4_ha *ha)
 }
 
 size_t mip4_ha_expire(struct mip4_ha *ha, uint64_t now_ms,
-		      void (*expired)(void *ctx, const struct mip4_binding *b),
-		      void *ctx)
+		      mip4_btable_expired_fn expired, void *ctx)
 {
 	return mip4_btable_expire(ha->bt, now_ms, expired, ctx);
 }
@@ -249,6 +252,47 @@ static uint8_t udp_decide(const struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	return 0;
 }
 
+/* The request is accepted: its identification becomes the latest. */
+static void accept_request(struct reply_ctx *rc, const struct mip4_msg *m,
+			   const struct mip4_ha_rx *rx, struct mip4_ha_result *res)
+{
+	rc->id = mip4_replay_reply_id(&rc->mn->sa, m->u.rrq.id, true,
+				      rx->now_ntp, rx->random);
+	mip4_replay_accept(&rc->mn->replay, m->u.rrq.id);
+	res->spi = rc->mn->sa.spi;
+	res->accepted_id = m->u.rrq.id;
+}
+
+/*
+ * RFC 5944 §3.8.2.2: lifetime 0 with the home address as care-of address
+ * deletes every entry of the mobile node's binding list; with another
+ * care-of address only that entry, whatever the S bit, and the others stay
+ * active.  (A request naming the home address as care-of address with a
+ * non-zero lifetime says the node is home: all go too.)  Deregistering an
+ * address that is not registered changes nothing and is still accepted.
+ */
+static void deregister(struct mip4_ha *ha, struct mip4_binding *b,
+		       const struct mip4_msg *m, uint32_t home,
+		       struct mip4_ha_result *res)
+{
+	bool all = m->u.rrq.coa == m->u.rrq.home_addr || m->u.rrq.coa == home;
+	int i;
+
+	if (!b)
+		return;
+	i = all ? 0 : mip4_binding_coa_find(b, m->u.rrq.coa);
+	if (i < 0)
+		return;
+	if (all || mip4_binding_ncoa(b) == 1) {
+		mip4_btable_del(ha->bt, b);
+		res->change = MIP4_HA_BIND_REMOVED;
+		return;
+	}
+	(void)mip4_btable_coa_del(ha->bt, b, (size_t)i);
+	res->binding = b;
+	res->change = MIP4_HA_BIND_COA_REMOVED;
+}
+
 static bool is_broadcast(const struct mip4_ha_cfg *cfg, uint32_t dst)
 {
 	return dst == 0xffffffffu ||
@@ -263,8 +307,8 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	const struct mip4_ext *mnha, *faha;
 	const struct mip4_ha_fa *fa;
 	struct mip4_binding *b;
-	uint32_t coa;
-	bool dereg, use_udp;
+	struct mip4_coa c;
+	bool dereg, keep, use_udp;
 	uint8_t code;
 	int err;
 
@@ -398,37 +442,35 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		return;
 	}
 
-	/* 6. accepted: commit replay state, change the binding */
-	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, true, rx->now_ntp,
-				     rx->random);
-	mip4_replay_accept(&rc.mn->replay, m.u.rrq.id);
-	res->spi = rc.mn->sa.spi;
-	res->accepted_id = m.u.rrq.id;
+	/* 6. the binding change (§3.8.2.2); replay state is committed only
+	 * with an acceptance */
 	rc.lifetime = m.u.rrq.lifetime < ha->cfg.max_lifetime
 			      ? m.u.rrq.lifetime
 			      : ha->cfg.max_lifetime;
 	res->home_addr = rc.home_addr;
+	res->coa = m.u.rrq.coa;
 	b = mip4_btable_get(ha->bt, rc.home_addr);
+	if (b) {
+		res->old_coa = b->coa;
+		res->old_ncoa = (uint8_t)mip4_binding_ncoa(b);
+	}
 	if (dereg) {
-		/* §3.8.2.2: remove every binding (we keep at most one). */
-		if (b) {
-			res->old_coa = b->coa;
-			mip4_btable_del(ha->bt, b);
-			res->change = MIP4_HA_BIND_REMOVED;
-		}
+		deregister(ha, b, &m, rc.home_addr, res);
+		accept_request(&rc, &m, rx, res);
 		rc.lifetime = 0;
 		reply(ha, rx, res, &rc, MIP4_CODE_ACCEPTED,
 		      MIP4_HA_DEREGISTERED);
 		return;
 	}
-	/* RFC 3519 §4.6: behind a NAT the effective care-of address is the
-	 * request's source: the data plane sends UDP tunnels to peer_addr
-	 * and port; coa keeps what the MN registered, for operators. */
-	coa = m.u.rrq.coa;
-	if (b) {
-		res->old_coa = b->coa;
-		res->change = MIP4_HA_BIND_UPDATED;
-	} else {
+	keep = (m.u.rrq.flags & MIP4_RRQ_S) != 0;
+	/* §3.8.2.3: a home agent may limit simultaneous registrations */
+	if (b && keep && mip4_binding_coa_find(b, m.u.rrq.coa) < 0 &&
+	    mip4_binding_ncoa(b) >= MIP4_HA_MAX_COA) {
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_TOO_MANY,
+		      MIP4_HA_REJ_TOO_MANY);
+		return;
+	}
+	if (!b) {
 		b = mip4_btable_add(ha->bt, rc.home_addr,
 				    rc.nai ? (const char *)rc.nai->data : NULL,
 				    rc.nai ? rc.nai->data_len : 0, 0);
@@ -438,21 +480,35 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 			return;
 		}
 		res->change = MIP4_HA_BIND_ADDED;
+	} else {
+		res->change = MIP4_HA_BIND_UPDATED;
 	}
-	mip4_btable_touch(ha->bt, b, rx->now_ms + (uint64_t)rc.lifetime * 1000);
-	b->coa = coa;
-	b->peer_addr = rx->src;
-	b->peer_port = rx->sport;
-	b->lifetime = rc.lifetime;
+	/* RFC 3519 §4.6: behind a NAT the effective care-of address is the
+	 * request's source: the data plane sends UDP tunnels to peer_addr
+	 * and port; coa keeps what the MN registered, for operators. */
+	c = (struct mip4_coa){
+		.expires_ms = rx->now_ms + (uint64_t)rc.lifetime * 1000,
+		.coa = m.u.rrq.coa,
+		.peer_addr = rx->src,
+		.peer_port = rx->sport,
+		.lifetime = rc.lifetime,
+		.keepalive = use_udp ? ha->cfg.keepalive : 0,
+		.encap = use_udp ? MIP4_ENCAP_UDP : MIP4_ENCAP_IPIP,
+	};
+	/* S set: keep the other care-of addresses; clear: replace them
+	 * all (§3.8.2.2).  Only adding one allocates; a fresh binding takes
+	 * it as its first, which cannot fail. */
+	if (mip4_btable_coa_put(ha->bt, b, &c, keep) < 0) {
+		res->change = MIP4_HA_NO_CHANGE;
+		reply(ha, rx, res, &rc, MIP4_CODE_HA_RESOURCES,
+		      MIP4_HA_REJ_RESOURCES);
+		return;
+	}
 	b->flags = m.u.rrq.flags;
-	b->encap = use_udp ? MIP4_ENCAP_UDP : MIP4_ENCAP_IPIP;
-	b->keepalive = use_udp ? ha->cfg.keepalive : 0;
 	b->spi = rc.mn->sa.spi;
 	b->last_id = m.u.rrq.id;
 	res->binding = b;
-	/* One binding per home address: S gets code 1 (§3.4). */
-	reply(ha, rx, res, &rc,
-	      (m.u.rrq.flags & MIP4_RRQ_S) ? MIP4_CODE_ACCEPTED_NO_SIMUL
-					   : MIP4_CODE_ACCEPTED,
-	      MIP4_HA_ACCEPTED);
+	accept_request(&rc, &m, rx, res);
+	/* Code 0: we support simultaneous bindings (§3.8.2.2, §3.8.3.2). */
+	reply(ha, rx, res, &rc, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
 }

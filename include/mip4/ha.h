@@ -40,6 +40,15 @@ struct mip4_prefix {
 
 #define MIP4_HA_MAX_PREFIX 16
 
+/*
+ * Care-of addresses one mobile node may hold at once with the S bit
+ * (simultaneous bindings, RFC 5944 §3.6.1.2); one more is refused with
+ * code 135 (§3.8.2.3).  Each costs 24 bytes, allocated only when a node
+ * registers more than one.  A compile-time bound (not a configuration
+ * option yet).
+ */
+#define MIP4_HA_MAX_COA 4
+
 enum mip4_ha_flavour {
 	MIP4_HA_PLAIN = 0,
 	MIP4_HA_INTERNAL = 1, /* RFC 5265 i-HA: trusted sources, TNC */
@@ -92,6 +101,7 @@ enum mip4_ha_counter {
 	MIP4_HA_REJ_UDP_ENCAP,	/* 142 */
 	MIP4_HA_REJ_PROHIBITED, /* 129 */
 	MIP4_HA_REJ_RESOURCES,	/* 130 */
+	MIP4_HA_REJ_TOO_MANY,	/* 135: MIP4_HA_MAX_COA care-of addresses */
 	MIP4_HA_NCOUNTERS
 };
 const char *mip4_ha_counter_name(enum mip4_ha_counter c);
@@ -130,9 +140,12 @@ struct mip4_ha_rx {
 
 enum mip4_ha_change {
 	MIP4_HA_NO_CHANGE = 0,
-	MIP4_HA_BIND_ADDED,
-	MIP4_HA_BIND_UPDATED,
-	MIP4_HA_BIND_REMOVED,
+	MIP4_HA_BIND_ADDED,	  /* new binding with care-of address coa */
+	MIP4_HA_BIND_UPDATED,	  /* coa registered (added, renewed or, S
+				   * clear, replacing all others) */
+	MIP4_HA_BIND_REMOVED,	  /* the binding and all its care-of
+				   * addresses went */
+	MIP4_HA_BIND_COA_REMOVED, /* coa went, the binding keeps others */
 };
 
 #define MIP4_HA_REPLY_MAX 512
@@ -148,9 +161,11 @@ struct mip4_ha_result {
 	enum mip4_ha_change change;
 	uint32_t reply_dst;	/* = request source (RFC 5944 §3.8.3.1) */
 	uint32_t home_addr;	/* of the binding concerned */
-	uint32_t old_coa;	/* before an update or removal */
+	uint32_t coa;		/* the care-of address (de)registered */
+	uint32_t old_coa;	/* first care-of address before the change */
 	uint32_t spi;
 	uint16_t reply_dport;
+	uint8_t old_ncoa;	/* care-of addresses before the change */
 	bool send;		/* a reply is to be sent */
 	uint8_t code;
 	uint8_t reply[MIP4_HA_REPLY_MAX];
@@ -159,10 +174,10 @@ struct mip4_ha_result {
 void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		   struct mip4_ha_result *res);
 
-/* Expire bindings; calls back for each (before it is freed). */
+/* Expire care-of addresses, and bindings left without one (RFC 5944
+ * §4.2.3); calls back for each care-of address (mip4_btable_expire()). */
 size_t mip4_ha_expire(struct mip4_ha *ha, uint64_t now_ms,
-		      void (*expired)(void *ctx, const struct mip4_binding *b),
-		      void *ctx);
+		      mip4_btable_expired_fn expired, void *ctx);
 
 bool mip4_prefix_match(const struct mip4_prefix *p, unsigned n, uint32_t a);
 

@@ -261,6 +261,110 @@ static void test_udp(void **state)
 	assert_int_equal(v.act, DP_ACT_TO_TUN);
 }
 
+#define COA2 0xc6336402u /* 198.51.100.2, a second care-of address */
+#define NAT2 0xcb007102u /* 203.0.113.2, a second NAT */
+
+/* Give HOME (IP-in-IP, COA) a second IP-in-IP care-of address COA2 and a
+ * third, UDP through NAT2 from port 40002. */
+static void add_coas(struct fx *f)
+{
+	struct mip4_coa c = {.coa = COA2, .peer_addr = COA2,
+			     .expires_ms = 1000000};
+
+	assert_int_equal(mip4_btable_coa_put(f->t, f->ipip, &c, true), 1);
+	c = (struct mip4_coa){.coa = 0x0a000009, .peer_addr = NAT2,
+			      .peer_port = 40002, .encap = MIP4_ENCAP_UDP,
+			      .expires_ms = 1000000};
+	assert_int_equal(mip4_btable_coa_put(f->t, f->ipip, &c, true), 2);
+}
+
+/* RFC 5944 §4.2.3: with simultaneous bindings a copy of each packet goes
+ * to each care-of address, each through its own kind of tunnel. */
+static void test_tun_copies(void **state)
+{
+	struct fx *f = *state;
+	struct dp_verdict v, c;
+	uint8_t p[200];
+	size_t n = mk_inner(p, sizeof p, CN, HOME, 40, true, 0);
+
+	dp_decide_tun(f->t, p, n, &v);
+	assert_int_equal(v.copies, 1); /* one care-of address: one copy */
+	add_coas(f);
+	dp_decide_tun(f->t, p, n, &v);
+	assert_int_equal(v.copies, 3);
+	assert_int_equal(v.act, DP_ACT_ENCAP_IPIP);
+	assert_int_equal(v.dst, COA);
+	assert_int_equal(v.coa, 0);
+	dp_decide_tun_copy(f->t, &v, 1, &c);
+	assert_int_equal(c.act, DP_ACT_ENCAP_IPIP);
+	assert_int_equal(c.dst, COA2);
+	assert_int_equal(c.coa, 1);
+	assert_ptr_equal(c.b, f->ipip);
+	assert_ptr_equal(c.inner, p);
+	assert_int_equal(c.inner_len, n);
+	dp_decide_tun_copy(f->t, &v, 2, &c);
+	assert_int_equal(c.act, DP_ACT_ENCAP_UDP);
+	assert_int_equal(c.dst, NAT2);
+	assert_int_equal(c.port, 40002);
+	assert_ptr_equal(c.inner, p);
+	/* past the last one (the list shrank meanwhile): nothing */
+	dp_decide_tun_copy(f->t, &v, 3, &c);
+	assert_int_equal(c.act, DP_ACT_DROP_NO_BINDING);
+	assert_null(c.b);
+	/* a half-bound UDP care-of address drops its copy only */
+	mip4_binding_set_peer_port(f->ipip, 2, 0);
+	dp_decide_tun_copy(f->t, &v, 2, &c);
+	assert_int_equal(c.act, DP_ACT_DROP_NO_BINDING);
+	dp_decide_tun_copy(f->t, &v, 1, &c);
+	assert_int_equal(c.act, DP_ACT_ENCAP_IPIP);
+	/* the first one gone: its successor is copy 0 */
+	assert_true(mip4_btable_coa_del(f->t, f->ipip, 0));
+	dp_decide_tun(f->t, p, n, &v);
+	assert_int_equal(v.copies, 2);
+	assert_int_equal(v.dst, COA2);
+}
+
+/* RFC 3024 with simultaneous bindings: reverse-tunnelled packets from any
+ * registered care-of address are accepted, each through its own tunnel
+ * type; anybody else is still a spoofer. */
+static void test_reverse_any_coa(void **state)
+{
+	struct fx *f = *state;
+	struct dp_verdict v;
+	uint8_t p[200];
+	size_t n = mk_ipip(p, sizeof p, COA2, HOME, CN);
+
+	dp_decide_ipip(f->t, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_DROP_SPOOFED); /* not yet registered */
+	add_coas(f);
+	dp_decide_ipip(f->t, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_TO_TUN);
+	assert_ptr_equal(v.b, f->ipip);
+	assert_int_equal(v.coa, 1);
+	n = mk_ipip(p, sizeof p, COA, HOME, CN);
+	dp_decide_ipip(f->t, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_TO_TUN);
+	assert_int_equal(v.coa, 0);
+	/* the UDP care-of address's NAT may not send IP-in-IP */
+	n = mk_ipip(p, sizeof p, NAT2, HOME, CN);
+	dp_decide_ipip(f->t, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_DROP_SPOOFED);
+	n = mk_ipip(p, sizeof p, 0xc0000263, HOME, CN);
+	dp_decide_ipip(f->t, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_DROP_SPOOFED);
+
+	/* UDP tunnel data: only from the UDP care-of address's NAT */
+	n = mk_udp(p, sizeof p, HOME);
+	dp_decide_udp(f->t, NAT2, 41002, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_TO_TUN);
+	assert_int_equal(v.coa, 2);
+	assert_int_equal(v.port, 41002);
+	dp_decide_udp(f->t, COA2, 41002, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_DROP_SPOOFED);
+	dp_decide_udp(f->t, NAT, 41002, p, n, &v);
+	assert_int_equal(v.act, DP_ACT_DROP_SPOOFED);
+}
+
 static void test_ipip_hdr(void **state)
 {
 	uint8_t in[100], h[DP_IPIP_HDR_LEN];
@@ -340,8 +444,9 @@ static void test_fuzz(void **state)
 {
 	struct fx *f = *state;
 	uint32_t seed = 12345;
-	struct dp_verdict v;
+	struct dp_verdict v, c;
 
+	add_coas(f); /* copies too */
 	for (int i = 0; i < 300000; i++) {
 		size_t cap = 1 + lcg(&seed) % 120;
 		uint8_t *p = malloc(cap);
@@ -384,6 +489,10 @@ static void test_fuzz(void **state)
 			p[lcg(&seed) % n] ^= (uint8_t)(1u << (lcg(&seed) % 8));
 		dp_decide_tun(f->t, p, n, &v);
 		check_bounds(&v, p, n);
+		for (size_t k = 1; k < v.copies; k++) {
+			dp_decide_tun_copy(f->t, &v, k, &c);
+			check_bounds(&c, p, n);
+		}
 		dp_decide_ipip(f->t, p, n, &v);
 		check_bounds(&v, p, n);
 		dp_decide_udp(f->t, NAT, 434, p, n, &v);
@@ -398,6 +507,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tun_copies, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reverse_any_coa, setup,
+						teardown),
 		cmocka_unit_test(test_ipip_hdr),
 		cmocka_unit_test(test_count_drop),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),

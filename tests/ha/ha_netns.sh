@@ -15,8 +15,10 @@
 #                                                  10.88.0.0/24 -> i-HA        virtual home net 10.88.0.0/24)
 #
 #  mobile nodes: 10.77.0.100 IP-in-IP via m0 (mtun0), 10.77.0.101 UDP via the
-#  NAT (mtun1), 10.77.0.102 expiry/deregistration, 10.77.0.103 adversarial,
-#  nai carol@test (pool), 10.88.0.100 at the i-HA (mtun5).
+#  NAT (mtun1), 10.77.0.102 expiry/deregistration, then simultaneous
+#  bindings at 203.0.113.10 and 203.0.113.200 (mtun3 on the latter),
+#  10.77.0.103 adversarial, nai carol@test (pool), 10.88.0.100 at the
+#  i-HA (mtun5).
 #
 # usage: ha_netns.sh MIP4D MIP4CTL MN_SIM     (root; ~60 s)
 set -uo pipefail
@@ -61,6 +63,8 @@ cleanup() {
     for f in "$TMP"/*.log; do
       [[ -s $f ]] || continue
       log "---- tail of $(basename "$f")"; tail -n 15 "$f"
+      log "---- warnings in $(basename "$f")"
+      grep -v '"event"\|request dropped' "$f" | tail -n 15
     done
   fi
   rm -rf "$TMP"
@@ -89,9 +93,11 @@ counter() { ${3:-ctl} counters --json | jq -r --arg s "$1" --arg n "$2" '.[$s][$
 binding() { ctl bindings --json | jq -r --arg h "$1" --arg f "$2" '.[] | select(.home_addr == $h) | .[$f]'; }
 has_binding() { [[ -n $(binding "$1" home_addr) ]]; }
 no_binding() { ctl bindings --json >/dev/null && [[ -z $(binding "$1" home_addr) ]]; }
-has_route() { in_ns "$HA" ip route show "$1" | grep -q "dev mip-ha0"; }
-no_route() { ! in_ns "$HA" ip route show "$1" | grep -q .; }
-has_proxy() { in_ns "$HA" ip neigh show proxy | grep -qw "$1"; }
+# (grep reads to the end: with pipefail, grep -q quitting early can fail
+# the pipeline with ip's SIGPIPE once the list is long enough)
+has_route() { in_ns "$HA" ip route show "$1" | grep "dev mip-ha0" >/dev/null; }
+no_route() { ! in_ns "$HA" ip route show "$1" | grep . >/dev/null; }
+has_proxy() { in_ns "$HA" ip neigh show proxy | grep -w "$1" >/dev/null; }
 jfield() { jq -r "$2" "$1" 2>/dev/null; }
 stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1" 2>/dev/null; }
 stat_ge() { local v; v=$(stat_of "$1" "$2"); [[ -n $v ]] && (( v >= $3 )); }
@@ -385,6 +391,48 @@ phase_dereg() { # (d)
     eval 'no_binding $MN3 && no_route $MN3 && ! has_proxy $MN3'
 }
 
+# coas HOME: its care-of addresses, sorted, comma-separated
+coas() { ctl bindings --json | jq -r --arg h "$1" '.[] | select(.home_addr == $h) | [.coas[].coa] | sort | join(",")'; }
+# reg3 COA LIFETIME: a request for MN3 with S and T from COA
+reg3() {
+  mn "$MN" reg --ha $HA_ADDR --src "$1":0 --coa "$1" --home $MN3 --spi 0x1102 \
+    --key $KEY3 --flags ST --lifetime "$2"
+}
+
+phase_simultaneous() { # (s) RFC 5944 §3.6.1.2, §3.8.2.2, §4.2.3
+  local p0 f0
+  reg3 $COA 60 > "$TMP/s1.json"
+  check "(s) $MN3 registered at $COA with S: code 0" \
+    test "$(jfield "$TMP/s1.json" .code)" = 0
+  # the second care-of address carries the node's data plane (mtun3)
+  run_mn MNS "$MN" mtun3 --ha $HA_ADDR --src $COA_UNTRUSTED:434 \
+    --coa $COA_UNTRUSTED --home $MN3 --spi 0x1102 --key $KEY3 --lifetime 60 \
+    --flags ST
+  check "(s) ... and at $COA_UNTRUSTED with S: code 0" \
+    test "$(jfield "$TMP/MNS.ready" .code)" = 0
+  check "(s) mip4ctl bindings --json lists both care-of addresses" \
+    test "$(coas $MN3)" = "$COA,$COA_UNTRUSTED"
+  in_ns "$MN" ip rule add from $MN3 table 103 pref 103
+  in_ns "$MN" ip route replace 10.77.0.0/24 dev mtun3 src $MN3 table 103
+  p0=$(binding $MN3 pkts_to_mn) f0=$(binding $MN3 pkts_from_mn)
+  check "(s) ping CN -> $MN3 answered, reverse tunnelled from the second care-of address" \
+    ping_ok "$CN" $MN3
+  check "(s) each packet to $MN3 tunnelled to both care-of addresses (pkts_to_mn +$(( $(binding $MN3 pkts_to_mn) - p0 )), from_mn +$(( $(binding $MN3 pkts_from_mn) - f0 )))" \
+    eval '(( $(binding $MN3 pkts_to_mn) - p0 >= 4 && ($(binding $MN3 pkts_to_mn) - p0) % 2 == 0 &&
+             $(binding $MN3 pkts_from_mn) - f0 >= 2 ))'
+  reg3 $COA 0 > "$TMP/s3.json"
+  check "(s) deregistering $COA alone (lifetime 0): code 0, $COA_UNTRUSTED stays" \
+    test "$(jfield "$TMP/s3.json" .code) $(coas $MN3)" = "0 $COA_UNTRUSTED"
+  p0=$(binding $MN3 pkts_to_mn)
+  check "(s) route kept, ping CN -> $MN3 still answered, one copy per packet now" \
+    eval 'has_route $MN3 && ping_ok "$CN" $MN3 &&
+          (( $(binding $MN3 pkts_to_mn) - p0 >= 2 && $(binding $MN3 pkts_to_mn) - p0 <= 4 ))'
+  # both again, for the restart phase
+  reg3 $COA 60 > "$TMP/s4.json"
+  check "(s) $COA registered again: both listed" \
+    test "$(coas $MN3)" = "$COA,$COA_UNTRUSTED"
+}
+
 phase_restart() { # (e)
   local regs_before pid
   regs_before=$(stat_of "$TMP/MNA.stats" registrations)
@@ -398,6 +446,12 @@ phase_restart() { # (e)
     eval 'has_binding $MN1 && has_binding $MN2'
   check "(e) restored binding keeps coa and encapsulation" \
     test "$(binding $MN1 coa) $(binding $MN2 encap)" = "$COA udp"
+  if [[ $PHASES == *simultaneous* ]]; then
+    check "(e) simultaneous bindings of $MN3 restored with both care-of addresses" \
+      test "$(coas $MN3)" = "$COA,$COA_UNTRUSTED"
+    check "(e) traffic resumes: ping CN -> $MN3 (second care-of address)" \
+      wait_for 5 ping_ok "$CN" $MN3
+  fi
   check "(e) route into the new TUN restored" wait_for 3 has_route $MN1
   check "(e) traffic resumes: ping CN -> $MN1 (IP-in-IP)" wait_for 5 ping_ok "$CN" $MN1
   check "(e) traffic resumes: ping $MN1 -> CN" ping_ok "$MN" -I $MN1 $CN_ADDR
@@ -538,7 +592,7 @@ phase_pause() { touch "$TMP/pause"; log "paused: rm $TMP/pause"; while [[ -e $TM
 # ------------------------------------------------------------------- main
 
 START=$(date +%s)
-PHASES=${HA_NETNS_PHASES:-caps ipip udp_nat expiry dereg restart reload adversarial virtual_home}
+PHASES=${HA_NETNS_PHASES:-caps ipip udp_nat expiry dereg simultaneous restart reload adversarial virtual_home}
 log "namespaces $CN $HA $RT $MN $NAT $IHA, temp $TMP"
 phase_config_check
 make_topology || { fail "topology"; exit 1; }

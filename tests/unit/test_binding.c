@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Binding table: lookups by address and NAI, growth, timer-wheel expiry. */
+/* Binding table: lookups by address and NAI, growth, timer-wheel expiry,
+ * the care-of address list of simultaneous bindings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,13 @@
 
 #include "mip4/binding.h"
 
-static void count_cb(void *ctx, const struct mip4_binding *b)
+static void count_cb(void *ctx, const struct mip4_binding *b,
+		     const struct mip4_coa *c, bool last)
 {
 	(void)b;
-	(*(size_t *)ctx)++;
+	(void)c;
+	if (last)
+		(*(size_t *)ctx)++;
 }
 
 static void test_add_get_del(void **state)
@@ -115,6 +119,29 @@ static void test_expiry_long_and_touch(void **state)
 	mip4_btable_free(t);
 }
 
+/* Bindings restored at start arrive in any order: a shorter one added
+ * after a longer one still expires on time (the wheel's cursor follows
+ * the earliest until the first sweep). */
+static void test_expiry_added_out_of_order(void **state)
+{
+	struct mip4_btable *t = mip4_btable_new(8);
+	size_t n = 0;
+
+	(void)state;
+	mip4_btable_add(t, 1, NULL, 0, 300000);
+	mip4_btable_add(t, 2, NULL, 0, 10000);
+	assert_int_equal(mip4_btable_expire(t, 9999, count_cb, &n), 0);
+	assert_int_equal(mip4_btable_expire(t, 10000, count_cb, &n), 1);
+	assert_null(mip4_btable_get(t, 2));
+	/* after a sweep, an expiry already past is due at the next one */
+	mip4_btable_add(t, 3, NULL, 0, 5000);
+	assert_int_equal(mip4_btable_expire(t, 10001, count_cb, &n), 1);
+	assert_null(mip4_btable_get(t, 3));
+	assert_int_equal(mip4_btable_expire(t, 300000, count_cb, &n), 1);
+	assert_int_equal(n, 3);
+	mip4_btable_free(t);
+}
+
 /* A big clock jump sweeps the whole wheel once and expires everything due. */
 static void test_expiry_jump(void **state)
 {
@@ -126,6 +153,165 @@ static void test_expiry_jump(void **state)
 		mip4_btable_add(t, i + 1, NULL, 0, 1000ull * (i * 13 % 9000 + 1));
 	assert_int_equal(mip4_btable_expire(t, 100000000, count_cb, &n), 1000);
 	assert_int_equal(mip4_btable_count(t), 0);
+	mip4_btable_free(t);
+}
+
+static struct mip4_coa mkcoa(uint32_t coa, uint64_t expires_ms)
+{
+	struct mip4_coa c = {.coa = coa, .peer_addr = coa, .lifetime = 9,
+			     .expires_ms = expires_ms};
+
+	return c;
+}
+
+/* One care-of address costs nothing beyond the binding; more are
+ * allocated on demand and freed when they go. */
+static void test_coa_list(void **state)
+{
+	struct mip4_btable *t = mip4_btable_new(4);
+	struct mip4_binding *b = mip4_btable_add(t, 7, NULL, 0, 0);
+	struct mip4_coa c;
+
+	(void)state;
+	assert_true(sizeof(struct mip4_binding) <= 120);
+	assert_non_null(b);
+	/* a fresh binding takes the first care-of address in place */
+	c = mkcoa(100, 5000);
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 0);
+	assert_int_equal(b->coa, 100);
+	assert_null(b->more);
+	assert_int_equal(mip4_binding_ncoa(b), 1);
+	/* the same address again: updated, not added */
+	c.lifetime = 33;
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 0);
+	assert_int_equal(b->lifetime, 33);
+	assert_null(b->more);
+	/* two more */
+	c = mkcoa(200, 6000);
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 1);
+	c = mkcoa(300, 7000);
+	c.encap = MIP4_ENCAP_UDP;
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 2);
+	assert_int_equal(mip4_binding_ncoa(b), 3);
+	assert_int_equal(mip4_binding_coa_find(b, 300), 2);
+	assert_int_equal(mip4_binding_coa_find(b, 400), -1);
+	mip4_binding_coa(b, 2, &c);
+	assert_int_equal(c.coa, 300);
+	assert_int_equal(c.encap, MIP4_ENCAP_UDP);
+	assert_true(c.expires_ms == 7000);
+	mip4_binding_set_peer_port(b, 2, 4444);
+	mip4_binding_coa(b, 2, &c);
+	assert_int_equal(c.peer_port, 4444);
+	assert_int_equal(b->peer_port, 0);
+	/* out of range: nothing */
+	assert_false(mip4_btable_coa_del(t, b, 3));
+	/* the middle one */
+	assert_true(mip4_btable_coa_del(t, b, 1));
+	assert_int_equal(mip4_binding_ncoa(b), 2);
+	assert_int_equal(mip4_binding_coa_find(b, 300), 1);
+	/* the first: the next one moves up, with its own fields */
+	assert_true(mip4_btable_coa_del(t, b, 0));
+	assert_int_equal(mip4_binding_ncoa(b), 1);
+	assert_null(b->more);
+	assert_int_equal(b->coa, 300);
+	assert_int_equal(b->encap, MIP4_ENCAP_UDP);
+	assert_int_equal(b->peer_port, 4444);
+	assert_true(b->expires_ms == 7000);
+	/* the only one stays: the binding is deleted instead */
+	assert_false(mip4_btable_coa_del(t, b, 0));
+	assert_int_equal(b->coa, 300);
+	/* replacing drops every other */
+	c = mkcoa(500, 8000);
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 1);
+	c = mkcoa(600, 9000);
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, false), 0);
+	assert_int_equal(mip4_binding_ncoa(b), 1);
+	assert_null(b->more);
+	assert_int_equal(b->coa, 600);
+	/* a binding freed with further care-of addresses (ASan: no leak) */
+	c = mkcoa(700, 9000);
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 1);
+	mip4_btable_free(t);
+}
+
+struct coa_log {
+	size_t n, last;
+	uint32_t coa[8];
+};
+
+static void log_cb(void *ctx, const struct mip4_binding *b,
+		   const struct mip4_coa *c, bool last)
+{
+	struct coa_log *l = ctx;
+
+	(void)b;
+	assert_true(l->n < 8);
+	l->coa[l->n++] = c->coa;
+	l->last += last;
+}
+
+/* The wheel files a binding at its earliest care-of address expiry; each
+ * expires on its own, also beyond the wheel's horizon. */
+static void test_coa_expiry(void **state)
+{
+	struct mip4_btable *t = mip4_btable_new(4);
+	struct mip4_binding *a = mip4_btable_add(t, 1, NULL, 0, 50000);
+	struct mip4_binding *b = mip4_btable_add(t, 2, NULL, 0, 10000);
+	struct coa_log l = {0};
+	struct mip4_coa c;
+
+	(void)state;
+	a->coa = 10;
+	b->coa = 20;
+	c = mkcoa(11, 20000); /* earlier than a's first */
+	assert_int_equal(mip4_btable_coa_put(t, a, &c, true), 1);
+	c = mkcoa(12, 9000000); /* 9000 s: beyond the horizon */
+	assert_int_equal(mip4_btable_coa_put(t, a, &c, true), 2);
+	c = mkcoa(21, 10000); /* due with b's first */
+	assert_int_equal(mip4_btable_coa_put(t, b, &c, true), 1);
+
+	/* 10 s: both of b's at once, b goes */
+	assert_int_equal(mip4_btable_expire(t, 10000, log_cb, &l), 1);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.last, 1);
+	assert_null(mip4_btable_get(t, 2));
+	/* 20 s: a's second only */
+	assert_int_equal(mip4_btable_expire(t, 19999, log_cb, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(mip4_btable_expire(t, 20000, log_cb, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.coa[2], 11);
+	assert_int_equal(mip4_binding_ncoa(a), 2);
+	/* 50 s: a's first; the far one becomes the first */
+	assert_int_equal(mip4_btable_expire(t, 50000, log_cb, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.coa[3], 10);
+	assert_int_equal(a->coa, 12);
+	assert_null(a->more);
+	/* laps of the wheel pass it by until it is due */
+	for (uint64_t now = 50000; now < 9000000; now += 1000000)
+		assert_int_equal(mip4_btable_expire(t, now, log_cb, &l), 0);
+	assert_int_equal(mip4_btable_expire(t, 9000000, log_cb, &l), 1);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.coa[4], 12);
+	assert_int_equal(l.last, 2);
+	assert_int_equal(mip4_btable_count(t), 0);
+	mip4_btable_free(t);
+}
+
+/* An NAI is a string: one with a NUL inside is refused (the table finds
+ * NAIs by their text). */
+static void test_nai_with_nul(void **state)
+{
+	struct mip4_btable *t = mip4_btable_new(4);
+
+	(void)state;
+	assert_null(mip4_btable_add(t, 1, "ab\0cd", 5, 1000));
+	assert_int_equal(mip4_btable_count(t), 0);
+	assert_non_null(mip4_btable_add(t, 1, "ab", 2, 1000));
+	assert_null(mip4_btable_get_nai(t, "ab\0cd", 5));
+	assert_null(mip4_btable_get_nai(t, "a", 1));
+	assert_non_null(mip4_btable_get_nai(t, "ab", 2));
 	mip4_btable_free(t);
 }
 
@@ -155,8 +341,12 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_expiry_exact),
 		cmocka_unit_test(test_expiry_long_and_touch),
+		cmocka_unit_test(test_expiry_added_out_of_order),
 		cmocka_unit_test(test_expiry_jump),
 		cmocka_unit_test(test_foreach),
+		cmocka_unit_test(test_coa_list),
+		cmocka_unit_test(test_coa_expiry),
+		cmocka_unit_test(test_nai_with_nul),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,13 +266,252 @@ static void test_accept_update_dereg(void **state)
 	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
 }
 
-static void test_simultaneous_gets_code_1(void **state)
+static struct mip4_binding *binding(struct world *w)
+{
+	return mip4_btable_get(mip4_ha_bindings(w->ha), HOME);
+}
+
+/* Care-of address i of HOME's binding. */
+static struct mip4_coa coa_of(struct world *w, size_t i)
+{
+	struct mip4_coa c;
+
+	assert_non_null(binding(w));
+	assert_true(i < mip4_binding_ncoa(binding(w)));
+	mip4_binding_coa(binding(w), i, &c);
+	return c;
+}
+
+/* The next request of r's node, with S, for care-of address coa. */
+static void simul(struct world *w, struct req *r, uint32_t coa,
+		  uint16_t lifetime)
+{
+	r->id++;
+	r->coa = coa;
+	r->lifetime = lifetime;
+	r->flags |= MIP4_RRQ_S;
+	expect_code(w, r, MIP4_CODE_ACCEPTED,
+		    lifetime ? MIP4_HA_ACCEPTED : MIP4_HA_DEREGISTERED);
+}
+
+/* RFC 5944 §3.8.2.2: S keeps the other care-of addresses, each with its
+ * own lifetime and tunnel; S clear replaces them all; code 0 because we
+ * support simultaneous bindings (code 1 only from one that does not). */
+static void test_simultaneous_add_replace(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_coa c;
+
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_ADDED);
+	simul(w, &r, COA + 1, 100);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_UPDATED);
+	assert_int_equal(w->res.coa, COA + 1);
+	assert_int_equal(w->res.old_coa, COA);
+	assert_int_equal(w->res.old_ncoa, 1);
+	assert_ptr_equal(w->res.binding, binding(w));
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
+	assert_int_equal(coa_of(w, 0).coa, COA);
+	assert_int_equal(coa_of(w, 0).lifetime, 300);
+	c = coa_of(w, 1);
+	assert_int_equal(c.coa, COA + 1);
+	assert_int_equal(c.lifetime, 100);
+	assert_true(c.expires_ms == w->now_ms + 100000);
+	assert_int_equal(c.encap, MIP4_ENCAP_IPIP);
+	/* the first is untouched by the second */
+	assert_true(coa_of(w, 0).expires_ms == w->now_ms + 300000);
+
+	/* a third one arrives from behind a NAT with a UDP tunnel request:
+	 * tunnel and peer are per care-of address */
+	r.id++;
+	r.coa = COA + 2;
+	r.udp = 1;
+	send_from(w, &r, NAT_SRC, HA);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, 0);
+	r.udp = 0;
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 3);
+	c = coa_of(w, 2);
+	assert_int_equal(c.coa, COA + 2);
+	assert_int_equal(c.encap, MIP4_ENCAP_UDP);
+	assert_int_equal(c.peer_addr, NAT_SRC);
+	assert_int_equal(c.keepalive, 25);
+	assert_int_equal(coa_of(w, 0).encap, MIP4_ENCAP_IPIP);
+
+	/* renewing a registered one with S updates it in place */
+	w->now_ms += 5000;
+	simul(w, &r, COA + 1, 200);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 3);
+	assert_int_equal(coa_of(w, 1).lifetime, 200);
+	assert_true(coa_of(w, 1).expires_ms == w->now_ms + 200000);
+
+	/* S clear: every previous entry goes (§3.6.1.2) */
+	r.id++;
+	r.coa = COA + 7;
+	r.flags &= (uint8_t)~MIP4_RRQ_S;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_UPDATED);
+	assert_int_equal(w->res.old_ncoa, 3);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 1);
+	assert_null(binding(w)->more);
+	assert_int_equal(binding(w)->coa, COA + 7);
+	assert_int_equal(mip4_binding_coa_find(binding(w), COA + 1), -1);
+}
+
+/* §3.8.2.2: lifetime 0 for one care-of address removes that entry only,
+ * whatever S says; an address that is not registered changes nothing;
+ * the last one takes the binding with it. */
+static void test_simultaneous_dereg_one(void **state)
 {
 	struct world *w = *state;
 	struct req r = base(w);
 
-	r.flags |= MIP4_RRQ_S;
-	expect_code(w, &r, MIP4_CODE_ACCEPTED_NO_SIMUL, MIP4_HA_ACCEPTED);
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	simul(w, &r, COA + 1, 300);
+	simul(w, &r, COA + 2, 300);
+
+	/* the first one goes: the next becomes the first */
+	simul(w, &r, COA, 0);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_COA_REMOVED);
+	assert_int_equal(w->res.coa, COA);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
+	assert_int_equal(binding(w)->coa, COA + 1);
+	assert_int_equal(coa_of(w, 1).coa, COA + 2);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.lifetime, 0);
+
+	/* without S too */
+	r.id++;
+	r.coa = COA + 2;
+	r.lifetime = 0;
+	r.flags &= (uint8_t)~MIP4_RRQ_S;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_DEREGISTERED);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_COA_REMOVED);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 1);
+	assert_int_equal(binding(w)->coa, COA + 1);
+
+	/* not registered: accepted, nothing removed */
+	simul(w, &r, COA + 9, 0);
+	assert_int_equal(w->res.change, MIP4_HA_NO_CHANGE);
+	assert_int_equal(binding(w)->coa, COA + 1);
+
+	/* the last one */
+	simul(w, &r, COA + 1, 0);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_REMOVED);
+	assert_int_equal(w->res.old_coa, COA + 1);
+	assert_null(binding(w));
+	assert_int_equal(counter(w, MIP4_HA_DEREGISTERED), 4);
+}
+
+/* §3.8.2.2: lifetime 0 with the home address as care-of address removes
+ * every entry. */
+static void test_simultaneous_dereg_all(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	simul(w, &r, COA + 1, 300);
+	simul(w, &r, COA + 2, 300);
+	simul(w, &r, HOME, 0);
+	assert_int_equal(w->res.change, MIP4_HA_BIND_REMOVED);
+	assert_int_equal(w->res.old_coa, COA);
+	assert_int_equal(w->res.old_ncoa, 3);
+	assert_null(binding(w));
+	assert_int_equal(mip4_btable_count(mip4_ha_bindings(w->ha)), 0);
+}
+
+struct expiries {
+	size_t n, last;
+	uint32_t coa[8];
+};
+
+static void on_expired(void *ctx, const struct mip4_binding *b,
+		       const struct mip4_coa *c, bool last)
+{
+	struct expiries *e = ctx;
+
+	assert_int_equal(b->home_addr, HOME);
+	assert_true(e->n < 8);
+	e->coa[e->n++] = c->coa;
+	e->last += last;
+	/* the binding no longer lists what expired, unless it is the last */
+	if (!last)
+		assert_int_equal(mip4_binding_coa_find(b, c->coa), -1);
+}
+
+/* §4.2.3: each care-of address expires on its own, the others stay; the
+ * binding goes with the last. */
+static void test_simultaneous_expiry(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct expiries e = {0};
+	uint64_t t0 = w->now_ms;
+
+	r.lifetime = 200;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	simul(w, &r, COA + 1, 100);
+	simul(w, &r, COA + 2, 300);
+	/* the second (shortest) first */
+	assert_int_equal(mip4_ha_expire(w->ha, t0 + 99999, on_expired, &e), 0);
+	assert_int_equal(e.n, 0);
+	assert_int_equal(mip4_ha_expire(w->ha, t0 + 100000, on_expired, &e), 0);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.coa[0], COA + 1);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
+	/* then the first: the third becomes the first */
+	assert_int_equal(mip4_ha_expire(w->ha, t0 + 200000, on_expired, &e), 0);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.coa[1], COA);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 1);
+	assert_int_equal(binding(w)->coa, COA + 2);
+	assert_int_equal(e.last, 0);
+	/* and the last takes the binding */
+	assert_int_equal(mip4_ha_expire(w->ha, t0 + 299999, on_expired, &e), 0);
+	assert_int_equal(mip4_ha_expire(w->ha, t0 + 300000, on_expired, &e), 1);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(e.coa[2], COA + 2);
+	assert_int_equal(e.last, 1);
+	assert_null(binding(w));
+}
+
+/* §3.8.2.3: a bounded list; one more is refused with 135, the binding and
+ * the replay state left as they were. */
+static void test_simultaneous_full(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	uint8_t before;
+
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	for (uint32_t i = 1; i < MIP4_HA_MAX_COA; i++)
+		simul(w, &r, COA + i, 300);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), MIP4_HA_MAX_COA);
+	before = binding(w)->flags;
+
+	r.id++;
+	r.coa = COA + MIP4_HA_MAX_COA;
+	r.flags |= MIP4_RRQ_B;
+	expect_code(w, &r, MIP4_CODE_HA_TOO_MANY, MIP4_HA_REJ_TOO_MANY);
+	assert_int_equal(reply_of(w, r.sa)->u.rrp.lifetime, 0);
+	assert_int_equal(w->res.change, MIP4_HA_NO_CHANGE);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), MIP4_HA_MAX_COA);
+	assert_int_equal(mip4_binding_coa_find(binding(w), r.coa), -1);
+	assert_int_equal(binding(w)->flags, before);
+	assert_string_equal(mip4_ha_counter_name(MIP4_HA_REJ_TOO_MANY),
+			    "reject-135-too-many-bindings");
+
+	/* renewing one that is registered is fine when full */
+	r.coa = COA + 1;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), MIP4_HA_MAX_COA);
+	/* the refused identification was not consumed: the same one is
+	 * accepted above; and without S the list starts over */
+	r.id++;
+	r.coa = COA + 50;
+	r.flags &= (uint8_t)~MIP4_RRQ_S;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 1);
 }
 
 static void test_auth_failures(void **state)
@@ -651,7 +890,9 @@ static void test_counter_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_accept_update_dereg), T(test_simultaneous_gets_code_1),
+		T(test_accept_update_dereg), T(test_simultaneous_add_replace),
+		T(test_simultaneous_dereg_one), T(test_simultaneous_dereg_all),
+		T(test_simultaneous_expiry), T(test_simultaneous_full),
 		T(test_auth_failures),	     T(test_replay),
 		T(test_nonce),		     T(test_nai_pool),
 		T(test_pool_exhausted),	     T(test_poorly_formed),

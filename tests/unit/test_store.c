@@ -4,7 +4,9 @@
  * and a reopen, upsert/delete/expiry, replay state, batches; what a
  * process killed with SIGKILL (or _exit without closing) had committed is
  * all there after a reopen and what it had not is not; garbage, damaged,
- * foreign, future-version and locked files are refused with a message.
+ * foreign, future-version and locked files are refused with a message;
+ * the further care-of addresses of simultaneous bindings (schema 2) and
+ * the migration of a schema 1 file.
  *
  * MIP4_STORE_BENCH=1 also times 10k upserts, one transaction each versus
  * batched, with synchronous NORMAL and FULL (in the test's temp directory,
@@ -115,8 +117,8 @@ static void mk_binding(struct mip4_binding *b, uint32_t i, char *nai,
 	b->encap = (uint8_t)(i & 1);
 	b->spi = 0x100 + i;
 	b->last_id = 0xe9000000ull << 32 | i; /* top bit set: NTP seconds */
+	assert_true(n > 0);
 	b->nai = nai;
-	b->nai_len = (uint8_t)n;
 	b->pkts_to_mn = i;
 	b->bytes_to_mn = 1500ull * i;
 	b->pkts_from_mn = 2ull * i;
@@ -152,8 +154,8 @@ static int collect(void *ctx, const struct mip4_binding *b,
 	r->b = *b;
 	r->has_nai = b->nai != NULL;
 	if (b->nai) {
-		assert_int_equal(strlen(b->nai), b->nai_len);
-		memcpy(r->nai, b->nai, (size_t)b->nai_len + 1);
+		assert_true(strlen(b->nai) <= 255);
+		memcpy(r->nai, b->nai, strlen(b->nai) + 1);
 	}
 	r->b.nai = NULL;
 	r->expires_wall = expires_wall;
@@ -187,22 +189,19 @@ static void assert_same(const struct row *r, const struct mip4_binding *b,
 	assert_true(r->b.pkts_from_mn == b->pkts_from_mn);
 	assert_true(r->b.bytes_from_mn == b->bytes_from_mn);
 	assert_true(r->expires_wall == expires_wall);
-	if (b->nai && b->nai_len) {
+	if (b->nai && b->nai[0]) {
 		assert_true(r->has_nai);
-		assert_int_equal(r->b.nai_len, b->nai_len);
-		assert_memory_equal(r->nai, b->nai, b->nai_len);
+		assert_string_equal(r->nai, b->nai);
 	} else {
 		assert_false(r->has_nai);
-		assert_int_equal(r->b.nai_len, 0);
 	}
 	/* table-owned fields come back zeroed */
 	assert_null(r->b.addr_next);
 	assert_null(r->b.nai_next);
-	assert_null(r->b.wheel_prev);
+	assert_null(r->b.wheel_pprev);
 	assert_null(r->b.wheel_next);
+	assert_null(r->b.more);
 	assert_true(r->b.expires_ms == 0);
-	assert_int_equal(r->b.wheel_slot, 0);
-	assert_int_equal(r->b.nai_hash, 0);
 }
 
 static int load_all(struct store *s, int64_t now, struct loaded *l)
@@ -245,14 +244,13 @@ static void test_round_trip(void **state)
 	full.spi = 0xffffffff;
 	full.last_id = UINT64_MAX;
 	full.nai = nai;
-	full.nai_len = 255;
 	full.pkts_to_mn = UINT64_MAX - 1;
 	full.bytes_to_mn = 1ull << 63;
 	full.pkts_from_mn = (1ull << 63) - 1;
 	full.bytes_from_mn = 0x0123456789abcdefull;
 	/* table links set: the store ignores them */
 	full.addr_next = &bare;
-	full.wheel_prev = &bare;
+	full.wheel_pprev = &full.wheel_next;
 	full.expires_ms = 12345;
 	/* no NAI, zeros */
 	memset(&bare, 0, sizeof bare);
@@ -286,7 +284,6 @@ static void test_upsert_replaces(void **state)
 	b.last_id++;
 	b.pkts_to_mn = 99;
 	b.nai = NULL;
-	b.nai_len = 0;
 	assert_int_equal(store_put(s, &b, NOW + 30), 0);
 	assert_int_equal(store_count(s), 1);
 	assert_int_equal(load_all(s, NOW, &l), 1);
@@ -743,21 +740,258 @@ static void test_schema_version(void **state)
 	sqlite3_stmt *st;
 
 	store_close(s);
-	sq_exec(f->path, "PRAGMA user_version = 2");
-	open_refused(f->path, "schema version 2 was written by a newer mip4d");
-	/* untouched: still version 2 */
+	sq_exec(f->path, "PRAGMA user_version = 3");
+	open_refused(f->path, "schema version 3 was written by a newer mip4d");
+	/* untouched: still version 3 */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
 					    NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	assert_int_equal(sqlite3_column_int(st, 0), 3);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 
-	/* back to 1, but the tables mangled */
-	sq_exec(f->path, "PRAGMA user_version = 1; DROP TABLE replay");
+	/* back to 1 with version 2's table: the migration will not guess */
+	sq_exec(f->path, "PRAGMA user_version = 1");
+	open_refused(f->path, "table binding_coa already exists");
+	/* the current version, but the tables mangled */
+	sq_exec(f->path, "PRAGMA user_version = 2; DROP TABLE replay");
 	open_refused(f->path, "schema damaged");
+}
+
+/* What store_load_coas() handed over. */
+struct coas {
+	size_t n;
+	uint32_t home[8];
+	struct mip4_coa c[8];
+	int64_t exp[8];
+};
+
+static int collect_coa(void *ctx, uint32_t home, const struct mip4_coa *c,
+		       int64_t expires_wall)
+{
+	struct coas *l = ctx;
+
+	assert_true(l->n < 8);
+	l->home[l->n] = home;
+	l->c[l->n] = *c;
+	l->exp[l->n++] = expires_wall;
+	return 0;
+}
+
+static int load_coas(struct store *s, struct coas *l)
+{
+	memset(l, 0, sizeof *l);
+	return store_load_coas(s, collect_coa, l);
+}
+
+/* The index of coa for home in what was loaded, or -1. */
+static int coa_at(const struct coas *l, uint32_t home, uint32_t coa)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->home[i] == home && l->c[i].coa == coa)
+			return (int)i;
+	return -1;
+}
+
+/* Simultaneous bindings (schema 2): the further care-of addresses of a
+ * binding survive a reopen field for field, are replaced as a set, and go
+ * with the binding. */
+static void test_coas_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+	struct coas lc;
+	struct mip4_coa c[2] = {
+		{ .coa = 0xc0000210, .peer_addr = 0xcb007101, .peer_port = 65535,
+		  .lifetime = 65535, .keepalive = 25, .encap = MIP4_ENCAP_UDP },
+		{ .coa = 0xfffffffe, .peer_addr = 0xfffffffe, .peer_port = 434,
+		  .lifetime = 1, .encap = MIP4_ENCAP_IPIP },
+	};
+	int64_t exp[2] = { NOW + 100, INT64_MAX };
+	int i;
+
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	assert_int_equal(store_put_coas(s, b.home_addr, c, exp, 2), 0);
+	mk_binding(&b, 2, nai, sizeof nai); /* one with a single CoA */
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	store_close(s);
+
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 2);
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), 2);
+	i = coa_at(&lc, 0x0a000001, 0xc0000210);
+	assert_true(i >= 0);
+	assert_int_equal(lc.c[i].peer_addr, 0xcb007101);
+	assert_int_equal(lc.c[i].peer_port, 65535);
+	assert_int_equal(lc.c[i].lifetime, 65535);
+	assert_int_equal(lc.c[i].keepalive, 25);
+	assert_int_equal(lc.c[i].encap, MIP4_ENCAP_UDP);
+	assert_true(lc.c[i].expires_ms == 0);
+	assert_true(lc.exp[i] == NOW + 100);
+	i = coa_at(&lc, 0x0a000001, 0xfffffffe);
+	assert_true(i >= 0);
+	assert_int_equal(lc.c[i].peer_port, 434);
+	assert_int_equal(lc.c[i].lifetime, 1);
+	assert_true(lc.exp[i] == INT64_MAX);
+
+	/* replaced as a set: one left */
+	assert_int_equal(store_put_coas(s, 0x0a000001, &c[1], &exp[1], 1), 0);
+	assert_int_equal(load_coas(s, &lc), 1);
+	assert_int_equal(coa_at(&lc, 0x0a000001, 0xfffffffe), 0);
+	/* n = 0: none */
+	assert_int_equal(store_put_coas(s, 0x0a000001, NULL, NULL, 0), 0);
+	assert_int_equal(load_coas(s, &lc), 0);
+	/* deleting the binding deletes its care-of addresses */
+	assert_int_equal(store_put_coas(s, 0x0a000001, c, exp, 2), 0);
+	assert_int_equal(store_del(s, 0x0a000001), 0);
+	assert_int_equal(load_coas(s, &lc), 0);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	free(l.rows);
+	store_close(s);
+}
+
+/* RFC 5944 §4.2.3 across a restart: each care-of address expires on its
+ * own; a binding whose first one expired lives on with the others; one
+ * with none left, and rows nobody owns, are purged. */
+static void test_coas_expiry(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+	struct loaded l;
+	struct coas lc;
+	struct mip4_coa c[2] = { { .coa = 0x01010101 }, { .coa = 0x02020202 } };
+	int64_t live[2] = { NOW - 5, NOW + 50 };
+	int64_t dead[2] = { NOW, NOW - 100 };
+
+	/* 1: first expired, second alive; 2: all expired; 3: alive */
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW - 1), 0);
+	assert_int_equal(store_put_coas(s, b.home_addr, c, live, 2), 0);
+	mk_binding(&b, 2, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW - 1), 0);
+	assert_int_equal(store_put_coas(s, b.home_addr, c, dead, 2), 0);
+	mk_binding(&b, 3, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 100), 0);
+	store_close(s);
+	/* a row for a binding that is not there (written by hand) */
+	sq_exec(f->path, "INSERT INTO binding_coa VALUES (99, 1, 1, 1, 1, 1, 0, "
+			 "9999999999)");
+
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 2);
+	assert_non_null(find(&l, 0x0a000001));
+	assert_true(find(&l, 0x0a000001)->expires_wall == NOW - 1);
+	assert_null(find(&l, 0x0a000002));
+	assert_non_null(find(&l, 0x0a000003));
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), 1);
+	assert_int_equal(coa_at(&lc, 0x0a000001, 0x02020202), 0);
+	assert_true(lc.exp[0] == NOW + 50);
+	/* once the second expires too, the binding goes */
+	assert_int_equal(load_all(s, NOW + 50, &l), 1);
+	assert_non_null(find(&l, 0x0a000003));
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), 0);
+	store_close(s);
+}
+
+static void test_coas_tampered(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	struct mip4_coa c = { .coa = 0x01010101 };
+	int64_t exp = NOW + 50;
+	char nai[64];
+	struct loaded l;
+	struct coas lc;
+
+	mk_binding(&b, 1, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 50), 0);
+	assert_int_equal(store_put_coas(s, b.home_addr, &c, &exp, 1), 0);
+	store_close(s);
+	sq_exec(f->path, "UPDATE binding_coa SET encap = 256");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), -1);
+	assert_non_null(strstr(store_errmsg(s), "bad encap"));
+	store_close(s);
+	sq_exec(f->path, "UPDATE binding_coa SET encap = 0, coa = 'x'");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), -1);
+	assert_non_null(strstr(store_errmsg(s), "bad coa"));
+	store_close(s);
+}
+
+/* A state file written by the previous release (schema 1, no care-of
+ * address table) is migrated in place: its bindings load, and it takes
+ * further care-of addresses afterwards. */
+static void test_migrate_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	struct loaded l;
+	struct coas lc;
+	struct mip4_coa c = { .coa = 0x01010101 };
+	int64_t exp = NOW + 50;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	/* schema 1 exactly as mip4d 1 wrote it */
+	sq_exec(f->path,
+		"CREATE TABLE binding ( home_addr INTEGER PRIMARY KEY, nai TEXT,"
+		" coa INTEGER NOT NULL, peer_addr INTEGER NOT NULL,"
+		" peer_port INTEGER NOT NULL, lifetime INTEGER NOT NULL,"
+		" keepalive INTEGER NOT NULL, flags INTEGER NOT NULL,"
+		" encap INTEGER NOT NULL, spi INTEGER NOT NULL,"
+		" last_id INTEGER NOT NULL, expires_wall INTEGER NOT NULL,"
+		" pkts_to_mn INTEGER NOT NULL, bytes_to_mn INTEGER NOT NULL,"
+		" pkts_from_mn INTEGER NOT NULL, bytes_from_mn INTEGER NOT NULL);"
+		"CREATE TABLE replay ( spi INTEGER PRIMARY KEY,"
+		" last_id INTEGER NOT NULL);"
+		"INSERT INTO binding VALUES (167772161, 'old@corp', 3232235521,"
+		" 3232235521, 434, 300, 0, 2, 0, 256, -1, 1700000600,"
+		" 1, 2, 3, 4);"
+		"INSERT INTO replay VALUES (256, 77);"
+		"PRAGMA application_id = 1296650292; PRAGMA user_version = 1");
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	assert_int_equal(l.rows[0].b.home_addr, 0x0a000001);
+	assert_int_equal(l.rows[0].b.coa, 0xc0a80001);
+	assert_string_equal(l.rows[0].nai, "old@corp");
+	assert_true(l.rows[0].b.last_id == UINT64_MAX);
+	assert_true(l.rows[0].expires_wall == NOW + 600);
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), 0);
+	assert_int_equal(store_put_coas(s, 0x0a000001, &c, &exp, 1), 0);
+	store_close(s);
+
+	s = open_ok(f->path);
+	assert_int_equal(load_all(s, NOW, &l), 1);
+	free(l.rows);
+	assert_int_equal(load_coas(s, &lc), 1);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), STORE_SCHEMA_VERSION);
+	assert_int_equal(STORE_SCHEMA_VERSION, 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static void test_foreign_database(void **state)
@@ -899,6 +1133,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_coas_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_coas_expiry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_coas_tampered, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
