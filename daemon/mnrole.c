@@ -86,6 +86,7 @@ struct mnrole {
 	struct mip4_mn_attach scan;
 	int scan_if;
 	uint32_t scan_gw;
+	uint8_t scan_mac[6]; /* the FA's, when the scan offers one */
 	bool scanned;
 	bool override;
 	struct mip4_mn_attach ov;
@@ -225,10 +226,14 @@ static void table_routes(struct mnrole *r, uint32_t gw, int ifindex)
 			net = c->routes[i].net;
 			plen = (int)__builtin_popcount(c->routes[i].mask);
 		}
+		/* p.mtu: the path MTU of the layers around us stays the
+		 * same at every attachment, so TCP sessions keep their MSS
+		 * when they move from an FA to a tunnel (RFC 5265 i-MIP) */
 		if (gw)
 			route_err(r, "route via the foreign agent",
-				  nl_route_add_via(r->nl, net, plen, gw, ifindex,
-						   home, r->p.table));
+				  nl_route_add_via_mtu(r->nl, net, plen, gw,
+						       ifindex, home, r->p.table,
+						       r->p.mtu));
 		else
 			route_err(r, "route into the tunnel",
 				  nl_route_add_src(r->nl, net, plen, tif, home,
@@ -761,6 +766,10 @@ static void evaluate(struct mnrole *r)
 		r->scan = at;
 		r->scan_if = which;
 		r->scan_gw = gw;
+		if (at.where == MIP4_MN_VIA_FA && agent)
+			memcpy(r->scan_mac, agent->mac, 6);
+		else
+			memset(r->scan_mac, 0, 6);
 		r->scanned = true;
 		if (r->p.notify)
 			r->p.notify(r->p.ctx, r, MNROLE_SCAN);
@@ -841,8 +850,9 @@ const struct mip4_mn *mnrole_mn(const struct mnrole *r)
 }
 
 bool mnrole_scan(const struct mnrole *r, struct mip4_mn_attach *at,
-		 uint32_t *gateway, int *ifindex)
+		 uint32_t *gateway, int *ifindex, uint8_t mac[6])
 {
+	memcpy(mac, r->scan_mac, 6);
 	*at = r->scan;
 	*gateway = r->scan_gw;
 	*ifindex = r->scan_if >= 0 ? r->ifindex[r->scan_if] : 0;

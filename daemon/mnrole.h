@@ -62,9 +62,10 @@ void mnrole_gate(struct mnrole *r, bool gate);
 void mnrole_mark_table(struct mnrole *r, uint32_t table);
 
 const struct mip4_mn *mnrole_mn(const struct mnrole *r);
-/* What the interfaces offer now; false when nothing was scanned yet. */
+/* What the interfaces offer now (via an FA: its MAC in mac); false when
+ * nothing was scanned yet. */
 bool mnrole_scan(const struct mnrole *r, struct mip4_mn_attach *at,
-		 uint32_t *gateway, int *ifindex);
+		 uint32_t *gateway, int *ifindex, uint8_t mac[6]);
 int mnrole_tun_ifindex(const struct mnrole *r);
 /* The attachment registered from now (where, coa). */
 enum mip4_mn_where mnrole_where(const struct mnrole *r);

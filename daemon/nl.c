@@ -731,6 +731,12 @@ int nl_monitor_drain(int fd)
 int nl_route_add_via(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
 		     int ifindex, uint32_t src, uint32_t table)
 {
+	return nl_route_add_via_mtu(nl, dst, plen, gw, ifindex, src, table, 0);
+}
+
+int nl_route_add_via_mtu(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
+			 int ifindex, uint32_t src, uint32_t table, int mtu)
+{
 	struct nlmsghdr *nlh =
 		nl_msg(nl->req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
@@ -756,6 +762,12 @@ int nl_route_add_via(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
 	mnl_attr_put(nlh, RTA_GATEWAY, sizeof g, &g);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (mtu > 0) {
+		struct nlattr *mx = mnl_attr_nest_start(nlh, RTA_METRICS);
+
+		mnl_attr_put_u32(nlh, RTAX_MTU, (uint32_t)mtu);
+		mnl_attr_nest_end(nlh, mx);
+	}
 	return nl_talk(nl, nlh);
 }
 

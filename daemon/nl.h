@@ -95,6 +95,9 @@ int nl_monitor_drain(int fd);
  * DST/PLEN via GW dev IF onlink src SRC table T`. */
 int nl_route_add_via(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
 		     int ifindex, uint32_t src, uint32_t table);
+/* The same with an MTU metric (`mtu N`), 0 = none. */
+int nl_route_add_via_mtu(struct nl *nl, uint32_t dst, int plen, uint32_t gw,
+			 int ifindex, uint32_t src, uint32_t table, int mtu);
 /* Permanent neighbour entry addr -> mac on ifindex (`ip neigh replace
  * ADDR lladdr MAC dev IF nud permanent`): away from home the node never
  * broadcasts ARP (§4.2.1); the MAC comes from the agent's advertisement

@@ -98,6 +98,9 @@ struct vpnrole {
 	struct mip4_mn_attach link;  /* the physical attachment we track */
 	int link_if;
 	uint32_t link_gw;
+	uint8_t link_mac[6];	     /* the FA's, via an FA */
+	uint32_t probe_fa;	     /* mc/naive: FA host route we installed */
+	int probe_fa_if;
 	bool x_reg;		     /* x registered from the link */
 	bool i_reg;
 	uint64_t i_ok_seen;	     /* i's ok_ms last reported */
@@ -475,11 +478,41 @@ static void probe_out(struct vpnrole *vr, struct mip4_mn_out *o)
 	probe_arm(vr);
 }
 
+/*
+ * Via a foreign agent the direct attempt goes from the home address to the
+ * FA's link-layer address (RFC 5944 §3.6.1.1): x-MIP's FA route serves in
+ * mode cvc; without x-MIP (mc, naive) the neighbour entry and the host
+ * route to the FA are ours.  fa 0 takes them away.
+ */
+static void probe_fa_link(struct vpnrole *vr, uint32_t fa, int ifindex)
+{
+	if (vr->x || (fa == vr->probe_fa && ifindex == vr->probe_fa_if))
+		return;
+	if (vr->probe_fa) {
+		(void)nl_route_del(vr->nl, vr->probe_fa, 32, vr->probe_fa_if, 0);
+		(void)nl_neigh_del(vr->nl, vr->probe_fa_if, vr->probe_fa);
+		vr->probe_fa = 0;
+		vr->probe_fa_if = 0;
+	}
+	if (!fa || ifindex <= 0)
+		return;
+	if (nl_neigh_add(vr->nl, ifindex, fa, vr->link_mac) < 0 ||
+	    nl_route_add_src(vr->nl, fa, 32, ifindex,
+			     vr->d->conf.mn.cfg.home_addr, 0) < 0) {
+		vr->d->counters[D_ROUTE_ERR]++;
+		log_warnx("vpn: route to the foreign agent for detection failed");
+	}
+	vr->probe_fa = fa;
+	vr->probe_fa_if = ifindex;
+}
+
 static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 {
 	struct mip4_mn_now n = mn_now();
 	struct mip4_mn_out o;
 
+	probe_fa_link(vr, at->where == MIP4_MN_VIA_FA ? at->fa_addr : 0,
+		      vr->link_if);
 	vr->probing = true;
 	vr->probe_changes = vr->v.detections;
 	mip4_mn_attach(&vr->probe, &n, at, &o);
@@ -666,10 +699,11 @@ static void step(struct vpnrole *vr)
 	uint64_t t = mip4d_now_ms();
 	uint32_t gw = 0;
 	int ifx = 0;
+	uint8_t mac[6];
 
 	vr->in_step = true;
 	/* 1. the link (§3.2.1: the interface the scan picked) */
-	if (mnrole_scan(scanner, &at, &gw, &ifx) &&
+	if (mnrole_scan(scanner, &at, &gw, &ifx, mac) &&
 	    (!same_attach(&at, &vr->link) || ifx != vr->link_if ||
 	     gw != vr->link_gw)) {
 		bool up = attached(&at);
@@ -677,6 +711,7 @@ static void step(struct vpnrole *vr)
 		vr->link = at;
 		vr->link_if = ifx;
 		vr->link_gw = gw;
+		memcpy(vr->link_mac, mac, 6);
 		vr->have_link = up;
 		vr->x_reg = false;
 		mip4_vmn_link(&vr->v, t, up);
@@ -938,6 +973,7 @@ void vpnrole_stop(struct mip4d *d)
 	mnrole_free(vr->i);
 	mnrole_free(vr->x);
 	if (vr->nl) {
+		probe_fa_link(vr, 0, 0);
 		(void)nl_rule_del(vr->nl, PREF_PROBE);
 		if (vr->cfg->det.mode == MIP4_VMN_CVC)
 			(void)nl_route_del(vr->nl, vr->cfg->gateway, 32, 0, 0);
