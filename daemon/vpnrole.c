@@ -304,15 +304,14 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 		arg_push(&a, "20");
 		break;
 	case SW_TERMINATE:
-		/* --force: the peer is often out of reach by now (we moved);
-		 * its SA goes when ours comes back (unique = replace) or by
-		 * dead peer detection */
+		/* --force without --timeout: send the delete and do not wait
+		 * for the answer; the peer is often out of reach by now (we
+		 * moved), and its SA goes when ours comes back (unique =
+		 * replace) or by dead peer detection */
 		arg_push(&a, "--terminate");
 		arg_push(&a, "--ike");
 		arg_push(&a, c->ike);
 		arg_push(&a, "--force");
-		arg_push(&a, "--timeout");
-		arg_push(&a, "2");
 		break;
 	default:
 		arg_push(&a, "--list-sas");
