@@ -277,7 +277,17 @@ void jadd_addr(json_object *o, const char *k, uint32_t a)
 	jadd_str(o, k, mip4_ntoa(a, b));
 }
 
-void ctlsock_event(struct mip4d *d, json_object *ev)
+bool ctlsock_monitored(const struct mip4d *d)
+{
+	const struct ctlsock *cs = d->ctl;
+
+	for (int i = 0; cs && i < CTL_MAX_CLIENTS; i++)
+		if (cs->clients[i] && cs->clients[i]->monitor)
+			return true;
+	return false;
+}
+
+static void event_out(struct mip4d *d, json_object *ev, bool routine)
 {
 	struct ctlsock *cs = d->ctl;
 	struct timespec ts;
@@ -288,7 +298,10 @@ void ctlsock_event(struct mip4d *d, json_object *ev)
 			       json_object_new_double((double)ts.tv_sec +
 						      (double)ts.tv_nsec / 1e9));
 	line = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
-	log_info("%s", line);
+	if (routine)
+		log_debug("%s", line);
+	else
+		log_info("%s", line);
 	for (int i = 0; cs && i < CTL_MAX_CLIENTS; i++) {
 		struct client *c = cs->clients[i];
 
@@ -302,6 +315,16 @@ void ctlsock_event(struct mip4d *d, json_object *ev)
 		send_json(c, ev);
 	}
 	json_object_put(ev);
+}
+
+void ctlsock_event(struct mip4d *d, json_object *ev)
+{
+	event_out(d, ev, false);
+}
+
+void ctlsock_event_routine(struct mip4d *d, json_object *ev)
+{
+	event_out(d, ev, true);
 }
 
 int ctlsock_open(struct mip4d *d, const char *path)

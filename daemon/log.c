@@ -12,6 +12,11 @@
 static bool log_stderr = true;
 static bool log_verbose;
 
+bool log_debug_enabled(void)
+{
+	return log_verbose;
+}
+
 void log_init(bool foreground, bool debug)
 {
 	log_stderr = foreground;

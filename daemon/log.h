@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 void log_init(bool foreground, bool debug);
+bool log_debug_enabled(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -95,6 +95,10 @@ void ctlsock_close(struct mip4d *d);
 /* One-line event to every `monitor` client and to the log.  Takes the
  * reference to ev. */
 void ctlsock_event(struct mip4d *d, json_object *ev);
+/* The same for routine events (renewals): logged only with -d. */
+void ctlsock_event_routine(struct mip4d *d, json_object *ev);
+/* Is any client following events (mip4ctl monitor)? */
+bool ctlsock_monitored(const struct mip4d *d);
 /* Members of a JSON object: a string, an integer, a dotted address. */
 void jadd_str(json_object *o, const char *k, const char *v);
 void jadd_int(json_object *o, const char *k, int64_t v);
