@@ -993,6 +993,11 @@ static int parse_ha(struct parse *ps)
 		} else if (strcmp(opt, "pool") == 0) {
 			if (parse_pool(ps, cfg) < 0)
 				return -1;
+		} else if (strcmp(opt, "max-simultaneous-bindings") == 0) {
+			if (arg(ps, opt) < 0 ||
+			    parse_u32(ps, opt, 1, MIP4_HA_MAX_COA, &v) < 0)
+				return -1;
+			cfg->max_coa = v;
 		} else if (strcmp(opt, "tunnel-device") == 0) {
 			if (arg(ps, opt) < 0 ||
 			    parse_ifname(ps, opt, h->tunnel_dev) < 0)
@@ -1948,6 +1953,8 @@ static void print_ha(const struct mip4_config *c, FILE *f, unsigned flags)
 	fprintf(f, "\tudp-tunnel %s\n", cfg->udp_tunnel ? "yes" : "no");
 	fprintf(f, "\tudp-force %s\n", cfg->udp_force_ok ? "yes" : "no");
 	fprintf(f, "\tkeepalive %u\n", (unsigned)cfg->keepalive);
+	fprintf(f, "\tmax-simultaneous-bindings %u\n",
+		cfg->max_coa ? cfg->max_coa : MIP4_HA_MAX_COA);
 	fprintf(f, "\tflavour %s\n", flavour_str(cfg->flavour));
 	for (unsigned i = 0; i < cfg->n_trusted && i < MIP4_HA_MAX_PREFIX; i++)
 		print_prefix(f, "trusted", &cfg->trusted[i]);

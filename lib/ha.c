@@ -465,7 +465,9 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	keep = (m.u.rrq.flags & MIP4_RRQ_S) != 0;
 	/* §3.8.2.3: a home agent may limit simultaneous registrations */
 	if (b && keep && mip4_binding_coa_find(b, m.u.rrq.coa) < 0 &&
-	    mip4_binding_ncoa(b) >= MIP4_HA_MAX_COA) {
+	    mip4_binding_ncoa(b) >= (ha->cfg.max_coa && ha->cfg.max_coa < MIP4_HA_MAX_COA
+					     ? ha->cfg.max_coa
+					     : MIP4_HA_MAX_COA)) {
 		reply(ha, rx, res, &rc, MIP4_CODE_HA_TOO_MANY,
 		      MIP4_HA_REJ_TOO_MANY);
 		return;

@@ -73,6 +73,9 @@ struct mip4_ha_cfg {
 	struct mip4_prefix inside[MIP4_HA_MAX_PREFIX];
 	/* RFC 2794 home address pool, inclusive, 0/0 = none */
 	uint32_t pool_first, pool_last;
+	/* care-of addresses per node (§3.8.2.3), 1..MIP4_HA_MAX_COA;
+	 * 0 = MIP4_HA_MAX_COA */
+	unsigned max_coa;
 };
 
 /* Why a request was not accepted.  Names in mip4_ha_counter_name(). */
@@ -101,7 +104,7 @@ enum mip4_ha_counter {
 	MIP4_HA_REJ_UDP_ENCAP,	/* 142 */
 	MIP4_HA_REJ_PROHIBITED, /* 129 */
 	MIP4_HA_REJ_RESOURCES,	/* 130 */
-	MIP4_HA_REJ_TOO_MANY,	/* 135: MIP4_HA_MAX_COA care-of addresses */
+	MIP4_HA_REJ_TOO_MANY,	/* 135: cfg.max_coa care-of addresses */
 	MIP4_HA_NCOUNTERS
 };
 const char *mip4_ha_counter_name(enum mip4_ha_counter c);

@@ -282,6 +282,28 @@ static void test_example_iha(void **state)
 }
 
 /* Every default, and that printing makes each explicit. */
+static void test_max_simultaneous(void **state)
+{
+	static const char ok[] =
+		"home-agent { address 10.0.0.1 max-simultaneous-bindings 2 }";
+	static const char bad[] =
+		"home-agent { address 10.0.0.1\n max-simultaneous-bindings 5 }";
+	struct mip4_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("m.conf", ok, strlen(ok), &c, err,
+					       sizeof err),
+			 0);
+	assert_int_equal(c.ha.cfg.max_coa, 2);
+	mip4_config_free(&c);
+	assert_int_equal(mip4_config_parse_buf("m.conf", bad, strlen(bad), &c,
+					       err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "m.conf:2:"));
+	mip4_config_free(&c);
+}
+
 static void test_defaults(void **state)
 {
 	static const char text[] = "home-agent { address 10.0.0.1 }";
@@ -318,6 +340,7 @@ static void test_defaults(void **state)
 			    "\tudp-tunnel yes\n"
 			    "\tudp-force no\n"
 			    "\tkeepalive 110\n"
+			    "\tmax-simultaneous-bindings 4\n"
 			    "\tflavour plain\n"
 			    "\tpool none\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
@@ -758,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_example_mn),
 		cmocka_unit_test(test_example_fa),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_max_simultaneous),
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_buffer_bounds),

@@ -885,6 +885,25 @@ static void test_counter_names(void **state)
 	assert_string_equal(mip4_ha_counter_name(MIP4_HA_NCOUNTERS), "unknown");
 }
 
+/* max-simultaneous-bindings: the configured bound, below the build's. */
+static void test_simultaneous_configured_bound(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	mip4_ha_free(w->ha);
+	w->cfg.max_coa = 2;
+	w->ha = mip4_ha_new(&w->cfg, mn_lookup, fa_lookup, w, 16);
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	simul(w, &r, COA + 1, 300);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
+	r.id++;
+	r.coa = COA + 2;
+	r.flags |= MIP4_RRQ_S;
+	expect_code(w, &r, MIP4_CODE_HA_TOO_MANY, MIP4_HA_REJ_TOO_MANY);
+	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -893,6 +912,7 @@ int main(void)
 		T(test_accept_update_dereg), T(test_simultaneous_add_replace),
 		T(test_simultaneous_dereg_one), T(test_simultaneous_dereg_all),
 		T(test_simultaneous_expiry), T(test_simultaneous_full),
+		T(test_simultaneous_configured_bound),
 		T(test_auth_failures),	     T(test_replay),
 		T(test_nonce),		     T(test_nai_pool),
 		T(test_pool_exhausted),	     T(test_poorly_formed),
