@@ -82,12 +82,15 @@ void fadp_decide_ipip(const struct mip4_fa *fa, uint32_t link_addr,
 	    mip4_ip_is_fragment(&out) ||
 	    !ipv4_ok(out.payload, out.payload_len, &in))
 		return verdict(v, FADP_DROP_MALFORMED);
-	if (link_addr && out.dst == link_addr) {
-		/* RFC 3024 §5.2: encapsulating delivery style from a
-		 * visitor; the inner source must be the visitor too. */
-		vis = mip4_fa_visitor_get(fa, out.src);
-		if (!vis)
-			return verdict(v, FADP_DROP_NO_VISITOR);
+	/* RFC 3024 §5.2: encapsulating delivery style from a visitor to our
+	 * link address.  The link address may also be the care-of address
+	 * the home agents tunnel to: only a visitor's own packets are this
+	 * case, the rest is §4.2.2 below. */
+	vis = link_addr && out.dst == link_addr
+		      ? mip4_fa_visitor_get(fa, out.src)
+		      : NULL;
+	if (vis) {
+		/* the inner source must be the visitor too */
 		if (in.src != out.src)
 			return verdict(v, FADP_DROP_SPOOFED);
 		if (vis->delivery != MIP4_FA_DELIVERY_ENCAP)

@@ -15,6 +15,7 @@
 #include "mip4/ha.h"
 #include "mip4/ip.h"
 #include "mip4/mn.h"
+#include "fa.h" /* dataplane: fadp_decide_* */
 
 #define HA_ADDR 0x0a000001u
 #define HOME 0x0a000064u
@@ -561,6 +562,53 @@ static void test_encap_delivery(void **state)
 	/* 130 without T breaks RFC 3024 §3.3: 70 */
 	r.flags = 0;
 	expect_denial(w, &r, MIP4_CODE_FA_POOR_REQUEST, MIP4_FA_REJ_ORDER);
+}
+
+/* IP-in-IP: outer src -> dst around an inner src -> dst with 8 bytes. */
+static size_t ipip(uint8_t *buf, uint32_t osrc, uint32_t odst, uint32_t isrc,
+		   uint32_t idst)
+{
+	memset(buf, 0, 48);
+	(void)mip4_ip_put(buf, 48, osrc, odst, MIP4_IPPROTO_IPIP, 64, 1, false,
+			  28);
+	(void)mip4_ip_put(buf + 20, 28, isrc, idst, 17, 64, 2, false, 8);
+	return 48;
+}
+
+/* The data plane's decisions when the care-of address is also the FA's
+ * address on the visitors' link: a tunnel from the home agent is for the
+ * visitor (RFC 5944 §4.2.2), IP-in-IP from the visitor itself is
+ * encapsulating delivery (RFC 3024 §5.2), anything else is dropped. */
+static void test_dp_coa_is_link_address(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out mo;
+	struct fadp_verdict v;
+	uint8_t pkt[48];
+
+	register_via_fa(w, &mo);
+	assert_true(has_event(&mo, MIP4_MN_EV_REGISTERED, 0));
+	/* HA -> CoA (== the link address) for the visitor */
+	fadp_decide_ipip(w->fa, COA, pkt, ipip(pkt, HA_ADDR, COA, 0x08080808u, HOME),
+			 &v);
+	assert_int_equal(v.act, FADP_TO_TUN);
+	/* the same from someone else than the visitor's HA */
+	fadp_decide_ipip(w->fa, COA, pkt,
+			 ipip(pkt, OTHER_COA, COA, 0x08080808u, HOME), &v);
+	assert_int_equal(v.act, FADP_DROP_SPOOFED);
+	/* for no visitor */
+	fadp_decide_ipip(w->fa, COA, pkt,
+			 ipip(pkt, HA_ADDR, COA, 0x08080808u, HOME2), &v);
+	assert_int_equal(v.act, FADP_DROP_NO_VISITOR);
+	/* from the visitor to the link address: encapsulating delivery,
+	 * which this visitor did not ask for (T without E) */
+	fadp_decide_ipip(w->fa, COA, pkt, ipip(pkt, HOME, COA, HOME, 0x08080808u),
+			 &v);
+	assert_int_equal(v.act, FADP_DROP_NOT_REVERSE);
+	/* ... with a spoofed inner source */
+	fadp_decide_ipip(w->fa, COA, pkt,
+			 ipip(pkt, HOME, COA, 0x01020304u, 0x08080808u), &v);
+	assert_int_equal(v.act, FADP_DROP_SPOOFED);
 }
 
 static void test_lifetime_69(void **state)
@@ -1401,6 +1449,7 @@ int main(void)
 		T(test_register_end_to_end),
 		T(test_reverse_tunnel),
 		T(test_encap_delivery),
+		T(test_dp_coa_is_link_address),
 		T(test_lifetime_69),
 		T(test_request_denials),
 		T(test_silent_drops),
