@@ -420,8 +420,9 @@ json_object *adv_to_json(const struct mip4_adv *a)
 	return o;
 }
 
-/* Text rendering: scalars as key=value on one line; arrays of objects one
- * per line, indented; arrays of scalars comma-joined. */
+/* Text rendering: scalars as key=value on one line; nested objects and
+ * arrays of objects one per line, indented; arrays of scalars
+ * comma-joined. */
 static void render_scalar(json_object *v)
 {
 	if (json_object_is_type(v, json_type_string))
@@ -450,7 +451,8 @@ void json_render_text(json_object *o, int indent)
 		json_object *v = json_object_iter_peek_value(&it);
 		bool arr = json_object_is_type(v, json_type_array);
 
-		if (is_object_list(v) || (arr && json_object_array_length(v) == 0))
+		if (is_object_list(v) || (arr && json_object_array_length(v) == 0) ||
+		    json_object_is_type(v, json_type_object))
 			continue;
 		printf("%s%s=", first ? "" : " ", json_object_iter_peek_name(&it));
 		first = false;
@@ -469,6 +471,14 @@ void json_render_text(json_object *o, int indent)
 	     json_object_iter_next(&it)) {
 		json_object *v = json_object_iter_peek_value(&it);
 
+		/* a nested object (the RFC 5265 node's vpn, inner and outer
+		 * layers): its own line, like one list item */
+		if (json_object_is_type(v, json_type_object)) {
+			printf("%*s%s:", indent + 2, "",
+			       json_object_iter_peek_name(&it));
+			json_render_text(v, 1);
+			continue;
+		}
 		if (!is_object_list(v))
 			continue;
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
