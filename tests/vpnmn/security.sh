@@ -172,7 +172,29 @@ lab move I2 >/dev/null 2>&1
 check "on I2 (intranet): inside, data flows without the VPN" \
   wait_for 15 eval 'is_inside && ping_cn'
 
+# (d) T_MONITOR (§3.2.4): inside, the i-HA stops answering (as if the
+# network had been re-routed under us without a link change).  Within
+# T_MONITOR the node must hold user data back and detect again; when the
+# i-HA answers again it is inside again.  A node with T_MONITOR 6 s.
 kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; CAP_PID=
+lab mn stop >/dev/null 2>&1
+MIP4_LAB_T_MONITOR=6 lab mn start cvc >"$D/mn2.log" 2>&1 || fail "(d) mn start with t-monitor 6"
+check "(d) T_MONITOR 6 s: inside on I2, data flows" wait_for 15 eval 'is_inside && ping_cn'
+mn_addr=$(inns mn ip -4 -o addr show dev wlan0 | awk '{ sub("/.*", "", $4); print $4; exit }')
+inns iha nft add table inet tmon
+inns iha nft add chain inet tmon in '{ type filter hook input priority -10; policy accept; }'
+inns iha nft add rule inet tmon in ip saddr "$mn_addr" udp dport 434 counter drop
+t_block=$SECONDS
+check "(d) the i-HA's answers stop: within T_MONITOR + 2 s user data is held back" \
+  wait_for 8 eval '! inns mn ping -c 1 -W 0.3 -I $IHOA $CN >/dev/null 2>&1'
+check "(d) ... not before the last registration's T_MONITOR ran out (held after $((SECONDS - t_block)) s)" \
+  test $((SECONDS - t_block)) -ge 1
+check "(d) ... and the node is detecting again, not inside" \
+  wait_for 5 eval '[[ $(detection) == detecting ]]'
+inns iha nft delete table inet tmon
+check "(d) the i-HA answers again: inside again, data flows" \
+  wait_for 15 eval 'is_inside && ping_cn'
+
 # Intranet addresses on E1 outside ESP: only registration traffic to the
 # i-HA's port 434 may appear (the §3.3 direct attempts and the rogue's
 # answers); anything else is user data in the clear.
