@@ -793,6 +793,14 @@ static void evaluate(struct mnrole *r)
 	r->where = at.where;
 	r->coa = at.where == MIP4_MN_DETACHED ? 0 : at.coa;
 	r->cur_if = which;
+	/* Leaving an FA: traffic goes into the (gated) TUN before the FA's
+	 * neighbour entry and route go, or for a moment the kernel would
+	 * ARP for the old FA from the home address on the new link (seen
+	 * once in 720 lab moves as an intranet address on an outside link). */
+	if (r->via_fa) {
+		table_routes(r, 0, 0);
+		r->via_fa = 0;
+	}
 	if (at.where == MIP4_MN_VIA_FA && agent)
 		fa_link(r, agent->ifindex, agent->addr, agent->mac);
 	else
