@@ -30,6 +30,20 @@ uint64_t mip4d_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void mip4d_timer_at(struct event *ev, uint64_t deadline_ms)
+{
+	uint64_t t = mip4d_now_ms();
+	struct timeval tv;
+
+	event_del(ev);
+	if (!deadline_ms)
+		return;
+	t = deadline_ms > t ? deadline_ms - t : 0;
+	tv.tv_sec = (time_t)(t / 1000);
+	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
+	event_add(ev, &tv);
+}
+
 uint64_t mip4d_now_ntp(void)
 {
 	struct timespec ts;

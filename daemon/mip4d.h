@@ -62,6 +62,9 @@ const char *mip4d_counter_name(enum mip4d_counter c);
 /* Clocks. */
 uint64_t mip4d_now_ms(void);   /* monotonic */
 uint64_t mip4d_now_ntp(void);  /* wall clock, NTP format */
+/* (Re)arm a timer event for a monotonic deadline (ms); 0 disarms it. */
+struct event;
+void mip4d_timer_at(struct event *ev, uint64_t deadline_ms);
 int64_t mip4d_now_wall(void);  /* Unix seconds */
 uint32_t mip4d_random32(void);
 

@@ -125,6 +125,11 @@ static void evaluate(struct mnrole *r);
 
 static struct mip4_mn_now now(void)
 {
+	return mnrole_now();
+}
+
+struct mip4_mn_now mnrole_now(void)
+{
 	struct mip4_mn_now n = {mip4d_now_ms(), mip4d_now_ntp(),
 				mip4d_random32()};
 
@@ -269,16 +274,7 @@ static void tunnel_follow(struct mnrole *r)
 
 static void arm_timer(struct mnrole *r)
 {
-	uint64_t t = mip4d_now_ms();
-	struct timeval tv;
-
-	event_del(r->ev_timer);
-	if (!r->mn.deadline_ms)
-		return;
-	t = r->mn.deadline_ms > t ? r->mn.deadline_ms - t : 0;
-	tv.tv_sec = (time_t)(t / 1000);
-	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
-	event_add(r->ev_timer, &tv);
+	mip4d_timer_at(r->ev_timer, r->mn.deadline_ms);
 }
 
 /* Events from one state machine call, then send, then timers. */
@@ -422,16 +418,7 @@ static struct mip4_agent_now agent_now(void)
 
 static void agent_arm(struct mnrole *r)
 {
-	uint64_t d = mip4_agent_deadline(&r->ag), t = mip4d_now_ms();
-	struct timeval tv;
-
-	event_del(r->ev_agent);
-	if (!d)
-		return;
-	t = d > t ? d - t : 0;
-	tv.tv_sec = (time_t)(t / 1000);
-	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
-	event_add(r->ev_agent, &tv);
+	mip4d_timer_at(r->ev_agent, mip4_agent_deadline(&r->ag));
 }
 
 static int if_slot(const struct mnrole *r, int ifindex)

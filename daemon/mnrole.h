@@ -71,6 +71,9 @@ int mnrole_tun_ifindex(const struct mnrole *r);
 enum mip4_mn_where mnrole_where(const struct mnrole *r);
 uint32_t mnrole_tun_addr(const struct mnrole *r);
 
+/* The clock inputs of lib/mn.c, now. */
+struct mip4_mn_now mnrole_now(void);
+
 /* A registration request from o->src (IP_PKTINFO); to a foreign agent
  * with TTL 255 (RFC 3024 §4.2.1).  0 or -1 with errno. */
 int mnrole_send_request(int fd, struct mip4_mn_out *o, bool to_fa);

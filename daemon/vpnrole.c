@@ -417,13 +417,6 @@ static void vpn_follow(struct vpnrole *vr, const struct mip4_vmn_out *w,
 
 /* ---- the probe: a direct registration to the i-HA ---- */
 
-static struct mip4_mn_now mn_now(void)
-{
-	struct mip4_mn_now n = {mip4d_now_ms(), mip4d_now_ntp(),
-				mip4d_random32()};
-
-	return n;
-}
 
 static void probe_send(struct vpnrole *vr, struct mip4_mn_out *o)
 {
@@ -440,16 +433,8 @@ static void probe_send(struct vpnrole *vr, struct mip4_mn_out *o)
 
 static void probe_arm(struct vpnrole *vr)
 {
-	uint64_t t = mip4d_now_ms(), dl = vr->probe.deadline_ms;
-	struct timeval tv;
-
-	event_del(vr->ev_probe_timer);
-	if (!vr->probing || !dl)
-		return;
-	t = dl > t ? dl - t : 0;
-	tv.tv_sec = (time_t)(t / 1000);
-	tv.tv_usec = (suseconds_t)(t % 1000) * 1000;
-	event_add(vr->ev_probe_timer, &tv);
+	mip4d_timer_at(vr->ev_probe_timer,
+		       vr->probing ? vr->probe.deadline_ms : 0);
 }
 
 static void probe_out(struct vpnrole *vr, struct mip4_mn_out *o)
@@ -507,7 +492,7 @@ static void probe_fa_link(struct vpnrole *vr, uint32_t fa, int ifindex)
 
 static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 {
-	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_now n = mnrole_now();
 	struct mip4_mn_out o;
 
 	probe_fa_link(vr, at->where == MIP4_MN_VIA_FA ? at->fa_addr : 0,
@@ -520,7 +505,7 @@ static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 
 static void probe_stop(struct vpnrole *vr)
 {
-	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_now n = mnrole_now();
 	struct mip4_mn_out o;
 	struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
 
@@ -534,7 +519,7 @@ static void probe_stop(struct vpnrole *vr)
 static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct vpnrole *vr = arg;
-	struct mip4_mn_now n = mn_now();
+	struct mip4_mn_now n = mnrole_now();
 	struct mip4_mn_out o;
 
 	(void)fd;
@@ -561,7 +546,7 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 		vr->d->counters[D_UDP_RX]++;
 		if (!vr->probing)
 			continue;
-		n = mn_now();
+		n = mnrole_now();
 		mip4_mn_input(&vr->probe, &n, buf, (size_t)len, &o);
 		probe_out(vr, &o);
 	}
@@ -785,7 +770,6 @@ static void step(struct vpnrole *vr)
 	/* 6. the next deadline */
 	{
 		uint64_t dl = w.deadline_ms;
-		struct timeval tv;
 
 		if (w.vpn == MIP4_VMN_VPN_UP && vr->op == SW_IDLE) {
 			uint64_t c = vr->v.vpn_up ? vr->vpn_checked_ms + VPN_CHECK_MS
@@ -794,14 +778,7 @@ static void step(struct vpnrole *vr)
 			if (c > t && (!dl || c < dl))
 				dl = c;
 		}
-		event_del(vr->ev_timer);
-		if (dl) {
-			uint64_t d = dl > t ? dl - t : 0;
-
-			tv.tv_sec = (time_t)(d / 1000);
-			tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
-			event_add(vr->ev_timer, &tv);
-		}
+		mip4d_timer_at(vr->ev_timer, dl);
 	}
 	vr->in_step = false;
 }
