@@ -1316,6 +1316,10 @@ static int parse_vpn(struct parse *ps, unsigned line)
 			if (arg(ps, opt) < 0 ||
 			    parse_u32(ps, opt, 1, 0xfffffffeu, &vpn->table) < 0)
 				return -1;
+		} else if (strcmp(opt, "swanctl-timeout") == 0) {
+			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 2, 600, &v) < 0)
+				return -1;
+			vpn->swanctl_timeout_ms = v * 1000;
 		} else if (strcmp(opt, "t-monitor") == 0) {
 			if (arg(ps, opt) < 0 || parse_u32(ps, opt, 5, 86400, &v) < 0)
 				return -1;
@@ -1564,6 +1568,7 @@ static void config_defaults(struct mip4_config *c)
 	memcpy(c->vpn.swanctl, MIP4_CONFIG_DEF_SWANCTL,
 	       sizeof MIP4_CONFIG_DEF_SWANCTL);
 	c->vpn.table = MIP4_CONFIG_DEF_VPN_TABLE;
+	c->vpn.swanctl_timeout_ms = MIP4_CONFIG_DEF_SWANCTL_TIMEOUT * 1000;
 	mip4_mn_cfg_defaults(&c->vpn.outer.cfg);
 	memcpy(c->vpn.outer.tunnel_dev, MIP4_CONFIG_DEF_X_TUNDEV,
 	       sizeof MIP4_CONFIG_DEF_X_TUNDEV);
@@ -2064,6 +2069,8 @@ static void print_vpn(const struct mip4_config_vpn *v, FILE *f,
 	fputs("\n\t\tchild ", f);
 	print_str(f, v->child);
 	fprintf(f, "\n\t\trouting-table %u\n", (unsigned)v->table);
+	fprintf(f, "\t\tswanctl-timeout %u\n",
+		(unsigned)(v->swanctl_timeout_ms / 1000));
 	fprintf(f, "\t\tt-monitor %u\n", (unsigned)(v->det.t_monitor_ms / 1000));
 	fprintf(f, "\t\tdetect-period %u\n", (unsigned)v->det.detect_ms);
 	fprintf(f, "\t\tdetect-timeout %u\n", (unsigned)v->det.nox_detect_ms);

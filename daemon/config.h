@@ -91,6 +91,7 @@ struct mip4_config_mnrole {
 #define MIP4_CONFIG_NAME_MAX 64
 #define MIP4_CONFIG_DEF_SWANCTL "/usr/sbin/swanctl"
 #define MIP4_CONFIG_DEF_VPN_TABLE 220 /* charon's routing table */
+#define MIP4_CONFIG_DEF_SWANCTL_TIMEOUT 45 /* seconds */
 #define MIP4_CONFIG_DEF_X_TUNDEV "mip-x0"
 
 struct mip4_config_vpn {
@@ -102,6 +103,7 @@ struct mip4_config_vpn {
 	char ike[MIP4_CONFIG_NAME_MAX];
 	char child[MIP4_CONFIG_NAME_MAX];
 	uint32_t table;
+	uint32_t swanctl_timeout_ms; /* a swanctl run longer than this is killed */
 	bool have_outer;
 	struct mip4_config_mnrole outer; /* x-MIP; interfaces as the node's */
 };

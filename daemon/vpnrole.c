@@ -116,6 +116,8 @@ struct vpnrole {
 	/* the VPN, through swanctl */
 	enum swan_op op;
 	pid_t swan_pid;
+	uint64_t swan_started_ms;
+	uint64_t swan_killed;
 	int swan_fd;
 	struct event *ev_swan;
 	char *swan_out;
@@ -208,6 +210,14 @@ static void swan_done(struct vpnrole *vr, int status)
 		break;
 	case SW_LIST: {
 		uint32_t vip = ok && vr->swan_out ? parse_vip(vr->swan_out) : 0;
+
+		/* killed by the watchdog: we learnt nothing, keep what we
+		 * know and ask again later (an exit status other than 0 is
+		 * an answer: charon has no such SA, or is not there) */
+		if (WIFSIGNALED(status)) {
+			vr->vpn_checked_ms = t;
+			break;
+		}
 
 		vr->vpn_checked_ms = t;
 		if (vip != vr->v.vip) {
@@ -356,6 +366,7 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	vr->swan_fd = pfd[0];
 	vr->swan_pid = pid;
+	vr->swan_started_ms = mip4d_now_ms();
 	vr->swan_len = 0;
 	vr->op = op;
 	vr->ev_swan = event_new(vr->d->base, pfd[0], EV_READ | EV_PERSIST,
@@ -742,6 +753,17 @@ static void step(struct vpnrole *vr)
 		probe_start(vr, &vr->link);
 	else if (!w.probe)
 		probe_stop(vr);
+	/* a swanctl that never ends would hold the VPN still for good */
+	if (vr->op != SW_IDLE && vr->swan_pid > 0 &&
+	    t >= vr->swan_started_ms + vr->cfg->swanctl_timeout_ms) {
+		/* charon stuck: --initiate has its own 20 s timeout */
+		log_warnx("vpn: swanctl --%s still running after %u s: killed",
+			  swan_op_str(vr->op),
+			  (unsigned)(vr->cfg->swanctl_timeout_ms / 1000));
+		(void)kill(vr->swan_pid, SIGKILL);
+		vr->swan_killed++;
+		vr->swan_started_ms = UINT64_MAX / 2; /* once */
+	}
 	vpn_follow(vr, &w, t);
 	/* 5. say what changed */
 	{
@@ -778,6 +800,10 @@ static void step(struct vpnrole *vr)
 			if (c > t && (!dl || c < dl))
 				dl = c;
 		}
+		uint64_t wd = vr->swan_started_ms + vr->cfg->swanctl_timeout_ms;
+
+		if (vr->op != SW_IDLE && wd > t && (!dl || wd < dl))
+			dl = wd;
 		mip4d_timer_at(vr->ev_timer, dl);
 	}
 	vr->in_step = false;
@@ -1021,5 +1047,6 @@ json_object *vpnrole_counters(struct mip4d *d)
 	jadd_int(o, "vpn-initiations", (int64_t)vr->initiations);
 	jadd_int(o, "vpn-terminations", (int64_t)vr->terminations);
 	jadd_int(o, "vpn-swanctl-failures", (int64_t)vr->swan_failures);
+	jadd_int(o, "vpn-swanctl-killed", (int64_t)vr->swan_killed);
 	return o;
 }

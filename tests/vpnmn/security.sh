@@ -195,6 +195,27 @@ inns iha nft delete table inet tmon
 check "(d) the i-HA answers again: inside again, data flows" \
   wait_for 15 eval 'is_inside && ping_cn'
 
+# (e) a VPN client that hangs: swanctl --list-sas never returns (as with a
+# stuck charon).  The node kills it after swanctl-timeout and goes on.
+lab mn stop >/dev/null 2>&1
+lab move E1 >/dev/null 2>&1
+cat >"$D/hang-swanctl" <<'EOF'
+#!/bin/sh
+for a in "$@"; do [ "$a" = "--list-sas" ] && exec sleep 1000; done
+exec /usr/sbin/swanctl "$@"
+EOF
+chmod 755 "$D/hang-swanctl"
+sed -e "s#^\( *\)vpn {#\1vpn {\n\1    swanctl $D/hang-swanctl\n\1    swanctl-timeout 3#" \
+  "$D/lab/mn/mip4d.conf" >"$D/hang.conf"
+chmod 600 "$D/hang.conf"
+inns mn "$BIN/mip4d" -d -f "$D/hang.conf" >"$D/hang.log" 2>&1 &
+HANG_PID=$!
+check "(e) swanctl --list-sas hangs: killed after swanctl-timeout (3 s)" \
+  wait_for 20 eval '(( $(counter vpn-swanctl-killed) >= 1 ))'
+check "(e) ... the daemon still answers and is still alive" \
+  eval 'ctl status >/dev/null && kill -0 $HANG_PID'
+kill "$HANG_PID" 2>/dev/null; wait "$HANG_PID" 2>/dev/null
+
 # Intranet addresses on E1 outside ESP: only registration traffic to the
 # i-HA's port 434 may appear (the §3.3 direct attempts and the rogue's
 # answers); anything else is user data in the clear.
