@@ -152,34 +152,6 @@ static const char *swan_op_str(enum swan_op op)
 	}
 }
 
-/* The VPN tunnel inner address from `swanctl --list-sas --raw`: the IKE
- * SA must be ESTABLISHED with a virtual IP and a CHILD_SA INSTALLED. */
-static uint32_t parse_vip(const char *out)
-{
-	const char *p = strstr(out, "local-vips=[");
-	uint32_t vip = 0;
-
-	if (!p || !strstr(out, "state=ESTABLISHED") ||
-	    !strstr(out, "state=INSTALLED"))
-		return 0;
-	p += strlen("local-vips=[");
-	{
-		char buf[16];
-		size_t n = strcspn(p, " ]");
-
-		if (n == 0 || n >= sizeof buf)
-			return 0;
-		memcpy(buf, p, n);
-		buf[n] = 0;
-		struct in_addr in;
-
-		if (inet_pton(AF_INET, buf, &in) != 1)
-			return 0;
-		vip = ntohl(in.s_addr);
-	}
-	return vip;
-}
-
 static void swan_done(struct vpnrole *vr, int status)
 {
 	enum swan_op op = vr->op;
@@ -209,7 +181,7 @@ static void swan_done(struct vpnrole *vr, int status)
 		}
 		break;
 	case SW_LIST: {
-		uint32_t vip = ok && vr->swan_out ? parse_vip(vr->swan_out) : 0;
+		uint32_t vip = ok && vr->swan_out ? mip4_vmn_swanctl_vip(vr->swan_out) : 0;
 
 		/* killed by the watchdog: we learnt nothing, keep what we
 		 * know and ask again later (an exit status other than 0 is

@@ -240,3 +240,51 @@ void mip4_vmn_want(const struct mip4_vmn *v, uint64_t now_ms,
 		break;
 	}
 }
+
+/* One dotted quad, exactly (no inet_pton: this library opens nothing and
+ * includes no socket headers). */
+static int dotted_quad(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t a = 0;
+	unsigned parts = 0, v = 0, digits = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? s[i] : '.';
+
+		if (c >= '0' && c <= '9') {
+			if (digits && v == 0)
+				return -1; /* leading zero */
+			v = v * 10 + (unsigned)(c - '0');
+			if (++digits > 3 || v > 255)
+				return -1;
+		} else if (c == '.' && digits) {
+			a = a << 8 | v;
+			parts++;
+			v = 0;
+			digits = 0;
+		} else {
+			return -1;
+		}
+	}
+	if (parts != 4)
+		return -1;
+	*out = a;
+	return 0;
+}
+
+uint32_t mip4_vmn_swanctl_vip(const char *out)
+{
+	static const char key[] = "local-vips=[";
+	const char *p = strstr(out, key);
+	uint32_t vip = 0;
+	size_t n;
+
+	if (!p || !strstr(out, "state=ESTABLISHED") ||
+	    !strstr(out, "state=INSTALLED"))
+		return 0;
+	p += sizeof key - 1;
+	n = strcspn(p, " ]");
+	if (n < 7 || n > 15 || dotted_quad(p, n, &vip) < 0)
+		return 0;
+	return vip;
+}

@@ -128,6 +128,14 @@ void mip4_vmn_vpn_restarted(struct mip4_vmn *v);
 
 void mip4_vmn_timer(struct mip4_vmn *v, uint64_t now_ms);
 
+/*
+ * The VPN tunnel inner address from the text of `swanctl --list-sas
+ * --raw` (NUL-terminated): the first local-vips=[A.B.C.D ...] of an IKE SA
+ * that is ESTABLISHED with a CHILD_SA INSTALLED; 0 when there is none or
+ * the text does not say so plainly.
+ */
+uint32_t mip4_vmn_swanctl_vip(const char *out);
+
 /* What should be in place at now_ms. */
 void mip4_vmn_want(const struct mip4_vmn *v, uint64_t now_ms,
 		   struct mip4_vmn_out *out);

@@ -811,6 +811,56 @@ static void test_vip_change(void **state)
 	assert_int_equal(o.vpn, MIP4_VMN_VPN_UP);
 }
 
+/* The VPN tunnel inner address from `swanctl --list-sas --raw` (a real
+ * line from the lab, shortened, and its failure cases). */
+static void test_swanctl_vip(void **state)
+{
+	static const char real[] =
+		"list-sa event {vpn {uniqueid=9 version=2 state=ESTABLISHED "
+		"local-host=192.168.3.174 local-port=4500 remote-host=198.51.100.2 "
+		"local-vips=[10.10.200.1] child-sas {vpn-19 {name=vpn "
+		"state=DELETED local-ts=[10.10.200.1/32]} vpn-20 {name=vpn "
+		"state=INSTALLED local-ts=[10.10.200.1/32]}}}}\nlist-sas reply {}\n";
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(mip4_vmn_swanctl_vip(real), 0x0a0ac801u);
+	assert_int_equal(mip4_vmn_swanctl_vip("list-sas reply {}\n"), 0);
+	assert_int_equal(mip4_vmn_swanctl_vip(""), 0);
+	/* not established, or no CHILD_SA installed */
+	strcpy(buf, real);
+	memcpy(strstr(buf, "ESTABLISHED"), "CONNECTING ", 11);
+	assert_int_equal(mip4_vmn_swanctl_vip(buf), 0);
+	strcpy(buf, real);
+	memcpy(strstr(buf, "INSTALLED"), "REKEYING ", 9);
+	assert_int_equal(mip4_vmn_swanctl_vip(buf), 0);
+	/* no address, or not a plain dotted quad */
+	assert_int_equal(mip4_vmn_swanctl_vip(
+				 "state=ESTABLISHED local-vips=[] state=INSTALLED"),
+			 0);
+	assert_int_equal(mip4_vmn_swanctl_vip("state=ESTABLISHED "
+					      "local-vips=[10.10.200.256] "
+					      "state=INSTALLED"),
+			 0);
+	assert_int_equal(mip4_vmn_swanctl_vip("state=ESTABLISHED "
+					      "local-vips=[10.010.200.1] "
+					      "state=INSTALLED"),
+			 0);
+	assert_int_equal(mip4_vmn_swanctl_vip("state=ESTABLISHED "
+					      "local-vips=[10.10.200] "
+					      "state=INSTALLED"),
+			 0);
+	assert_int_equal(mip4_vmn_swanctl_vip("state=ESTABLISHED "
+					      "local-vips=[fd00::1] "
+					      "state=INSTALLED"),
+			 0);
+	/* the first of two */
+	assert_int_equal(mip4_vmn_swanctl_vip("state=ESTABLISHED "
+					      "local-vips=[10.10.200.7 10.10.200.8] "
+					      "state=INSTALLED"),
+			 0x0a0ac807u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -841,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_naive_restart),
 		cmocka_unit_test(test_no_restart_other_modes),
 		cmocka_unit_test(test_vip_change),
+		cmocka_unit_test(test_swanctl_vip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
