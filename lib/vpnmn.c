@@ -249,7 +249,10 @@ static int dotted_quad(const char *s, size_t n, uint32_t *out)
 	unsigned parts = 0, v = 0, digits = 0;
 
 	for (size_t i = 0; i <= n; i++) {
-		char c = i < n ? s[i] : '.';
+		char c = '.'; /* after the last part */
+
+		if (i < n)
+			c = s[i];
 
 		if (c >= '0' && c <= '9') {
 			if (digits && v == 0)
