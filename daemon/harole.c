@@ -45,28 +45,11 @@ static const char *encap_name(uint8_t encap)
 	return encap == MIP4_ENCAP_UDP ? "udp" : "ipip";
 }
 
-static void add_addr(json_object *o, const char *k, uint32_t a)
-{
-	char buf[16];
-
-	json_object_object_add(o, k, json_object_new_string(mip4_ntoa(a, buf)));
-}
-
-static void add_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static json_object *json_event(const char *name)
 {
 	json_object *ev = json_object_new_object();
 
-	add_str(ev, "event", name);
+	jadd_str(ev, "event", name);
 	return ev;
 }
 
@@ -166,21 +149,21 @@ static void binding_event(struct mip4d *d, const char *name,
 	ev = json_event(name);
 	i = b ? mip4_binding_coa_find(b, coa) : -1;
 
-	add_addr(ev, "home_addr", home);
-	add_addr(ev, "coa", coa);
+	jadd_addr(ev, "home_addr", home);
+	jadd_addr(ev, "coa", coa);
 	if (i >= 0) {
 		struct mip4_coa c;
 
 		mip4_binding_coa(b, (size_t)i, &c);
-		add_int(ev, "lifetime", c.lifetime);
-		add_str(ev, "encap", encap_name(c.encap));
-		add_addr(ev, "peer", c.peer_addr);
-		add_int(ev, "peer_port", c.peer_port);
+		jadd_int(ev, "lifetime", c.lifetime);
+		jadd_str(ev, "encap", encap_name(c.encap));
+		jadd_addr(ev, "peer", c.peer_addr);
+		jadd_int(ev, "peer_port", c.peer_port);
 	}
 	if (b) {
-		add_int(ev, "care_of_addresses", (int64_t)mip4_binding_ncoa(b));
+		jadd_int(ev, "care_of_addresses", (int64_t)mip4_binding_ncoa(b));
 		if (b->nai)
-			add_str(ev, "nai", b->nai);
+			jadd_str(ev, "nai", b->nai);
 	}
 	if (routine)
 		ctlsock_event_routine(d, ev);
@@ -228,9 +211,9 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
 	if (res->send && res->code > 1) {
 		json_object *ev = json_event("registration-denied");
 
-		add_addr(ev, "home_addr", res->home_addr);
-		add_int(ev, "code", res->code);
-		add_str(ev, "reason", mip4_ha_counter_name(res->counter));
+		jadd_addr(ev, "home_addr", res->home_addr);
+		jadd_int(ev, "code", res->code);
+		jadd_str(ev, "reason", mip4_ha_counter_name(res->counter));
 		ctlsock_event(d, ev);
 	} else if (!res->send) {
 		log_debug("request dropped: %s",
@@ -717,11 +700,11 @@ json_object *harole_status(struct mip4d *d)
 {
 	json_object *o = json_object_new_object();
 
-	add_addr(o, "address", d->conf.ha.cfg.addr);
-	add_str(o, "flavour", flavour_name(d->conf.ha.cfg.flavour));
-	add_str(o, "tunnel_device", d->conf.ha.tunnel_dev);
-	add_int(o, "mobile_nodes", (int64_t)d->conf.ha.n_mn);
-	add_int(o, "bindings",
+	jadd_addr(o, "address", d->conf.ha.cfg.addr);
+	jadd_str(o, "flavour", flavour_name(d->conf.ha.cfg.flavour));
+	jadd_str(o, "tunnel_device", d->conf.ha.tunnel_dev);
+	jadd_int(o, "mobile_nodes", (int64_t)d->conf.ha.n_mn);
+	jadd_int(o, "bindings",
 		(int64_t)mip4_btable_count(mip4_ha_bindings(d->ha)));
 	return o;
 }
@@ -746,39 +729,39 @@ static int binding_json(void *ctx, const struct mip4_binding *b)
 	char flags[9];
 	int n = 0;
 
-	add_addr(o, "home_addr", b->home_addr);
+	jadd_addr(o, "home_addr", b->home_addr);
 	if (b->nai)
-		add_str(o, "nai", b->nai);
-	add_addr(o, "coa", b->coa);
-	add_addr(o, "peer", b->peer_addr);
-	add_int(o, "peer_port", b->peer_port);
-	add_str(o, "encap", encap_name(b->encap));
+		jadd_str(o, "nai", b->nai);
+	jadd_addr(o, "coa", b->coa);
+	jadd_addr(o, "peer", b->peer_addr);
+	jadd_int(o, "peer_port", b->peer_port);
+	jadd_str(o, "encap", encap_name(b->encap));
 	for (int i = 0; i < 8; i++)
 		if (b->flags & (0x80 >> i))
 			flags[n++] = "SBDMGrTx"[i];
 	flags[n] = '\0';
-	add_str(o, "flags", flags);
-	add_int(o, "lifetime", b->lifetime);
-	add_int(o, "remaining", remaining(b->expires_ms, now));
+	jadd_str(o, "flags", flags);
+	jadd_int(o, "lifetime", b->lifetime);
+	jadd_int(o, "remaining", remaining(b->expires_ms, now));
 	for (size_t i = 0; i < mip4_binding_ncoa(b); i++) {
 		json_object *co = json_object_new_object();
 		struct mip4_coa c;
 
 		mip4_binding_coa(b, i, &c);
-		add_addr(co, "coa", c.coa);
-		add_addr(co, "peer", c.peer_addr);
-		add_int(co, "peer_port", c.peer_port);
-		add_str(co, "encap", encap_name(c.encap));
-		add_int(co, "lifetime", c.lifetime);
-		add_int(co, "remaining", remaining(c.expires_ms, now));
+		jadd_addr(co, "coa", c.coa);
+		jadd_addr(co, "peer", c.peer_addr);
+		jadd_int(co, "peer_port", c.peer_port);
+		jadd_str(co, "encap", encap_name(c.encap));
+		jadd_int(co, "lifetime", c.lifetime);
+		jadd_int(co, "remaining", remaining(c.expires_ms, now));
 		json_object_array_add(coas, co);
 	}
 	json_object_object_add(o, "coas", coas);
-	add_int(o, "spi", b->spi);
-	add_int(o, "pkts_to_mn", (int64_t)b->pkts_to_mn);
-	add_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);
-	add_int(o, "pkts_from_mn", (int64_t)b->pkts_from_mn);
-	add_int(o, "bytes_from_mn", (int64_t)b->bytes_from_mn);
+	jadd_int(o, "spi", b->spi);
+	jadd_int(o, "pkts_to_mn", (int64_t)b->pkts_to_mn);
+	jadd_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);
+	jadd_int(o, "pkts_from_mn", (int64_t)b->pkts_from_mn);
+	jadd_int(o, "bytes_from_mn", (int64_t)b->bytes_from_mn);
 	json_object_array_add(arr, o);
 	return 0;
 }
@@ -800,18 +783,18 @@ json_object *harole_counters(struct mip4d *d)
 	const struct dp_stats *s = dp_stats(d->dp);
 
 	for (int i = 0; i < MIP4_HA_NCOUNTERS; i++)
-		add_int(ha, mip4_ha_counter_name((enum mip4_ha_counter)i),
+		jadd_int(ha, mip4_ha_counter_name((enum mip4_ha_counter)i),
 			(int64_t)c[i]);
-	add_int(dpo, "tun-rx", (int64_t)s->tun_rx);
-	add_int(dpo, "tun-tx", (int64_t)s->tun_tx);
-	add_int(dpo, "encap-tx", (int64_t)s->encap_tx);
-	add_int(dpo, "decap-rx", (int64_t)s->decap_rx);
-	add_int(dpo, "udp-rx", (int64_t)s->udp_rx);
-	add_int(dpo, "drop-no-binding", (int64_t)s->drop_no_binding);
-	add_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
-	add_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
-	add_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
-	add_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	jadd_int(dpo, "tun-rx", (int64_t)s->tun_rx);
+	jadd_int(dpo, "tun-tx", (int64_t)s->tun_tx);
+	jadd_int(dpo, "encap-tx", (int64_t)s->encap_tx);
+	jadd_int(dpo, "decap-rx", (int64_t)s->decap_rx);
+	jadd_int(dpo, "udp-rx", (int64_t)s->udp_rx);
+	jadd_int(dpo, "drop-no-binding", (int64_t)s->drop_no_binding);
+	jadd_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
+	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
+	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
+	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
 	json_object_object_add(o, "home-agent", ha);
 	json_object_object_add(o, "dataplane", dpo);
 	return o;

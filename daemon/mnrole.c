@@ -864,11 +864,6 @@ enum mip4_mn_where mnrole_where(const struct mnrole *r)
 	return r->where;
 }
 
-uint32_t mnrole_tun_addr(const struct mnrole *r)
-{
-	return r->mn.home_addr;
-}
-
 static void on_mon(evutil_socket_t fd, short what, void *arg)
 {
 	struct mnrole *r = arg;

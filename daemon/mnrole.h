@@ -69,7 +69,6 @@ bool mnrole_scan(const struct mnrole *r, struct mip4_mn_attach *at,
 int mnrole_tun_ifindex(const struct mnrole *r);
 /* The attachment registered from now (where, coa). */
 enum mip4_mn_where mnrole_where(const struct mnrole *r);
-uint32_t mnrole_tun_addr(const struct mnrole *r);
 
 /* The clock inputs of lib/mn.c, now. */
 struct mip4_mn_now mnrole_now(void);

@@ -111,7 +111,7 @@ struct vpnrole {
 	int probe_fd;
 	struct event *ev_probe, *ev_probe_timer;
 	bool probing;
-	uint64_t probe_changes;	     /* v.detections it was started for */
+	uint64_t probe_run;	     /* v.detections it was started for */
 	uint64_t probe_sent, probe_tnc, probe_no_tnc;
 	/* the VPN, through swanctl */
 	enum swan_op op;
@@ -481,7 +481,7 @@ static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 	probe_fa_link(vr, at->where == MIP4_MN_VIA_FA ? at->fa_addr : 0,
 		      vr->link_if);
 	vr->probing = true;
-	vr->probe_changes = vr->v.detections;
+	vr->probe_run = vr->v.detections;
 	mip4_mn_attach(&vr->probe, &n, at, &o);
 	probe_out(vr, &o);
 }
@@ -721,7 +721,7 @@ static void step(struct vpnrole *vr)
 	vr->gated = w.gate;
 	/* one direct attempt per detection run (its retransmissions are
 	 * mip4_mn's) */
-	if (w.probe && vr->have_link && vr->probe_changes != vr->v.detections)
+	if (w.probe && vr->have_link && vr->probe_run != vr->v.detections)
 		probe_start(vr, &vr->link);
 	else if (!w.probe)
 		probe_stop(vr);
