@@ -212,6 +212,8 @@ inns mn "$BIN/mip4d" -d -f "$D/hang.conf" >"$D/hang.log" 2>&1 &
 HANG_PID=$!
 check "(e) swanctl --list-sas hangs: killed after swanctl-timeout (3 s)" \
   wait_for 20 eval '(( $(counter vpn-swanctl-killed) >= 1 ))'
+check "(e) ... and the VPN is driven again afterwards (the hung run was really ended)" \
+  wait_for 10 eval 'sed -n "/still running after/,\$p" "$D/hang.log" | grep -v "still running" | grep -q "vpn: swanctl --"'
 check "(e) ... the daemon still answers and is still alive" \
   eval 'ctl status >/dev/null && kill -0 $HANG_PID'
 kill "$HANG_PID" 2>/dev/null; wait "$HANG_PID" 2>/dev/null
