@@ -80,19 +80,32 @@ static size_t fixed_len(uint8_t type)
 	}
 }
 
-/* Extensions are well-formed views that tile buf[fixed..len) exactly,
- * and their header fields say what the views say. */
+/* Skip the one-byte paddings at off, counting them. */
+static size_t skip_pads(const struct mip4_msg *m, size_t off, size_t *n)
+{
+	while (off < m->len && m->buf[off] == MIP4_EXT_PAD) {
+		off++;
+		(*n)++;
+	}
+	return off;
+}
+
+/* Extensions are well-formed views that, with the paddings between them
+ * (counted in n_pad, not kept), tile buf[fixed..len) exactly, and their
+ * header fields say what the views say. */
 static void check_layout(const struct mip4_msg *m, size_t fixed)
 {
-	size_t off = fixed;
+	size_t off = fixed, pads = 0;
 
 	CHECK(m->n_ext <= MIP4_MAX_EXT);
 	for (unsigned i = 0; i < m->n_ext; i++) {
 		const struct mip4_ext *e = &m->ext[i];
-		const uint8_t *raw = m->buf + off;
+		const uint8_t *raw;
 		enum fmt f;
 
-		CHECK(e->off == off && e->len >= 1);
+		off = skip_pads(m, off, &pads);
+		raw = m->buf + off;
+		CHECK(e->off == off && e->len >= 1 && e->type != MIP4_EXT_PAD);
 		CHECK(INSIDE(raw, e->len, m->buf, m->len));
 		CHECK(e->type == raw[0]);
 		/* Only skippable types (128..255) may be skipped: unknown
@@ -129,7 +142,8 @@ static void check_layout(const struct mip4_msg *m, size_t fixed)
 				     e->data, e->data_len));
 		off += e->len;
 	}
-	CHECK(off == m->len);
+	off = skip_pads(m, off, &pads);
+	CHECK(off == m->len && pads == m->n_pad);
 }
 
 /* find_ext / ext_index return the first extension of each type; unknown
@@ -368,13 +382,17 @@ static void check_reencode(const struct mip4_msg *m)
 							: fixed_len(m->type)));
 	CHECK(memcmp(out, want, b.len) == 0);
 
-	for (unsigned i = 0; i < m->n_ext; i++) {
+	for (unsigned i = 0; i <= m->n_ext; i++) {
 		const struct mip4_ext *e = &m->ext[i];
+		size_t upto = i < m->n_ext ? e->off : m->len;
 
+		while (b.len < upto && !b.overflow) /* the paddings before */
+			mip4_ext_put_pad(&b);
+		if (i == m->n_ext)
+			break;
 		switch (ext_fmt(m, e)) {
 		case F_PAD:
-			mip4_ext_put_pad(&b);
-			break;
+			__builtin_trap(); /* never kept */
 		case F_TLV:
 			mip4_ext_put_raw(&b, e->type, e->data, e->data_len);
 			break;

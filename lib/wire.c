@@ -335,6 +335,13 @@ static int walk_exts(struct mip4_msg *m, size_t off)
 		struct mip4_ext e;
 		int n;
 
+		/* One-byte padding carries nothing: counted, not kept, so
+		 * it never uses up the MIP4_MAX_EXT entries. */
+		if (m->buf[off] == MIP4_EXT_PAD) {
+			m->n_pad++;
+			off++;
+			continue;
+		}
 		if (m->n_ext == MIP4_MAX_EXT) {
 			m->bad_off = off;
 			m->bad_ext_type = m->buf[off];

@@ -15,6 +15,10 @@
 #include <stdint.h>
 
 #define MIP4_PORT 434
+/* The largest message a UDP datagram over IPv4 can carry (65535 minus the
+ * IP and UDP headers); receive buffers take this much, so no registration
+ * message is ever cut short. */
+#define MIP4_MSG_MAX 65507
 
 /* Message types on UDP port 434. */
 enum mip4_msg_type {
@@ -143,7 +147,15 @@ const char *mip4_code_str(unsigned code);
 const char *mip4_msg_type_str(unsigned type);
 const char *mip4_ext_type_str(unsigned type);
 
-#define MIP4_MAX_EXT 32
+/*
+ * Extensions a decoded message may hold; one-byte paddings are counted in
+ * n_pad, not kept.  RFC 5944 sets no number; every extension defined for
+ * registration messages may appear once but the vendor-specific ones
+ * (RFC 3115) and unknown skippable types, so a real request carries well
+ * under 16.  More fail with MIP4_E_EXT_TOO_MANY, which the agents count
+ * under a name of its own (mip4d(8), LIMITS).
+ */
+#define MIP4_MAX_EXT 64
 #define MIP4_RRQ_LEN 24
 #define MIP4_RRP_LEN 20
 #define MIP4_TUNNEL_DATA_LEN 4
@@ -243,6 +255,7 @@ struct mip4_msg {
 	size_t len;
 	unsigned n_ext;
 	struct mip4_ext ext[MIP4_MAX_EXT];
+	size_t n_pad; /* one-byte padding extensions (type 0), not in ext[] */
 	/* When decoding fails on an extension, its index and offset. */
 	int bad_ext_type;
 	size_t bad_off;

@@ -556,6 +556,12 @@ static void test_ext_each_type(void **state)
 		assert_string_not_equal(mip4_ext_type_str(c->wire[0]), "unknown");
 		p = heap_copy(mem, b.len);
 		assert_int_equal(mip4_msg_decode(p, b.len, &m), MIP4_OK);
+		if (c->wire[0] == MIP4_EXT_PAD) { /* counted, not kept */
+			assert_int_equal(m.n_ext, 0);
+			assert_int_equal(m.n_pad, 1);
+			free(p);
+			continue;
+		}
 		assert_int_equal(m.n_ext, 1);
 		check_ext(&m.ext[0], c, p, MIP4_RRQ_LEN);
 		assert_ptr_equal(mip4_msg_find_ext(&m, c->wire[0], -1), &m.ext[0]);
@@ -580,7 +586,8 @@ static size_t rich_msg(uint8_t *mem, size_t cap, int *rows, unsigned *n)
 	mip4_rrq_put(&b, &base_rrq);
 	for (size_t i = 0; i < N(ext_cases); i++) {
 		ext_cases[i].put(&b);
-		rows[(*n)++] = (int)i;
+		if (ext_cases[i].wire[0] != MIP4_EXT_PAD) /* counted apart */
+			rows[(*n)++] = (int)i;
 		if (i == 3) {
 			memcpy(mip4_buf_put(&b, sizeof skip1), skip1, sizeof skip1);
 			rows[(*n)++] = -1;
@@ -604,7 +611,10 @@ static void test_ext_rich_message(void **state)
 	p = heap_copy(mem, len);
 	assert_int_equal(mip4_msg_decode(p, len, &m), MIP4_OK);
 	assert_int_equal(m.n_ext, n);
+	assert_int_equal(m.n_pad, 1);
 	for (unsigned i = 0; i < n; i++) {
+		if (m.ext[i].off == off + 1 && p[off] == MIP4_EXT_PAD)
+			off++; /* the padding byte before it */
 		if (rows[i] >= 0) {
 			check_ext(&m.ext[i], &ext_cases[rows[i]], p, off);
 		} else { /* unknown skippable: kept, flagged, data visible */
@@ -882,24 +892,44 @@ static void test_udp_req_reserved3_nonzero(void **state)
 
 static void test_ext_too_many(void **state)
 {
-	uint8_t ext[64], mem[128];
+	/* MIP4_MAX_EXT + 1 skippable extensions of 2 bytes, a padding byte
+	 * after each, then an NAI */
+	uint8_t ext[3 * (MIP4_MAX_EXT + 1) + 3], mem[sizeof ext + 64];
 	struct mip4_msg m;
-	size_t len;
+	size_t len, off = 0;
 
 	(void)state;
-	memset(ext, 0, sizeof ext); /* padding */
-	len = rrq_raw(mem, sizeof mem, 0, ext, MIP4_MAX_EXT);
+	for (unsigned i = 0; i < MIP4_MAX_EXT + 1; i++) {
+		ext[off++] = 200; /* unknown, skippable */
+		ext[off++] = 0;
+		ext[off++] = MIP4_EXT_PAD;
+	}
+	/* padding does not count: MIP4_MAX_EXT extensions and as many
+	 * paddings decode */
+	len = rrq_raw(mem, sizeof mem, 0, ext, 3 * MIP4_MAX_EXT);
 	assert_int_equal(mip4_msg_decode(mem, len, &m), MIP4_OK);
 	assert_int_equal(m.n_ext, MIP4_MAX_EXT);
-	len = rrq_raw(mem, sizeof mem, 0, ext, MIP4_MAX_EXT + 1);
+	assert_int_equal(m.n_pad, MIP4_MAX_EXT);
+	/* a thousand paddings alone too */
+	{
+		static uint8_t pads[1000], big[1100];
+
+		len = rrq_raw(big, sizeof big, 0, pads, sizeof pads);
+		assert_int_equal(mip4_msg_decode(big, len, &m), MIP4_OK);
+		assert_int_equal(m.n_ext, 0);
+		assert_int_equal(m.n_pad, 1000);
+	}
+	/* one extension more fails, at that extension */
+	len = rrq_raw(mem, sizeof mem, 0, ext, 3 * (MIP4_MAX_EXT + 1));
 	assert_int_equal(mip4_msg_decode(mem, len, &m), MIP4_E_EXT_TOO_MANY);
-	assert_int_equal(m.bad_off, 24 + MIP4_MAX_EXT);
-	assert_int_equal(m.bad_ext_type, 0);
-	/* 32 extensions then an NAI */
-	ext[MIP4_MAX_EXT] = MIP4_EXT_NAI;
-	ext[MIP4_MAX_EXT + 1] = 1;
-	ext[MIP4_MAX_EXT + 2] = 'a';
-	len = rrq_raw(mem, sizeof mem, 0, ext, MIP4_MAX_EXT + 3);
+	assert_int_equal(m.bad_off, 24 + 3 * MIP4_MAX_EXT);
+	assert_int_equal(m.bad_ext_type, 200);
+	/* MIP4_MAX_EXT extensions then an NAI */
+	off = 3 * MIP4_MAX_EXT;
+	ext[off] = MIP4_EXT_NAI;
+	ext[off + 1] = 1;
+	ext[off + 2] = 'a';
+	len = rrq_raw(mem, sizeof mem, 0, ext, off + 3);
 	assert_int_equal(mip4_msg_decode(mem, len, &m), MIP4_E_EXT_TOO_MANY);
 	assert_int_equal(m.bad_ext_type, MIP4_EXT_NAI);
 }
