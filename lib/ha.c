@@ -28,6 +28,7 @@ static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
 	[MIP4_HA_DROP_INSIDE] = "drop-inside-source",
 	[MIP4_HA_DROP_NOT_RRQ] = "drop-not-request",
 	[MIP4_HA_DROP_MALFORMED] = "drop-malformed",
+	[MIP4_HA_DROP_TOO_MANY_EXT] = "drop-too-many-extensions",
 	[MIP4_HA_DROP_UNKNOWN_EXT] = "drop-unknown-extension",
 	[MIP4_HA_DROP_NO_AUTH] = "drop-no-mn-ha-auth",
 	[MIP4_HA_DROP_UNKNOWN_MN] = "drop-unknown-mn",
@@ -157,6 +158,10 @@ static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		.ha_addr = ha->cfg.addr,
 		.id = rc->id,
 	};
+	/* RFC 3519 §3.2.1, §4.6: a UDP Tunnel Reply answers a request that
+	 * is accepted; codes 0-63 mean "tunnelling will be done", which a
+	 * denial cannot promise.  Denials carry none. */
+	bool udp_rep = rc->udp_reply && code <= MIP4_CODE_ACCEPTED_NO_SIMUL;
 
 	ha->counters[c]++;
 	res->counter = c;
@@ -166,13 +171,13 @@ static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	if (rc->nai)
 		mip4_ext_put_raw(&b, MIP4_EXT_NAI, rc->nai->data,
 				 rc->nai->data_len);
-	if (rc->udp_reply && !rc->udp_from_fa)
+	if (udp_rep && !rc->udp_from_fa)
 		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
 				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
 	if (ha->cfg.flavour == MIP4_HA_INTERNAL)
 		mip4_ext_put_tnc(&b);
 	mip4_auth_append(&b, MIP4_EXT_MN_HA, &rc->mn->sa);
-	if (rc->udp_reply && rc->udp_from_fa)
+	if (udp_rep && rc->udp_from_fa)
 		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
 				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
 	if (rc->fa)
@@ -227,15 +232,25 @@ static uint8_t udp_decide(const struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 {
 	const struct mip4_ext *u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REQ, -1);
 	bool nat = rx->src != m->u.rrq.coa;
+	bool from_fa, decap_by_mn;
 
 	*use_udp = false;
 	if (!u)
 		return 0;
+	/* §4.6.1, §3.1.5: the mobile node's request (before MN-HA) comes
+	 * with D set, a foreign agent's (after MN-HA) without.  A request
+	 * after MN-HA is not covered by the node's authenticator: with D
+	 * set, anyone on the path could have appended it to a co-located
+	 * node's registration to move its binding to a "NAT" address. */
+	from_fa = mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REQ) >
+		  mip4_msg_ext_index(m, MIP4_EXT_MN_HA);
+	decap_by_mn = (m->u.rrq.flags & MIP4_RRQ_D) != 0;
+	if (from_fa == decap_by_mn)
+		return MIP4_CODE_HA_POOR_REQUEST;
 	if (!ha->cfg.udp_tunnel)
 		return (nat || u->u.udp_req.force) ? MIP4_CODE_HA_PROHIBITED : 0;
 	rc->udp_reply = true;
-	rc->udp_from_fa = mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REQ) >
-			  mip4_msg_ext_index(m, MIP4_EXT_MN_HA);
+	rc->udp_from_fa = from_fa;
 	if (!nat && !u->u.udp_req.force) {
 		rc->udp_code = 64; /* declined: no NAT in the way */
 		return 0;
@@ -332,6 +347,8 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	err = mip4_msg_decode(rx->data, rx->len, &m);
 	if (err == MIP4_E_EXT_UNKNOWN)
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_EXT);
+	if (err == MIP4_E_EXT_TOO_MANY)
+		return drop(ha, res, MIP4_HA_DROP_TOO_MANY_EXT);
 	if (err != MIP4_OK)
 		return drop(ha, res, MIP4_HA_DROP_MALFORMED);
 	res->home_addr = m.u.rrq.home_addr;
@@ -371,8 +388,10 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	dereg = m.u.rrq.lifetime == 0 || m.u.rrq.coa == m.u.rrq.home_addr;
 	faha = mip4_msg_find_ext(&m, MIP4_EXT_FA_HA, -1);
 	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
-	if (!fa && faha)
+	if (!fa && faha) {
+		res->fa_spi = faha->u.auth.spi; /* for the operator's log */
 		return drop(ha, res, MIP4_HA_DROP_FA_HA_NO_SA);
+	}
 	if (fa && !dereg &&
 	    mip4_auth_verify(&fa->sa, &m, faha) != MIP4_AUTH_OK) {
 		reply(ha, rx, res, &rc, MIP4_CODE_HA_FA_AUTH,
@@ -416,7 +435,9 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	if (code) {
 		reply(ha, rx, res, &rc, code,
 		      code == MIP4_CODE_HA_PROHIBITED ? MIP4_HA_REJ_PROHIBITED
-						      : MIP4_HA_REJ_UDP_ENCAP);
+		      : code == MIP4_CODE_HA_POOR_REQUEST
+			      ? MIP4_HA_REJ_POOR
+			      : MIP4_HA_REJ_UDP_ENCAP);
 		return;
 	}
 	/* We tunnel IP-in-IP (or IP-in-UDP): no minimal or GRE. */

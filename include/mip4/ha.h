@@ -88,6 +88,7 @@ enum mip4_ha_counter {
 	MIP4_HA_DROP_INSIDE,	/* x-HA: source inside */
 	MIP4_HA_DROP_NOT_RRQ,	/* not a registration request */
 	MIP4_HA_DROP_MALFORMED, /* truncated / bad extension lengths */
+	MIP4_HA_DROP_TOO_MANY_EXT, /* more than MIP4_MAX_EXT extensions */
 	MIP4_HA_DROP_UNKNOWN_EXT, /* non-skippable extension we don't know */
 	MIP4_HA_DROP_NO_AUTH,	/* no MN-HA extension */
 	MIP4_HA_DROP_UNKNOWN_MN, /* no SA for this home address / NAI */
@@ -167,6 +168,8 @@ struct mip4_ha_result {
 	uint32_t coa;		/* the care-of address (de)registered */
 	uint32_t old_coa;	/* first care-of address before the change */
 	uint32_t spi;
+	uint32_t fa_spi;	/* drop-fa-ha-without-sa: the SPI of the
+				 * FA-HA extension we had no SA for */
 	uint16_t reply_dport;
 	uint8_t old_ncoa;	/* care-of addresses before the change */
 	bool send;		/* a reply is to be sent */

@@ -100,6 +100,7 @@ struct req {
 	uint64_t id;
 	const char *nai;
 	int udp;	/* 0 none, 1 request, 2 forced */
+	bool udp_after; /* UDP tunnel request after MN-HA (an FA's place) */
 	uint8_t encap;
 	const struct mip4_sa *sa; /* MN-HA */
 	bool corrupt;	/* flip a bit of the authenticator */
@@ -108,6 +109,8 @@ struct req {
 	const struct mip4_sa *fasa;
 	bool no_auth;
 	uint8_t extra_ext; /* append an extension of this type (0 = none) */
+	const uint8_t *raw; /* bytes put as they are before MN-HA */
+	size_t raw_len;
 };
 
 static size_t build(const struct req *r, uint8_t *out, size_t cap)
@@ -119,12 +122,16 @@ static size_t build(const struct req *r, uint8_t *out, size_t cap)
 	mip4_rrq_put(&b, &q);
 	if (r->extra_ext)
 		mip4_ext_put_raw(&b, r->extra_ext, "xy", 2);
+	if (r->raw_len)
+		memcpy(mip4_buf_put(&b, r->raw_len), r->raw, r->raw_len);
 	if (r->nai && !r->nai_after)
 		mip4_ext_put_nai(&b, r->nai);
-	if (r->udp)
+	if (r->udp && !r->udp_after)
 		mip4_ext_put_udp_req(&b, r->udp == 2, false, r->encap);
 	if (!r->no_auth)
 		mip4_auth_append(&b, MIP4_EXT_MN_HA, r->sa);
+	if (r->udp && r->udp_after)
+		mip4_ext_put_udp_req(&b, r->udp == 2, false, r->encap);
 	if (r->nai && r->nai_after)
 		mip4_ext_put_nai(&b, r->nai);
 	if (r->with_faha)
@@ -152,7 +159,7 @@ static struct req base(struct world *w)
 static void send_from(struct world *w, const struct req *r, uint32_t src,
 		      uint32_t dst)
 {
-	uint8_t pkt[600];
+	static uint8_t pkt[8192];
 	struct mip4_ha_rx rx = {0};
 
 	rx.data = pkt;
@@ -180,11 +187,14 @@ static struct mip4_msg *reply_of(struct world *w, const struct mip4_sa *sa)
 	assert_int_equal(mip4_msg_decode(w->res.reply, w->res.reply_len, &m), 0);
 	assert_int_equal(m.type, MIP4_MSG_RRP);
 	assert_int_equal(mip4_auth_verify_type(sa, &m, MIP4_EXT_MN_HA), MIP4_AUTH_OK);
-	/* MN-HA is the last extension, but for what is the FA's (FA-HA) */
+	/* MN-HA is the last extension, but for what is the FA's (its UDP
+	 * tunnel reply, FA-HA) */
 	{
 		unsigned last = m.n_ext - 1;
 
 		if (m.ext[last].type == MIP4_EXT_FA_HA)
+			last--;
+		if (m.ext[last].type == MIP4_EXT_UDP_TUN_REP)
 			last--;
 		assert_int_equal(m.ext[last].type, MIP4_EXT_MN_HA);
 	}
@@ -757,6 +767,109 @@ static void test_udp_tunnelling(void **state)
 	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, MIP4_CODE_HA_PROHIBITED);
 }
 
+/* No UDP tunnel reply in a denial: RFC 3519 §3.2.1 reserves codes 0-63
+ * for "tunnelling will be done" (#11). */
+static void expect_denial_without_udp_rep(struct world *w, struct req *r,
+					  uint32_t src, uint8_t code,
+					  enum mip4_ha_counter c)
+{
+	uint64_t before = counter(w, c);
+
+	send_from(w, r, src, HA);
+	assert_int_equal(reply_of(w, r->sa)->u.rrp.code, code);
+	assert_int_equal(counter(w, c), before + 1);
+	assert_null(mip4_msg_find_ext(reply_of(w, r->sa),
+				      MIP4_EXT_UDP_TUN_REP, -1));
+}
+
+/*
+ * RFC 3519 §4.6.1 and §3.1.5: the node's UDP Tunnel Request (before MN-HA)
+ * needs D; one after MN-HA is the FA's and must come without D.  With D
+ * set it would be a co-located node's request extended by anyone on the
+ * path, outside the authenticator: it must not move the binding.
+ */
+static void test_udp_tunnel_d_bit(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	struct mip4_msg *m;
+	const struct mip4_ext *u;
+
+	/* the node's own request without D: 134, nothing bound */
+	r.flags = MIP4_RRQ_T;
+	r.udp = 1;
+	expect_denial_without_udp_rep(w, &r, NAT_SRC, MIP4_CODE_HA_POOR_REQUEST,
+				      MIP4_HA_REJ_POOR);
+	assert_null(binding(w));
+
+	/* a co-located node registers IP-in-IP from its care-of address */
+	r = base(w);
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* the same request replayed by someone on the path with a UDP
+	 * tunnel request appended after MN-HA, from another address: 134,
+	 * and the binding still points at the node's care-of address */
+	r.id++;
+	r.udp = 1;
+	r.udp_after = true;
+	expect_denial_without_udp_rep(w, &r, NAT_SRC, MIP4_CODE_HA_POOR_REQUEST,
+				      MIP4_HA_REJ_POOR);
+	assert_int_equal(binding(w)->peer_addr, COA);
+	assert_int_equal(binding(w)->encap, MIP4_ENCAP_IPIP);
+
+	/* a foreign agent's request (after MN-HA, D clear) behind a NAT:
+	 * assented, the reply's tunnel reply after MN-HA, for the FA */
+	r.flags = MIP4_RRQ_T;
+	r.coa = FA_ADDR;
+	r.id++;
+	send_from(w, &r, NAT_SRC, HA);
+	m = reply_of(w, r.sa);
+	assert_int_equal(m->u.rrp.code, MIP4_CODE_ACCEPTED);
+	u = mip4_msg_find_ext(m, MIP4_EXT_UDP_TUN_REP, -1);
+	assert_non_null(u);
+	assert_int_equal(u->u.udp_rep.code, 0);
+	assert_true(mip4_msg_ext_index(m, MIP4_EXT_UDP_TUN_REP) >
+		    mip4_msg_ext_index(m, MIP4_EXT_MN_HA));
+	assert_int_equal(binding(w)->encap, MIP4_ENCAP_UDP);
+}
+
+/* Every denial of a request with a UDP tunnel request: no tunnel reply. */
+static void test_udp_denials_without_tunnel_reply(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	r.udp = 1;
+	/* 142: an encapsulation we cannot put in UDP */
+	r.encap = 47;
+	expect_denial_without_udp_rep(w, &r, NAT_SRC,
+				      MIP4_CODE_HA_UDP_ENCAP_UNAVAIL,
+				      MIP4_HA_REJ_UDP_ENCAP);
+	/* 129: forced without a NAT, not permitted */
+	r.encap = 0;
+	r.udp = 2;
+	r.id++;
+	expect_denial_without_udp_rep(w, &r, COA, MIP4_CODE_HA_PROHIBITED,
+				      MIP4_HA_REJ_PROHIBITED);
+	/* 135: one simultaneous binding more than allowed */
+	w->cfg.max_coa = 1;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r.udp = 1;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	r.flags |= MIP4_RRQ_S;
+	r.coa = COA + 1;
+	r.id++;
+	expect_denial_without_udp_rep(w, &r, NAT_SRC, MIP4_CODE_HA_TOO_MANY,
+				      MIP4_HA_REJ_TOO_MANY);
+	/* 131: a bad authenticator */
+	r.flags &= (uint8_t)~MIP4_RRQ_S;
+	r.corrupt = true;
+	r.id++;
+	expect_denial_without_udp_rep(w, &r, NAT_SRC, MIP4_CODE_HA_MN_AUTH,
+				      MIP4_HA_REJ_AUTH);
+}
+
 static void test_foreign_agent_auth(void **state)
 {
 	struct world *w = *state;
@@ -797,6 +910,8 @@ static void test_foreign_agent_auth(void **state)
 	r.with_faha = true;
 	r.fasa = &w->fa.sa;
 	expect_drop(w, &r, FA_ADDR, MIP4_HA_DROP_FA_HA_NO_SA);
+	/* the SPI it came with, for the operator's log (#11 item 5) */
+	assert_int_equal(w->res.fa_spi, w->fa.sa.spi);
 }
 
 static void test_rfc5265_flavours(void **state)
@@ -832,6 +947,44 @@ static void test_rfc5265_flavours(void **state)
 	expect_drop(w, &r, COA, MIP4_HA_DROP_INSIDE);
 	send_from(w, &r, NAT_SRC, HA);
 	assert_null(mip4_msg_find_ext(reply_of(w, r.sa), MIP4_EXT_TNC, -1));
+}
+
+/*
+ * What a request may carry (#11): padding does not count against the
+ * extension limit, a large request is processed whole, and one with more
+ * than MIP4_MAX_EXT extensions is dropped under its own counter.
+ */
+static void test_limits(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+	static uint8_t raw[4000];
+	size_t n = 0;
+
+	/* 2000 paddings and MIP4_MAX_EXT - 1 skippable extensions (MN-HA
+	 * is the last one), 1,500 bytes of vendor data among them */
+	for (int i = 0; i < 2000; i++)
+		raw[n++] = MIP4_EXT_PAD;
+	for (int i = 0; i < MIP4_MAX_EXT - 2; i++) {
+		raw[n++] = 200;
+		raw[n++] = 0;
+	}
+	raw[n++] = 201;
+	raw[n++] = 250;
+	n += 250;
+	r.raw = raw;
+	r.raw_len = n;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_true(n + MIP4_RRQ_LEN > 2048);
+	/* one more extension: dropped, counted apart from malformed ones */
+	raw[n++] = 200;
+	raw[n++] = 0;
+	r.raw_len = n;
+	r.id++;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_TOO_MANY_EXT);
+	assert_int_equal(counter(w, MIP4_HA_DROP_MALFORMED), 0);
+	assert_string_equal(mip4_ha_counter_name(MIP4_HA_DROP_TOO_MANY_EXT),
+			    "drop-too-many-extensions");
 }
 
 static void test_garbage(void **state)
@@ -917,8 +1070,9 @@ int main(void)
 		T(test_nonce),		     T(test_nai_pool),
 		T(test_pool_exhausted),	     T(test_poorly_formed),
 		T(test_unknown_ha_and_broadcast), T(test_tunnel_options),
-		T(test_udp_tunnelling),	     T(test_foreign_agent_auth),
-		T(test_rfc5265_flavours),    T(test_garbage),
+		T(test_udp_tunnelling), T(test_udp_tunnel_d_bit),
+		T(test_udp_denials_without_tunnel_reply),	     T(test_foreign_agent_auth),
+		T(test_rfc5265_flavours),    T(test_garbage), T(test_limits),
 		cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
