@@ -58,6 +58,8 @@ static const char *const dcounter_names[D_NCOUNTERS] = {
 	[D_RELOADS] = "reloads",
 	[D_RELOAD_ERR] = "reload-error",
 	[D_EXPIRED] = "expired",
+	[D_GARP_TX] = "garp-tx",
+	[D_GARP_NO_MAC] = "garp-no-mac",
 };
 
 const char *mip4d_counter_name(enum mip4d_counter c)

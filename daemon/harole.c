@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dp.h"
+#include "garp.h"
 #include "log.h"
 #include "mip4/ip.h"
 #include "mip4d.h"
@@ -23,7 +24,7 @@
 #include "store.h"
 
 #define RX_BATCH 64
-#define RX_BUFSZ 2048
+#define RX_BUFSZ MIP4_MSG_MAX
 
 static struct mip4_ha_mn *lookup_mn(void *ctx, uint32_t home, const char *nai,
 				    size_t nai_len)
@@ -113,10 +114,20 @@ static void route_add(struct mip4d *d, uint32_t home)
 		d->counters[D_ROUTE_ERR]++;
 		log_warnx("proxy ARP for %s on %s: %s", mip4_ntoa(home, a),
 			  d->conf.ha.home_if, strerror(-rc));
+		return;
 	}
+	d->counters[D_GARP_TX]++;
+	/* the rest of the repeats (§4.6), from the tick */
+	garp_queue_add(d->garp, d->home_ifindex, home, false,
+		       mip4d_now_ms() + GARP_INTERVAL_MS, GARP_SENDS - 1);
 }
 
-static void route_del(struct mip4d *d, uint32_t home)
+/*
+ * The binding went.  at_home: the node deregistered from its home link,
+ * so after the proxy entry goes we announce its own hardware address
+ * (RFC 5944 §4.6), repeated, while the reply goes out.
+ */
+static void route_del(struct mip4d *d, uint32_t home, bool at_home)
 {
 	int rc = nl_route_del(d->nl, home, 32, d->tun_ifindex, 0);
 
@@ -129,6 +140,44 @@ static void route_del(struct mip4d *d, uint32_t home)
 		d->counters[D_ROUTE_ERR]++;
 		log_warnx("delete route %s/32: %s", mip4_ntoa(home, a),
 			  strerror(-rc));
+	}
+	if (!d->home_ifindex)
+		return;
+	if (at_home)
+		garp_queue_add(d->garp, d->home_ifindex, home, true,
+			       mip4d_now_ms(), GARP_SENDS);
+	else
+		garp_queue_cancel(d->garp, home);
+}
+
+/* Send the gratuitous ARPs that are due. */
+static void garp_run(struct mip4d *d, uint64_t now)
+{
+	struct garp_entry due[64];
+	size_t n;
+
+	if (!d->garp || !d->garp->n)
+		return;
+	n = garp_queue_due(d->garp, now, due, sizeof due / sizeof due[0]);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t mac[6];
+		int rc = 0;
+
+		/* The node's hardware address: the kernel learns it when
+		 * our reply to it is resolved, so the first try right after
+		 * the reply may not have it yet. */
+		if (due[i].for_node)
+			rc = nl_neigh_lladdr(d->nl, due[i].ifindex, due[i].addr,
+					     mac);
+		if (rc == 0)
+			rc = nl_garp_send_as(due[i].ifindex, due[i].addr,
+					     due[i].for_node ? mac : NULL);
+		if (rc == 0)
+			d->counters[D_GARP_TX]++;
+		else if (rc == -ENOENT)
+			d->counters[D_GARP_NO_MAC]++;
+		else
+			d->counters[D_ROUTE_ERR]++;
 	}
 }
 
@@ -171,11 +220,44 @@ static void binding_event(struct mip4d *d, const char *name,
 		ctlsock_event(d, ev);
 }
 
-/* Apply what the request funnel decided. */
+/*
+ * A relayed request with an FA-HA extension came from src, for which no
+ * foreign-agent entry exists.  When the SPI is one configured for another
+ * address, the entry most likely names the FA's link address, while FAs
+ * relay from their care-of address (RFC 5944 §3.7.2.2): say so, once per
+ * entry (every request of that FA is dropped silently until it is fixed).
+ */
+static void fa_sa_misplaced(struct mip4d *d, uint32_t src, uint32_t spi)
+{
+	const struct mip4_config_ha *c = &d->conf.ha;
+	char a[16], b[16];
+
+	for (size_t i = 0; i < c->n_fa; i++) {
+		if (c->fa[i].sa.spi != spi || c->fa[i].addr == src)
+			continue;
+		if (d->fa_warned && d->fa_warned[i])
+			return;
+		log_warnx("relayed request from %s with FA-HA SPI %#x dropped: "
+			  "that SPI is configured for foreign-agent %s, but "
+			  "foreign agents relay from their care-of address "
+			  "(RFC 5944 §3.7.2.2); name %s in that entry",
+			  mip4_ntoa(src, a), spi, mip4_ntoa(c->fa[i].addr, b),
+			  mip4_ntoa(src, a));
+		if (d->fa_warned)
+			d->fa_warned[i] = true;
+		return;
+	}
+}
+
+/* Apply what the request funnel decided; at_home: the request came from
+ * the home address on the home link. */
 static void apply(struct mip4d *d, const struct mip4_ha_result *res,
-		  uint64_t now_ms)
+		  uint64_t now_ms, uint32_t src, bool at_home)
 {
 	const struct mip4_binding *b = res->binding;
+
+	if (res->counter == MIP4_HA_DROP_FA_HA_NO_SA)
+		fa_sa_misplaced(d, src, res->fa_spi);
 
 	if ((res->counter == MIP4_HA_ACCEPTED ||
 	     res->counter == MIP4_HA_DEREGISTERED) &&
@@ -199,7 +281,7 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
 		binding_event(d, "deregistered", b, b->home_addr, res->coa, false);
 		break;
 	case MIP4_HA_BIND_REMOVED:
-		route_del(d, res->home_addr);
+		route_del(d, res->home_addr, at_home);
 		if (store_del(d->store, res->home_addr) < 0)
 			d->counters[D_STORE_ERR]++;
 		binding_event(d, "deregistered", NULL, res->home_addr,
@@ -278,14 +360,17 @@ static void send_replies(struct mip4d *d, struct mip4_ha_result *res,
 	}
 }
 
-static uint32_t pktinfo_dst(struct msghdr *mh)
+/* The destination address and the interface a datagram came in on. */
+static uint32_t pktinfo_dst(struct msghdr *mh, int *ifindex)
 {
+	*ifindex = 0;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
 	     cm = CMSG_NXTHDR(mh, cm))
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+			*ifindex = pi.ipi_ifindex;
 			return ntohl(pi.ipi_addr.s_addr);
 		}
 	return 0;
@@ -336,6 +421,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < n; i++) {
 		struct mip4_ha_rx rx = {0};
 		uint64_t now = mip4d_now_ms();
+		int ifindex;
 
 		d->counters[D_UDP_RX]++;
 		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -346,7 +432,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.len = mm[i].msg_len;
 		rx.src = ntohl(from[i].sin_addr.s_addr);
 		rx.sport = ntohs(from[i].sin_port);
-		rx.dst = pktinfo_dst(&mm[i].msg_hdr);
+		rx.dst = pktinfo_dst(&mm[i].msg_hdr, &ifindex);
 		if (rx.len >= 1 && bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
 			d->counters[D_TUNNEL_DATA_RX]++;
 			(void)dp_udp_input(d->dp, rx.src, rx.sport, rx.data,
@@ -361,7 +447,9 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		mip4_ha_input(d->ha, &rx, &res[nres]);
 		/* Routes first: a deregistration's reply must not follow
 		 * the /32 route into our own tunnel. */
-		apply(d, &res[nres], now);
+		apply(d, &res[nres], now, rx.src,
+		      rx.src == res[nres].home_addr && d->home_ifindex &&
+			      ifindex == d->home_ifindex);
 		nres++;
 	}
 	if (batch && store_commit(d->store) < 0) {
@@ -369,6 +457,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		log_warnx("state-db: %s", store_errmsg(d->store));
 	}
 	send_replies(d, res, nres);
+	garp_run(d, mip4d_now_ms());
 }
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)
@@ -398,7 +487,7 @@ static void on_expired(void *ctx, const struct mip4_binding *b,
 
 	d->counters[D_EXPIRED]++;
 	if (last) {
-		route_del(d, b->home_addr);
+		route_del(d, b->home_addr, false);
 		if (store_del(d->store, b->home_addr) < 0)
 			d->counters[D_STORE_ERR]++;
 		binding_event(d, "expired", NULL, b->home_addr, c->coa, false);
@@ -410,8 +499,10 @@ static void on_expired(void *ctx, const struct mip4_binding *b,
 
 void harole_tick(struct mip4d *d)
 {
-	if (d->ha)
-		mip4_ha_expire(d->ha, mip4d_now_ms(), on_expired, d);
+	if (!d->ha)
+		return;
+	mip4_ha_expire(d->ha, mip4d_now_ms(), on_expired, d);
+	garp_run(d, mip4d_now_ms());
 }
 
 /* Monotonic expiry for a stored wall-clock one; one that passed while we
@@ -568,7 +659,8 @@ int harole_start(struct mip4d *d)
 	int rc, n;
 
 	d->ha = mip4_ha_new(&c->cfg, lookup_mn, lookup_fa, d, c->n_mn + 16);
-	if (!d->ha) {
+	d->fa_warned = c->n_fa ? calloc(c->n_fa, sizeof *d->fa_warned) : NULL;
+	if (!d->ha || (c->n_fa && !d->fa_warned)) {
 		log_warnx("out of memory");
 		return -1;
 	}
@@ -613,6 +705,11 @@ int harole_start(struct mip4d *d)
 	}
 	d->tun_ifindex = dp_tun_ifindex(d->dp);
 	if (c->home_if[0]) {
+		d->garp = calloc(1, sizeof *d->garp);
+		if (!d->garp) {
+			log_warnx("out of memory");
+			return -1;
+		}
 		d->home_ifindex = nl_ifindex(c->home_if);
 		if (d->home_ifindex < 0) {
 			log_warnx("home-interface %s: %s", c->home_if,
@@ -659,6 +756,10 @@ void harole_stop(struct mip4d *d)
 	if (d->udp_fd > 0)
 		close(d->udp_fd);
 	mip4_ha_free(d->ha);
+	free(d->fa_warned);
+	d->fa_warned = NULL;
+	free(d->garp);
+	d->garp = NULL;
 	d->dp = NULL;
 	d->nl = NULL;
 	d->store = NULL;
@@ -684,6 +785,10 @@ int harole_reload(struct mip4d *d, struct mip4_config *nc)
 		log_warnx("reload: address, tunnel-device and state-db changes "
 			  "take effect on restart");
 	mip4_ha_set_cfg(d->ha, &nc->ha.cfg);
+	/* the foreign-agent entries may have changed: warn afresh */
+	free(d->fa_warned);
+	d->fa_warned = nc->ha.n_fa ? calloc(nc->ha.n_fa, sizeof *d->fa_warned)
+				   : NULL;
 	return 0;
 }
 

@@ -19,6 +19,7 @@ struct ctlsock;
 struct mnrole;
 struct vpnrole;
 struct farole;
+struct garp_queue;
 
 /* Daemon-level counters (the roles keep their own). */
 enum mip4d_counter {
@@ -32,6 +33,8 @@ enum mip4d_counter {
 	D_RELOADS,
 	D_RELOAD_ERR,
 	D_EXPIRED,
+	D_GARP_TX,	/* gratuitous ARPs sent (RFC 5944 §4.6) */
+	D_GARP_NO_MAC,	/* one for a node back home, its address unknown */
 	D_NCOUNTERS
 };
 
@@ -47,6 +50,8 @@ struct mip4d {
 	int udp_fd;
 	int tun_ifindex;
 	int home_ifindex; /* physical home link, or 0 */
+	struct garp_queue *garp; /* repeats on the home link */
+	bool *fa_warned; /* per foreign-agent entry: misplaced SA logged */
 	struct event *ev_udp, *ev_tun, *ev_raw, *ev_tick;
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct ctlsock *ctl;

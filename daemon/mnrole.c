@@ -72,7 +72,7 @@
 #define PREF_TABLE 1002
 #define PREF_NONE 0
 #define RX_BATCH 32
-#define RX_BUFSZ 2048
+#define FRAME_BUFSZ 2048 /* one link frame (advertisements) */
 #define REQ_TTL_FA 255	   /* RFC 3024 §4.2.1 */
 #define INADDR_ALLRTRS 0xe0000002u /* 224.0.0.2 */
 
@@ -541,7 +541,7 @@ static void on_pkt(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (int k = 0; k < RX_BATCH; k++) {
-		uint8_t buf[RX_BUFSZ];
+		uint8_t buf[FRAME_BUFSZ];
 		struct sockaddr_ll from = {0};
 		socklen_t fl = sizeof from;
 		ssize_t len = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT,
@@ -898,7 +898,7 @@ static void on_keepalive(evutil_socket_t fd, short what, void *arg)
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct mnrole *r = arg;
-	static uint8_t buf[RX_BATCH][RX_BUFSZ];
+	static uint8_t buf[RX_BATCH][MIP4_MSG_MAX];
 	static struct sockaddr_in from[RX_BATCH];
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
@@ -908,7 +908,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	memset(mm, 0, sizeof mm);
 	for (int i = 0; i < RX_BATCH; i++) {
 		iov[i].iov_base = buf[i];
-		iov[i].iov_len = RX_BUFSZ;
+		iov[i].iov_len = sizeof buf[i];
 		mm[i].msg_hdr.msg_name = &from[i];
 		mm[i].msg_hdr.msg_namelen = sizeof from[i];
 		mm[i].msg_hdr.msg_iov = &iov[i];
@@ -1113,7 +1113,7 @@ void mnrole_free(struct mnrole *r)
 
 			send_out(r, &out);
 			if (poll(&p, 1, 1000) > 0) {
-				uint8_t buf[RX_BUFSZ];
+				static uint8_t buf[MIP4_MSG_MAX];
 				ssize_t len = recv(r->udp_fd, buf, sizeof buf, 0);
 
 				if (len > 0) {

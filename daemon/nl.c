@@ -234,6 +234,11 @@ static void garp_build(uint8_t p[ARP_LEN], uint16_t op, const uint8_t mac[6],
 
 int nl_garp_send(int ifindex, uint32_t addr)
 {
+	return nl_garp_send_as(ifindex, addr, NULL);
+}
+
+int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6])
+{
 	static const uint16_t ops[] = {ARPOP_REQUEST, ARPOP_REPLY};
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
@@ -263,9 +268,13 @@ int nl_garp_send(int ifindex, uint32_t addr)
 	} else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
 		err = -EOPNOTSUPP;
 	} else {
+		/* The frame leaves from our own MAC (switches must not
+		 * learn the node's MAC on our port); the ARP sender hardware
+		 * address is the node's when we speak for it at home. */
+		if (!sha)
+			sha = (const uint8_t *)ifr.ifr_hwaddr.sa_data;
 		for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !err; i++) {
-			garp_build(pkt, ops[i],
-				   (const uint8_t *)ifr.ifr_hwaddr.sa_data, addr);
+			garp_build(pkt, ops[i], sha, addr);
 			if (sendto(fd, pkt, sizeof pkt, 0,
 				   (const struct sockaddr *)&sll, sizeof sll) < 0)
 				err = -errno;
@@ -800,4 +809,48 @@ int nl_neigh_del(struct nl *nl, int ifindex, uint32_t addr)
 	int r = nl_neigh(nl, RTM_DELNEIGH, 0, ifindex, addr, NULL);
 
 	return r == -ENOENT || r == -ENODEV ? 0 : r;
+}
+
+/* ---- a neighbour's link-layer address ---- */
+
+struct nl_neighq {
+	uint8_t *mac;
+	bool found;
+};
+
+static int nl_neigh_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_neighq *q = data;
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_INET)
+		return MNL_CB_OK;
+	/* an address being resolved, or that failed, tells us nothing */
+	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
+			       NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))
+		return MNL_CB_OK;
+	nl_parse(nlh, sizeof *nd, tb, NDA_MAX);
+	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+		memcpy(q->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+		q->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+int nl_neigh_lladdr(struct nl *nl, int ifindex, uint32_t addr, uint8_t mac[6])
+{
+	struct nlmsghdr *nlh = nl_msg(nl->req, RTM_GETNEIGH, 0);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
+	struct nl_neighq q = {.mac = mac};
+	uint32_t a = htonl(addr);
+	int r;
+
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	mnl_attr_put(nlh, NDA_DST, sizeof a, &a);
+	r = nl_query(nl, nlh, nl_neigh_get_cb, &q);
+	if (r < 0)
+		return r;
+	return q.found ? 0 : -ENOENT;
 }

@@ -42,6 +42,13 @@ int nl_neigh_proxy_del(struct nl *nl, int ifindex, uint32_t addr); /* ENOENT ok 
  * protocol address addr and the interface's hardware address.  Needs
  * CAP_NET_RAW. */
 int nl_garp_send(int ifindex, uint32_t addr);
+/* The same with sha as the ARP sender hardware address (NULL: ours): the
+ * home agent speaking for a node back home (RFC 5944 §4.6). */
+int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6]);
+/* The link-layer address the kernel knows for addr on ifindex (a resolved
+ * entry: reachable, stale, delay, probe or permanent).  0, -ENOENT when
+ * there is none, or -errno. */
+int nl_neigh_lladdr(struct nl *nl, int ifindex, uint32_t addr, uint8_t mac[6]);
 
 /* ---- mobile node: policy routing and interface state ---- */
 

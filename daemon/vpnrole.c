@@ -519,7 +519,7 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (int k = 0; k < 16; k++) {
-		uint8_t buf[2048];
+		static uint8_t buf[MIP4_MSG_MAX];
 		ssize_t len = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 		struct mip4_mn_now n;
 		struct mip4_mn_out o;

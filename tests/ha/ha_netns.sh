@@ -340,8 +340,13 @@ phase_ipip() { # (a)
 }
 
 phase_udp_nat() { # (b)
+  # RFC 3519 §4.6.1: the node's own UDP tunnel request needs the D bit
+  mn "$MN" reg --ha $HA_ADDR --src $COA_NAT:0 --coa $COA_NAT --home $MN2 --spi 0x1101 \
+    --key $KEY2 --lifetime 120 --flags T --udp > "$TMP/nod.json"
+  check "(b) UDP tunnel request without D: 134, no tunnel reply, no binding" \
+    eval 'test "$(jfield "$TMP/nod.json" '"'"'"\(.code) \(.udp_tunnel // "none")"'"'"')" = "134 none" && no_binding $MN2'
   run_mn MNB "$MN" mtun1 --ha $HA_ADDR --coa $COA_NAT --home $MN2 --spi 0x1101 \
-    --key $KEY2 --lifetime 120 --flags T --udp
+    --key $KEY2 --lifetime 120 --flags DT --udp
   check "(b) UDP: $MN2 registered behind the NAT, UDP tunnel reply assents" \
     test "$(jfield "$TMP/MNB.ready" '"\(.code) \(.udp_tunnel) \(.auth)"')" = "0 assented ok"
   in_ns "$MN" ip route replace 10.77.0.0/24 dev mtun1 src $MN2 table 101
@@ -381,6 +386,11 @@ phase_dereg() { # (d)
     registered_seen $MN3 mn "$MN" reg --ha $HA_ADDR --src $COA:0 --coa $COA \
       --home $MN3 --spi 0x1102 --key $KEY3 --lifetime 60
   check "(d) route and proxy ARP for $MN3" eval 'has_route $MN3 && has_proxy $MN3'
+  # a 3,000-byte request (IP fragments; padding is no extension to count)
+  mn "$MN" reg --ha $HA_ADDR --src $COA:0 --coa $COA --home $MN3 --spi 0x1102 \
+    --key $KEY3 --lifetime 60 --pad 3000 > "$TMP/big.json"
+  check "(d) a 3,000-byte renewal (3,000 paddings) is answered: code 0" \
+    test "$(jfield "$TMP/big.json" '"\(.code) \(.auth)"')" = "0 ok"
   mn "$MN" reg --ha $HA_ADDR --src $COA:0 --coa $COA --home $MN3 --spi 0x1102 \
     --key $KEY3 --lifetime 0 > "$TMP/dereg.json"
   check "(d) deregistration (lifetime 0) answered: code 0, lifetime 0" \
@@ -390,6 +400,45 @@ phase_dereg() { # (d)
   check "(d) binding, route and proxy ARP entry gone" \
     eval 'no_binding $MN3 && no_route $MN3 && ! has_proxy $MN3'
 }
+
+phase_home_again() { # (r) RFC 5944 §4.6: the node returns to its home link
+  local g0 nomac0 cnmac hamac n
+  g0=$(counter daemon garp-tx)
+  mn "$MN" reg --ha $HA_ADDR --src $COA:0 --coa $COA --home $MN3 --spi 0x1102 \
+    --key $KEY3 --lifetime 60 > "$TMP/away.json"
+  check "(r) $MN3 registered away (lifetime 60)" \
+    test "$(jfield "$TMP/away.json" '"\(.code) \(.auth)"')" = "0 ok"
+  check "(r) proxy ARP for $MN3 while away" has_proxy $MN3
+  check "(r) the HA's gratuitous ARP for $MN3 sent $GARP_SENDS_WANT times (a second apart)" \
+    wait_for 5 eval '(( $(counter daemon garp-tx) - g0 == GARP_SENDS_WANT ))'
+  # the node is back on the home link: the CN's interface plays it
+  cnmac=$(in_ns "$CN" cat /sys/class/net/c0/address)
+  hamac=$(in_ns "$HA" cat /sys/class/net/h0/address)
+  in_ns "$CN" ip addr add $MN3/32 dev c0
+  in_ns "$CN" tcpdump -i c0 -nn -e -l arp > "$TMP/arp.txt" 2>/dev/null & PIDS+=($!)
+  local tcpd=$!
+  wait_for 3 sh -c "ip netns exec $CN ip -o link show c0 | grep -q PROMISC" || true
+  g0=$(counter daemon garp-tx); nomac0=$(counter daemon garp-no-mac)
+  mn "$CN" reg --ha $HA_ADDR --src $MN3:434 --coa $MN3 --home $MN3 --spi 0x1102 \
+    --key $KEY3 --lifetime 0 > "$TMP/home.json"
+  check "(r) deregistration from the home link answered: code 0" \
+    test "$(jfield "$TMP/home.json" '"\(.code) \(.auth)"')" = "0 ok"
+  check "(r) binding and proxy ARP entry gone" eval 'no_binding $MN3 && ! has_proxy $MN3'
+  # the HA's gratuitous ARPs carry the node's hardware address, from the
+  # HA's own port, repeated (the first may come before the HA knows it)
+  n() { grep -c " $hamac > ff:ff:ff:ff:ff:ff.*Reply $MN3 is-at $cnmac" "$TMP/arp.txt"; }
+  check "(r) HA announced $MN3 is-at the node's MAC ($cnmac) at least twice" \
+    wait_for 5 eval '(( $(n) >= 2 ))'
+  check "(r) ... counted: garp-tx + garp-no-mac = $GARP_SENDS_WANT" \
+    wait_for 5 eval '(( $(counter daemon garp-tx) - g0 + $(counter daemon garp-no-mac) - nomac0 == GARP_SENDS_WANT ))'
+  check "(r) ... never with the HA's MAC as the sender once it is home" \
+    eval '! grep -q "Reply $MN3 is-at $hamac" "$TMP/arp.txt"'
+  stop $tcpd
+  [[ -n ${HA_NETNS_KEEP_LOGS:-} ]] && cat "$TMP/arp.txt"
+  in_ns "$CN" ip addr del $MN3/32 dev c0
+  in_ns "$CN" ip neigh flush dev c0
+}
+GARP_SENDS_WANT=3
 
 # coas HOME: its care-of addresses, sorted, comma-separated
 coas() { ctl bindings --json | jq -r --arg h "$1" '.[] | select(.home_addr == $h) | [.coas[].coa] | sort | join(",")'; }
@@ -523,13 +572,14 @@ phase_adversarial() { # (g)
   check "(g) truncated request (30 bytes): no reply (exit $rc)" test $rc = 3
   check "(g) ... drop-malformed +1" test "$(delta home-agent drop-malformed $c)" = 1
 
-  # oversized: 3000 bytes, more than the daemon's receive buffer
-  c=$(counter daemon udp-rx-error)
+  # large: 3000 bytes (a request header, then nothing but padding) is read
+  # whole and parsed to the end: no MN-HA extension
+  c=$(counter home-agent drop-no-mn-ha-auth)
   { printf '\001'; head -c 2999 /dev/zero; } > "$TMP/big.bin"
   mn "$MN" raw --ha $HA_ADDR --src $COA:0 --file "$TMP/big.bin" --timeout 1 > /dev/null; rc=$?
-  check "(g) oversized datagram (3000 bytes): no reply (exit $rc)" test $rc = 3
-  check "(g) ... udp-rx-error +1 (truncated on receive, not parsed)" \
-    test "$(delta daemon udp-rx-error $c)" = 1
+  check "(g) 3000-byte datagram of padding: no reply (exit $rc)" test $rc = 3
+  check "(g) ... read whole and parsed: drop-no-mn-ha-auth +1" \
+    test "$(delta home-agent drop-no-mn-ha-auth $c)" = 1
 
   # garbage burst, then a valid request
   local rx0 rb0 rx1 rb1
@@ -592,7 +642,7 @@ phase_pause() { touch "$TMP/pause"; log "paused: rm $TMP/pause"; while [[ -e $TM
 # ------------------------------------------------------------------- main
 
 START=$(date +%s)
-PHASES=${HA_NETNS_PHASES:-caps ipip udp_nat expiry dereg simultaneous restart reload adversarial virtual_home}
+PHASES=${HA_NETNS_PHASES:-caps ipip udp_nat expiry dereg home_again simultaneous restart reload adversarial virtual_home}
 log "namespaces $CN $HA $RT $MN $NAT $IHA, temp $TMP"
 phase_config_check
 make_topology || { fail "topology"; exit 1; }

@@ -50,6 +50,7 @@
  *   --id N|now           identification (default: NTP time now)
  *   --corrupt-auth       flip a bit of the authenticator
  *   --truncate N         send only the first N bytes
+ *   --pad N              N one-byte padding extensions before MN-HA
  *   --timeout S          how long to wait for the reply (default 3)
  *   --tries N            transmissions (default 3, one a second)
  */
@@ -118,6 +119,7 @@ struct opts {
 	uint64_t id;
 	bool corrupt;
 	long truncate;
+	size_t pad;
 	double timeout;
 	int tries;
 	/* run */
@@ -283,6 +285,8 @@ static void parse_opts(int ac, char **av, struct opts *o)
 				o->id = parse_num(v, UINT64_MAX);
 		} else if (strcmp(k, "--truncate") == 0) {
 			o->truncate = (long)parse_num(v, MAXMSG);
+		} else if (strcmp(k, "--pad") == 0) {
+			o->pad = (size_t)parse_num(v, MAXMSG);
 		} else if (strcmp(k, "--timeout") == 0) {
 			o->timeout = atof(v);
 		} else if (strcmp(k, "--tries") == 0) {
@@ -387,6 +391,8 @@ static size_t build_rrq(const struct opts *o, const struct mip4_sa *sa,
 		mip4_ext_put_nai(&b, o->nai);
 	if (o->udp)
 		mip4_ext_put_udp_req(&b, o->force, false, 0);
+	for (size_t i = 0; i < o->pad; i++)
+		mip4_ext_put_pad(&b);
 	mip4_auth_append(&b, MIP4_EXT_MN_HA, sa);
 	if (b.overflow) {
 		fprintf(stderr, "mn_sim: request too long\n");
