@@ -96,6 +96,12 @@ struct farole {
 	struct event *ev_icmp, *ev_pkt, *ev_udp, *ev_tun, *ev_raw, *ev_timer;
 	uint64_t next_sweep_ms;
 	uint64_t c[FA_NDCOUNTERS];
+	/* the latest 78 (a home agent that never answered), for status */
+	struct {
+		uint32_t ha, home;
+		uint64_t at_ms;
+		uint64_t count;
+	} timeout;
 };
 
 /* ---- JSON ---- */
@@ -632,8 +638,38 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 	(void)fadp_on_raw(d->far->dp);
 }
 
+/*
+ * A home agent left a relayed request unanswered (78).  It may be down, or
+ * it may drop our requests silently: one that shares an FA-HA key with us
+ * but names another of our addresses in its foreign-agent entry does (it
+ * looks us up by the care-of address we relay from, RFC 5944 §3.7.2.2).
+ * Logged once per home agent in a row, shown in status.
+ */
+static void note_timeout(struct mip4d *d, const struct mip4_fa_out *o)
+{
+	struct farole *r = d->far;
+	char a[16], c[16];
+
+	if (r->timeout.ha != o->ha || !r->timeout.count)
+		log_warnx("home agent %s did not answer a relayed request "
+			  "(78 after %u s): if it shares an FA-HA key with us, "
+			  "its foreign-agent entry must name our care-of "
+			  "address %s",
+			  mip4_ntoa(o->ha, a),
+			  (r->cfg.pending_timeout_ms ? r->cfg.pending_timeout_ms
+						     : MIP4_FA_PENDING_TIMEOUT_MS) /
+				  1000,
+			  mip4_ntoa(r->cfg.n_coa ? r->cfg.coa[0] : r->cfg.addr, c));
+	r->timeout.ha = o->ha;
+	r->timeout.home = mip4_get32(o->buf + 4);
+	r->timeout.at_ms = mip4d_now_ms();
+	r->timeout.count++;
+}
+
 static void on_expired(void *ctx, const struct mip4_fa_out *o)
 {
+	if (o->counter == MIP4_FA_REJ_TIMEOUT)
+		note_timeout(ctx, o);
 	apply(ctx, o, "expired");
 }
 
@@ -978,6 +1014,20 @@ json_object *farole_status(struct mip4d *d)
 	jadd_int(o, "advertisement_seq", mip4_fa_adv_seq(r->fa));
 	jadd_int(o, "visitors", (int64_t)mip4_fa_visitor_count(r->fa));
 	jadd_int(o, "pending", (int64_t)mip4_fa_pending_count(r->fa));
+	if (r->timeout.count) {
+		json_object *t = json_object_new_object();
+
+		jadd_int(t, "count", (int64_t)r->timeout.count);
+		jadd_addr(t, "home_agent", r->timeout.ha);
+		jadd_addr(t, "home_addr", r->timeout.home);
+		jadd_int(t, "seconds_ago",
+			 (int64_t)((mip4d_now_ms() - r->timeout.at_ms) / 1000));
+		jadd_str(t, "reason",
+			 "the home agent sent no reply; one that shares an "
+			 "FA-HA key with us drops requests from a care-of "
+			 "address its foreign-agent entry does not name");
+		json_object_object_add(o, "last_timeout_78", t);
+	}
 	return o;
 }
 

@@ -638,6 +638,7 @@ static void deny_pending(struct mip4_fa *fa, struct fa_pending *p, uint8_t code,
 	fa->counters[c]++;
 	out->counter = c;
 	out->code = code;
+	out->ha = p->ha;
 	deny_build(out, &rrp, p->nai, p->nai_len, sa);
 	if (out->len)
 		to_mn(fa, out, p->home_addr, p->mn_dst, p->mn_port, p->mac,

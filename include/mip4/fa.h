@@ -234,6 +234,8 @@ struct mip4_fa_out {
 	bool to_mn;	/* to a mobile node on the link (else to an HA) */
 	enum mip4_fa_counter counter;
 	uint8_t code;	/* reply code sent to the MN (when to_mn) */
+	uint32_t ha;	/* the home agent of the request a denial answers
+			   (78, 80..88: the one that did not answer) */
 	uint8_t buf[MIP4_FA_MSG_MAX];
 	size_t len;
 	uint32_t src, dst;

@@ -26,6 +26,7 @@ MN=mn-$$ FA=fa-$$ RT=rt-$$ HA=ha-$$ CN=cn-$$
 FA_ADDR=192.0.2.1 COA=198.51.100.5 HA_ADDR=10.77.0.1 CN_ADDR=10.77.0.10
 HOME=10.77.0.100 HOME2=10.77.0.101
 KEY1=00112233445566778899aabbccddeeff KEY2=0f1e2d3c4b5a69788796a5b4c3d2e1f0
+KEYF=3031323334353637383930313233343f
 TCP_BYTES=$((2 * 1024 * 1024))
 TMP=$(mktemp -d /tmp/fa_netns.XXXXXX)
 HSOCK=$TMP/ha.sock FSOCK=$TMP/fa.sock
@@ -142,6 +143,7 @@ home-agent {
 	home-interface h0
 	mobile-node $HOME { spi 0x1100 key hex:$KEY1 }
 	mobile-node $HOME2 { spi 0x1101 key hex:$KEY2 }
+${HA_EXTRA:-}
 }
 EOF2
   cat > "$TMP/fa.conf" <<EOF2
@@ -154,6 +156,7 @@ foreign-agent {
 	reverse-tunnel yes
 	prefix-lengths yes
 	tunnel-device mip-fa0
+${FA_EXTRA:-}
 }
 EOF2
   chmod 600 "$TMP/ha.conf" "$TMP/fa.conf"
@@ -262,6 +265,39 @@ phase_dereg() {
   check "visitors --json is an empty list" test "$(fctl visitors --json)" = "[]"
 }
 
+# RFC 5944 §3.7.2.2: a foreign agent relays from its care-of address, so
+# that is the address the HA's foreign-agent entry must name.  Named by
+# the FA's link address, every relayed request is dropped (no SA for its
+# source): the HA says why once, the FA answers 78 and shows it in status.
+phase_fa_ha_sa() {
+  local out hint
+  FA_EXTRA="	home-agent $HA_ADDR { spi 0x3000 key hex:$KEYF }"
+  HA_EXTRA="	foreign-agent $FA_ADDR { spi 0x3000 key hex:$KEYF }"
+  write_confs
+  kill -HUP "$FA_PID" "$HA_PID"
+  wait_for 5 grep -q '"event":"reloaded"' "$TMP/mip4d-fa.log"
+  wait_for 5 grep -q '"event":"reloaded"' "$TMP/mip4d-ha.log"
+  out=$(reg $HOME2 0x1101 $KEY2 --lifetime 30 --timeout 10 --tries 1)
+  check "FA-HA SA under the FA's link address: the node gets 78 (timeout)" \
+    test "$(jq -r .code <<<"$out")" = 78
+  hint="relayed request from $COA with FA-HA SPI 0x3000 dropped: that SPI is configured for foreign-agent $FA_ADDR"
+  check "... the HA logs why, naming both addresses" grep -q "$hint" "$TMP/mip4d-ha.log"
+  check "... the FA's status shows the 78 and the home agent" \
+    test "$(fctl status --json | jq -r '.foreign_agent.last_timeout_78 | "\(.count) \(.home_agent) \(.home_addr)"')" = "1 $HA_ADDR $HOME2"
+  out=$(reg $HOME2 0x1101 $KEY2 --lifetime 30 --timeout 10 --tries 1)
+  check "... the HA says it once (second drop, no second line)" \
+    test "$(grep -c "$hint" "$TMP/mip4d-ha.log")" = 1
+  # named by the care-of address, as mip4d.conf(5) says
+  HA_EXTRA="	foreign-agent $COA { spi 0x3000 key hex:$KEYF }"
+  write_confs
+  kill -HUP "$HA_PID"
+  wait_for 5 sh -c "[ \$(grep -c '\"event\":\"reloaded\"' '$TMP/mip4d-ha.log') -ge 2 ]"
+  out=$(reg $HOME2 0x1101 $KEY2 --lifetime 30)
+  check "FA-HA SA under the care-of address: accepted, FA-HA verified" \
+    test "$(jq -r .code <<<"$out")" = 0
+  FA_EXTRA= HA_EXTRA=
+}
+
 phase_tshark() {
   local f n bad
   sleep 0.3
@@ -293,13 +329,14 @@ main() {
   start_captures
   CAP1=${PIDS[0]} CAP2=${PIDS[1]}
   start_daemons || { fail "daemons start"; exit 1; }
-  FA_PID=${PIDS[3]}
+  HA_PID=${PIDS[2]} FA_PID=${PIDS[3]}
   phase_config
   phase_reverse
   phase_plain
   phase_denials
   phase_expiry
   phase_dereg
+  phase_fa_ha_sa
   phase_tshark
   phase_cleanup
   log "$PASSED passed, $FAILED failed"

@@ -206,8 +206,8 @@ static void test_example_ha(void **state)
 			 &c.ha.mn[2]);
 	assert_null(mip4_config_find_mn(&c, 0, "bob@corp.exampl", 15));
 	assert_null(mip4_config_find_mn(&c, 0x0a000063u, NULL, 0));
-	assert_ptr_equal(mip4_config_find_fa(&c, 0xc0000201u), &c.ha.fa[0]);
-	assert_null(mip4_config_find_fa(&c, 0xc0000202u));
+	assert_ptr_equal(mip4_config_find_fa(&c, 0xc6336405u), &c.ha.fa[0]); /* 198.51.100.5 */
+	assert_null(mip4_config_find_fa(&c, 0xc0000201u)); /* its link address */
 
 	/* the default print hides keys */
 	redacted = print_to_string(&c, 0);
