@@ -57,6 +57,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "garp.h"
 #include "log.h"
 #include "mip4/agent.h"
 #include "mip4/ip.h"
@@ -119,6 +120,12 @@ struct mnrole {
 	uint32_t via_fa;  /* MN_TABLE routes via this FA (0: into the TUN) */
 	uint32_t home_gw; /* at home by advertisement: link routes on */
 	int home_ifindex;
+	/* RFC 3519 keepalives, RFC 5944 §4.6 gratuitous ARP repeats */
+	struct mip4_mn_ka ka;
+	uint64_t ka_lost;
+	struct garp_queue garp;
+	struct event *ev_garp;
+	uint64_t garp_tx;
 };
 
 static void evaluate(struct mnrole *r);
@@ -190,10 +197,47 @@ int mnrole_send_request(int fd, struct mip4_mn_out *o, bool to_fa)
 }
 
 /* Send what the state machine asked for, from its source address. */
+/* RFC 5944 §4.6: a gratuitous ARP for our home address on the link we
+ * are on, repeated from the GARP timer. */
+static void garp_home(struct mnrole *r)
+{
+	int ifindex;
+
+	if (r->p.layer || r->cur_if < 0) /* RFC 5265 layers: no home link */
+		return;
+	ifindex = r->ifindex[r->cur_if];
+	if (nl_garp_send(ifindex, r->mn.home_addr) < 0) {
+		log_warnx("mobile node: gratuitous ARP failed");
+		return;
+	}
+	r->garp_tx++;
+	garp_queue_add(&r->garp, ifindex, r->mn.home_addr, false,
+		       mip4d_now_ms() + GARP_INTERVAL_MS, GARP_SENDS - 1);
+	mip4d_timer_at(r->ev_garp, garp_queue_next(&r->garp));
+}
+
+static void on_garp(evutil_socket_t fd, short what, void *arg)
+{
+	struct mnrole *r = arg;
+	struct garp_entry due[4];
+	size_t n;
+
+	(void)fd;
+	(void)what;
+	n = garp_queue_due(&r->garp, mip4d_now_ms(), due, 4);
+	for (size_t i = 0; i < n; i++)
+		if (nl_garp_send(due[i].ifindex, due[i].addr) == 0)
+			r->garp_tx++;
+	mip4d_timer_at(r->ev_garp, garp_queue_next(&r->garp));
+}
+
 static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 {
 	if (!o->send)
 		return;
+	/* home again: announce the address before the deregistration */
+	if (o->garp)
+		garp_home(r);
 	if (mnrole_send_request(r->udp_fd, o,
 				r->where == MIP4_MN_VIA_FA &&
 					o->dst == r->fa_addr) < 0) {
@@ -204,13 +248,22 @@ static void send_out(struct mnrole *r, struct mip4_mn_out *o)
 	r->d->counters[D_UDP_TX]++;
 }
 
-static void keepalive_timer(struct mnrole *r)
+/* RFC 3519 keepalives while the binding is UDP-tunnelled; a new
+ * registration (fresh) starts them over. */
+static void keepalive_timer(struct mnrole *r, bool fresh)
 {
-	struct timeval tv = {r->mn.keepalive ? r->mn.keepalive : 110, 0};
-
-	event_del(r->ev_ka);
-	if (r->mn.registered && r->mn.udp)
-		event_add(r->ev_ka, &tv);
+	if (!r->mn.registered || !r->mn.udp) {
+		r->ka.interval_ms = 0;
+		event_del(r->ev_ka);
+		return;
+	}
+	if (fresh || !r->ka.interval_ms)
+		mip4_mn_ka_start(&r->ka,
+				 (r->mn.keepalive ? r->mn.keepalive
+						  : MIP4_CONFIG_DEF_KEEPALIVE) *
+					 1000u,
+				 mip4d_now_ms());
+	mip4d_timer_at(r->ev_ka, r->ka.due_ms);
 }
 
 /* r->p.table's routes: into the TUN (gw 0), or via a foreign agent. */
@@ -247,7 +300,7 @@ static void table_routes(struct mnrole *r, uint32_t gw, int ifindex)
 }
 
 /* Point the data plane at the registration we hold (or gate it). */
-static void tunnel_follow(struct mnrole *r)
+static void tunnel_follow(struct mnrole *r, bool fresh)
 {
 	const struct mip4_config_mnrole *c = r->c;
 	bool held = r->mn.registered && r->mn.reg_coa == r->coa && !r->gate;
@@ -269,7 +322,7 @@ static void tunnel_follow(struct mnrole *r)
 		table_routes(r, via, r->fa_ifindex);
 		r->via_fa = via;
 	}
-	keepalive_timer(r);
+	keepalive_timer(r, fresh);
 }
 
 static void arm_timer(struct mnrole *r)
@@ -280,6 +333,8 @@ static void arm_timer(struct mnrole *r)
 /* Events from one state machine call, then send, then timers. */
 static void handle(struct mnrole *r, struct mip4_mn_out *o)
 {
+	bool fresh = false;
+
 	for (unsigned i = 0; i < o->n_ev; i++) {
 		json_object *ev = json_object_new_object();
 		enum mip4_mn_event e = o->ev[i].ev;
@@ -301,12 +356,7 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 			jadd_int(ev, "since_move_ms",
 				(int64_t)(mip4d_now_ms() - r->moved_ms));
 		}
-		/* RFC 5944 §4.6: home again, tell the link our address is
-		 * ours (the HA's proxy ARP entry is gone). */
-		if (e == MIP4_MN_EV_DEREGISTERED && r->where == MIP4_MN_AT_HOME &&
-		    r->cur_if >= 0 && !r->p.layer &&
-		    nl_garp_send(r->ifindex[r->cur_if], r->mn.home_addr) < 0)
-			log_warnx("mobile node: gratuitous ARP failed");
+		fresh |= e == MIP4_MN_EV_REGISTERED;
 		if (e == MIP4_MN_EV_DENIED || e == MIP4_MN_EV_RESYNC) {
 			jadd_int(ev, "code", o->ev[i].code);
 			jadd_str(ev, "reason", mip4_code_str(o->ev[i].code));
@@ -315,7 +365,7 @@ static void handle(struct mnrole *r, struct mip4_mn_out *o)
 	}
 	send_out(r, o);
 	if (o->n_ev)
-		tunnel_follow(r);
+		tunnel_follow(r, fresh);
 	arm_timer(r);
 	if (o->n_ev && r->p.notify)
 		r->p.notify(r->p.ctx, r, MNROLE_REG);
@@ -429,8 +479,10 @@ static int if_slot(const struct mnrole *r, int ifindex)
 	return -1;
 }
 
-/* ICMP type 10 to 224.0.0.2, TTL 1 (RFC 5944 §2.2), from the home address
- * (0.0.0.0 before the HA assigned one). */
+/* ICMP type 10 to 224.0.0.2, TTL 1 (RFC 5944 §2.2).  From the home
+ * address only on the home link: on a foreign one the home address must
+ * not show (RFC 5944 §4.6), so from 0.0.0.0 (RFC 1256 §5.1), as before the
+ * HA assigned one. */
 static void solicit(struct mnrole *r, int ifindex)
 {
 	struct sockaddr_ll sll = {
@@ -448,8 +500,11 @@ static void solicit(struct mnrole *r, int ifindex)
 		return;
 	mip4_buf_init(&b, pkt + 20, sizeof pkt - 20);
 	mip4_sol_put(&b);
+	bool home_link = r->where == MIP4_MN_AT_HOME && r->cur_if == i;
+
 	(void)mip4_ip_put(pkt, sizeof pkt,
-			  r->p.anon_solicit ? 0 : r->mn.home_addr, INADDR_ALLRTRS,
+			  r->p.anon_solicit || !home_link ? 0 : r->mn.home_addr,
+			  INADDR_ALLRTRS,
 			  MIP4_IPPROTO_ICMP, 1, (uint16_t)mip4d_random32(), false,
 			  b.len);
 	if (sendto(r->pkt_fd[i], pkt, 20 + b.len, 0,
@@ -805,7 +860,7 @@ static void evaluate(struct mnrole *r)
 			       (r->p.keep_routes && at.where != MIP4_MN_AT_HOME));
 	n = now();
 	mip4_mn_attach(&r->mn, &n, &at, &out);
-	tunnel_follow(r); /* gate until the new registration is accepted */
+	tunnel_follow(r, false); /* gate until the new registration is accepted */
 	handle(r, &out);
 }
 
@@ -825,7 +880,7 @@ void mnrole_gate(struct mnrole *r, bool gate)
 	if (gate == r->gate)
 		return;
 	r->gate = gate;
-	tunnel_follow(r);
+	tunnel_follow(r, false);
 }
 
 void mnrole_mark_table(struct mnrole *r, uint32_t table)
@@ -888,11 +943,32 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static void on_keepalive(evutil_socket_t fd, short what, void *arg)
 {
 	struct mnrole *r = arg;
+	struct mip4_mn_now n;
+	struct mip4_mn_out out;
+	struct mip4_mn_attach at;
 
 	(void)fd;
 	(void)what;
-	(void)mndp_send_keepalive(r->dp);
-	keepalive_timer(r);
+	switch (mip4_mn_ka_due(&r->ka, mip4d_now_ms(),
+			       mndp_stats(r->dp)->keepalive_replies)) {
+	case MIP4_MN_KA_SEND:
+		(void)mndp_send_keepalive(r->dp);
+		break;
+	case MIP4_MN_KA_REREGISTER:
+		/* RFC 3519 §4.10: the HA sends to a NAT mapping that is
+		 * gone; a registration through the new one repairs it */
+		r->ka_lost++;
+		log_warnx("mobile node%s: %d keepalives unanswered, NAT mapping "
+			  "lost: registering again", r->p.tag, MIP4_MN_KA_TRIES);
+		n = now();
+		at = r->mn.at;
+		mip4_mn_attach(&r->mn, &n, &at, &out);
+		handle(r, &out);
+		return;
+	default:
+		break;
+	}
+	mip4d_timer_at(r->ev_ka, r->ka.due_ms);
 }
 
 static void on_udp(evutil_socket_t fd, short what, void *arg)
@@ -1058,7 +1134,8 @@ struct mnrole *mnrole_new(struct mip4d *d, const struct mnrole_params *p)
 	r->ev_timer = evtimer_new(d->base, on_timer, r);
 	r->ev_ka = evtimer_new(d->base, on_keepalive, r);
 	r->ev_agent = evtimer_new(d->base, on_agent_timer, r);
-	if (!r->ev_timer || !r->ev_ka || !r->ev_agent)
+	r->ev_garp = evtimer_new(d->base, on_garp, r);
+	if (!r->ev_timer || !r->ev_ka || !r->ev_agent || !r->ev_garp)
 		fatalx("evtimer_new failed");
 	{
 		char h[16], a[16];
@@ -1149,6 +1226,8 @@ void mnrole_free(struct mnrole *r)
 		event_free(r->ev_ka);
 	if (r->ev_agent)
 		event_free(r->ev_agent);
+	if (r->ev_garp)
+		event_free(r->ev_garp);
 	for (unsigned i = 0; i < MIP4_CONFIG_MN_IFACES; i++) {
 		if (r->ev_pkt[i])
 			event_free(r->ev_pkt[i]);
@@ -1242,19 +1321,22 @@ json_object *mnrole_counters_of(struct mnrole *r)
 	json_object *o = json_object_new_object();
 	const struct mndp_stats *s = mndp_stats(r->dp);
 
+	/* Three sources, three name spaces: the registration state machine
+	 * (its names as they are), the data plane ("dp-"), agent discovery
+	 * ("agent-").  One JSON key per counter: a shared name would hide
+	 * one of them (#11). */
 	for (int i = 0; i < MIP4_MN_NCOUNTERS; i++)
 		jadd_int(o, mip4_mn_counter_name((enum mip4_mn_counter)i),
 			(int64_t)r->mn.counters[i]);
-	jadd_int(o, "tun-rx", (int64_t)s->tun_rx);
-	jadd_int(o, "encap-tx", (int64_t)s->encap_tx);
-	jadd_int(o, "decap-rx", (int64_t)s->decap_rx);
-	jadd_int(o, "gated", (int64_t)s->gated);
-	jadd_int(o, "drop-not-from-ha", (int64_t)s->drop_not_from_ha);
-	jadd_int(o, "drop-not-for-home", (int64_t)s->drop_not_for_home);
-	jadd_int(o, "drop-malformed", (int64_t)s->drop_malformed);
-	jadd_int(o, "drop-send-error", (int64_t)s->drop_send_error);
-	jadd_int(o, "keepalives", (int64_t)s->keepalives);
+	for (size_t i = 0; i < MNDP_NSTATS; i++) {
+		char k[64];
+
+		(void)snprintf(k, sizeof k, "dp-%s", mndp_stat_name(i));
+		jadd_int(o, k, (int64_t)mndp_stat(s, i));
+	}
 	jadd_int(o, "route-errors", (int64_t)r->route_errors);
+	jadd_int(o, "keepalive-lost", (int64_t)r->ka_lost);
+	jadd_int(o, "garp-tx", (int64_t)r->garp_tx);
 	for (int i = 0; i < MIP4_AGENT_NCOUNTERS; i++) {
 		char k[64];
 

@@ -76,6 +76,12 @@ struct mndp_stats {
 	uint64_t keepalive_replies;  /* echo replies to our keepalives */
 };
 
+/* The counters by index, for listing: name ("tun-rx", "drop-malformed"
+ * ...) and value; i < MNDP_NSTATS. */
+#define MNDP_NSTATS 12
+const char *mndp_stat_name(size_t i);
+uint64_t mndp_stat(const struct mndp_stats *s, size_t i);
+
 struct mndp;
 
 /* TUN (IFF_TUN | IFF_NO_PI) created, home_addr/32 assigned, link up with

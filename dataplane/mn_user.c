@@ -556,3 +556,41 @@ int mndp_send_keepalive(struct mndp *m)
 	m->st.keepalives++;
 	return 0;
 }
+
+/* ---- the counters by name ---- */
+
+static const struct {
+	const char *name;
+	size_t off;
+} mndp_stat_tab[MNDP_NSTATS] = {
+	{"tun-rx", offsetof(struct mndp_stats, tun_rx)},
+	{"tun-tx", offsetof(struct mndp_stats, tun_tx)},
+	{"encap-tx", offsetof(struct mndp_stats, encap_tx)},
+	{"decap-rx", offsetof(struct mndp_stats, decap_rx)},
+	{"gated", offsetof(struct mndp_stats, gated)},
+	{"drop-not-from-ha", offsetof(struct mndp_stats, drop_not_from_ha)},
+	{"drop-not-for-home", offsetof(struct mndp_stats, drop_not_for_home)},
+	{"drop-not-from-home", offsetof(struct mndp_stats, drop_not_from_home)},
+	{"drop-malformed", offsetof(struct mndp_stats, drop_malformed)},
+	{"drop-send-error", offsetof(struct mndp_stats, drop_send_error)},
+	{"keepalives", offsetof(struct mndp_stats, keepalives)},
+	{"keepalive-replies", offsetof(struct mndp_stats, keepalive_replies)},
+};
+
+_Static_assert(sizeof(struct mndp_stats) == MNDP_NSTATS * sizeof(uint64_t),
+	       "every counter of struct mndp_stats is listed");
+
+const char *mndp_stat_name(size_t i)
+{
+	return i < MNDP_NSTATS ? mndp_stat_tab[i].name : "unknown";
+}
+
+uint64_t mndp_stat(const struct mndp_stats *s, size_t i)
+{
+	uint64_t v;
+
+	if (i >= MNDP_NSTATS)
+		return 0;
+	memcpy(&v, (const char *)s + mndp_stat_tab[i].off, sizeof v);
+	return v;
+}

@@ -195,7 +195,9 @@ int mip4_agent_link(struct mip4_agent *a, const struct mip4_agent_now *now,
 		l->cur = -1;
 		l->up = true;
 		l->has_coa = has_coa;
-		sol_start(l, now->ms);
+		/* §2.4: solicit only when no care-of address is known */
+		if (!has_coa)
+			sol_start(l, now->ms);
 		return 0;
 	}
 	if (!up && l->up) {
@@ -214,7 +216,9 @@ int mip4_agent_link(struct mip4_agent *a, const struct mip4_agent_now *now,
 	}
 	if (up && l->has_coa != has_coa) {
 		l->has_coa = has_coa;
-		if (has_coa && l->sol_sent >= MIP4_AGENT_SOL_BURST)
+		/* A care-of address appeared: the search for one ends (an
+		 * overdue current agent keeps its burst); it went: search. */
+		if (has_coa && l->cur < 0)
 			l->sol_next_ms = 0;
 		else if (!has_coa && l->cur < 0 && !l->sol_next_ms)
 			sol_schedule(a, l, now->ms, now->random);

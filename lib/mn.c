@@ -42,6 +42,7 @@ const char *mip4_mn_event_str(enum mip4_mn_event e)
 }
 
 static const char *const counter_names[MIP4_MN_NCOUNTERS] = {
+	[MIP4_MN_RX] = "received",
 	[MIP4_MN_REQUESTS] = "requests",
 	[MIP4_MN_RETRANSMITS] = "retransmissions",
 	[MIP4_MN_REPLIES] = "replies",
@@ -94,6 +95,10 @@ static void emit(struct mip4_mn *mn, struct mip4_mn_out *out)
 	 * address (§3.6.1.1); co-located it sends from its care-of
 	 * address; at home from the home address. */
 	out->src = mn->at.where == MIP4_MN_COLOCATED ? mn->at.coa : mn->home_addr;
+	/* §4.6: home again, the node announces its address before each
+	 * (de)registration it sends, so the link learns it while the HA
+	 * still answers for it */
+	out->garp = mn->at.where == MIP4_MN_AT_HOME;
 	mn->counters[MIP4_MN_REQUESTS]++;
 }
 
@@ -115,6 +120,7 @@ static void request(struct mip4_mn *mn, const struct mip4_mn_now *now,
 	if (!mn->dereg && mn->at.max_lifetime && mn->at.max_lifetime != 0xffff &&
 	    q.lifetime > mn->at.max_lifetime)
 		q.lifetime = mn->at.max_lifetime;
+	mn->req_lifetime = q.lifetime;
 	q.home_addr = mn->home_addr;
 	q.ha_addr = mn->cfg.ha_addr;
 	/* Deregistering every binding: care-of address = home address. */
@@ -239,9 +245,16 @@ static void accepted(struct mip4_mn *mn, const struct mip4_msg *m,
 
 static void back_off(struct mip4_mn *mn, const struct mip4_mn_now *now)
 {
-	mn->rto_ms = mn->rto_ms * 2 > mn->cfg.retrans_max_ms
-			     ? mn->cfg.retrans_max_ms
-			     : mn->rto_ms * 2;
+	/* §3.6.3: doubling, up to no more than the requested lifetime (a
+	 * deregistration asks for 0: the configured cap alone) */
+	uint64_t max = mn->cfg.retrans_max_ms;
+
+	if (mn->req_lifetime && (uint64_t)mn->req_lifetime * 1000 < max)
+		max = (uint64_t)mn->req_lifetime * 1000;
+	if (max < mn->cfg.retrans_min_ms) /* §3.6.3: never under 1 s */
+		max = mn->cfg.retrans_min_ms;
+	mn->rto_ms = (uint64_t)mn->rto_ms * 2 > max ? (uint32_t)max
+						     : mn->rto_ms * 2;
 	mn->deadline_ms = now->ms + mn->rto_ms;
 	/* notice the binding running out even while retransmitting */
 	if (mn->registered && mn->expires_ms < mn->deadline_ms)
@@ -256,6 +269,7 @@ void mip4_mn_input(struct mip4_mn *mn, const struct mip4_mn_now *now,
 	bool from_ha;
 
 	memset(out, 0, sizeof *out);
+	mn->counters[MIP4_MN_RX]++;
 	if (mip4_msg_decode(buf, len, &m) < 0) {
 		mn->counters[MIP4_MN_DROP_MALFORMED]++;
 		return;
@@ -379,4 +393,47 @@ void mip4_mn_timer(struct mip4_mn *mn, const struct mip4_mn_now *now,
 	}
 	/* Renewal, or a retry after a denial. */
 	request(mn, now, false, out);
+}
+
+/* ---- RFC 3519 keepalives (see mn.h) ---- */
+
+void mip4_mn_ka_start(struct mip4_mn_ka *k, uint32_t interval_ms,
+		      uint64_t now)
+{
+	memset(k, 0, sizeof *k);
+	k->interval_ms = interval_ms;
+	/* §4.9: the first at the earliest K after the registration */
+	k->due_ms = interval_ms ? now + interval_ms : 0;
+}
+
+static uint32_t ka_wait(const struct mip4_mn_ka *k)
+{
+	return k->interval_ms < MIP4_MN_KA_WAIT_MS ? k->interval_ms
+						   : MIP4_MN_KA_WAIT_MS;
+}
+
+enum mip4_mn_ka_act mip4_mn_ka_due(struct mip4_mn_ka *k, uint64_t now,
+				   uint64_t replies)
+{
+	if (!k->interval_ms || now < k->due_ms)
+		return MIP4_MN_KA_NONE;
+	if (k->waiting && replies > k->replies) {
+		/* answered: the next one a K after the last sent */
+		k->waiting = false;
+		k->unanswered = 0;
+		k->due_ms = k->sent_ms + k->interval_ms;
+		if (k->due_ms > now)
+			return MIP4_MN_KA_NONE;
+	} else if (k->waiting && ++k->unanswered >= MIP4_MN_KA_TRIES) {
+		/* §4.10: the NAT mapping is gone; the caller registers
+		 * again and starts over with the new binding */
+		k->interval_ms = 0;
+		k->due_ms = 0;
+		return MIP4_MN_KA_REREGISTER;
+	}
+	k->waiting = true;
+	k->replies = replies;
+	k->sent_ms = now;
+	k->due_ms = now + ka_wait(k);
+	return MIP4_MN_KA_SEND;
 }

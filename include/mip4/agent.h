@@ -30,9 +30,11 @@
  * never more than one a second), then binary exponential back-off
  * (2, 4, 8 ... s, capped at sol_max_ms, at least a minute by default),
  * randomised to 75-100 % of the nominal interval (never under 1 s).  The
- * back-off continues only while the caller says the link has no other
- * care-of address (mip4_agent_link(..., has_coa)): with a co-located
- * address the node stops after the initial three.  An advertisement
+ * search runs only while the caller says the link has no other
+ * care-of address (mip4_agent_link(..., has_coa)): §2.4 says to solicit
+ * only when no care-of address has been determined by other means, so a
+ * co-located address ends it (and a link that comes up with one does not
+ * solicit at all).  An advertisement
  * that is overdue (nothing from the current agent for half its lifetime)
  * restarts the burst, since registering with an agent raises the rate
  * when the node next searches (§2.4).
@@ -153,8 +155,8 @@ struct mip4_agent_now {
  * A link seen for the first time, or coming up, forgets what was heard
  * on it (it may be another network now) and starts soliciting.  Down: its
  * agents are forgotten (EV_LOST for the current one) and soliciting
- * stops.  has_coa: a co-located care-of address is in use on it (limits
- * solicitations to the initial burst).  -1 if the table of links is full.
+ * stops.  has_coa: a co-located care-of address is in use on it (no
+ * solicitations then, §2.4).  -1 if the table of links is full.
  */
 int mip4_agent_link(struct mip4_agent *a, const struct mip4_agent_now *now,
 		    int ifindex, bool up, bool has_coa,

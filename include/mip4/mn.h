@@ -73,6 +73,8 @@ const char *mip4_mn_event_str(enum mip4_mn_event e);
 /* What one call asks the caller to do. */
 struct mip4_mn_out {
 	bool send;
+	bool garp;	/* before sending: a gratuitous ARP for the home
+			   address, we are home again (RFC 5944 §4.6) */
 	uint8_t buf[512];
 	size_t len;
 	uint32_t src, dst; /* IP addresses to send from and to */
@@ -85,6 +87,8 @@ struct mip4_mn_out {
 };
 
 enum mip4_mn_counter {
+	MIP4_MN_RX,	      /* datagrams given to mip4_mn_input(): each is
+				 a reply or exactly one drop below */
 	MIP4_MN_REQUESTS,     /* requests sent, retransmissions included */
 	MIP4_MN_RETRANSMITS,
 	MIP4_MN_REPLIES,      /* valid replies */
@@ -122,6 +126,7 @@ struct mip4_mn {
 	uint64_t first_sent_ms; /* of this attempt: lifetime base §3.6.2.2 */
 	uint64_t last_sent_ms;
 	uint32_t rto_ms;
+	uint16_t req_lifetime; /* the lifetime it asks for */
 	unsigned tries;
 	unsigned resyncs;     /* consecutive 133s */
 	uint8_t req[512];
@@ -154,5 +159,39 @@ void mip4_mn_timer(struct mip4_mn *mn, const struct mip4_mn_now *now,
  * (lifetime 0, care-of address = home address, §3.6.1.2). */
 void mip4_mn_shutdown(struct mip4_mn *mn, const struct mip4_mn_now *now,
 		      struct mip4_mn_out *out);
+
+/*
+ * RFC 3519 §4.9, §4.10: two-way keepalives of a UDP-tunnelled binding.
+ * One goes every granted keepalive interval K; a keepalive without an
+ * echo reply within MIP4_MN_KA_WAIT_MS is sent again, and after
+ * MIP4_MN_KA_TRIES unanswered in a row the NAT mapping is taken as lost:
+ * the node re-registers, which gives the HA the new mapping.  Pure: the
+ * caller counts echo replies and passes the count in.
+ */
+#define MIP4_MN_KA_WAIT_MS 2000
+#define MIP4_MN_KA_TRIES 3
+
+struct mip4_mn_ka {
+	uint32_t interval_ms; /* K; 0: not running */
+	uint64_t due_ms;      /* next call that does something */
+	uint64_t sent_ms;     /* the last keepalive sent */
+	uint64_t replies;     /* the caller's count when it was sent */
+	unsigned unanswered;  /* in a row */
+	bool waiting;	      /* for the reply to the last one */
+};
+
+enum mip4_mn_ka_act {
+	MIP4_MN_KA_NONE,
+	MIP4_MN_KA_SEND,       /* send a keepalive now */
+	MIP4_MN_KA_REREGISTER, /* mapping lost: register again */
+};
+
+/* A binding with UDP tunnelling was (re)established at now: keepalives
+ * every interval_ms from then on (0 stops them). */
+void mip4_mn_ka_start(struct mip4_mn_ka *k, uint32_t interval_ms,
+		      uint64_t now);
+/* What to do at now, replies being the echo replies counted so far. */
+enum mip4_mn_ka_act mip4_mn_ka_due(struct mip4_mn_ka *k, uint64_t now,
+				   uint64_t replies);
 
 #endif

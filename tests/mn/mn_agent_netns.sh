@@ -125,7 +125,9 @@ wait_for 5 monitor_connected
 ip -n "$MN" link set wlan0 up
 check "the MN solicits on link up" wait_for 5 fa_more sol 0
 sol=$(grep -m1 '^sol ' "$FALOG")
-check "solicitation from the home address with TTL 1 ($sol)" [ "$sol" == "sol $HOME_ADDR 1" ]
+# RFC 5944 §2.4 / RFC 1256 §5.1: away from home the home address must not
+# show on the link (#11): solicitations go from 0.0.0.0
+check "solicitation from 0.0.0.0, not the home address, with TTL 1 ($sol)" [ "$sol" == "sol 0.0.0.0 1" ]
 check "moved to mode f on the advertisement" wait_for 5 eval \
   "grep '\"event\":\"moved\"' '$EVENTS' | grep -q '\"to\":\"f\".*\"agent\":\"$FA_ADDR\"'"
 check "status: mode f, agent $FA_ADDR, care-of $FA_COA" eval \

@@ -150,6 +150,8 @@ mctl() { in_ns "$MN" "$MIP4CTL" "$1" -s "$MSOCK" "${@:2}"; }
 binding() { hctl bindings --json | jq -r --arg h $HOME_ADDR --arg f "$1" '.[] | select(.home_addr == $h) | .[$f]'; }
 no_binding() { hctl bindings --json >/dev/null && [[ -z $(binding home_addr) ]]; }
 mn_status() { mctl status --json | jq -r ".mobile_node.$1 // empty"; }
+# mcounter NAME: one of the mobile node's counters
+mcounter() { mctl counters --json | jq -r --arg n "$1" '.["mobile-node"][$n] // 0'; }
 
 # Events of the MN daemon, from the monitor running all along.
 ev_count() { grep -c "\"event\":\"$1\"" "$EVENTS" 2>/dev/null || true; }
@@ -456,13 +458,13 @@ after_move() {
     check "H: the HA's binding is gone (deregistered)" wait_for 5 no_binding
     check "H: routing rules 1001/1002 removed at home" \
       eval "! ip -n $MN rule | grep -qE '^100[12]:'"
-    # RFC 5944 §4.6: back home, the node's gratuitous ARP moves the home
-    # link's neighbours off the HA's proxy entry.  mip4d sends none yet;
-    # the CN here is corrected by the MN's own ARP request for it, so
-    # this is shown, not asserted.
-    sleep 0.5   # a measurement point, not a synchronisation
-    log "H: the CN's neighbour entry for $HOME_ADDR 0.5 s after deregistration:" \
-      "$(ip -n "$CN" neigh show $HOME_ADDR) (MN $MN_MAC, HA $(ip -n "$HA" -o link show h0 | grep -o 'link/ether [0-9a-f:]*'))"
+    # RFC 5944 §4.6: back home, the node's gratuitous ARPs (before its
+    # deregistration, repeated) and the HA's on its behalf move the home
+    # link's neighbours off the HA's proxy entry.
+    check "H: the node sent gratuitous ARPs for $HOME_ADDR (garp-tx $(mcounter garp-tx))" \
+      wait_for 5 eval '(( $(mcounter garp-tx) >= 1 ))'
+    check "H: the CN's neighbour entry for $HOME_ADDR is the node's MAC $MN_MAC" \
+      wait_for 3 eval '[[ $(ip -n "$CN" neigh show $HOME_ADDR) == *"$MN_MAC"* ]]'
   else
     check "$net: status mode c, encap ${NET_ENCAP[$net]}, registered, care-of on $net" \
       eval '[[ $(mn_status mode) == c && $(mn_status encap) == ${NET_ENCAP[$net]} &&
@@ -473,9 +475,33 @@ after_move() {
     if [[ $net == A3 ]]; then
       check "A3: the HA sees the requests come from the NAT ($(binding peer):$(binding peer_port))" \
         [ "$(binding peer)" == $NAT_OUT ]
+      keepalive_loss
     fi
   fi
   sleep "$DWELL"   # traffic runs on this network (not a synchronisation)
+}
+
+# RFC 3519 §4.10: keepalive replies stop (the NAT drops everything from
+# the HA's port 434, as after a lost mapping): after K (5 s) and 3
+# unanswered keepalives 2 s apart the node registers again, and that
+# registration goes through once the NAT lets answers in again.
+keepalive_loss() {
+  local lost0 acc0
+  lost0=$(mcounter keepalive-lost)
+  ip netns exec "$NAT" nft -f - <<'EOF2'
+table inet kablock {
+  chain cut {
+    type filter hook forward priority -10;
+    iifname "wan" udp sport 434 drop
+  }
+}
+EOF2
+  check "A3: keepalive replies cut at the NAT: the node re-registers (keepalive-lost +1) within 15 s" \
+    wait_for 15 eval '(( $(mcounter keepalive-lost) > lost0 ))'
+  acc0=$(mcounter accepted)
+  ip netns exec "$NAT" nft delete table inet kablock
+  check "A3: ... and is registered again once the NAT passes answers (accepted +1)" \
+    wait_for 10 eval '(( $(mcounter accepted) > acc0 ))'
 }
 
 encap_grew() { (( $(fcounter fa-dataplane encap-tx) > $1 )); }

@@ -10,13 +10,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "dp_logic.h"
+#include "mip4/agent.h"
 #include "mip4/ip.h"
+#include "mip4/mn.h"
 #include "mip4/wire.h"
 #include "mn.h"
 
@@ -327,6 +330,54 @@ static void test_fuzzish(void **state)
 	}
 }
 
+/*
+ * `mip4ctl counters` for a mobile node puts the registration machine's
+ * counters, the data plane's ("dp-") and agent discovery's ("agent-") in
+ * one JSON object: every name must be one of a kind (#11: the data plane's
+ * drop-malformed overwrote the registration machine's).  Each value is
+ * read back by its index.
+ */
+static void test_counter_names_unique(void **state)
+{
+	const char *names[MIP4_MN_NCOUNTERS + MNDP_NSTATS + MIP4_AGENT_NCOUNTERS];
+	static char buf[MNDP_NSTATS + MIP4_AGENT_NCOUNTERS][64];
+	struct mndp_stats st;
+	size_t n = 0, k = 0;
+
+	(void)state;
+	for (int i = 0; i < MIP4_MN_NCOUNTERS; i++)
+		names[n++] = mip4_mn_counter_name((enum mip4_mn_counter)i);
+	for (size_t i = 0; i < MNDP_NSTATS; i++) {
+		snprintf(buf[k], sizeof buf[k], "dp-%s", mndp_stat_name(i));
+		names[n++] = buf[k++];
+	}
+	for (int i = 0; i < MIP4_AGENT_NCOUNTERS; i++) {
+		snprintf(buf[k], sizeof buf[k], "agent-%s",
+			 mip4_agent_counter_name((enum mip4_agent_counter)i));
+		names[n++] = buf[k++];
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_string_not_equal(names[i], "unknown");
+		for (size_t j = i + 1; j < n; j++)
+			assert_string_not_equal(names[i], names[j]);
+	}
+	/* values by index: every field of the struct under exactly one */
+	for (size_t f = 0; f < MNDP_NSTATS; f++) {
+		unsigned hits = 0;
+
+		memset(&st, 0, sizeof st);
+		memset((char *)&st + f * sizeof(uint64_t), 0xff, sizeof(uint64_t));
+		for (size_t j = 0; j < MNDP_NSTATS; j++)
+			hits += mndp_stat(&st, j) != 0;
+		assert_int_equal(hits, 1);
+	}
+	memset(&st, 0, sizeof st);
+	st.drop_malformed = 7;
+	for (size_t i = 0; i < MNDP_NSTATS; i++)
+		if (strcmp(mndp_stat_name(i), "drop-malformed") == 0)
+			assert_int_equal(mndp_stat(&st, i), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_fuzzish),
+		cmocka_unit_test(test_counter_names_unique),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,21 +148,29 @@ static void test_solicit_backoff(void **state)
 	assert_int_equal(t->a.counters[MIP4_AGENT_SOLICITATIONS], 13);
 }
 
-/* With a co-located address the search ends after the burst. */
+/* RFC 5944 §2.4: no solicitation while a co-located care-of address is
+ * known; one that appears mid-search ends it, one that goes starts it. */
 static void test_solicit_colocated(void **state)
 {
 	struct t *t = *state;
 
 	up(t, IF1, true);
 	tick(t);
-	step(t);
-	step(t);
-	assert_int_equal(t->a.counters[MIP4_AGENT_SOLICITATIONS], 3);
+	assert_int_equal(t->a.counters[MIP4_AGENT_SOLICITATIONS], 0);
 	assert_int_equal(mip4_agent_deadline(&t->a), 0);
-	/* losing the address resumes the back-off */
+	/* losing the address starts the search */
 	assert_int_equal(mip4_agent_link(&t->a, &t->now, IF1, true, false,
 					 &t->out), 0);
 	assert_true(mip4_agent_deadline(&t->a) >= t->now.ms + 1000);
+	step(t);
+	assert_int_equal(t->a.counters[MIP4_AGENT_SOLICITATIONS], 1);
+	/* an address again (DHCP done) ends it before the burst is out */
+	assert_int_equal(mip4_agent_link(&t->a, &t->now, IF1, true, true,
+					 &t->out), 0);
+	assert_int_equal(mip4_agent_deadline(&t->a), 0);
+	t->now.ms += 120000;
+	tick(t);
+	assert_int_equal(t->a.counters[MIP4_AGENT_SOLICITATIONS], 1);
 }
 
 /* An advertisement ends the search and makes the agent current. */

@@ -379,8 +379,12 @@ static void test_home_and_expiry(void **state)
 	attach(w, MIP4_MN_COLOCATED, COA + 1, &req);
 	exchange(w, &req, &out);
 	assert_true(w->mn.registered);
+	assert_false(req.garp); /* away: never */
 	attach(w, MIP4_MN_AT_HOME, 0, &req);
 	assert_int_equal(req.src, HOME);
+	/* §4.6: the gratuitous ARP goes out before the deregistration */
+	assert_true(req.garp);
+	assert_true(req.send);
 	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
 	assert_int_equal(m.u.rrq.lifetime, 0);
 	assert_int_equal(m.u.rrq.coa, HOME);
@@ -388,6 +392,140 @@ static void test_home_and_expiry(void **state)
 	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
 	assert_false(w->mn.registered);
 	assert_null(mip4_btable_get(mip4_ha_bindings(w->ha), HOME));
+}
+
+/* RFC 5944 §4.6: every (re)transmission of the deregistration from home
+ * is preceded by a gratuitous ARP, and one that is refused had its ARP
+ * sent all the same (it went out first). */
+static void test_home_garp_before_dereg(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	exchange(w, &req, &out);
+	attach(w, MIP4_MN_AT_HOME, 0, &req);
+	assert_true(req.garp && req.send);
+	advance(w, 1000); /* unanswered: retransmitted, with its ARP */
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(out.send && out.garp);
+	/* after the deregistration nothing more to announce */
+	exchange(w, &out, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(out.send || out.garp);
+}
+
+/* Every datagram given to the node is a reply or exactly one drop (#11:
+ * drops counted nowhere looked like replies never sent). */
+static void test_received_accounting(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	const uint64_t *c = w->mn.counters;
+	uint8_t junk[40] = {MIP4_MSG_RRP};
+	struct mip4_buf b;
+	uint8_t bad[64];
+	struct mip4_rrp rrp = {.code = 0, .home_addr = HOME, .ha_addr = HA_ADDR};
+	struct mip4_mn_now n = mn_now(w);
+
+	mip4_mn_input(&w->mn, &n, junk, 10, &out);	/* malformed */
+	mip4_mn_input(&w->mn, &n, junk, sizeof junk, &out); /* none pending */
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	rrp.id = w->mn.sent_id + (1ull << 32) + 1;	/* wrong low bits */
+	mip4_buf_init(&b, bad, sizeof bad);
+	mip4_rrp_put(&b, &rrp);
+	mip4_mn_input(&w->mn, &n, bad, b.len, &out);
+	rrp.id = w->mn.sent_id;			/* no MN-HA */
+	mip4_buf_init(&b, bad, sizeof bad);
+	mip4_rrp_put(&b, &rrp);
+	mip4_mn_input(&w->mn, &n, bad, b.len, &out);
+	exchange(w, &req, &out);			/* the real one */
+	assert_int_equal(c[MIP4_MN_RX], 5);
+	assert_int_equal(c[MIP4_MN_DROP_MALFORMED], 1);
+	assert_int_equal(c[MIP4_MN_DROP_UNEXPECTED], 1);
+	assert_int_equal(c[MIP4_MN_DROP_ID], 1);
+	assert_int_equal(c[MIP4_MN_DROP_AUTH], 1);
+	assert_int_equal(c[MIP4_MN_REPLIES], 1);
+	assert_int_equal(c[MIP4_MN_RX],
+			 c[MIP4_MN_REPLIES] + c[MIP4_MN_DROP_MALFORMED] +
+				 c[MIP4_MN_DROP_UNEXPECTED] + c[MIP4_MN_DROP_ID] +
+				 c[MIP4_MN_DROP_AUTH]);
+	/* names are one each */
+	for (int i = 0; i < MIP4_MN_NCOUNTERS; i++)
+		for (int j = i + 1; j < MIP4_MN_NCOUNTERS; j++)
+			assert_string_not_equal(
+				mip4_mn_counter_name((enum mip4_mn_counter)i),
+				mip4_mn_counter_name((enum mip4_mn_counter)j));
+}
+
+/* §3.6.3: the back-off stops at the requested lifetime when that is
+ * shorter than the configured cap (32 s). */
+static void test_backoff_capped_by_lifetime(void **state)
+{
+	struct world *w = *state;
+	static const uint32_t gaps[] = {1000, 2000, 4000, 5000, 5000};
+	struct mip4_mn_out out;
+
+	w->cfg.lifetime = 5;
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &out);
+	for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+		assert_int_equal(w->mn.deadline_ms, w->now.ms + gaps[i]);
+		advance(w, gaps[i]);
+		mip4_mn_timer(&w->mn, &w->now, &out);
+		assert_true(out.send);
+	}
+	/* a lifetime under a second still keeps the 1 s minimum */
+	w->cfg.lifetime = 1;
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &out);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(w->mn.deadline_ms, w->now.ms + 1000);
+		advance(w, 1000);
+		mip4_mn_timer(&w->mn, &w->now, &out);
+	}
+}
+
+/* RFC 3519 §4.9/§4.10: a keepalive every K; an unanswered one goes again
+ * after MIP4_MN_KA_WAIT_MS; MIP4_MN_KA_TRIES unanswered: re-register. */
+static void test_keepalive_loss(void **state)
+{
+	struct mip4_mn_ka k;
+	uint64_t t = 50000, replies = 0;
+
+	(void)state;
+	mip4_mn_ka_start(&k, 20000, t);
+	assert_int_equal(mip4_mn_ka_due(&k, t + 19999, replies), MIP4_MN_KA_NONE);
+	t += 20000;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_SEND);
+	/* answered: nothing until K after that one */
+	replies++;
+	t += MIP4_MN_KA_WAIT_MS;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_NONE);
+	assert_int_equal(k.due_ms, t - MIP4_MN_KA_WAIT_MS + 20000);
+	t = k.due_ms;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_SEND);
+	/* now the replies stop: retries, then a re-registration */
+	for (int i = 1; i < MIP4_MN_KA_TRIES; i++) {
+		assert_int_equal(mip4_mn_ka_due(&k, t + MIP4_MN_KA_WAIT_MS - 1,
+						replies),
+				 MIP4_MN_KA_NONE);
+		t += MIP4_MN_KA_WAIT_MS;
+		assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_SEND);
+	}
+	t += MIP4_MN_KA_WAIT_MS;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_REREGISTER);
+	assert_int_equal(mip4_mn_ka_due(&k, t + 100000, replies), MIP4_MN_KA_NONE);
+	/* one late answer among the retries is enough */
+	mip4_mn_ka_start(&k, 20000, t);
+	t += 20000;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_SEND);
+	t += MIP4_MN_KA_WAIT_MS;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_SEND);
+	replies++;
+	t += MIP4_MN_KA_WAIT_MS;
+	assert_int_equal(mip4_mn_ka_due(&k, t, replies), MIP4_MN_KA_NONE);
+	assert_int_equal(k.unanswered, 0);
 }
 
 static void test_udp_behind_nat(void **state)
@@ -742,7 +880,9 @@ int main(void)
 		T(test_backoff_nonce),	T(test_resync),
 		T(test_denied_backs_off), T(test_reply_checks),
 		T(test_fa_lifetime),	T(test_agent_limits),
-		T(test_home_and_expiry),
+		T(test_home_and_expiry), T(test_home_garp_before_dereg),
+		T(test_received_accounting), T(test_backoff_capped_by_lifetime),
+		T(test_keepalive_loss),
 		T(test_udp_behind_nat), T(test_nai_assignment),
 		T(test_shutdown_deregisters),
 		T(test_tnc_from_internal_ha), T(test_tnc_placement),
