@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 [[ -f $build/compile_commands.json ]] || cmake -S . -B "$build" >/dev/null
 
-mapfile -t srcs < <(git ls-files -co --exclude-standard -- 'lib/*.c' 'ctl/*.c' 'daemon/*.c' 'dataplane/*.c' 'lab/delay/*.c' 'bench/*.c' | sort)
+mapfile -t srcs < <(git ls-files -co --exclude-standard -- 'lib/*.c' 'ctl/*.c' 'daemon/*.c' 'sys/*.c' 'dataplane/*.c' 'lab/delay/*.c' 'bench/*.c' | sort)
 echo "lint: cppcheck on ${#srcs[@]} files"
 cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,style,performance,portability \
   --inline-suppr --suppress=missingIncludeSystem --suppress=unusedFunction \

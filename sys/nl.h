@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * daemon/nl.h - the few rtnetlink operations the daemon needs (libmnl):
+ * sys/nl.h - the rtnetlink operations the daemon and the data plane need (libmnl):
  * links up, addresses, host routes into the tunnel device, proxy ARP
  * entries, and gratuitous ARP on the home link (RFC 5944 §4.6).
  *
@@ -8,8 +8,8 @@
  * errno being the kernel's acknowledgement error when it sent one.  Calls
  * are synchronous: one request, wait for its ack.
  */
-#ifndef MIP4D_NL_H
-#define MIP4D_NL_H
+#ifndef MIP4_SYS_NL_H
+#define MIP4_SYS_NL_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* dataplane/tun.h - the TUN device every userspace tunnel end uses. */
-#ifndef MIP4_DP_TUN_H
-#define MIP4_DP_TUN_H
+/* sys/tun.h - the TUN device every userspace tunnel end uses. */
+#ifndef MIP4_SYS_TUN_H
+#define MIP4_SYS_TUN_H
 
 #include <net/if.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * daemon/nl.c - rtnetlink requests with libmnl, and gratuitous ARP.
+ * sys/nl.c - rtnetlink requests with libmnl, and gratuitous ARP.
  *
  * Each request carries NLM_F_ACK and we read until its ack (or error)
  * arrives, so the kernel's errno is what the caller gets.
