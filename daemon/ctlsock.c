@@ -23,8 +23,9 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "mip4/ip.h"
-#include "mip4d.h"
+#include "clock.h"
+#include "ctlsock.h"
+#include "json.h"
 
 #define CTL_MAX_CLIENTS 64
 #define CTL_MAX_LINE 4096
@@ -40,7 +41,8 @@ struct client {
 };
 
 struct ctlsock {
-	struct mip4d *d;
+	struct event_base *base;
+	const struct ctl_view *view;
 	struct evconnlistener *lis;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct client *clients[CTL_MAX_CLIENTS];
@@ -61,6 +63,9 @@ static const char *const dcounter_names[D_NCOUNTERS] = {
 	[D_GARP_TX] = "garp-tx",
 	[D_GARP_NO_MAC] = "garp-no-mac",
 };
+_Static_assert(sizeof dcounter_names / sizeof dcounter_names[0] ==
+		       D_NCOUNTERS,
+	       "every daemon counter has a name");
 
 const char *mip4d_counter_name(enum mip4d_counter c)
 {
@@ -101,7 +106,7 @@ static void reply(struct client *c, json_object *result, const char *error)
 	json_object_put(o);
 }
 
-static json_object *status(struct mip4d *d)
+static json_object *status(const struct ctl_view *v)
 {
 	json_object *o = json_object_new_object();
 	json_object *roles = json_object_new_array();
@@ -109,84 +114,77 @@ static json_object *status(struct mip4d *d)
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(
 		o, "uptime",
-		json_object_new_int64((int64_t)((mip4d_now_ms() - d->started_ms) / 1000)));
-	json_object_object_add(o, "config", json_object_new_string(d->conf_path));
-	if (d->ha) {
-		json_object_array_add(roles, json_object_new_string("home-agent"));
-		json_object_object_add(o, "home_agent", harole_status(d));
-	}
-	if (d->far) {
-		json_object_array_add(roles, json_object_new_string("foreign-agent"));
-		json_object_object_add(o, "foreign_agent", farole_status(d));
-	}
-	if (d->mnr) {
-		json_object_array_add(roles, json_object_new_string("mobile-node"));
-		json_object_object_add(o, "mobile_node", mnrole_status(d));
+		json_object_new_int64((int64_t)((mip4d_now_ms() - v->started_ms) / 1000)));
+	json_object_object_add(o, "config", json_object_new_string(v->conf_path));
+	for (size_t i = 0; i < *v->n_roles; i++) {
+		const struct role_inst *r = &v->roles[i];
+
+		json_object_array_add(roles, json_object_new_string(r->ops->name));
+		json_object_object_add(o, r->ops->key, r->ops->status(r->state));
 	}
 	json_object_object_add(o, "roles", roles);
 	return o;
 }
 
-static json_object *counters(struct mip4d *d)
+static json_object *counters(struct ctlsock *cs)
 {
-	json_object *o = d->ha ? harole_counters(d) : json_object_new_object();
+	const struct ctl_view *v = cs->view;
+	json_object *o = json_object_new_object();
 	json_object *dc = json_object_new_object();
 
-	if (d->mnr)
-		json_object_object_add(o, "mobile-node", mnrole_counters(d));
-	if (d->far) {
-		json_object *f = farole_counters(d);
-		struct json_object_iterator it = json_object_iter_begin(f);
-		struct json_object_iterator end = json_object_iter_end(f);
-
-		for (; !json_object_iter_equal(&it, &end);
-		     json_object_iter_next(&it))
-			json_object_object_add(
-				o, json_object_iter_peek_name(&it),
-				json_object_get(json_object_iter_peek_value(&it)));
-		json_object_put(f);
-	}
-
+	for (size_t i = 0; i < *v->n_roles; i++)
+		v->roles[i].ops->counters(v->roles[i].state, o);
 	for (int i = 0; i < D_NCOUNTERS; i++)
-		json_object_object_add(dc, mip4d_counter_name((enum mip4d_counter)i),
-				       json_object_new_int64((int64_t)d->counters[i]));
-	json_object_object_add(dc, "monitor-events-dropped",
-			       json_object_new_int64((int64_t)d->ctl->events_dropped));
+		jadd_int(dc, mip4d_counter_name((enum mip4d_counter)i),
+			 (int64_t)v->counters[i]);
+	jadd_int(dc, "monitor-events-dropped", (int64_t)cs->events_dropped);
 	json_object_object_add(o, "daemon", dc);
+	if (v->more_counters)
+		v->more_counters(v->more_ctx, o);
 	return o;
+}
+
+/* A listing one of the roles has ("bindings", "visitors"). */
+static json_object *listing(const struct ctl_view *v, const char *what)
+{
+	for (size_t i = 0; i < *v->n_roles; i++) {
+		json_object *l = v->roles[i].ops->list(v->roles[i].state, what);
+
+		if (l)
+			return l;
+	}
+	return NULL;
 }
 
 static void handle(struct client *c, const char *line)
 {
-	struct mip4d *d = c->cs->d;
+	const struct ctl_view *v = c->cs->view;
 	json_object *req = json_tokener_parse(line);
-	json_object *v, *cmd;
+	json_object *ver, *cmd, *l;
 	const char *name;
 
 	if (!req || !json_object_is_type(req, json_type_object) ||
-	    !json_object_object_get_ex(req, "version", &v) ||
+	    !json_object_object_get_ex(req, "version", &ver) ||
 	    !json_object_object_get_ex(req, "command", &cmd) ||
 	    !json_object_is_type(cmd, json_type_string)) {
 		reply(c, NULL, "bad request: want {\"version\":1,\"command\":...}");
 		goto out;
 	}
-	if (json_object_get_int(v) != MIP4_CTL_VERSION) {
+	if (json_object_get_int(ver) != MIP4_CTL_VERSION) {
 		reply(c, NULL, "unsupported protocol version");
 		goto out;
 	}
 	name = json_object_get_string(cmd);
-	if (strcmp(name, "status") == 0)
-		reply(c, status(d), NULL);
-	else if (strcmp(name, "bindings") == 0 && d->ha)
-		reply(c, harole_bindings(d), NULL);
-	else if (strcmp(name, "visitors") == 0 && d->far)
-		reply(c, farole_visitors(d), NULL);
-	else if (strcmp(name, "counters") == 0)
-		reply(c, counters(d), NULL);
-	else if (strcmp(name, "monitor") == 0) {
+	if (strcmp(name, "status") == 0) {
+		reply(c, status(v), NULL);
+	} else if (strcmp(name, "counters") == 0) {
+		reply(c, counters(c->cs), NULL);
+	} else if (strcmp(name, "monitor") == 0) {
 		c->monitor = true;
 		reply(c, json_object_new_object(), NULL);
 		goto out;
+	} else if ((l = listing(v, name)) != NULL) {
+		reply(c, l, NULL);
 	} else {
 		reply(c, NULL, "unknown command");
 	}
@@ -251,7 +249,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		return;
 	}
 	c->cs = cs;
-	c->bev = bufferevent_socket_new(cs->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(cs->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev) {
 		close(fd);
 		free(c);
@@ -262,26 +260,9 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-void jadd_str(json_object *o, const char *k, const char *v)
+bool ctlsock_monitored(void *ctx)
 {
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-void jadd_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-void jadd_addr(json_object *o, const char *k, uint32_t a)
-{
-	char b[16];
-
-	jadd_str(o, k, mip4_ntoa(a, b));
-}
-
-bool ctlsock_monitored(const struct mip4d *d)
-{
-	const struct ctlsock *cs = d->ctl;
+	const struct ctlsock *cs = ctx;
 
 	for (int i = 0; cs && i < CTL_MAX_CLIENTS; i++)
 		if (cs->clients[i] && cs->clients[i]->monitor)
@@ -289,9 +270,9 @@ bool ctlsock_monitored(const struct mip4d *d)
 	return false;
 }
 
-static void event_out(struct mip4d *d, json_object *ev, bool routine)
+void ctlsock_emit(void *ctx, json_object *ev, bool routine)
 {
-	struct ctlsock *cs = d->ctl;
+	struct ctlsock *cs = ctx;
 	struct timespec ts;
 	const char *line;
 
@@ -319,17 +300,8 @@ static void event_out(struct mip4d *d, json_object *ev, bool routine)
 	json_object_put(ev);
 }
 
-void ctlsock_event(struct mip4d *d, json_object *ev)
-{
-	event_out(d, ev, false);
-}
-
-void ctlsock_event_routine(struct mip4d *d, json_object *ev)
-{
-	event_out(d, ev, true);
-}
-
-int ctlsock_open(struct mip4d *d, const char *path)
+int ctlsock_open(struct event_base *base, const char *path,
+		 const struct ctl_view *view, struct ctlsock **out)
 {
 	struct ctlsock *cs = calloc(1, sizeof *cs);
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -338,7 +310,8 @@ int ctlsock_open(struct mip4d *d, const char *path)
 
 	if (!cs)
 		return -1;
-	cs->d = d;
+	cs->base = base;
+	cs->view = view;
 	if (strlen(path) >= sizeof sun.sun_path) {
 		log_warnx("control socket path too long: %s", path);
 		free(cs);
@@ -363,21 +336,19 @@ int ctlsock_open(struct mip4d *d, const char *path)
 		return -1;
 	}
 	umask(old);
-	cs->lis = evconnlistener_new(d->base, on_accept, cs,
+	cs->lis = evconnlistener_new(base, on_accept, cs,
 				     LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (!cs->lis) {
 		close(fd);
 		free(cs);
 		return -1;
 	}
-	d->ctl = cs;
+	*out = cs;
 	return 0;
 }
 
-void ctlsock_close(struct mip4d *d)
+void ctlsock_close(struct ctlsock *cs)
 {
-	struct ctlsock *cs = d->ctl;
-
 	if (!cs)
 		return;
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
@@ -386,5 +357,4 @@ void ctlsock_close(struct mip4d *d)
 	evconnlistener_free(cs->lis);
 	(void)unlink(cs->path);
 	free(cs);
-	d->ctl = NULL;
 }

@@ -40,11 +40,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fa.h"
+#include "json.h"
 #include "log.h"
 #include "mip4/ip.h"
-#include "mip4d.h"
 #include "nl.h"
+#include "priv.h"
+#include "role.h"
 
 #define FA_BUFSZ 2048
 #define FA_MCAST_ALL_SYSTEMS 0xe0000001u   /* 224.0.0.1 */
@@ -85,16 +88,15 @@ static const char *const fa_dcounter_names[FA_NDCOUNTERS] = {
 };
 
 struct farole {
+	const struct role_env *env;
 	struct mip4_fa *fa;
 	struct mip4_fa_cfg cfg; /* as running: address resolved */
 	int ifindex;
 	int icmp_fd, pkt_fd, udp_fd;
 	struct fadp *dp;
-	struct nl *nl;
-	struct mnl_socket *mnl;
-	uint32_t seq;
 	struct event *ev_icmp, *ev_pkt, *ev_udp, *ev_tun, *ev_raw, *ev_timer;
 	uint64_t next_sweep_ms;
+	bool started;
 	uint64_t c[FA_NDCOUNTERS];
 	/* the latest 78 (a home agent that never answered), for status */
 	struct {
@@ -145,129 +147,67 @@ static json_object *visitor_json(const struct mip4_fa_visitor *v)
 	return o;
 }
 
-/* ---- rtnetlink bits nl.h does not have (neighbour with a link-layer
- * address, rule by source and input interface) ---- */
-
-static int mnl_req(struct farole *r, struct nlmsghdr *nlh)
-{
-	char buf[8192];
-	unsigned portid = mnl_socket_get_portid(r->mnl);
-	ssize_t n;
-	int rc;
-
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++r->seq;
-	if (mnl_socket_sendto(r->mnl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(r->mnl, buf, sizeof buf);
-	if (n < 0)
-		return -errno;
-	rc = mnl_cb_run(buf, (size_t)n, r->seq, portid, NULL, NULL);
-	return rc < 0 ? -errno : 0;
-}
-
-static int fa_neigh(struct farole *r, bool add, uint32_t addr,
-		    const uint8_t *mac)
-{
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ndmsg *nd;
-	int rc;
-
-	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
-	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
-	nd->ndm_family = AF_INET;
-	nd->ndm_ifindex = r->ifindex;
-	nd->ndm_state = NUD_PERMANENT;
-	mnl_attr_put_u32(nlh, NDA_DST, htonl(addr));
-	if (add)
-		mnl_attr_put(nlh, NDA_LLADDR, MIP4_MAC_LEN, mac);
-	rc = mnl_req(r, nlh);
-	return !add && rc == -ENOENT ? 0 : rc;
-}
-
-static int fa_rule(struct farole *r, bool add, uint32_t src, uint32_t table,
-		   const char *iif)
-{
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct fib_rule_hdr *fr;
-	int rc;
-
-	nlh->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
-	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_EXCL : 0;
-	fr = mnl_nlmsg_put_extra_header(nlh, sizeof *fr);
-	fr->family = AF_INET;
-	fr->src_len = 32;
-	fr->action = FR_ACT_TO_TBL;
-	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
-	mnl_attr_put_u32(nlh, FRA_SRC, htonl(src));
-	mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
-	mnl_attr_put_u32(nlh, FRA_PRIORITY, table);
-	mnl_attr_put_u32(nlh, FRA_TABLE, table);
-	rc = mnl_req(r, nlh);
-	if (add && rc == -EEXIST)
-		return 0;
-	return !add && rc == -ENOENT ? 0 : rc;
-}
-
-static void kernel_err(struct mip4d *d, const char *what, uint32_t a, int rc)
+static void kernel_err(struct farole *r, const char *what, uint32_t a, int rc)
 {
 	char nb[16];
 
-	d->far->c[FA_KERNEL_ERR]++;
+	r->c[FA_KERNEL_ERR]++;
 	log_warnx("%s %s: %s", what, mip4_ntoa(a, nb), strerror(-rc));
 }
 
 /* A visitor on the link: deliver to it by its MAC without ARP (§4.2.2)
  * and, with a direct-delivery reverse tunnel, route its packets into the
  * TUN (RFC 3024 §5.1). */
-static void visitor_install(struct mip4d *d, const struct mip4_fa_visitor *v)
+static void visitor_install(struct farole *r, const struct mip4_fa_visitor *v)
 {
-	struct farole *r = d->far;
 	int rc;
 
-	rc = fa_neigh(r, true, v->home_addr, v->mac);
+	struct priv *p = r->env->priv;
+	const struct mip4_config_farole *c = &r->env->conf->fa;
+
+	rc = priv_neigh_add(p, r->ifindex, v->home_addr, v->mac);
 	if (rc < 0)
-		kernel_err(d, "neighbour", v->home_addr, rc);
-	rc = nl_route_add(r->nl, v->home_addr, 32, r->ifindex, 0);
+		kernel_err(r, "neighbour", v->home_addr, rc);
+	rc = priv_route(p, true, v->home_addr, 32, r->ifindex, 0, false);
 	if (rc < 0)
-		kernel_err(d, "route", v->home_addr, rc);
+		kernel_err(r, "route", v->home_addr, rc);
+	/* the rule's priority is the table's number */
 	if (v->delivery == MIP4_FA_DELIVERY_DIRECT) {
-		rc = fa_rule(r, true, v->home_addr, d->conf.fa.table,
-			     d->conf.fa.ifname);
+		rc = priv_rule_iif(p, true, c->table, c->table, v->home_addr,
+				   c->ifname);
 		if (rc < 0)
-			kernel_err(d, "reverse tunnel rule from", v->home_addr, rc);
+			kernel_err(r, "reverse tunnel rule from", v->home_addr, rc);
 	} else {
-		(void)fa_rule(r, false, v->home_addr, d->conf.fa.table,
-			      d->conf.fa.ifname);
+		(void)priv_rule_iif(p, false, c->table, c->table, v->home_addr,
+				    c->ifname);
 	}
 }
 
-static void visitor_uninstall(struct mip4d *d, const struct mip4_fa_visitor *v)
+static void visitor_uninstall(struct farole *r, const struct mip4_fa_visitor *v)
 {
-	struct farole *r = d->far;
 	int rc;
 
-	rc = fa_rule(r, false, v->home_addr, d->conf.fa.table, d->conf.fa.ifname);
+	struct priv *p = r->env->priv;
+	const struct mip4_config_farole *c = &r->env->conf->fa;
+
+	rc = priv_rule_iif(p, false, c->table, c->table, v->home_addr,
+			   c->ifname);
 	if (rc < 0)
-		kernel_err(d, "delete rule from", v->home_addr, rc);
-	rc = nl_route_del(r->nl, v->home_addr, 32, r->ifindex, 0);
+		kernel_err(r, "delete rule from", v->home_addr, rc);
+	rc = priv_route(p, false, v->home_addr, 32, r->ifindex, 0, false);
 	if (rc < 0)
-		kernel_err(d, "delete route", v->home_addr, rc);
-	rc = fa_neigh(r, false, v->home_addr, v->mac);
+		kernel_err(r, "delete route", v->home_addr, rc);
+	rc = priv_neigh_del(p, r->ifindex, v->home_addr);
 	if (rc < 0)
-		kernel_err(d, "delete neighbour", v->home_addr, rc);
+		kernel_err(r, "delete neighbour", v->home_addr, rc);
 }
 
 /* ---- sending ---- */
 
 /* To a mobile node: IPv4 + UDP built here, out of the packet socket to
  * its link-layer address (also for a home address of 0: broadcast). */
-static void send_to_mn(struct mip4d *d, const struct mip4_fa_out *o)
+static void send_to_mn(struct farole *r, const struct mip4_fa_out *o)
 {
-	struct farole *r = d->far;
 	uint8_t pkt[20 + 8 + MIP4_FA_MSG_MAX];
 	struct sockaddr_ll to = {.sll_family = AF_PACKET,
 				 .sll_protocol = htons(ETH_P_IP),
@@ -290,9 +230,8 @@ static void send_to_mn(struct mip4d *d, const struct mip4_fa_out *o)
 }
 
 /* To a home agent from the care-of address (§3.7.2.2 / RFC 3024). */
-static void send_to_ha(struct mip4d *d, const struct mip4_fa_out *o)
+static void send_to_ha(struct farole *r, const struct mip4_fa_out *o)
 {
-	struct farole *r = d->far;
 	struct sockaddr_in to = {.sin_family = AF_INET,
 				 .sin_port = htons(o->dport),
 				 .sin_addr.s_addr = htonl(o->dst)};
@@ -328,7 +267,7 @@ static void send_to_ha(struct mip4d *d, const struct mip4_fa_out *o)
 
 /* Apply one outcome: kernel state first (a reply to a new visitor may
  * need it), then events, then the message. */
-static void apply(struct mip4d *d, const struct mip4_fa_out *o,
+static void apply(struct farole *r, const struct mip4_fa_out *o,
 		  const char *cause)
 {
 	json_object *ev;
@@ -337,22 +276,22 @@ static void apply(struct mip4d *d, const struct mip4_fa_out *o,
 	case MIP4_FA_VISITOR_UPDATED:
 		if (memcmp(o->old.mac, o->visitor->mac, MIP4_MAC_LEN) != 0 ||
 		    o->old.delivery != o->visitor->delivery)
-			visitor_install(d, o->visitor);
+			visitor_install(r, o->visitor);
 		break;
 	case MIP4_FA_VISITOR_ADDED:
-		visitor_install(d, o->visitor);
+		visitor_install(r, o->visitor);
 		ev = json_object_new_object();
 		jadd_str(ev, "event", "visitor-added");
 		json_object_object_add(ev, "visitor", visitor_json(o->visitor));
-		ctlsock_event(d, ev);
+		role_event(r->env, ev);
 		break;
 	case MIP4_FA_VISITOR_REMOVED:
-		visitor_uninstall(d, &o->old);
+		visitor_uninstall(r, &o->old);
 		ev = json_object_new_object();
 		jadd_str(ev, "event", "visitor-removed");
 		jadd_addr(ev, "home_addr", o->old.home_addr);
 		jadd_str(ev, "reason", cause);
-		ctlsock_event(d, ev);
+		role_event(r->env, ev);
 		break;
 	default:
 		break;
@@ -371,7 +310,7 @@ static void apply(struct mip4d *d, const struct mip4_fa_out *o,
 		jadd_addr(ev, "home_addr", o->dst);
 		jadd_int(ev, "code", o->code);
 		jadd_str(ev, "reason", mip4_fa_counter_name(o->counter));
-		ctlsock_event(d, ev);
+		role_event(r->env, ev);
 	} else {
 		ev = json_object_new_object();
 		jadd_str(ev, "event", "registration-relayed");
@@ -379,19 +318,18 @@ static void apply(struct mip4d *d, const struct mip4_fa_out *o,
 		jadd_addr(ev, o->to_mn ? "home_addr" : "home_agent", o->dst);
 		if (o->to_mn)
 			jadd_int(ev, "code", o->code);
-		ctlsock_event(d, ev);
+		role_event(r->env, ev);
 	}
 	if (o->to_mn)
-		send_to_mn(d, o);
+		send_to_mn(r, o);
 	else
-		send_to_ha(d, o);
+		send_to_ha(r, o);
 }
 
 /* ---- advertisements ---- */
 
-static void advertise(struct mip4d *d, uint32_t dst)
+static void advertise(struct farole *r, uint32_t dst)
 {
-	struct farole *r = d->far;
 	uint8_t buf[512];
 	struct mip4_buf b;
 	struct sockaddr_in to = {.sin_family = AF_INET,
@@ -411,8 +349,7 @@ static void advertise(struct mip4d *d, uint32_t dst)
 
 static void on_icmp(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
-	struct farole *r = d->far;
+	struct farole *r = arg;
 	uint8_t buf[FA_BUFSZ];
 	struct mip4_ip ip;
 	uint32_t dst = 0;
@@ -431,7 +368,7 @@ static void on_icmp(evutil_socket_t fd, short what, void *arg)
 			 * hold no route for: answer to all systems (RFC
 			 * 1256 §5.2 allows it). */
 		case MIP4_FA_SOL_MULTICAST:
-			advertise(d, FA_MCAST_ALL_SYSTEMS);
+			advertise(r, FA_MCAST_ALL_SYSTEMS);
 			break;
 		default: /* deferred: the timer sends it */
 			break;
@@ -449,8 +386,7 @@ static bool for_us(const struct farole *r, uint32_t dst)
 
 static void on_pkt(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
-	struct farole *r = d->far;
+	struct farole *r = arg;
 	static struct mip4_fa_out out;
 	uint8_t buf[FA_BUFSZ];
 
@@ -514,15 +450,14 @@ static void on_pkt(evutil_socket_t fd, short what, void *arg)
 					    u.len) != 0;
 		rx.now_ms = mip4d_now_ms();
 		mip4_fa_from_mn(r->fa, &rx, &out);
-		apply(d, &out, "deregistered");
+		apply(r, &out, "deregistered");
 	}
 }
 
 /* ---- replies from home agents, and ICMP errors ---- */
 
-static void on_udp_errors(struct mip4d *d, int fd)
+static void on_udp_errors(struct farole *r, int fd)
 {
-	struct farole *r = d->far;
 	static struct mip4_fa_out out;
 	uint8_t buf[FA_BUFSZ];
 	union {
@@ -563,15 +498,14 @@ static void on_udp_errors(struct mip4d *d, int fd)
 			r->c[FA_ICMP_ERRORS]++;
 			mip4_fa_ha_unreachable(r->fa, mip4d_now_ms(), buf,
 					       (size_t)n, code, &out);
-			apply(d, &out, "");
+			apply(r, &out, "");
 		}
 	}
 }
 
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
-	struct farole *r = d->far;
+	struct farole *r = arg;
 	static struct mip4_fa_out out;
 	uint8_t buf[FA_BUFSZ];
 	union {
@@ -580,7 +514,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	} ctl;
 
 	(void)what;
-	on_udp_errors(d, fd);
+	on_udp_errors(r, fd);
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_in from;
 		struct iovec iov = {buf, sizeof buf};
@@ -614,7 +548,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.ttl = 64;
 		rx.now_ms = mip4d_now_ms();
 		mip4_fa_from_ha(r->fa, &rx, &out);
-		apply(d, &out, "deregistered");
+		apply(r, &out, "deregistered");
 	}
 }
 
@@ -622,20 +556,20 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
+	struct farole *r = arg;
 
 	(void)fd;
 	(void)what;
-	(void)fadp_on_tun(d->far->dp);
+	(void)fadp_on_tun(r->dp);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
+	struct farole *r = arg;
 
 	(void)fd;
 	(void)what;
-	(void)fadp_on_raw(d->far->dp);
+	(void)fadp_on_raw(r->dp);
 }
 
 /*
@@ -645,9 +579,8 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
  * looks us up by the care-of address we relay from, RFC 5944 §3.7.2.2).
  * Logged once per home agent in a row, shown in status.
  */
-static void note_timeout(struct mip4d *d, const struct mip4_fa_out *o)
+static void note_timeout(struct farole *r, const struct mip4_fa_out *o)
 {
-	struct farole *r = d->far;
 	char a[16], c[16];
 
 	if (r->timeout.ha != o->ha || !r->timeout.count)
@@ -677,17 +610,16 @@ static void on_expired(void *ctx, const struct mip4_fa_out *o)
  * expiry sweep (entries sit in one-second slots). */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
-	struct farole *r = d->far;
+	struct farole *r = arg;
 	uint64_t now = mip4d_now_ms(), next = mip4_fa_next_adv(r->fa);
 
 	(void)fd;
 	(void)what;
 	if (next && now >= next)
-		advertise(d, FA_MCAST_ALL_SYSTEMS);
+		advertise(r, FA_MCAST_ALL_SYSTEMS);
 	if (now >= r->next_sweep_ms) {
 		r->next_sweep_ms = now + 1000;
-		(void)mip4_fa_expire(r->fa, now, on_expired, d);
+		(void)mip4_fa_expire(r->fa, now, on_expired, r);
 	}
 }
 
@@ -697,19 +629,19 @@ static const struct mip4_sa *lookup_mn_sa(void *ctx, uint32_t home,
 					  const char *nai, size_t nai_len,
 					  uint32_t spi)
 {
-	struct mip4d *d = ctx;
+	struct farole *r = ctx;
 
 	(void)nai;
 	(void)nai_len;
 	(void)spi;
-	return mip4_config_fa_mn_sa(&d->conf, home);
+	return mip4_config_fa_mn_sa(r->env->conf, home);
 }
 
 static const struct mip4_sa *lookup_ha_sa(void *ctx, uint32_t ha)
 {
-	struct mip4d *d = ctx;
+	struct farole *r = ctx;
 
-	return mip4_config_fa_ha_sa(&d->conf, ha);
+	return mip4_config_fa_ha_sa(r->env->conf, ha);
 }
 
 static int icmp_open(struct farole *r, const char *ifname)
@@ -806,10 +738,10 @@ static int udp_open(void)
 	return fd;
 }
 
-static struct event *watch(struct mip4d *d, int fd,
+static struct event *watch(struct farole *r, int fd,
 			   void (*cb)(evutil_socket_t, short, void *))
 {
-	struct event *ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
+	struct event *ev = event_new(r->env->base, fd, EV_READ | EV_PERSIST, cb, r);
 
 	if (!ev || event_add(ev, NULL) < 0)
 		fatalx("event_add failed");
@@ -829,40 +761,38 @@ static bool ip_forwarding(void)
 	return c == '1';
 }
 
-int farole_start(struct mip4d *d)
+/* As root: the link's sockets and the data plane's devices. */
+static int fa_open(const struct role_env *env, void **state)
 {
-	struct mip4_config_farole *c = &d->conf.fa;
+	struct mip4_config_farole *c = &env->conf->fa;
 	struct nl_ifstate st;
 	struct fadp_cfg dc = {0};
-	struct timeval tick = {0, 100000};
 	struct farole *r;
-	char nb[16];
+	struct nl *nl;
 	int rc;
 
 	r = calloc(1, sizeof *r);
+	*state = r;
 	if (!r)
 		return -1;
+	r->env = env;
 	r->icmp_fd = r->pkt_fd = r->udp_fd = -1;
-	d->far = r;
 	r->cfg = c->cfg;
 	r->cfg.seed = mip4d_random32();
-	rc = nl_open(&r->nl);
+	rc = nl_open(&nl);
 	if (rc < 0) {
 		log_warnx("netlink: %s", strerror(-rc));
 		return -1;
 	}
-	r->mnl = mnl_socket_open(NETLINK_ROUTE);
-	if (!r->mnl || mnl_socket_bind(r->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		log_warn("netlink");
-		return -1;
-	}
 	r->ifindex = nl_ifindex(c->ifname);
 	if (r->ifindex < 0 ||
-	    (rc = nl_if_state(r->nl, r->ifindex, &st)) < 0) {
+	    (rc = nl_if_state(nl, r->ifindex, &st)) < 0) {
 		log_warnx("foreign-agent interface %s: %s", c->ifname,
 			  strerror(r->ifindex < 0 ? -r->ifindex : -rc));
+		nl_close(nl);
 		return -1;
 	}
+	nl_close(nl);
 	if (!r->cfg.addr)
 		r->cfg.addr = st.addr;
 	if (!r->cfg.addr) {
@@ -874,7 +804,7 @@ int farole_start(struct mip4d *d)
 	if (!ip_forwarding())
 		log_warnx("net.ipv4.ip_forward is 0: visitors' packets will "
 			  "not be forwarded");
-	r->fa = mip4_fa_new(&r->cfg, lookup_mn_sa, lookup_ha_sa, d);
+	r->fa = mip4_fa_new(&r->cfg, lookup_mn_sa, lookup_ha_sa, r);
 	if (!r->fa) {
 		log_warnx("foreign agent: unusable configuration");
 		return -1;
@@ -903,21 +833,34 @@ int farole_start(struct mip4d *d)
 		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
 		return -1;
 	}
+	return 0;
+}
+
+static int fa_start(void *state)
+{
+	struct farole *r = state;
+	const struct mip4_config_farole *c = &r->env->conf->fa;
+	struct timeval tick = {0, 100000};
+	char nb[16];
+	int rc;
+
 	/* RFC 3024 §5.1: visitors' packets (a rule each) into the TUN */
-	(void)nl_rule_del(r->nl, c->table); /* left by a crash */
-	rc = nl_route_add(r->nl, 0, 0, fadp_tun_ifindex(r->dp), c->table);
+	(void)priv_rule_del(r->env->priv, c->table); /* left by a crash */
+	rc = priv_route(r->env->priv, true, 0, 0, fadp_tun_ifindex(r->dp),
+			    c->table, false);
 	if (rc < 0) {
 		log_warnx("route table %u: %s", c->table, strerror(-rc));
 		return -1;
 	}
-	r->ev_icmp = watch(d, r->icmp_fd, on_icmp);
-	r->ev_pkt = watch(d, r->pkt_fd, on_pkt);
-	r->ev_udp = watch(d, r->udp_fd, on_udp);
-	r->ev_tun = watch(d, fadp_tun_fd(r->dp), on_tun);
-	r->ev_raw = watch(d, fadp_raw_fd(r->dp), on_raw);
-	r->ev_timer = event_new(d->base, -1, EV_PERSIST, on_timer, d);
+	r->ev_icmp = watch(r, r->icmp_fd, on_icmp);
+	r->ev_pkt = watch(r, r->pkt_fd, on_pkt);
+	r->ev_udp = watch(r, r->udp_fd, on_udp);
+	r->ev_tun = watch(r, fadp_tun_fd(r->dp), on_tun);
+	r->ev_raw = watch(r, fadp_raw_fd(r->dp), on_raw);
+	r->ev_timer = event_new(r->env->base, -1, EV_PERSIST, on_timer, r);
 	if (!r->ev_timer || event_add(r->ev_timer, &tick) < 0)
 		fatalx("event_add failed");
+	r->started = true;
 	log_info("foreign agent on %s (%s), %u care-of address(es), tunnel "
 		 "device %s",
 		 c->ifname, mip4_ntoa(r->cfg.addr, nb), r->cfg.n_coa,
@@ -931,25 +874,27 @@ static int uninstall_one(void *ctx, const struct mip4_fa_visitor *v)
 	return 0;
 }
 
-void farole_stop(struct mip4d *d)
+static void fa_stop(void *state)
 {
-	struct farole *r = d->far;
+	struct farole *r = state;
+	struct event *evs[6];
 
 	if (!r)
 		return;
-	{
-		struct event *evs[] = {r->ev_icmp, r->ev_tun, r->ev_pkt,
-				       r->ev_udp, r->ev_raw, r->ev_timer};
-
-		for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
-			if (evs[i])
-				event_free(evs[i]);
-	}
+	evs[0] = r->ev_icmp;
+	evs[1] = r->ev_tun;
+	evs[2] = r->ev_pkt;
+	evs[3] = r->ev_udp;
+	evs[4] = r->ev_raw;
+	evs[5] = r->ev_timer;
+	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+		if (evs[i])
+			event_free(evs[i]);
 	/* Visitors do not survive a restart: they re-register (§3.7). */
-	if (r->fa && r->nl && r->mnl)
-		(void)mip4_fa_foreach_visitor(r->fa, uninstall_one, d);
-	if (r->nl)
-		(void)nl_rule_del(r->nl, d->conf.fa.table);
+	if (r->started) {
+		(void)mip4_fa_foreach_visitor(r->fa, uninstall_one, r);
+		(void)priv_rule_del(r->env->priv, r->env->conf->fa.table);
+	}
 	if (r->dp)
 		fadp_close(r->dp); /* its routes go with the TUN */
 	if (r->icmp_fd >= 0)
@@ -958,31 +903,26 @@ void farole_stop(struct mip4d *d)
 		close(r->pkt_fd);
 	if (r->udp_fd >= 0)
 		close(r->udp_fd);
-	if (r->mnl)
-		mnl_socket_close(r->mnl);
-	if (r->nl)
-		nl_close(r->nl);
 	mip4_fa_free(r->fa);
 	free(r);
-	d->far = NULL;
 }
 
 /* SIGHUP: new timers, limits and keys; interface, addresses and devices
  * stay until a restart. */
-int farole_reload(struct mip4d *d, struct mip4_config *nc)
+static int fa_reload(void *state, struct mip4_config *nc)
 {
-	struct farole *r = d->far;
+	struct farole *r = state;
 	struct mip4_fa_cfg cfg = nc->fa.cfg;
 
-	if (strcmp(nc->fa.ifname, d->conf.fa.ifname) != 0 ||
-	    strcmp(nc->fa.tunnel_dev, d->conf.fa.tunnel_dev) != 0 ||
-	    nc->fa.table != d->conf.fa.table ||
+	if (strcmp(nc->fa.ifname, r->env->conf->fa.ifname) != 0 ||
+	    strcmp(nc->fa.tunnel_dev, r->env->conf->fa.tunnel_dev) != 0 ||
+	    nc->fa.table != r->env->conf->fa.table ||
 	    (cfg.addr && cfg.addr != r->cfg.addr))
 		log_warnx("reload: interface, address, route-table and "
 			  "tunnel-device changes take effect on restart");
 	/* keep what was resolved at start */
-	nc->fa.table = d->conf.fa.table;
-	memcpy(nc->fa.ifname, d->conf.fa.ifname, sizeof nc->fa.ifname);
+	nc->fa.table = r->env->conf->fa.table;
+	memcpy(nc->fa.ifname, r->env->conf->fa.ifname, sizeof nc->fa.ifname);
 	cfg.addr = r->cfg.addr;
 	cfg.prefix_len = r->cfg.prefix_len;
 	cfg.seed = r->cfg.seed;
@@ -994,20 +934,20 @@ int farole_reload(struct mip4d *d, struct mip4_config *nc)
 
 /* ---- control socket ---- */
 
-json_object *farole_status(struct mip4d *d)
+static json_object *fa_status(void *state)
 {
-	struct farole *r = d->far;
+	struct farole *r = state;
 	json_object *o = json_object_new_object();
 	json_object *coa = json_object_new_array();
 	char nb[16];
 
-	jadd_str(o, "interface", d->conf.fa.ifname);
+	jadd_str(o, "interface", r->env->conf->fa.ifname);
 	jadd_addr(o, "address", r->cfg.addr);
 	for (unsigned i = 0; i < r->cfg.n_coa; i++)
 		json_object_array_add(
 			coa, json_object_new_string(mip4_ntoa(r->cfg.coa[i], nb)));
 	json_object_object_add(o, "care_of_addresses", coa);
-	jadd_str(o, "tunnel_device", d->conf.fa.tunnel_dev);
+	jadd_str(o, "tunnel_device", r->env->conf->fa.tunnel_dev);
 	jadd_str(o, "reverse_tunnel", r->cfg.reverse_tunnel_required ? "required"
 				     : r->cfg.reverse_tunnel	    ? "yes"
 								    : "no");
@@ -1037,18 +977,21 @@ static int visitor_add(void *ctx, const struct mip4_fa_visitor *v)
 	return 0;
 }
 
-json_object *farole_visitors(struct mip4d *d)
+static json_object *fa_list(void *state, const char *what)
 {
-	json_object *arr = json_object_new_array();
+	struct farole *r = state;
+	json_object *arr;
 
-	(void)mip4_fa_foreach_visitor(d->far->fa, visitor_add, arr);
+	if (strcmp(what, "visitors") != 0)
+		return NULL;
+	arr = json_object_new_array();
+	(void)mip4_fa_foreach_visitor(r->fa, visitor_add, arr);
 	return arr;
 }
 
-json_object *farole_counters(struct mip4d *d)
+static void fa_counters(void *state, json_object *out)
 {
-	struct farole *r = d->far;
-	json_object *o = json_object_new_object();
+	struct farole *r = state;
 	json_object *fa = json_object_new_object();
 	json_object *codes = json_object_new_object();
 	json_object *dpo = json_object_new_object();
@@ -1079,7 +1022,25 @@ json_object *farole_counters(struct mip4d *d)
 	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
 	jadd_int(dpo, "drop-not-ours", (int64_t)s->drop_not_ours);
 	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
-	json_object_object_add(o, "foreign-agent", fa);
-	json_object_object_add(o, "fa-dataplane", dpo);
-	return o;
+	json_object_object_add(out, "foreign-agent", fa);
+	json_object_object_add(out, "fa-dataplane", dpo);
 }
+
+static bool fa_wanted(const struct mip4_config *c)
+{
+	return c->have_fa;
+}
+
+const struct role_ops farole_ops = {
+	.name = "foreign-agent",
+	.key = "foreign_agent",
+	.wanted = fa_wanted,
+	.open = fa_open,
+	.start = fa_start,
+	.stop = fa_stop,
+	.reload = fa_reload,
+	.tick = NULL,
+	.status = fa_status,
+	.counters = fa_counters,
+	.list = fa_list,
+};

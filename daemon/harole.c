@@ -15,30 +15,67 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dp.h"
 #include "garp.h"
+#include "json.h"
 #include "log.h"
 #include "mip4/ip.h"
-#include "mip4d.h"
 #include "nl.h"
+#include "priv.h"
+#include "role.h"
 #include "store.h"
 
 #define RX_BATCH 64
 #define RX_BUFSZ MIP4_MSG_MAX
 
+/* One receive batch: its datagrams, where they came from, the results. */
+struct ha_rx {
+	uint8_t bufs[RX_BATCH][RX_BUFSZ];
+	struct sockaddr_in from[RX_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
+	struct mip4_ha_result res[RX_BATCH];
+	struct sockaddr_in to[RX_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} txctl[RX_BATCH];
+};
+
+struct harole {
+	const struct role_env *env;
+	struct mip4_ha *ha;
+	struct dp *dp;
+	struct nl *nl; /* unprivileged queries (neighbour addresses) */
+	struct store *store;
+	/* Two port-434 sockets: see open_udp() */
+	int udp_fd, udp_any_fd;
+	int tun_ifindex;
+	int home_ifindex; /* physical home link, or 0 */
+	struct garp_queue *garp; /* repeats on the home link */
+	bool *fa_warned; /* per foreign-agent entry: misplaced SA logged */
+	size_t n_fa_warned;
+	struct event *ev_udp, *ev_udp_any, *ev_tun, *ev_raw;
+	struct ha_rx *rx; /* 4 MiB of buffers, touched only as used */
+	int restored;
+};
+
 static struct mip4_ha_mn *lookup_mn(void *ctx, uint32_t home, const char *nai,
 				    size_t nai_len)
 {
-	struct mip4d *d = ctx;
+	struct harole *h = ctx;
 
-	return mip4_config_find_mn(&d->conf, home, nai, nai_len);
+	return mip4_config_find_mn(h->env->conf, home, nai, nai_len);
 }
 
 static const struct mip4_ha_fa *lookup_fa(void *ctx, uint32_t addr)
 {
-	struct mip4d *d = ctx;
+	struct harole *h = ctx;
 
-	return mip4_config_find_fa(&d->conf, addr);
+	return mip4_config_find_fa(h->env->conf, addr);
 }
 
 static const char *encap_name(uint8_t encap)
@@ -69,15 +106,15 @@ static int64_t expires_wall(uint64_t expires_ms, uint64_t now_ms)
  * the others (simultaneous bindings) when it has or had more than one, so
  * that the common case costs one statement.
  */
-static void store_binding(struct mip4d *d, const struct mip4_binding *b,
+static void store_binding(struct harole *h, const struct mip4_binding *b,
 			  size_t old_ncoa, uint64_t now_ms)
 {
 	struct mip4_coa c[MIP4_HA_MAX_COA];
 	int64_t exp[MIP4_HA_MAX_COA];
 	size_t n = mip4_binding_ncoa(b);
 
-	if (store_put(d->store, b, expires_wall(b->expires_ms, now_ms)) < 0)
-		d->counters[D_STORE_ERR]++;
+	if (store_put(h->store, b, expires_wall(b->expires_ms, now_ms)) < 0)
+		h->env->counters[D_STORE_ERR]++;
 	if (n <= 1 && old_ncoa <= 1)
 		return;
 	if (n > MIP4_HA_MAX_COA) /* never: restore_coa() keeps to the bound */
@@ -86,8 +123,8 @@ static void store_binding(struct mip4d *d, const struct mip4_binding *b,
 		mip4_binding_coa(b, i, &c[i - 1]);
 		exp[i - 1] = expires_wall(c[i - 1].expires_ms, now_ms);
 	}
-	if (store_put_coas(d->store, b->home_addr, c, exp, n - 1) < 0)
-		d->counters[D_STORE_ERR]++;
+	if (store_put_coas(h->store, b->home_addr, c, exp, n - 1) < 0)
+		h->env->counters[D_STORE_ERR]++;
 }
 
 /*
@@ -95,30 +132,19 @@ static void store_binding(struct mip4d *d, const struct mip4_binding *b,
  * route into it, and on a physical home link a proxy ARP entry plus a
  * gratuitous ARP so that hosts there send to us (RFC 5944 §4.6).
  */
-static void route_add(struct mip4d *d, uint32_t home)
+static void route_add(struct harole *h, uint32_t home)
 {
-	char a[16];
-	int rc = nl_route_add(d->nl, home, 32, d->tun_ifindex, 0);
-
-	if (rc < 0) {
-		d->counters[D_ROUTE_ERR]++;
-		log_warnx("route %s/32 dev tun: %s", mip4_ntoa(home, a),
-			  strerror(-rc));
-	}
-	if (!d->home_ifindex)
+	/* Asynchronous: the receive batch waits for all of them before its
+	 * replies leave (priv_flush); a failure reaches the daemon's error
+	 * callback, which logs and counts it. */
+	(void)priv_route(h->env->priv, true, home, 32, h->tun_ifindex, 0, true);
+	if (!h->home_ifindex)
 		return;
-	rc = nl_neigh_proxy_add(d->nl, d->home_ifindex, home);
-	if (rc == 0)
-		rc = nl_garp_send(d->home_ifindex, home);
-	if (rc < 0) {
-		d->counters[D_ROUTE_ERR]++;
-		log_warnx("proxy ARP for %s on %s: %s", mip4_ntoa(home, a),
-			  d->conf.ha.home_if, strerror(-rc));
-		return;
-	}
-	d->counters[D_GARP_TX]++;
+	(void)priv_proxy(h->env->priv, true, h->home_ifindex, home, true);
+	(void)priv_garp(h->env->priv, h->home_ifindex, home, NULL, true);
+	h->env->counters[D_GARP_TX]++;
 	/* the rest of the repeats (§4.6), from the tick */
-	garp_queue_add(d->garp, d->home_ifindex, home, false,
+	garp_queue_add(h->garp, h->home_ifindex, home, false,
 		       mip4d_now_ms() + GARP_INTERVAL_MS, GARP_SENDS - 1);
 }
 
@@ -127,38 +153,29 @@ static void route_add(struct mip4d *d, uint32_t home)
  * so after the proxy entry goes we announce its own hardware address
  * (RFC 5944 §4.6), repeated, while the reply goes out.
  */
-static void route_del(struct mip4d *d, uint32_t home, bool at_home)
+static void route_del(struct harole *h, uint32_t home, bool at_home)
 {
-	int rc = nl_route_del(d->nl, home, 32, d->tun_ifindex, 0);
-
+	(void)priv_route(h->env->priv, false, home, 32, h->tun_ifindex, 0, true);
 	/* The MN at home answers ARP itself (RFC 5944 §4.6). */
-	if (rc == 0 && d->home_ifindex)
-		rc = nl_neigh_proxy_del(d->nl, d->home_ifindex, home);
-	if (rc < 0) {
-		char a[16];
-
-		d->counters[D_ROUTE_ERR]++;
-		log_warnx("delete route %s/32: %s", mip4_ntoa(home, a),
-			  strerror(-rc));
-	}
-	if (!d->home_ifindex)
+	if (!h->home_ifindex)
 		return;
+	(void)priv_proxy(h->env->priv, false, h->home_ifindex, home, true);
 	if (at_home)
-		garp_queue_add(d->garp, d->home_ifindex, home, true,
+		garp_queue_add(h->garp, h->home_ifindex, home, true,
 			       mip4d_now_ms(), GARP_SENDS);
 	else
-		garp_queue_cancel(d->garp, home);
+		garp_queue_cancel(h->garp, home);
 }
 
 /* Send the gratuitous ARPs that are due. */
-static void garp_run(struct mip4d *d, uint64_t now)
+static void garp_run(struct harole *h, uint64_t now)
 {
 	struct garp_entry due[64];
 	size_t n;
 
-	if (!d->garp || !d->garp->n)
+	if (!h->garp || !h->garp->n)
 		return;
-	n = garp_queue_due(d->garp, now, due, sizeof due / sizeof due[0]);
+	n = garp_queue_due(h->garp, now, due, sizeof due / sizeof due[0]);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t mac[6];
 		int rc = 0;
@@ -167,22 +184,23 @@ static void garp_run(struct mip4d *d, uint64_t now)
 		 * our reply to it is resolved, so the first try right after
 		 * the reply may not have it yet. */
 		if (due[i].for_node)
-			rc = nl_neigh_lladdr(d->nl, due[i].ifindex, due[i].addr,
+			rc = nl_neigh_lladdr(h->nl, due[i].ifindex, due[i].addr,
 					     mac);
 		if (rc == 0)
-			rc = nl_garp_send_as(due[i].ifindex, due[i].addr,
-					     due[i].for_node ? mac : NULL);
+			rc = priv_garp(h->env->priv, due[i].ifindex,
+				       due[i].addr, due[i].for_node ? mac : NULL,
+				       true);
 		if (rc == 0)
-			d->counters[D_GARP_TX]++;
+			h->env->counters[D_GARP_TX]++;
 		else if (rc == -ENOENT)
-			d->counters[D_GARP_NO_MAC]++;
+			h->env->counters[D_GARP_NO_MAC]++;
 		else
-			d->counters[D_ROUTE_ERR]++;
+			h->env->counters[D_ROUTE_ERR]++;
 	}
 }
 
 /* An event about care-of address c of a binding (c NULL: all went). */
-static void binding_event(struct mip4d *d, const char *name,
+static void binding_event(struct harole *h, const char *name,
 			  const struct mip4_binding *b, uint32_t home,
 			  uint32_t coa, bool routine)
 {
@@ -193,7 +211,7 @@ static void binding_event(struct mip4d *d, const char *name,
 	 * built only for someone who follows events or for the debug log
 	 * (it was a quarter of the cost of a renewal at 1k bindings,
 	 * bench/README.md). */
-	if (routine && !ctlsock_monitored(d) && !log_debug_enabled())
+	if (routine && !role_monitored(h->env) && !log_debug_enabled())
 		return;
 	ev = json_event(name);
 	i = b ? mip4_binding_coa_find(b, coa) : -1;
@@ -215,9 +233,9 @@ static void binding_event(struct mip4d *d, const char *name,
 			jadd_str(ev, "nai", b->nai);
 	}
 	if (routine)
-		ctlsock_event_routine(d, ev);
+		role_event_routine(h->env, ev);
 	else
-		ctlsock_event(d, ev);
+		role_event(h->env, ev);
 }
 
 /*
@@ -227,15 +245,15 @@ static void binding_event(struct mip4d *d, const char *name,
  * relay from their care-of address (RFC 5944 §3.7.2.2): say so, once per
  * entry (every request of that FA is dropped silently until it is fixed).
  */
-static void fa_sa_misplaced(struct mip4d *d, uint32_t src, uint32_t spi)
+static void fa_sa_misplaced(struct harole *h, uint32_t src, uint32_t spi)
 {
-	const struct mip4_config_ha *c = &d->conf.ha;
+	const struct mip4_config_ha *c = &h->env->conf->ha;
 	char a[16], b[16];
 
 	for (size_t i = 0; i < c->n_fa; i++) {
 		if (c->fa[i].sa.spi != spi || c->fa[i].addr == src)
 			continue;
-		if (d->fa_warned && d->fa_warned[i])
+		if (i < h->n_fa_warned && h->fa_warned[i])
 			return;
 		log_warnx("relayed request from %s with FA-HA SPI %#x dropped: "
 			  "that SPI is configured for foreign-agent %s, but "
@@ -243,48 +261,48 @@ static void fa_sa_misplaced(struct mip4d *d, uint32_t src, uint32_t spi)
 			  "(RFC 5944 §3.7.2.2); name %s in that entry",
 			  mip4_ntoa(src, a), spi, mip4_ntoa(c->fa[i].addr, b),
 			  mip4_ntoa(src, a));
-		if (d->fa_warned)
-			d->fa_warned[i] = true;
+		if (i < h->n_fa_warned)
+			h->fa_warned[i] = true;
 		return;
 	}
 }
 
 /* Apply what the request funnel decided; at_home: the request came from
  * the home address on the home link. */
-static void apply(struct mip4d *d, const struct mip4_ha_result *res,
+static void apply(struct harole *h, const struct mip4_ha_result *res,
 		  uint64_t now_ms, uint32_t src, bool at_home)
 {
 	const struct mip4_binding *b = res->binding;
 
 	if (res->counter == MIP4_HA_DROP_FA_HA_NO_SA)
-		fa_sa_misplaced(d, src, res->fa_spi);
+		fa_sa_misplaced(h, src, res->fa_spi);
 
 	if ((res->counter == MIP4_HA_ACCEPTED ||
 	     res->counter == MIP4_HA_DEREGISTERED) &&
-	    store_put_replay(d->store, res->spi, res->accepted_id) < 0)
-		d->counters[D_STORE_ERR]++;
+	    store_put_replay(h->store, res->spi, res->accepted_id) < 0)
+		h->env->counters[D_STORE_ERR]++;
 	switch (res->change) {
 	case MIP4_HA_BIND_ADDED:
 	case MIP4_HA_BIND_UPDATED:
 		if (res->change == MIP4_HA_BIND_ADDED ||
 		    res->old_coa != b->coa)
-			route_add(d, b->home_addr);
-		store_binding(d, b, res->old_ncoa, now_ms);
-		binding_event(d, "registered", b, b->home_addr, res->coa,
+			route_add(h, b->home_addr);
+		store_binding(h, b, res->old_ncoa, now_ms);
+		binding_event(h, "registered", b, b->home_addr, res->coa,
 			      res->change == MIP4_HA_BIND_UPDATED &&
 				      res->old_coa == b->coa &&
 				      res->old_ncoa == mip4_binding_ncoa(b));
 		break;
 	case MIP4_HA_BIND_COA_REMOVED:
 		/* one care-of address went, the others stay (§3.8.2.2) */
-		store_binding(d, b, res->old_ncoa, now_ms);
-		binding_event(d, "deregistered", b, b->home_addr, res->coa, false);
+		store_binding(h, b, res->old_ncoa, now_ms);
+		binding_event(h, "deregistered", b, b->home_addr, res->coa, false);
 		break;
 	case MIP4_HA_BIND_REMOVED:
-		route_del(d, res->home_addr, at_home);
-		if (store_del(d->store, res->home_addr) < 0)
-			d->counters[D_STORE_ERR]++;
-		binding_event(d, "deregistered", NULL, res->home_addr,
+		route_del(h, res->home_addr, at_home);
+		if (store_del(h->store, res->home_addr) < 0)
+			h->env->counters[D_STORE_ERR]++;
+		binding_event(h, "deregistered", NULL, res->home_addr,
 			      res->old_coa, false);
 		break;
 	default:
@@ -296,7 +314,7 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
 		jadd_addr(ev, "home_addr", res->home_addr);
 		jadd_int(ev, "code", res->code);
 		jadd_str(ev, "reason", mip4_ha_counter_name(res->counter));
-		ctlsock_event(d, ev);
+		role_event(h->env, ev);
 	} else if (!res->send) {
 		log_debug("request dropped: %s",
 			  mip4_ha_counter_name(res->counter));
@@ -307,14 +325,11 @@ static void apply(struct mip4d *d, const struct mip4_ha_result *res,
  * Send a batch of replies with one sendmmsg, each from the home agent's own
  * address (RFC 5944 §3.8.3.1).
  */
-static void send_replies(struct mip4d *d, struct mip4_ha_result *res,
+static void send_replies(struct harole *h, struct mip4_ha_result *res,
 			 unsigned n)
 {
-	static struct sockaddr_in to[RX_BATCH];
-	static union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct cmsghdr align;
-	} ctl[RX_BATCH];
+	struct sockaddr_in *to = h->rx->to;
+	__typeof__(h->rx->txctl[0]) *ctl = h->rx->txctl;
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	unsigned k = 0;
@@ -343,20 +358,20 @@ static void send_replies(struct mip4d *d, struct mip4_ha_result *res,
 		cm->cmsg_level = IPPROTO_IP;
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof pi);
-		pi.ipi_spec_dst.s_addr = htonl(d->conf.ha.cfg.addr);
+		pi.ipi_spec_dst.s_addr = htonl(h->env->conf->ha.cfg.addr);
 		memcpy(CMSG_DATA(cm), &pi, sizeof pi);
 		k++;
 	}
 	for (unsigned done = 0; done < k; done += (unsigned)sent) {
-		sent = sendmmsg(d->udp_fd, mm + done, k - done, 0);
+		sent = sendmmsg(h->udp_fd, mm + done, k - done, 0);
 		if (sent <= 0) {
 			/* skip the one that failed and go on */
-			d->counters[D_UDP_TX_ERR]++;
+			h->env->counters[D_UDP_TX_ERR]++;
 			log_warn("sendmmsg replies");
 			sent = 1;
 			continue;
 		}
-		d->counters[D_UDP_TX] += (uint64_t)sent;
+		h->env->counters[D_UDP_TX] += (uint64_t)sent;
 	}
 }
 
@@ -379,63 +394,58 @@ static uint32_t pktinfo_dst(struct msghdr *mh, int *ifindex)
 /* Drain port 434 in batches. */
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
-	static uint8_t bufs[RX_BATCH][RX_BUFSZ];
-	static struct sockaddr_in from[RX_BATCH];
-	static union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct cmsghdr align;
-	} ctl[RX_BATCH];
+	struct harole *h = arg;
+	struct ha_rx *b = h->rx;
+	struct mip4_ha_result *res = b->res;
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
-	static struct mip4_ha_result res[RX_BATCH];
 	unsigned nres = 0;
 	bool batch;
 	int n;
 
 	(void)what;
 	for (int i = 0; i < RX_BATCH; i++) {
-		iov[i].iov_base = bufs[i];
+		iov[i].iov_base = b->bufs[i];
 		iov[i].iov_len = RX_BUFSZ;
 		memset(&mm[i], 0, sizeof mm[i]);
-		mm[i].msg_hdr.msg_name = &from[i];
-		mm[i].msg_hdr.msg_namelen = sizeof from[i];
+		mm[i].msg_hdr.msg_name = &b->from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof b->from[i];
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = ctl[i].buf;
-		mm[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+		mm[i].msg_hdr.msg_control = b->ctl[i].buf;
+		mm[i].msg_hdr.msg_controllen = sizeof b->ctl[i].buf;
 	}
 	n = recvmmsg(fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
-			d->counters[D_UDP_RX_ERR]++;
+			h->env->counters[D_UDP_RX_ERR]++;
 			log_warn("recvmmsg");
 		}
 		return;
 	}
 	/* One store transaction per batch; replies only once it is on
 	 * disk, so an answered registration survives a crash. */
-	batch = store_begin(d->store) == 0;
+	batch = store_begin(h->store) == 0;
 	if (!batch)
-		d->counters[D_STORE_ERR]++;
+		h->env->counters[D_STORE_ERR]++;
 	for (int i = 0; i < n; i++) {
 		struct mip4_ha_rx rx = {0};
 		uint64_t now = mip4d_now_ms();
 		int ifindex;
 
-		d->counters[D_UDP_RX]++;
+		h->env->counters[D_UDP_RX]++;
 		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-			d->counters[D_UDP_RX_ERR]++;
+			h->env->counters[D_UDP_RX_ERR]++;
 			continue;
 		}
-		rx.data = bufs[i];
+		rx.data = b->bufs[i];
 		rx.len = mm[i].msg_len;
-		rx.src = ntohl(from[i].sin_addr.s_addr);
-		rx.sport = ntohs(from[i].sin_port);
+		rx.src = ntohl(b->from[i].sin_addr.s_addr);
+		rx.sport = ntohs(b->from[i].sin_port);
 		rx.dst = pktinfo_dst(&mm[i].msg_hdr, &ifindex);
-		if (rx.len >= 1 && bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
-			d->counters[D_TUNNEL_DATA_RX]++;
-			(void)dp_udp_input(d->dp, rx.src, rx.sport, rx.data,
+		if (rx.len >= 1 && b->bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
+			h->env->counters[D_TUNNEL_DATA_RX]++;
+			(void)dp_udp_input(h->dp, rx.src, rx.sport, rx.data,
 					   rx.len);
 			continue;
 		}
@@ -444,38 +454,40 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.now_ms = now;
 		rx.now_ntp = mip4d_now_ntp();
 		rx.random = mip4d_random32();
-		mip4_ha_input(d->ha, &rx, &res[nres]);
+		mip4_ha_input(h->ha, &rx, &res[nres]);
 		/* Routes first: a deregistration's reply must not follow
 		 * the /32 route into our own tunnel. */
-		apply(d, &res[nres], now, rx.src,
-		      rx.src == res[nres].home_addr && d->home_ifindex &&
-			      ifindex == d->home_ifindex);
+		apply(h, &res[nres], now, rx.src,
+		      rx.src == res[nres].home_addr && h->home_ifindex &&
+			      ifindex == h->home_ifindex);
 		nres++;
 	}
-	if (batch && store_commit(d->store) < 0) {
-		d->counters[D_STORE_ERR]++;
-		log_warnx("state-db: %s", store_errmsg(d->store));
+	if (batch && store_commit(h->store) < 0) {
+		h->env->counters[D_STORE_ERR]++;
+		log_warnx("state-db: %s", store_errmsg(h->store));
 	}
-	send_replies(d, res, nres);
-	garp_run(d, mip4d_now_ms());
+	/* every route, proxy entry and ARP of the batch in place first */
+	priv_flush(h->env->priv);
+	send_replies(h, res, nres);
+	garp_run(h, mip4d_now_ms());
 }
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
+	struct harole *h = arg;
 
 	(void)fd;
 	(void)what;
-	(void)dp_on_tun(d->dp);
+	(void)dp_on_tun(h->dp);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
 {
-	struct mip4d *d = arg;
+	struct harole *h = arg;
 
 	(void)fd;
 	(void)what;
-	(void)dp_on_raw(d->dp);
+	(void)dp_on_raw(h->dp);
 }
 
 /* RFC 5944 §4.2.3: each care-of address expires on its own; the binding
@@ -483,26 +495,26 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 static void on_expired(void *ctx, const struct mip4_binding *b,
 		       const struct mip4_coa *c, bool last)
 {
-	struct mip4d *d = ctx;
+	struct harole *h = ctx;
 
-	d->counters[D_EXPIRED]++;
+	h->env->counters[D_EXPIRED]++;
 	if (last) {
-		route_del(d, b->home_addr, false);
-		if (store_del(d->store, b->home_addr) < 0)
-			d->counters[D_STORE_ERR]++;
-		binding_event(d, "expired", NULL, b->home_addr, c->coa, false);
+		route_del(h, b->home_addr, false);
+		if (store_del(h->store, b->home_addr) < 0)
+			h->env->counters[D_STORE_ERR]++;
+		binding_event(h, "expired", NULL, b->home_addr, c->coa, false);
 		return;
 	}
-	store_binding(d, b, mip4_binding_ncoa(b) + 1, mip4d_now_ms());
-	binding_event(d, "expired", b, b->home_addr, c->coa, false);
+	store_binding(h, b, mip4_binding_ncoa(b) + 1, mip4d_now_ms());
+	binding_event(h, "expired", b, b->home_addr, c->coa, false);
 }
 
-void harole_tick(struct mip4d *d)
+static void ha_tick(void *state)
 {
-	if (!d->ha)
-		return;
-	mip4_ha_expire(d->ha, mip4d_now_ms(), on_expired, d);
-	garp_run(d, mip4d_now_ms());
+	struct harole *h = state;
+
+	mip4_ha_expire(h->ha, mip4d_now_ms(), on_expired, h);
+	garp_run(h, mip4d_now_ms());
 }
 
 /* Monotonic expiry for a stored wall-clock one; one that passed while we
@@ -518,11 +530,11 @@ static uint64_t restored_expiry(int64_t exp_wall, uint64_t now_ms)
 static int restore_one(void *ctx, const struct mip4_binding *s,
 		       int64_t exp_wall)
 {
-	struct mip4d *d = ctx;
+	struct harole *h = ctx;
 	uint64_t now = mip4d_now_ms();
 	struct mip4_binding *b;
 
-	b = mip4_btable_add(mip4_ha_bindings(d->ha), s->home_addr, s->nai,
+	b = mip4_btable_add(mip4_ha_bindings(h->ha), s->home_addr, s->nai,
 			    s->nai ? strlen(s->nai) : 0,
 			    restored_expiry(exp_wall, now));
 	if (!b)
@@ -547,8 +559,8 @@ static int restore_one(void *ctx, const struct mip4_binding *s,
 static int restore_coa(void *ctx, uint32_t home, const struct mip4_coa *sc,
 		       int64_t exp_wall)
 {
-	struct mip4d *d = ctx;
-	struct mip4_btable *t = mip4_ha_bindings(d->ha);
+	struct harole *h = ctx;
+	struct mip4_btable *t = mip4_ha_bindings(h->ha);
 	struct mip4_binding *b = mip4_btable_get(t, home);
 	struct mip4_coa c = *sc;
 
@@ -566,21 +578,21 @@ static int restore_coa(void *ctx, uint32_t home, const struct mip4_coa *sc,
 
 static int route_restored(void *ctx, const struct mip4_binding *b)
 {
-	struct mip4d *d = ctx;
+	struct harole *h = ctx;
 
-	route_add(d, b->home_addr);
-	binding_event(d, "restored", b, b->home_addr, b->coa, false);
+	route_add(h, b->home_addr);
+	binding_event(h, "restored", b, b->home_addr, b->coa, false);
 	return 0;
 }
 
 /* Replay state outlives bindings and restarts (RFC 5944 §5.7.1). */
-static void restore_replay(struct mip4d *d, struct mip4_config *c)
+static void restore_replay(struct harole *h, struct mip4_config *c)
 {
 	for (size_t i = 0; i < c->ha.n_mn; i++) {
 		struct mip4_ha_mn *mn = &c->ha.mn[i];
 		uint64_t last;
 
-		if (store_get_replay(d->store, mn->sa.spi, &last) == 1) {
+		if (store_get_replay(h->store, mn->sa.spi, &last) == 1) {
 			mn->replay.last_id = last;
 			mn->replay.have_last = true;
 		}
@@ -589,7 +601,7 @@ static void restore_replay(struct mip4d *d, struct mip4_config *c)
 
 /*
  * Two port-434 sockets.  The data plane sends RFC 3519 tunnel data on
- * d->udp_fd without IP_PKTINFO, so that socket is bound to the home
+ * h->udp_fd without IP_PKTINFO, so that socket is bound to the home
  * agent's address: on the wildcard address the kernel would pick the
  * outgoing interface's address as the source, which is not the HA address
  * when the HA sits on its home link behind a router, and a NAT then has
@@ -599,9 +611,6 @@ static void restore_replay(struct mip4d *d, struct mip4_config *c)
  * to a broadcast address, which are answered with 136 (RFC 5944
  * §3.8.2.1).  Both are read by on_udp().
  */
-static int udp_any_fd = -1;
-static struct event *ev_udp_any;
-
 static int udp_bind(uint32_t addr)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -626,66 +635,42 @@ static int udp_bind(uint32_t addr)
 	return fd;
 }
 
-static int open_udp(struct mip4d *d)
-{
-	int any = udp_bind(INADDR_ANY);
-	int fd = any < 0 ? -1 : udp_bind(d->conf.ha.cfg.addr);
-
-	if (fd < 0) {
-		if (any >= 0)
-			close(any);
-		return -1;
-	}
-	udp_any_fd = any;
-	d->udp_fd = fd;
-	return 0;
-}
-
-static struct event *watch(struct mip4d *d, int fd,
+static struct event *watch(struct harole *h, int fd,
 			   void (*cb)(evutil_socket_t, short, void *))
 {
-	struct event *ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
+	struct event *ev = event_new(h->env->base, fd, EV_READ | EV_PERSIST, cb, h);
 
 	if (!ev || event_add(ev, NULL) < 0)
 		fatalx("event_add failed");
 	return ev;
 }
 
-int harole_start(struct mip4d *d)
+/* As root: the port-434 sockets and the data plane's devices. */
+static int ha_open(const struct role_env *env, void **state)
 {
-	struct mip4_config_ha *c = &d->conf.ha;
+	struct mip4_config_ha *c = &env->conf->ha;
+	struct harole *h = calloc(1, sizeof *h);
 	struct dp_cfg dc = {0};
-	char err[256];
-	int rc, n;
+	int rc;
 
-	d->ha = mip4_ha_new(&c->cfg, lookup_mn, lookup_fa, d, c->n_mn + 16);
-	d->fa_warned = c->n_fa ? calloc(c->n_fa, sizeof *d->fa_warned) : NULL;
-	if (!d->ha || (c->n_fa && !d->fa_warned)) {
+	*state = h;
+	if (!h)
+		return -1;
+	h->env = env;
+	h->udp_fd = h->udp_any_fd = -1;
+	h->rx = malloc(sizeof *h->rx);
+	h->ha = mip4_ha_new(&c->cfg, lookup_mn, lookup_fa, h, c->n_mn + 16);
+	h->n_fa_warned = c->n_fa;
+	h->fa_warned = c->n_fa ? calloc(c->n_fa, sizeof *h->fa_warned) : NULL;
+	if (!h->rx || !h->ha || (c->n_fa && !h->fa_warned)) {
 		log_warnx("out of memory");
 		return -1;
 	}
-	if (store_open(d->conf.state_db, &d->store, err, sizeof err) < 0) {
-		log_warnx("state-db %s: %s", d->conf.state_db, err);
+	h->udp_any_fd = udp_bind(INADDR_ANY);
+	h->udp_fd = h->udp_any_fd < 0 ? -1 : udp_bind(c->cfg.addr);
+	if (h->udp_fd < 0)
 		return -1;
-	}
-	if (d->conf.state_sync_full &&
-	    store_set_sync(d->store, STORE_SYNC_FULL) < 0) {
-		log_warnx("state-db %s: %s", d->conf.state_db,
-			  store_errmsg(d->store));
-		return -1;
-	}
-	restore_replay(d, &d->conf);
-	n = store_load(d->store, mip4d_now_wall(), restore_one, d);
-	if (n >= 0 && store_load_coas(d->store, restore_coa, d) < 0)
-		n = -1;
-	if (n < 0) {
-		log_warnx("state-db %s: %s", d->conf.state_db,
-			  store_errmsg(d->store));
-		return -1;
-	}
-	if (open_udp(d) < 0)
-		return -1;
-	rc = nl_open(&d->nl);
+	rc = nl_open(&h->nl);
 	if (rc < 0) {
 		log_warnx("netlink: %s", strerror(-rc));
 		return -1;
@@ -696,32 +681,66 @@ int harole_start(struct mip4d *d)
 	 * 3519 UDP 32 (IP + UDP + tunnel data header, §4.8). */
 	dc.mtu = c->cfg.udp_tunnel ? 1500 - 32 : 1500 - 20;
 	dc.local_addr = c->cfg.addr;
-	dc.udp_fd = d->udp_fd;
-	dc.bindings = mip4_ha_bindings(d->ha);
-	rc = dp_open(&dc, &d->dp);
+	dc.udp_fd = h->udp_fd;
+	dc.bindings = mip4_ha_bindings(h->ha);
+	rc = dp_open(&dc, &h->dp);
 	if (rc < 0) {
 		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
 		return -1;
 	}
-	d->tun_ifindex = dp_tun_ifindex(d->dp);
+	h->tun_ifindex = dp_tun_ifindex(h->dp);
 	if (c->home_if[0]) {
-		d->garp = calloc(1, sizeof *d->garp);
-		if (!d->garp) {
+		h->garp = calloc(1, sizeof *h->garp);
+		if (!h->garp) {
 			log_warnx("out of memory");
 			return -1;
 		}
-		d->home_ifindex = nl_ifindex(c->home_if);
-		if (d->home_ifindex < 0) {
+		h->home_ifindex = nl_ifindex(c->home_if);
+		if (h->home_ifindex < 0) {
 			log_warnx("home-interface %s: %s", c->home_if,
-				  strerror(-d->home_ifindex));
+				  strerror(-h->home_ifindex));
 			return -1;
 		}
 	}
-	mip4_btable_foreach(mip4_ha_bindings(d->ha), route_restored, d);
-	d->ev_udp = watch(d, d->udp_fd, on_udp);
-	ev_udp_any = watch(d, udp_any_fd, on_udp);
-	d->ev_tun = watch(d, dp_tun_fd(d->dp), on_tun);
-	d->ev_raw = watch(d, dp_raw_fd(d->dp), on_raw);
+	return 0;
+}
+
+/* Unprivileged: the bindings and replay state back from the store, their
+ * routes in place again, then listen. */
+static int ha_start(void *state)
+{
+	struct harole *h = state;
+	const struct role_env *env = h->env;
+	struct mip4_config_ha *c = &env->conf->ha;
+	char err[256];
+	int n;
+
+	if (store_open(env->conf->state_db, &h->store, err, sizeof err) < 0) {
+		log_warnx("state-db %s: %s", env->conf->state_db, err);
+		return -1;
+	}
+	if (env->conf->state_sync_full &&
+	    store_set_sync(h->store, STORE_SYNC_FULL) < 0) {
+		log_warnx("state-db %s: %s", env->conf->state_db,
+			  store_errmsg(h->store));
+		return -1;
+	}
+	restore_replay(h, env->conf);
+	n = store_load(h->store, mip4d_now_wall(), restore_one, h);
+	if (n >= 0 && store_load_coas(h->store, restore_coa, h) < 0)
+		n = -1;
+	if (n < 0) {
+		log_warnx("state-db %s: %s", env->conf->state_db,
+			  store_errmsg(h->store));
+		return -1;
+	}
+	h->restored = n;
+	mip4_btable_foreach(mip4_ha_bindings(h->ha), route_restored, h);
+	priv_flush(env->priv);
+	h->ev_udp = watch(h, h->udp_fd, on_udp);
+	h->ev_udp_any = watch(h, h->udp_any_fd, on_udp);
+	h->ev_tun = watch(h, dp_tun_fd(h->dp), on_tun);
+	h->ev_raw = watch(h, dp_raw_fd(h->dp), on_raw);
 	log_info("home agent %s: %zu mobile nodes configured, %d bindings "
 		 "restored, tunnel device %s",
 		 inet_ntoa((struct in_addr){htonl(c->cfg.addr)}), c->n_mn, n,
@@ -729,66 +748,60 @@ int harole_start(struct mip4d *d)
 	return 0;
 }
 
-void harole_stop(struct mip4d *d)
+static void ha_stop(void *state)
 {
-	if (!d->ha)
+	struct harole *h = state;
+	struct event *evs[4];
+
+	if (!h)
 		return;
-	if (d->ev_udp)
-		event_free(d->ev_udp);
-	if (ev_udp_any)
-		event_free(ev_udp_any);
-	ev_udp_any = NULL;
-	if (udp_any_fd >= 0)
-		close(udp_any_fd);
-	udp_any_fd = -1;
-	if (d->ev_tun)
-		event_free(d->ev_tun);
-	if (d->ev_raw)
-		event_free(d->ev_raw);
-	d->ev_udp = d->ev_tun = d->ev_raw = NULL;
+	evs[0] = h->ev_udp;
+	evs[1] = h->ev_udp_any;
+	evs[2] = h->ev_tun;
+	evs[3] = h->ev_raw;
+	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+		if (evs[i])
+			event_free(evs[i]);
 	/* Bindings stay in the store; routes go with the TUN device. */
-	if (d->dp)
-		dp_close(d->dp);
-	if (d->nl)
-		nl_close(d->nl);
-	if (d->store)
-		store_close(d->store);
-	if (d->udp_fd > 0)
-		close(d->udp_fd);
-	mip4_ha_free(d->ha);
-	free(d->fa_warned);
-	d->fa_warned = NULL;
-	free(d->garp);
-	d->garp = NULL;
-	d->dp = NULL;
-	d->nl = NULL;
-	d->store = NULL;
-	d->ha = NULL;
-	d->udp_fd = -1;
+	dp_close(h->dp);
+	nl_close(h->nl);
+	store_close(h->store);
+	if (h->udp_fd >= 0)
+		close(h->udp_fd);
+	if (h->udp_any_fd >= 0)
+		close(h->udp_any_fd);
+	mip4_ha_free(h->ha);
+	free(h->fa_warned);
+	free(h->garp);
+	free(h->rx);
+	free(h);
 }
 
 /* SIGHUP: new keys and policy, same bindings; replay state carried over
  * for every mobile node that is still configured. */
-int harole_reload(struct mip4d *d, struct mip4_config *nc)
+static int ha_reload(void *state, struct mip4_config *nc)
 {
+	struct harole *h = state;
+
 	for (size_t i = 0; i < nc->ha.n_mn; i++) {
 		struct mip4_ha_mn *mn = &nc->ha.mn[i];
 		const struct mip4_ha_mn *old = mip4_config_find_mn(
-			&d->conf, mn->home_addr, mn->nai, strlen(mn->nai));
+			h->env->conf, mn->home_addr, mn->nai, strlen(mn->nai));
 
 		if (old)
 			mn->replay = old->replay;
 	}
-	if (strcmp(nc->ha.tunnel_dev, d->conf.ha.tunnel_dev) != 0 ||
-	    strcmp(nc->state_db, d->conf.state_db) != 0 ||
-	    nc->ha.cfg.addr != d->conf.ha.cfg.addr)
+	if (strcmp(nc->ha.tunnel_dev, h->env->conf->ha.tunnel_dev) != 0 ||
+	    strcmp(nc->state_db, h->env->conf->state_db) != 0 ||
+	    nc->ha.cfg.addr != h->env->conf->ha.cfg.addr)
 		log_warnx("reload: address, tunnel-device and state-db changes "
 			  "take effect on restart");
-	mip4_ha_set_cfg(d->ha, &nc->ha.cfg);
+	mip4_ha_set_cfg(h->ha, &nc->ha.cfg);
 	/* the foreign-agent entries may have changed: warn afresh */
-	free(d->fa_warned);
-	d->fa_warned = nc->ha.n_fa ? calloc(nc->ha.n_fa, sizeof *d->fa_warned)
+	free(h->fa_warned);
+	h->fa_warned = nc->ha.n_fa ? calloc(nc->ha.n_fa, sizeof *h->fa_warned)
 				   : NULL;
+	h->n_fa_warned = h->fa_warned ? nc->ha.n_fa : 0;
 	return 0;
 }
 
@@ -801,16 +814,17 @@ static const char *flavour_name(enum mip4_ha_flavour f)
 	}
 }
 
-json_object *harole_status(struct mip4d *d)
+static json_object *ha_status(void *state)
 {
+	struct harole *h = state;
 	json_object *o = json_object_new_object();
 
-	jadd_addr(o, "address", d->conf.ha.cfg.addr);
-	jadd_str(o, "flavour", flavour_name(d->conf.ha.cfg.flavour));
-	jadd_str(o, "tunnel_device", d->conf.ha.tunnel_dev);
-	jadd_int(o, "mobile_nodes", (int64_t)d->conf.ha.n_mn);
+	jadd_addr(o, "address", h->env->conf->ha.cfg.addr);
+	jadd_str(o, "flavour", flavour_name(h->env->conf->ha.cfg.flavour));
+	jadd_str(o, "tunnel_device", h->env->conf->ha.tunnel_dev);
+	jadd_int(o, "mobile_nodes", (int64_t)h->env->conf->ha.n_mn);
 	jadd_int(o, "bindings",
-		(int64_t)mip4_btable_count(mip4_ha_bindings(d->ha)));
+		(int64_t)mip4_btable_count(mip4_ha_bindings(h->ha)));
 	return o;
 }
 
@@ -871,21 +885,25 @@ static int binding_json(void *ctx, const struct mip4_binding *b)
 	return 0;
 }
 
-json_object *harole_bindings(struct mip4d *d)
+static json_object *ha_list(void *state, const char *what)
 {
-	json_object *arr = json_object_new_array();
+	struct harole *h = state;
+	json_object *arr;
 
-	mip4_btable_foreach(mip4_ha_bindings(d->ha), binding_json, arr);
+	if (strcmp(what, "bindings") != 0)
+		return NULL;
+	arr = json_object_new_array();
+	mip4_btable_foreach(mip4_ha_bindings(h->ha), binding_json, arr);
 	return arr;
 }
 
-json_object *harole_counters(struct mip4d *d)
+static void ha_counters(void *state, json_object *o)
 {
-	json_object *o = json_object_new_object();
+	struct harole *h = state;
 	json_object *ha = json_object_new_object();
 	json_object *dpo = json_object_new_object();
-	const uint64_t *c = mip4_ha_counters(d->ha);
-	const struct dp_stats *s = dp_stats(d->dp);
+	const uint64_t *c = mip4_ha_counters(h->ha);
+	const struct dp_stats *s = dp_stats(h->dp);
 
 	for (int i = 0; i < MIP4_HA_NCOUNTERS; i++)
 		jadd_int(ha, mip4_ha_counter_name((enum mip4_ha_counter)i),
@@ -902,5 +920,23 @@ json_object *harole_counters(struct mip4d *d)
 	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
 	json_object_object_add(o, "home-agent", ha);
 	json_object_object_add(o, "dataplane", dpo);
-	return o;
 }
+
+static bool ha_wanted(const struct mip4_config *c)
+{
+	return c->have_ha;
+}
+
+const struct role_ops harole_ops = {
+	.name = "home-agent",
+	.key = "home_agent",
+	.wanted = ha_wanted,
+	.open = ha_open,
+	.start = ha_start,
+	.stop = ha_stop,
+	.reload = ha_reload,
+	.tick = ha_tick,
+	.status = ha_status,
+	.counters = ha_counters,
+	.list = ha_list,
+};

@@ -51,12 +51,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "json.h"
 #include "log.h"
 #include "mip4/ip.h"
 #include "mip4/vpnmn.h"
-#include "mip4d.h"
-#include "mnrole.h"
-#include "nl.h"
+#include "mnlayer.h"
+#include "priv.h"
+#include "role.h"
 
 #define X_MARK 0x4d58
 #define X_TABLE 0x4d58
@@ -71,20 +73,16 @@
 #define PREF_I_TABLE 102
 #define I_MTU 1300 /* 1500 - x-MIP (<= 32) - ESP in UDP (<= 88) - i-MIP (20),
 		      rounded down */
-#define SWAN_OUT_MAX 16384
 #define VPN_RETRY_MS 2000
 #define VPN_CHECK_MS 5000
-
-extern char **environ;
 
 enum swan_op { SW_IDLE = 0, SW_INITIATE, SW_TERMINATE, SW_LIST };
 
 struct vpnrole {
-	struct mip4d *d;
+	const struct role_env *env;
 	const struct mip4_config_vpn *cfg;
 	struct mip4_vmn v;
-	struct mnrole *x, *i;
-	struct nl *nl;
+	struct mnlayer *x, *i;
 	struct event *ev_step, *ev_timer;
 	bool in_step;
 	bool gated;
@@ -115,19 +113,14 @@ struct vpnrole {
 	uint64_t probe_sent, probe_tnc, probe_no_tnc;
 	/* the VPN, through swanctl */
 	enum swan_op op;
-	pid_t swan_pid;
-	uint64_t swan_started_ms;
 	uint64_t swan_killed;
-	int swan_fd;
-	struct event *ev_swan;
-	char *swan_out;
-	size_t swan_len;
 	bool want_list;
 	bool restart_pending;	     /* naive: initiate after the terminate */
 	uint64_t vpn_retry_ms;	     /* no initiate before this */
 	uint64_t vpn_checked_ms;
 	uint64_t initiations, terminations, swan_failures;
 	uint64_t outside_moves, inside_moves;
+	bool started;
 };
 
 static void schedule(struct vpnrole *vr);
@@ -137,10 +130,10 @@ static void event_simple(struct vpnrole *vr, const char *name)
 	json_object *ev = json_object_new_object();
 
 	jadd_str(ev, "event", name);
-	ctlsock_event(vr->d, ev);
+	role_event(vr->env, ev);
 }
 
-/* ---- swanctl ---- */
+/* ---- the VPN client's commands (asked of priv: PRIV_VPN_RUN) ---- */
 
 static const char *swan_op_str(enum swan_op op)
 {
@@ -152,21 +145,28 @@ static const char *swan_op_str(enum swan_op op)
 	}
 }
 
-static void swan_done(struct vpnrole *vr, int status)
+/* How the command ended (the privileged side runs it, with the
+ * configured swanctl-timeout). */
+static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 {
+	struct vpnrole *vr = ctx;
 	enum swan_op op = vr->op;
 	uint64_t t = mip4d_now_ms();
-	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int status = r->status;
+	bool ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
 	vr->op = SW_IDLE;
-	vr->swan_pid = 0;
-	if (vr->swan_out)
-		vr->swan_out[vr->swan_len] = 0;
+	if (r->killed) {
+		/* charon stuck: --initiate has its own 20 s timeout */
+		vr->swan_killed++;
+		log_warnx("vpn: swanctl --%s still running after %u s: killed",
+			  swan_op_str(op),
+			  (unsigned)(vr->cfg->swanctl_timeout_ms / 1000));
+	}
 	if (!ok && op != SW_LIST) {
 		vr->swan_failures++;
 		log_warnx("vpn: swanctl --%s failed (status %d): %.200s",
-			  swan_op_str(op), status,
-			  vr->swan_out ? vr->swan_out : "");
+			  swan_op_str(op), status, r->out ? r->out : "");
 	}
 	switch (op) {
 	case SW_INITIATE:
@@ -181,16 +181,15 @@ static void swan_done(struct vpnrole *vr, int status)
 		}
 		break;
 	case SW_LIST: {
-		uint32_t vip = ok && vr->swan_out ? mip4_vmn_swanctl_vip(vr->swan_out) : 0;
+		uint32_t vip = ok && r->out ? mip4_vmn_swanctl_vip(r->out) : 0;
 
 		/* killed by the watchdog: we learnt nothing, keep what we
 		 * know and ask again later (an exit status other than 0 is
 		 * an answer: charon has no such SA, or is not there) */
-		if (WIFSIGNALED(status)) {
+		if (r->killed || (status >= 0 && WIFSIGNALED(status))) {
 			vr->vpn_checked_ms = t;
 			break;
 		}
-
 		vr->vpn_checked_ms = t;
 		if (vip != vr->v.vip) {
 			json_object *ev = json_object_new_object();
@@ -199,7 +198,7 @@ static void swan_done(struct vpnrole *vr, int status)
 			jadd_str(ev, "event", vip ? "vpn-up" : "vpn-down");
 			if (vip)
 				jadd_addr(ev, "vip", vip);
-			ctlsock_event(vr->d, ev);
+			role_event(vr->env, ev);
 		}
 		break;
 	}
@@ -209,142 +208,23 @@ static void swan_done(struct vpnrole *vr, int status)
 	schedule(vr);
 }
 
-static void on_swan(evutil_socket_t fd, short what, void *arg)
-{
-	struct vpnrole *vr = arg;
-	char buf[4096];
-	ssize_t n;
-	int status = 0;
-
-	(void)what;
-	n = read(fd, buf, sizeof buf);
-	if (n > 0) {
-		size_t room = SWAN_OUT_MAX - 1 - vr->swan_len;
-		size_t k = (size_t)n < room ? (size_t)n : room;
-
-		memcpy(vr->swan_out + vr->swan_len, buf, k);
-		vr->swan_len += k;
-		return;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	/* EOF: the child closed its output; reap it */
-	event_free(vr->ev_swan);
-	vr->ev_swan = NULL;
-	close(vr->swan_fd);
-	vr->swan_fd = -1;
-	if (waitpid(vr->swan_pid, &status, 0) < 0)
-		status = -1;
-	swan_done(vr, status);
-}
-
-/* argv for swanctl: strings copied into one buffer (posix_spawn wants
- * char *, the configuration is const). */
-struct argbuf {
-	char *argv[16];
-	int argc;
-	char text[3 * MIP4_CONFIG_PATH_MAX + 256];
-	size_t used;
-};
-
-static void arg_push(struct argbuf *a, const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	if (a->argc >= (int)(sizeof a->argv / sizeof a->argv[0]) - 1 ||
-	    a->used + n > sizeof a->text)
-		return; /* cannot happen with the configured lengths */
-	memcpy(a->text + a->used, s, n);
-	a->argv[a->argc++] = a->text + a->used;
-	a->argv[a->argc] = NULL;
-	a->used += n;
-}
-
-/* Run swanctl asynchronously; its output (stdout + stderr) is kept. */
+/* Run swanctl (one at a time); its result comes to on_vpn_done(). */
 static int swan_run(struct vpnrole *vr, enum swan_op op)
 {
-	static char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	static struct argbuf a;
-	const struct mip4_config_vpn *c = vr->cfg;
-	static char env_conf[MIP4_CONFIG_PATH_MAX + 20];
-	char *envp[4];
-	int envc = 0, pfd[2];
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int rc;
+	static const enum priv_vpn what[] = {
+		[SW_INITIATE] = PRIV_VPN_INITIATE,
+		[SW_TERMINATE] = PRIV_VPN_TERMINATE,
+		[SW_LIST] = PRIV_VPN_LIST,
+	};
+	int rc = priv_vpn_run(vr->env->priv, what[op]);
 
-	memset(&a, 0, sizeof a);
-	arg_push(&a, c->swanctl);
-	switch (op) {
-	case SW_INITIATE:
-		arg_push(&a, "--initiate");
-		arg_push(&a, "--child");
-		arg_push(&a, c->child);
-		arg_push(&a, "--ike");
-		arg_push(&a, c->ike);
-		arg_push(&a, "--timeout");
-		arg_push(&a, "20");
-		break;
-	case SW_TERMINATE:
-		/* --force without --timeout: send the delete and do not wait
-		 * for the answer; the peer is often out of reach by now (we
-		 * moved), and its SA goes when ours comes back (unique =
-		 * replace) or by dead peer detection */
-		arg_push(&a, "--terminate");
-		arg_push(&a, "--ike");
-		arg_push(&a, c->ike);
-		arg_push(&a, "--force");
-		break;
-	default:
-		arg_push(&a, "--list-sas");
-		arg_push(&a, "--ike");
-		arg_push(&a, c->ike);
-		arg_push(&a, "--raw");
-		break;
-	}
-	if (c->vici[0]) {
-		char uri[MIP4_CONFIG_PATH_MAX + 8];
-
-		(void)snprintf(uri, sizeof uri, "unix://%s", c->vici);
-		arg_push(&a, "--uri");
-		arg_push(&a, uri);
-	}
-	if (c->strongswan_conf[0]) {
-		(void)snprintf(env_conf, sizeof env_conf, "STRONGSWAN_CONF=%s",
-			       c->strongswan_conf);
-		envp[envc++] = env_conf;
-	}
-	envp[envc++] = env_path;
-	envp[envc] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	if (posix_spawn_file_actions_init(&fa) != 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -ENOMEM;
-	}
-	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	(void)posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&pid, c->swanctl, &fa, NULL, a.argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[1]);
-	if (rc != 0) {
-		close(pfd[0]);
+	if (rc < 0) {
 		vr->swan_failures++;
-		log_warnx("vpn: cannot run %s: %s", c->swanctl, strerror(rc));
-		return -rc;
+		log_warnx("vpn: cannot run %s: %s", vr->cfg->swanctl,
+			  strerror(-rc));
+		return rc;
 	}
-	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	vr->swan_fd = pfd[0];
-	vr->swan_pid = pid;
-	vr->swan_started_ms = mip4d_now_ms();
-	vr->swan_len = 0;
 	vr->op = op;
-	vr->ev_swan = event_new(vr->d->base, pfd[0], EV_READ | EV_PERSIST,
-				on_swan, vr);
-	if (!vr->ev_swan || event_add(vr->ev_swan, NULL) < 0)
-		fatalx("event_add failed");
 	if (op == SW_INITIATE)
 		vr->initiations++;
 	else if (op == SW_TERMINATE)
@@ -405,12 +285,12 @@ static void probe_send(struct vpnrole *vr, struct mip4_mn_out *o)
 {
 	if (!o->send)
 		return;
-	if (mnrole_send_request(vr->probe_fd, o,
+	if (mnlayer_send_request(vr->probe_fd, o,
 				vr->probe.at.where == MIP4_MN_VIA_FA) < 0) {
-		vr->d->counters[D_UDP_TX_ERR]++;
+		vr->env->counters[D_UDP_TX_ERR]++;
 		return;
 	}
-	vr->d->counters[D_UDP_TX]++;
+	vr->env->counters[D_UDP_TX]++;
 	vr->probe_sent++;
 }
 
@@ -438,7 +318,7 @@ static void probe_out(struct vpnrole *vr, struct mip4_mn_out *o)
 		jadd_str(ev, "event", "inside-probe");
 		json_object_object_add(ev, "tnc",
 				       json_object_new_boolean(vr->probe.tnc));
-		ctlsock_event(vr->d, ev);
+		role_event(vr->env, ev);
 		mip4_vmn_probe(&vr->v, mip4d_now_ms(), vr->probe.tnc);
 		schedule(vr);
 	}
@@ -456,17 +336,17 @@ static void probe_fa_link(struct vpnrole *vr, uint32_t fa, int ifindex)
 	if (vr->x || (fa == vr->probe_fa && ifindex == vr->probe_fa_if))
 		return;
 	if (vr->probe_fa) {
-		(void)nl_route_del(vr->nl, vr->probe_fa, 32, vr->probe_fa_if, 0);
-		(void)nl_neigh_del(vr->nl, vr->probe_fa_if, vr->probe_fa);
+		(void)priv_route(vr->env->priv, false, vr->probe_fa, 32, vr->probe_fa_if, 0, false);
+		(void)priv_neigh_del(vr->env->priv, vr->probe_fa_if, vr->probe_fa);
 		vr->probe_fa = 0;
 		vr->probe_fa_if = 0;
 	}
 	if (!fa || ifindex <= 0)
 		return;
-	if (nl_neigh_add(vr->nl, ifindex, fa, vr->link_mac) < 0 ||
-	    nl_route_add_src(vr->nl, fa, 32, ifindex,
-			     vr->d->conf.mn.cfg.home_addr, 0) < 0) {
-		vr->d->counters[D_ROUTE_ERR]++;
+	if (priv_neigh_add(vr->env->priv, ifindex, fa, vr->link_mac) < 0 ||
+	    priv_route_add_src(vr->env->priv, fa, 32, ifindex,
+			     vr->env->conf->mn.cfg.home_addr, 0) < 0) {
+		vr->env->counters[D_ROUTE_ERR]++;
 		log_warnx("vpn: route to the foreign agent for detection failed");
 	}
 	vr->probe_fa = fa;
@@ -475,7 +355,7 @@ static void probe_fa_link(struct vpnrole *vr, uint32_t fa, int ifindex)
 
 static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 {
-	struct mip4_mn_now n = mnrole_now();
+	struct mip4_mn_now n = mnlayer_now();
 	struct mip4_mn_out o;
 
 	probe_fa_link(vr, at->where == MIP4_MN_VIA_FA ? at->fa_addr : 0,
@@ -488,7 +368,7 @@ static void probe_start(struct vpnrole *vr, const struct mip4_mn_attach *at)
 
 static void probe_stop(struct vpnrole *vr)
 {
-	struct mip4_mn_now n = mnrole_now();
+	struct mip4_mn_now n = mnlayer_now();
 	struct mip4_mn_out o;
 	struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
 
@@ -502,7 +382,7 @@ static void probe_stop(struct vpnrole *vr)
 static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct vpnrole *vr = arg;
-	struct mip4_mn_now n = mnrole_now();
+	struct mip4_mn_now n = mnlayer_now();
 	struct mip4_mn_out o;
 
 	(void)fd;
@@ -526,10 +406,10 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 
 		if (len < 0)
 			break;
-		vr->d->counters[D_UDP_RX]++;
+		vr->env->counters[D_UDP_RX]++;
 		if (!vr->probing)
 			continue;
-		n = mnrole_now();
+		n = mnlayer_now();
 		mip4_mn_input(&vr->probe, &n, buf, (size_t)len, &o);
 		probe_out(vr, &o);
 	}
@@ -579,7 +459,7 @@ static const char *mode_now(const struct vpnrole *vr)
 	case MIP4_VMN_OUTSIDE:
 		if (vr->cfg->det.mode != MIP4_VMN_CVC)
 			return mip4_vmn_mode_str(vr->cfg->det.mode);
-		w = vr->x ? mnrole_where(vr->x) : MIP4_MN_DETACHED;
+		w = vr->x ? mnlayer_where(vr->x) : MIP4_MN_DETACHED;
 		return w == MIP4_MN_VIA_FA ? "fvc" : "cvc";
 	default:
 		return "none";
@@ -598,14 +478,15 @@ static void gateway_route(struct vpnrole *vr)
 	if (via == vr->gw_route_via && ifx == vr->gw_route_if)
 		return;
 	if (vr->gw_route_via)
-		(void)nl_route_del(vr->nl, vr->cfg->gateway, 32, vr->gw_route_if,
-				   0);
+		(void)priv_route(vr->env->priv, false, vr->cfg->gateway, 32, vr->gw_route_if,
+				   0, false);
 	vr->gw_route_via = 0;
 	vr->gw_route_if = 0;
 	if (!via || ifx <= 0)
 		return;
-	if (nl_route_add_via(vr->nl, vr->cfg->gateway, 32, via, ifx, 0, 0) < 0) {
-		vr->d->counters[D_ROUTE_ERR]++;
+	if (priv_route_add_via(vr->env->priv, vr->cfg->gateway, 32, via, ifx, 0,
+			       0, 0) < 0) {
+		vr->env->counters[D_ROUTE_ERR]++;
 		log_warnx("vpn: route to the gateway via the link failed");
 		return;
 	}
@@ -625,19 +506,19 @@ static void apply_inner(struct vpnrole *vr, enum mip4_vmn_inner want)
 	vr->i_reg = false;
 	switch (want) {
 	case MIP4_VMN_IN_DIRECT:
-		mnrole_mark_table(vr->i, 0);
-		mnrole_attach(vr->i, NULL);
+		mnlayer_mark_table(vr->i, 0);
+		mnlayer_attach(vr->i, NULL);
 		break;
 	case MIP4_VMN_IN_VPN:
 		/* co-located at the VPN tunnel inner address; i-MIP's own
 		 * packets take the VPN's routing table */
-		mnrole_mark_table(vr->i, vr->cfg->table);
+		mnlayer_mark_table(vr->i, vr->cfg->table);
 		at.where = MIP4_MN_COLOCATED;
 		at.coa = vr->v.vip;
-		mnrole_attach(vr->i, &at);
+		mnlayer_attach(vr->i, &at);
 		break;
 	default:
-		mnrole_attach(vr->i, &at);
+		mnlayer_attach(vr->i, &at);
 		break;
 	}
 }
@@ -651,16 +532,16 @@ static void apply_outer(struct vpnrole *vr, bool active)
 	vr->x_active = active;
 	vr->x_reg = false;
 	/* inside: deregister from the x-HA (§3.3) if it holds a binding */
-	if (!active && mnrole_mn(vr->x)->registered)
+	if (!active && mnlayer_mn(vr->x)->registered)
 		off.where = MIP4_MN_AT_HOME;
-	mnrole_attach(vr->x, active ? NULL : &off);
+	mnlayer_attach(vr->x, active ? NULL : &off);
 }
 
 /* Read what the layers did, tell detection, then put in place what it
  * wants.  Runs from a zero-delay event, never inside a layer's call. */
 static void step(struct vpnrole *vr)
 {
-	struct mnrole *scanner = vr->x ? vr->x : vr->i;
+	struct mnlayer *scanner = vr->x ? vr->x : vr->i;
 	struct mip4_mn_attach at;
 	struct mip4_vmn_out w;
 	uint64_t t = mip4d_now_ms();
@@ -670,7 +551,7 @@ static void step(struct vpnrole *vr)
 
 	vr->in_step = true;
 	/* 1. the link (§3.2.1: the interface the scan picked) */
-	if (mnrole_scan(scanner, &at, &gw, &ifx, mac) &&
+	if (mnlayer_scan(scanner, &at, &gw, &ifx, mac) &&
 	    (!same_attach(&at, &vr->link) || ifx != vr->link_if ||
 	     gw != vr->link_gw)) {
 		bool up = attached(&at);
@@ -687,8 +568,8 @@ static void step(struct vpnrole *vr)
 	}
 	/* 2. x-MIP registered from this link? */
 	if (vr->x) {
-		const struct mip4_mn *m = mnrole_mn(vr->x);
-		enum mip4_mn_where xw = mnrole_where(vr->x);
+		const struct mip4_mn *m = mnlayer_mn(vr->x);
+		enum mip4_mn_where xw = mnlayer_where(vr->x);
 		bool reg = vr->x_active && m->registered &&
 			   (xw == MIP4_MN_COLOCATED || xw == MIP4_MN_VIA_FA) &&
 			   m->reg_coa == m->at.coa;
@@ -701,7 +582,7 @@ static void step(struct vpnrole *vr)
 	/* 3. i-MIP registered from its source? (every acceptance counts
 	 * for T_MONITOR) */
 	if (vr->inner != MIP4_VMN_IN_NONE) {
-		const struct mip4_mn *m = mnrole_mn(vr->i);
+		const struct mip4_mn *m = mnlayer_mn(vr->i);
 		bool reg = m->registered && m->reg_coa == m->at.coa &&
 			   m->at.where != MIP4_MN_DETACHED;
 
@@ -717,7 +598,7 @@ static void step(struct vpnrole *vr)
 	gateway_route(vr);
 	apply_outer(vr, w.x_active);
 	apply_inner(vr, w.inner);
-	mnrole_gate(vr->i, w.gate);
+	mnlayer_gate(vr->i, w.gate);
 	vr->gated = w.gate;
 	/* one direct attempt per detection run (its retransmissions are
 	 * mip4_mn's) */
@@ -725,17 +606,6 @@ static void step(struct vpnrole *vr)
 		probe_start(vr, &vr->link);
 	else if (!w.probe)
 		probe_stop(vr);
-	/* a swanctl that never ends would hold the VPN still for good */
-	if (vr->op != SW_IDLE && vr->swan_pid > 0 &&
-	    t >= vr->swan_started_ms + vr->cfg->swanctl_timeout_ms) {
-		/* charon stuck: --initiate has its own 20 s timeout */
-		log_warnx("vpn: swanctl --%s still running after %u s: killed",
-			  swan_op_str(vr->op),
-			  (unsigned)(vr->cfg->swanctl_timeout_ms / 1000));
-		(void)kill(vr->swan_pid, SIGKILL);
-		vr->swan_killed++;
-		vr->swan_started_ms = UINT64_MAX / 2; /* once */
-	}
 	vpn_follow(vr, &w, t);
 	/* 5. say what changed */
 	{
@@ -756,7 +626,7 @@ static void step(struct vpnrole *vr)
 				jadd_int(ev, "x_registered", vr->x_reg);
 			jadd_int(ev, "since_change_ms",
 				(int64_t)(t - vr->v.changed_ms));
-			ctlsock_event(vr->d, ev);
+			role_event(vr->env, ev);
 			vr->shown = vr->v.state;
 			vr->shown_mode = mode;
 		}
@@ -772,10 +642,6 @@ static void step(struct vpnrole *vr)
 			if (c > t && (!dl || c < dl))
 				dl = c;
 		}
-		uint64_t wd = vr->swan_started_ms + vr->cfg->swanctl_timeout_ms;
-
-		if (vr->op != SW_IDLE && wd > t && (!dl || wd < dl))
-			dl = wd;
 		mip4d_timer_at(vr->ev_timer, dl);
 	}
 	vr->in_step = false;
@@ -794,7 +660,7 @@ static void schedule(struct vpnrole *vr)
 		event_active(vr->ev_step, EV_TIMEOUT, 0);
 }
 
-static void on_layer(void *ctx, struct mnrole *r, enum mnrole_note what)
+static void on_layer(void *ctx, struct mnlayer *r, enum mnlayer_note what)
 {
 	(void)r;
 	(void)what;
@@ -803,12 +669,13 @@ static void on_layer(void *ctx, struct mnrole *r, enum mnrole_note what)
 
 /* ---- start, stop, status ---- */
 
-int vpnrole_start(struct mip4d *d)
+/* As root: both layers' sockets and devices, and the probe's socket. */
+static int vpn_open(const struct role_env *env, void **state)
 {
 	struct vpnrole *vr = calloc(1, sizeof *vr);
-	const struct mip4_config_vpn *c = &d->conf.vpn;
-	struct mnrole_params ip = {
-		.c = &d->conf.mn,
+	const struct mip4_config_vpn *c = &env->conf->vpn;
+	struct mnlayer_params ip = {
+		.c = &env->conf->mn,
 		.tag = " (i)",
 		.layer = "i",
 		.mark = I_MARK,
@@ -826,7 +693,7 @@ int vpnrole_start(struct mip4d *d)
 		.anon_solicit = true,
 		.notify = on_layer,
 	};
-	struct mnrole_params xp = {
+	struct mnlayer_params xp = {
 		.c = &c->outer,
 		.tag = " (x)",
 		.layer = "x",
@@ -839,35 +706,20 @@ int vpnrole_start(struct mip4d *d)
 		.udp_port = MIP4_PORT,
 		.notify = on_layer,
 	};
-	struct mip4_mn_cfg pc = d->conf.mn.cfg;
-	int rc;
+	struct mip4_mn_cfg pc = env->conf->mn.cfg;
 
+	*state = vr;
 	if (!vr)
 		return -1;
-	d->vpr = vr;
-	vr->d = d;
+	vr->env = env;
 	vr->cfg = c;
 	vr->probe_fd = -1;
-	vr->swan_fd = -1;
 	vr->link_if = -1;
 	vr->shown = MIP4_VMN_DETACHED;
 	vr->shown_mode = "none";
-	vr->swan_out = malloc(SWAN_OUT_MAX);
-	if (!vr->swan_out)
-		return -1;
 	ip.ctx = vr;
 	xp.ctx = vr;
 	mip4_vmn_init(&vr->v, &c->det);
-	rc = nl_open(&vr->nl);
-	if (rc < 0) {
-		log_warnx("vpn: netlink: %s", strerror(-rc));
-		return -1;
-	}
-	vr->ev_step = event_new(d->base, -1, 0, on_step, vr);
-	vr->ev_timer = evtimer_new(d->base, on_step, vr);
-	vr->ev_probe_timer = evtimer_new(d->base, on_probe_timer, vr);
-	if (!vr->ev_step || !vr->ev_timer || !vr->ev_probe_timer)
-		fatalx("event_new failed");
 	/* the probe: i-MIP's association, its own socket and mark */
 	pc.retrans_min_ms = 1000;
 	mip4_mn_init(&vr->probe, &pc);
@@ -876,42 +728,57 @@ int vpnrole_start(struct mip4d *d)
 		log_warn("vpn: probe socket");
 		return -1;
 	}
-	vr->ev_probe = event_new(d->base, vr->probe_fd, EV_READ | EV_PERSIST,
-				 on_probe, vr);
-	if (!vr->ev_probe || event_add(vr->ev_probe, NULL) < 0)
-		fatalx("event_add failed");
-	(void)nl_rule_del(vr->nl, PREF_PROBE);
-	if (nl_rule_add(vr->nl, PREF_PROBE, RT_TABLE_MAIN, P_MARK, -1) < 0)
-		d->counters[D_ROUTE_ERR]++;
 	if (c->det.mode == MIP4_VMN_CVC) {
-		vr->x = mnrole_new(d, &xp);
+		vr->x = mnlayer_new(env, &xp);
 		if (!vr->x)
 			return -1;
+	}
+	vr->i = mnlayer_new(env, &ip);
+	return vr->i ? 0 : -1;
+}
+
+static int vpn_start(void *state)
+{
+	struct vpnrole *vr = state;
+	const struct role_env *env = vr->env;
+	const struct mip4_config_vpn *c = vr->cfg;
+	struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
+
+	priv_set_vpn_cb(env->priv, on_vpn_done, vr);
+	vr->ev_step = event_new(env->base, -1, 0, on_step, vr);
+	vr->ev_timer = evtimer_new(env->base, on_step, vr);
+	vr->ev_probe_timer = evtimer_new(env->base, on_probe_timer, vr);
+	vr->ev_probe = event_new(env->base, vr->probe_fd, EV_READ | EV_PERSIST,
+				 on_probe, vr);
+	if (!vr->ev_step || !vr->ev_timer || !vr->ev_probe_timer ||
+	    !vr->ev_probe || event_add(vr->ev_probe, NULL) < 0)
+		fatalx("event_new failed");
+	vr->started = true;
+	(void)priv_rule_del(env->priv, PREF_PROBE);
+	if (priv_rule_add(env->priv, PREF_PROBE, RT_TABLE_MAIN, P_MARK, -1) < 0)
+		env->counters[D_ROUTE_ERR]++;
+	if (vr->x) {
+		if (mnlayer_start(vr->x) < 0)
+			return -1;
 		/* the VPN client's path check finds the x-HoA (top) */
-		(void)nl_route_del(vr->nl, c->gateway, 32, 0, 0);
-		if (nl_route_add_src(vr->nl, c->gateway, 32,
-				     mnrole_tun_ifindex(vr->x),
-				     c->outer.cfg.home_addr, 0) < 0) {
-			d->counters[D_ROUTE_ERR]++;
+		(void)priv_route(env->priv, false, c->gateway, 32, 0, 0, false);
+		if (priv_route_add_src(env->priv, c->gateway, 32,
+				       mnlayer_tun_ifindex(vr->x),
+				       c->outer.cfg.home_addr, 0) < 0) {
+			env->counters[D_ROUTE_ERR]++;
 			log_warnx("vpn: route to the gateway into %s failed",
 				  c->outer.tunnel_dev);
 		}
 	}
-	vr->i = mnrole_new(d, &ip);
-	if (!vr->i)
+	if (mnlayer_start(vr->i) < 0)
 		return -1;
-	d->mnr = vr->i;
 	/* nothing goes anywhere until detection says where (§3.2.2) */
-	mnrole_gate(vr->i, true);
-	{
-		struct mip4_mn_attach none = {.where = MIP4_MN_DETACHED};
-
-		mnrole_attach(vr->i, &none);
-		if (vr->x) {
-			/* x starts off; detection turns it on */
-			vr->x_active = false;
-			mnrole_attach(vr->x, &none);
-		}
+	mnlayer_gate(vr->i, true);
+	mnlayer_attach(vr->i, &none);
+	if (vr->x) {
+		/* x starts off; detection turns it on */
+		vr->x_active = false;
+		mnlayer_attach(vr->x, &none);
 	}
 	{
 		char a[16], b[16];
@@ -919,7 +786,7 @@ int vpnrole_start(struct mip4d *d)
 		log_info("vpn: mode %s, gateway %s, i-HA %s, detection period "
 			 "%u ms, T_MONITOR %u s",
 			 mip4_vmn_mode_str(c->det.mode), mip4_ntoa(c->gateway, a),
-			 mip4_ntoa(d->conf.mn.cfg.ha_addr, b),
+			 mip4_ntoa(env->conf->mn.cfg.ha_addr, b),
 			 (unsigned)c->det.detect_ms,
 			 (unsigned)(c->det.t_monitor_ms / 1000));
 	}
@@ -927,34 +794,26 @@ int vpnrole_start(struct mip4d *d)
 	return 0;
 }
 
-void vpnrole_stop(struct mip4d *d)
+static void vpn_stop(void *state)
 {
-	struct vpnrole *vr = d->vpr;
+	struct vpnrole *vr = state;
 
 	if (!vr)
 		return;
-	if (vr->swan_pid > 0) {
-		int st;
-
-		(void)kill(vr->swan_pid, SIGTERM);
-		(void)waitpid(vr->swan_pid, &st, 0);
-	}
-	if (vr->ev_swan)
-		event_free(vr->ev_swan);
-	if (vr->swan_fd >= 0)
-		close(vr->swan_fd);
 	/* i first: its deregistration may still need the VPN and x-MIP */
-	mnrole_free(vr->i);
-	mnrole_free(vr->x);
-	if (vr->nl) {
+	mnlayer_free(vr->i);
+	mnlayer_free(vr->x);
+	if (vr->started) {
+		struct priv *p = vr->env->priv;
+
+		priv_set_vpn_cb(p, NULL, NULL);
 		probe_fa_link(vr, 0, 0);
-		(void)nl_rule_del(vr->nl, PREF_PROBE);
+		(void)priv_rule_del(p, PREF_PROBE);
 		if (vr->cfg->det.mode == MIP4_VMN_CVC)
-			(void)nl_route_del(vr->nl, vr->cfg->gateway, 32, 0, 0);
+			(void)priv_route(p, false, vr->cfg->gateway, 32, 0, 0, false);
 		else if (vr->gw_route_via)
-			(void)nl_route_del(vr->nl, vr->cfg->gateway, 32,
-					   vr->gw_route_if, 0);
-		nl_close(vr->nl);
+			(void)priv_route(p, false, vr->cfg->gateway, 32,
+					     vr->gw_route_if, 0, false);
 	}
 	if (vr->ev_step)
 		event_free(vr->ev_step);
@@ -966,15 +825,12 @@ void vpnrole_stop(struct mip4d *d)
 		event_free(vr->ev_probe_timer);
 	if (vr->probe_fd >= 0)
 		close(vr->probe_fd);
-	free(vr->swan_out);
 	free(vr);
-	d->vpr = NULL;
-	d->mnr = NULL;
 }
 
-json_object *vpnrole_status(struct mip4d *d)
+static json_object *vpn_status(void *state)
 {
-	struct vpnrole *vr = d->vpr;
+	struct vpnrole *vr = state;
 	json_object *o = json_object_new_object();
 	json_object *vpn = json_object_new_object();
 	uint64_t t = mip4d_now_ms();
@@ -996,20 +852,20 @@ json_object *vpnrole_status(struct mip4d *d)
 	jadd_int(vpn, "initiations", (int64_t)vr->initiations);
 	jadd_int(vpn, "terminations", (int64_t)vr->terminations);
 	json_object_object_add(o, "vpn", vpn);
-	json_object_object_add(o, "inner", mnrole_status_of(vr->i));
+	json_object_object_add(o, "inner", mnlayer_status_of(vr->i));
 	if (vr->x)
-		json_object_object_add(o, "outer", mnrole_status_of(vr->x));
+		json_object_object_add(o, "outer", mnlayer_status_of(vr->x));
 	return o;
 }
 
-json_object *vpnrole_counters(struct mip4d *d)
+static void vpn_counters(void *state, json_object *out)
 {
-	struct vpnrole *vr = d->vpr;
+	struct vpnrole *vr = state;
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "inner", mnrole_counters_of(vr->i));
+	json_object_object_add(o, "inner", mnlayer_counters_of(vr->i));
 	if (vr->x)
-		json_object_object_add(o, "outer", mnrole_counters_of(vr->x));
+		json_object_object_add(o, "outer", mnlayer_counters_of(vr->x));
 	jadd_int(o, "link-changes", (int64_t)vr->v.changes);
 	jadd_int(o, "went-inside", (int64_t)vr->inside_moves);
 	jadd_int(o, "went-outside", (int64_t)vr->outside_moves);
@@ -1020,5 +876,39 @@ json_object *vpnrole_counters(struct mip4d *d)
 	jadd_int(o, "vpn-terminations", (int64_t)vr->terminations);
 	jadd_int(o, "vpn-swanctl-failures", (int64_t)vr->swan_failures);
 	jadd_int(o, "vpn-swanctl-killed", (int64_t)vr->swan_killed);
-	return o;
+	json_object_object_add(out, "mobile-node", o);
 }
+
+/* The mobile-node and vpn blocks are read at start only. */
+static int vpn_reload(void *state, struct mip4_config *nc)
+{
+	(void)state;
+	(void)nc;
+	return 0;
+}
+
+static json_object *vpn_list(void *state, const char *what)
+{
+	(void)state;
+	(void)what;
+	return NULL;
+}
+
+static bool vpn_wanted(const struct mip4_config *c)
+{
+	return c->have_mn && c->have_vpn;
+}
+
+const struct role_ops vpnrole_ops = {
+	.name = "mobile-node",
+	.key = "mobile_node",
+	.wanted = vpn_wanted,
+	.open = vpn_open,
+	.start = vpn_start,
+	.stop = vpn_stop,
+	.reload = vpn_reload,
+	.tick = NULL,
+	.status = vpn_status,
+	.counters = vpn_counters,
+	.list = vpn_list,
+};

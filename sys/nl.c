@@ -34,6 +34,7 @@ struct nl {
 	uint32_t seq;
 	_Alignas(8) char req[NL_REQ_MAX];
 	_Alignas(8) char rx[NL_RX_MAX];
+	int garp_fd; /* packet socket for gratuitous ARP, -1 until needed */
 };
 
 int nl_open(struct nl **out)
@@ -52,6 +53,7 @@ int nl_open(struct nl **out)
 		return err;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->garp_fd = -1;
 	nl->seq = (uint32_t)time(NULL);
 	*out = nl;
 	return 0;
@@ -61,6 +63,8 @@ void nl_close(struct nl *nl)
 {
 	if (!nl)
 		return;
+	if (nl->garp_fd >= 0)
+		close(nl->garp_fd);
 	mnl_socket_close(nl->sk);
 	free(nl);
 }
@@ -232,12 +236,13 @@ static void garp_build(uint8_t p[ARP_LEN], uint16_t op, const uint8_t mac[6],
 	memcpy(p + 24, &a, 4);
 }
 
-int nl_garp_send(int ifindex, uint32_t addr)
+int nl_garp_send(struct nl *nl, int ifindex, uint32_t addr)
 {
-	return nl_garp_send_as(ifindex, addr, NULL);
+	return nl_garp_send_as(nl, ifindex, addr, NULL);
 }
 
-int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6])
+int nl_garp_send_as(struct nl *nl, int ifindex, uint32_t addr,
+		    const uint8_t sha[6])
 {
 	static const uint16_t ops[] = {ARPOP_REQUEST, ARPOP_REPLY};
 	struct sockaddr_ll sll = {
@@ -247,11 +252,11 @@ int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6])
 		.sll_halen = 6,
 		.sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
-	/* One socket for the process's life, opened with protocol 0 so it
+	/* One socket for the handle's life, opened with protocol 0 so it
 	 * never receives: closing a receiving packet socket waits for an RCU
 	 * grace period (~12 ms here), which stalled the event loop on every
 	 * new binding. */
-	static int fd = -1;
+	int fd;
 	struct ifreq ifr;
 	uint8_t pkt[ARP_LEN];
 	int err = 0;
@@ -259,8 +264,9 @@ int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6])
 	memset(&ifr, 0, sizeof ifr);
 	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, ifr.ifr_name))
 		return -ENODEV;
-	if (fd < 0)
-		fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (nl->garp_fd < 0)
+		nl->garp_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = nl->garp_fd;
 	if (fd < 0)
 		return -errno;
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
@@ -541,6 +547,28 @@ int nl_rule_del(struct nl *nl, uint32_t prio)
 			return r;
 	}
 	return -EBUSY;
+}
+
+int nl_rule_iif(struct nl *nl, bool add, uint32_t prio, uint32_t table,
+		uint32_t from, const char *iif)
+{
+	struct nlmsghdr *nlh = nl_msg(nl->req, add ? RTM_NEWRULE : RTM_DELRULE,
+				      add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct fib_rule_hdr *fr = mnl_nlmsg_put_extra_header(nlh, sizeof *fr);
+	int r;
+
+	fr->family = AF_INET;
+	fr->src_len = 32;
+	fr->action = FR_ACT_TO_TBL;
+	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_SRC, htonl(from));
+	mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	r = nl_talk(nl, nlh);
+	if (add && r == -EEXIST)
+		return 0;
+	return !add && r == -ENOENT ? 0 : r;
 }
 
 struct nl_ifq {

@@ -41,10 +41,11 @@ int nl_neigh_proxy_del(struct nl *nl, int ifindex, uint32_t addr); /* ENOENT ok 
  * request and one broadcast ARP reply, both with sender and target
  * protocol address addr and the interface's hardware address.  Needs
  * CAP_NET_RAW. */
-int nl_garp_send(int ifindex, uint32_t addr);
+int nl_garp_send(struct nl *nl, int ifindex, uint32_t addr);
 /* The same with sha as the ARP sender hardware address (NULL: ours): the
  * home agent speaking for a node back home (RFC 5944 §4.6). */
-int nl_garp_send_as(int ifindex, uint32_t addr, const uint8_t sha[6]);
+int nl_garp_send_as(struct nl *nl, int ifindex, uint32_t addr,
+		    const uint8_t sha[6]);
 /* The link-layer address the kernel knows for addr on ifindex (a resolved
  * entry: reachable, stale, delay, probe or permanent).  0, -ENOENT when
  * there is none, or -errno. */
@@ -69,6 +70,10 @@ int nl_rule_add(struct nl *nl, uint32_t prio, uint32_t table, uint32_t fwmark,
 /* `ip rule add pref prio from FROM/32 lookup table`. */
 int nl_rule_add_from(struct nl *nl, uint32_t prio, uint32_t table,
 		     uint32_t from);
+/* `ip rule add|del pref prio from FROM/32 iif IIF lookup table` (already
+ * there, or already gone: success). */
+int nl_rule_iif(struct nl *nl, bool add, uint32_t prio, uint32_t table,
+		uint32_t from, const char *iif);
 /* Delete every IPv4 rule with priority prio (none left: success). */
 int nl_rule_del(struct nl *nl, uint32_t prio);
 

@@ -174,7 +174,7 @@ static int run_ha(char **av, int ac)
 		r = nl_neigh_proxy_add(nl, homeif, home);
 		if (r < 0)
 			die("nl_neigh_proxy_add", r);
-		r = nl_garp_send(homeif, home);
+		r = nl_garp_send(nl, homeif, home);
 		if (r < 0)
 			die("nl_garp_send", r);
 	}

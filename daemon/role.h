@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * daemon/role.h - what every role offers the daemon (struct role_ops) and
+ * what the daemon offers every role (struct role_env).
+ *
+ * main.c and the control socket walk the table of roles (roles.c) and
+ * never name one; a role never names another role, the control socket or
+ * main.c.  Everything a role needs from outside comes through its
+ * role_env: the event loop, the configuration, the privileged operations
+ * (priv.h), the event stream and the daemon-wide counters.
+ *
+ * Life of a role, in the order main.c calls:
+ *   open    as root, before privileges are dropped: sockets, devices, the
+ *           data plane; nothing that reads state or talks to the network
+ *   start   unprivileged: restore state, arm timers, start listening
+ *   tick    once a second
+ *   reload  SIGHUP: take what can change from the new configuration
+ *   stop    undo start and open, free everything (also after a failed
+ *           open or start)
+ */
+#ifndef MIP4D_ROLE_H
+#define MIP4D_ROLE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct event_base;
+struct priv;
+
+/* Daemon-level counters, shared by the roles (each keeps its own too). */
+enum mip4d_counter {
+	D_UDP_RX,
+	D_UDP_RX_ERR,
+	D_UDP_TX,
+	D_UDP_TX_ERR,
+	D_TUNNEL_DATA_RX,
+	D_ROUTE_ERR,
+	D_STORE_ERR,
+	D_RELOADS,
+	D_RELOAD_ERR,
+	D_EXPIRED,
+	D_GARP_TX,     /* gratuitous ARPs sent (RFC 5944 §4.6) */
+	D_GARP_NO_MAC, /* one for a node back home, its address unknown */
+	D_NCOUNTERS
+};
+const char *mip4d_counter_name(enum mip4d_counter c);
+
+struct role_env {
+	struct event_base *base;
+	/* The running configuration; SIGHUP replaces what it holds, the
+	 * pointer stays. */
+	struct mip4_config *conf;
+	struct priv *priv;
+	/* One-line event to every `monitor` client and to the log (takes
+	 * the reference to ev); routine events (renewals) are logged only
+	 * with -d. */
+	void (*emit)(void *ctx, json_object *ev, bool routine);
+	/* Is anyone following events (mip4ctl monitor)? */
+	bool (*monitored)(void *ctx);
+	void *ctx;
+	uint64_t *counters; /* [D_NCOUNTERS] */
+};
+
+/* Shorthands for the event stream. */
+void role_event(const struct role_env *env, json_object *ev);
+void role_event_routine(const struct role_env *env, json_object *ev);
+bool role_monitored(const struct role_env *env);
+
+struct role_ops {
+	const char *name; /* "home-agent": in status "roles" */
+	const char *key;  /* "home_agent": its object in status */
+	/* Does the configuration ask for this role? */
+	bool (*wanted)(const struct mip4_config *c);
+	int (*open)(const struct role_env *env, void **state);
+	int (*start)(void *state);
+	void (*stop)(void *state);
+	/* 0, or -1 to refuse the new configuration (the old one stays).
+	 * May adjust nc to what stays as it was (resolved at start). */
+	int (*reload)(void *state, struct mip4_config *nc);
+	void (*tick)(void *state); /* NULL: none */
+	json_object *(*status)(void *state);
+	/* Add its counters to out, one object per section. */
+	void (*counters)(void *state, json_object *out);
+	/* A listing by name ("bindings", "visitors"), or NULL when the role
+	 * has no such thing. */
+	json_object *(*list)(void *state, const char *what);
+};
+
+/* Every role, in the order they start (NULL-terminated; roles.c). */
+extern const struct role_ops *const mip4d_roles[];
+
+/* A role that runs, and its state. */
+struct role_inst {
+	const struct role_ops *ops;
+	void *state;
+};
+
+#endif

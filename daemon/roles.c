@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* daemon/roles.c - the table of roles (role.h). */
+#include "role.h"
+
+extern const struct role_ops harole_ops, farole_ops, mnrole_ops, vpnrole_ops;
+
+/* The home and foreign agents first: a mobile node in the same process
+ * (RFC 4093 §2.3/§2.5 combined boxes) registers with them once they run. */
+const struct role_ops *const mip4d_roles[] = {
+	&harole_ops, &farole_ops, &mnrole_ops, &vpnrole_ops, NULL,
+};
+
+void role_event(const struct role_env *env, json_object *ev)
+{
+	env->emit(env->ctx, ev, false);
+}
+
+void role_event_routine(const struct role_env *env, json_object *ev)
+{
+	env->emit(env->ctx, ev, true);
+}
+
+bool role_monitored(const struct role_env *env)
+{
+	return env->monitored(env->ctx);
+}

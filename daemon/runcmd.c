@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* daemon/runcmd.c - commands run beside the event loop (see runcmd.h). */
+#include "runcmd.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct runcmd {
+	pid_t pid;
+	int fd;
+	struct event *ev_out, *ev_timeout;
+	bool killed;
+	runcmd_done_fn done;
+	void *ctx;
+	size_t len, cap;
+	char out[];
+};
+
+static void runcmd_free(struct runcmd *s)
+{
+	if (s->ev_out)
+		event_free(s->ev_out);
+	if (s->ev_timeout)
+		event_free(s->ev_timeout);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+static void on_out(evutil_socket_t fd, short what, void *arg)
+{
+	struct runcmd *s = arg;
+	char buf[4096];
+	ssize_t n;
+	int status;
+
+	(void)what;
+	n = read(fd, buf, sizeof buf);
+	if (n > 0) {
+		size_t room = s->cap - 1 - s->len;
+		size_t k = (size_t)n < room ? (size_t)n : room;
+
+		memcpy(s->out + s->len, buf, k);
+		s->len += k;
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* EOF: the command closed its output, it is ending; reap it */
+	if (waitpid(s->pid, &status, 0) < 0)
+		status = -1;
+	s->out[s->len] = '\0';
+	s->done(s->ctx, status, s->killed, s->out, s->len);
+	runcmd_free(s);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct runcmd *s = arg;
+
+	(void)fd;
+	(void)what;
+	/* its output closes when it dies: on_out reports it then */
+	s->killed = true;
+	(void)kill(s->pid, SIGKILL);
+}
+
+struct runcmd *runcmd_start(struct event_base *base, char *const argv[],
+			char *const envp[], uint32_t timeout_ms, size_t cap,
+			runcmd_done_fn done, void *ctx)
+{
+	struct timeval tv = {(time_t)(timeout_ms / 1000),
+			     (suseconds_t)(timeout_ms % 1000) * 1000};
+	posix_spawn_file_actions_t fa;
+	struct runcmd *s;
+	int pfd[2], rc;
+
+	if (cap < 1)
+		cap = 1;
+	s = calloc(1, sizeof *s + cap);
+	if (!s)
+		return NULL;
+	s->fd = -1;
+	s->cap = cap;
+	s->done = done;
+	s->ctx = ctx;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		free(s);
+		return NULL;
+	}
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	(void)posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	(void)posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(&s->pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		free(s);
+		errno = rc;
+		return NULL;
+	}
+	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	s->fd = pfd[0];
+	s->ev_out = event_new(base, s->fd, EV_READ | EV_PERSIST, on_out, s);
+	s->ev_timeout = evtimer_new(base, on_timeout, s);
+	if (!s->ev_out || !s->ev_timeout || event_add(s->ev_out, NULL) < 0 ||
+	    event_add(s->ev_timeout, &tv) < 0) {
+		(void)kill(s->pid, SIGKILL);
+		(void)waitpid(s->pid, &rc, 0);
+		runcmd_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+void runcmd_cancel(struct runcmd *s)
+{
+	int st;
+
+	if (!s)
+		return;
+	(void)kill(s->pid, SIGTERM);
+	(void)waitpid(s->pid, &st, 0);
+	runcmd_free(s);
+}
