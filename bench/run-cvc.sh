@@ -35,6 +35,7 @@ while (($#)); do
 done
 ((EUID == 0)) || { echo "run-cvc: needs root" >&2; exit 77; }
 D=$(mktemp -d /tmp/bench-cvc.XXXXXX)
+chmod 711 "$D" # home agents' engines (unprivileged) reach their state in it
 CN=10.10.1.20 IHOA=10.10.100.100
 log() { printf 'run-cvc: %s\n' "$*" >&2; }
 lab() { "$LAB" --dir "$D/lab" "$@"; }

@@ -67,6 +67,7 @@ HA=ha-$$ MN=mn-$$
 HA_ADDR=192.0.2.1 MN_ADDR=192.0.2.2
 FIRST=10.64.1.0 SPI=0x10000 KEY=00112233445566778899aabbccddeeff
 TMP=$(mktemp -d /tmp/bench-ha.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/ha.sock
 REC=$TMP/records.jsonl
 SRV_PID=
@@ -180,9 +181,9 @@ profile() { # N
 
 one_size() { # N
   local n=$1 t0 t1 r0 r1 nb db_bytes
-  rm -f "$TMP"/ha.db*
+  rm -rf "$TMP"/ha-state
   t0=$(date +%s%N)
-  python3 "$HERE/ha-conf.py" "$n" $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/ha.db" > "$TMP/ha.conf"
+  python3 "$HERE/ha-conf.py" "$n" $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/ha-state/ha.db" > "$TMP/ha.conf"
   chmod 600 "$TMP/ha.conf"
   t1=$(date +%s%N)
   # the daemon's own log (one line per registration) goes to a file, as
@@ -197,7 +198,7 @@ one_size() { # N
   r1=$(rss_kb "$SRV_PID")
   nb=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_agent"]["bindings"])')
   [[ $nb == "$n" ]] || fail "N=$n: $nb bindings after the fill, want $n"
-  db_bytes=$(du -cb "$TMP"/ha.db* | awk 'END { print $1 }')
+  db_bytes=$(du -cb "$TMP"/ha-state/ha.db* | awk 'END { print $1 }')
   printf '{"phase":"memory","n":%d,"rss_kb_start":%d,"rss_kb_filled":%d,"bindings":%d,"state_db_bytes":%d,"config_gen_s":%.3f,"startup_s":%.3f}\n' \
     "$n" "$r0" "$r1" "$nb" "$db_bytes" "$(( t1 - t0 ))e-9" "$(( t2 - t1 ))e-9" >> "$REC"
   log "N=$n: VmRSS $r0 kB -> $r1 kB: $(( (r1 - r0) * 1024 / n )) bytes per binding; state db $(( db_bytes / n )) bytes per binding"

@@ -111,7 +111,7 @@ static json_object *status(const struct ctl_view *v)
 	json_object *o = json_object_new_object();
 	json_object *roles = json_object_new_array();
 
-	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "pid", json_object_new_int(*v->pid));
 	json_object_object_add(
 		o, "uptime",
 		json_object_new_int64((int64_t)((mip4d_now_ms() - v->started_ms) / 1000)));
@@ -123,6 +123,8 @@ static json_object *status(const struct ctl_view *v)
 		json_object_object_add(o, r->ops->key, r->ops->status(r->state));
 	}
 	json_object_object_add(o, "roles", roles);
+	if (v->more_status)
+		v->more_status(v->more_ctx, o);
 	return o;
 }
 

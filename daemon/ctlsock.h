@@ -25,9 +25,12 @@ struct ctl_view {
 	const struct role_inst *roles;
 	const size_t *n_roles;
 	const char *conf_path;
+	const int *pid; /* the daemon's (the privileged parent's when split) */
 	uint64_t started_ms;
 	const uint64_t *counters; /* [D_NCOUNTERS] */
-	/* More sections for `counters` (the privileged parent's), or NULL. */
+	/* More members for `status` and sections for `counters` (the
+	 * privileged parent's), or NULL. */
+	void (*more_status)(void *ctx, json_object *out);
 	void (*more_counters)(void *ctx, json_object *out);
 	void *more_ctx;
 };

@@ -47,6 +47,7 @@
 #include "mip4/ip.h"
 #include "nl.h"
 #include "priv.h"
+#include "priv_policy.h"
 #include "role.h"
 
 #define FA_BUFSZ 2048
@@ -1031,6 +1032,20 @@ static bool fa_wanted(const struct mip4_config *c)
 	return c->have_fa;
 }
 
+/* Visitors: host routes and neighbour entries on the link, the reverse
+ * tunnel's table (into the TUN) and its rules from the link. */
+static void fa_allow(const struct mip4_config *c, struct priv_policy *pol)
+{
+	const struct mip4_config_farole *f = &c->fa;
+
+	pol_dev(pol, f->ifname);
+	pol_dev(pol, f->tunnel_dev);
+	pol_route(pol, 0, 0, 32, 32, f->ifname);
+	pol_table(pol, f->table);
+	pol_prio(pol, f->table);
+	pol->neigh = true;
+}
+
 const struct role_ops farole_ops = {
 	.name = "foreign-agent",
 	.key = "foreign_agent",
@@ -1042,5 +1057,6 @@ const struct role_ops farole_ops = {
 	.tick = NULL,
 	.status = fa_status,
 	.counters = fa_counters,
+	.allow = fa_allow,
 	.list = fa_list,
 };

@@ -23,6 +23,7 @@
 #include "mip4/ip.h"
 #include "nl.h"
 #include "priv.h"
+#include "priv_policy.h"
 #include "role.h"
 #include "store.h"
 
@@ -927,6 +928,23 @@ static bool ha_wanted(const struct mip4_config *c)
 	return c->have_ha;
 }
 
+/* Host routes into the TUN for the home network, proxy entries and
+ * gratuitous ARPs for it on the home link; without a home-network, any
+ * host route into the TUN and any address on the home link. */
+static void ha_allow(const struct mip4_config *c, struct priv_policy *pol)
+{
+	const struct mip4_config_ha *h = &c->ha;
+	uint32_t net = h->cfg.home.net, mask = h->cfg.home.mask;
+
+	pol_dev(pol, h->tunnel_dev);
+	pol_route(pol, net, mask, 32, 32, h->tunnel_dev);
+	if (h->home_if[0]) {
+		pol_dev(pol, h->home_if);
+		pol_proxy(pol, net, mask, h->home_if);
+		pol_garp(pol, net, mask, h->home_if);
+	}
+}
+
 const struct role_ops harole_ops = {
 	.name = "home-agent",
 	.key = "home_agent",
@@ -938,5 +956,6 @@ const struct role_ops harole_ops = {
 	.tick = ha_tick,
 	.status = ha_status,
 	.counters = ha_counters,
+	.allow = ha_allow,
 	.list = ha_list,
 };

@@ -9,12 +9,20 @@
 #include <syslog.h>
 #include <time.h>
 
+/* The logger is process-wide state by nature: how to log is decided
+ * once at start, the rest of the daemon only calls log_*(). */
 static bool log_stderr = true;
 static bool log_verbose;
+static char log_tag[16] = "mip4d";
 
 bool log_debug_enabled(void)
 {
 	return log_verbose;
+}
+
+void log_set_tag(const char *tag)
+{
+	(void)snprintf(log_tag, sizeof log_tag, "%s", tag);
 }
 
 void log_init(bool foreground, bool debug)
@@ -38,7 +46,8 @@ vlog(int pri, const char *fmt, va_list ap)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (localtime_r(&ts.tv_sec, &tm))
 			strftime(when, sizeof when, "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld mip4d: ", when, ts.tv_nsec / 1000000);
+		fprintf(stderr, "%s.%03ld %s: ", when, ts.tv_nsec / 1000000,
+			log_tag);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	} else {

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 void log_init(bool foreground, bool debug);
+/* What stderr lines start with ("mip4d", "mip4d[priv]"). */
+void log_set_tag(const char *tag);
 bool log_debug_enabled(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mip4/ip.h"
 #include "priv.h"
+#include "privsep.h"
 #include "role.h"
 
 #define DEFAULT_CONF "/etc/mip4d.conf"
@@ -38,6 +39,9 @@ struct mip4d {
 	struct ctlsock *ctl;
 	struct ctl_view view;
 	struct event *ev_tick, *ev_hup, *ev_term, *ev_int;
+	struct privsep_info ps;
+	int pid; /* the main process: the parent's when split */
+	char state_dir[MIP4_CONFIG_PATH_MAX];
 	uint64_t counters[D_NCOUNTERS];
 };
 
@@ -79,6 +83,60 @@ static void on_priv_error(void *ctx, const struct priv_req *rq, int err)
 		  mip4_ntoa(rq->dst, a), rq->plen, strerror(-err));
 }
 
+/* The engine's only file system: the store's directory, when a role uses
+ * the store (the home agent). */
+static const char *state_dir(struct mip4d *d)
+{
+	char *slash;
+
+	if (!d->conf.have_ha)
+		return NULL;
+	snprintf(d->state_dir, sizeof d->state_dir, "%s", d->conf.state_db);
+	slash = strrchr(d->state_dir, '/');
+	if (!slash)
+		return NULL; /* relative: refused by the sandbox below */
+	*slash = '\0';
+	return d->state_dir[0] ? d->state_dir : "/";
+}
+
+/* `mip4ctl status`: how the processes are split. */
+static void privsep_status(void *ctx, json_object *o)
+{
+	struct mip4d *d = ctx;
+	json_object *ps = json_object_new_object();
+
+	json_object_object_add(ps, "on", json_object_new_boolean(d->ps.on));
+	if (d->ps.on) {
+		jadd_int(ps, "parent", d->ps.parent);
+		jadd_int(ps, "engine", d->ps.engine);
+		jadd_str(ps, "user", d->ps.user);
+		json_object_object_add(ps, "seccomp",
+				       json_object_new_boolean(d->ps.seccomp));
+		json_object_object_add(ps, "landlock",
+				       json_object_new_boolean(d->ps.landlock));
+	}
+	json_object_object_add(o, "privsep", ps);
+}
+
+/* `mip4ctl counters`: the privileged side's. */
+static void privsep_counters(void *ctx, json_object *o)
+{
+	struct mip4d *d = ctx;
+	json_object *ps = json_object_new_object();
+	struct ps_stats st;
+
+	jadd_int(ps, "requests", (int64_t)d->priv->requests);
+	jadd_int(ps, "failed", (int64_t)d->priv->failed);
+	jadd_int(ps, "refused", (int64_t)d->priv->refused);
+	if (d->ps.on && privsep_stats(d->priv, &st) == 0) {
+		jadd_int(ps, "parent-requests", (int64_t)st.requests);
+		jadd_int(ps, "parent-refused", (int64_t)st.refused);
+		jadd_int(ps, "parent-failed", (int64_t)st.failed);
+		jadd_int(ps, "parent-malformed", (int64_t)st.malformed);
+	}
+	json_object_object_add(o, "privsep", ps);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct mip4d *d = arg;
@@ -99,9 +157,50 @@ static void emit_simple(struct mip4d *d, const char *name)
 }
 
 /*
- * SIGHUP: a new configuration for the roles that run.  Each takes what
- * can change (keys, limits, policy) or refuses; the set of roles stays.
+ * A new configuration for the roles that run.  Each takes what can change
+ * (keys, limits, policy) or refuses; the set of roles stays.  Takes nc.
  */
+static int reload_conf(struct mip4d *d, struct mip4_config *nc)
+{
+	for (size_t i = 0; mip4d_roles[i]; i++) {
+		bool runs = false;
+
+		for (size_t k = 0; k < d->n_roles; k++)
+			runs |= d->roles[k].ops == mip4d_roles[i];
+		if (mip4d_roles[i]->wanted(nc) != runs) {
+			log_warnx("reload refused: roles cannot be added or "
+				  "removed at run time");
+			goto refuse;
+		}
+	}
+	for (size_t i = 0; i < d->n_roles; i++)
+		if (d->roles[i].ops->reload(d->roles[i].state, nc) < 0) {
+			log_warnx("reload refused by the %s",
+				  d->roles[i].ops->name);
+			goto refuse;
+		}
+	if (nc->have_mn) {
+		/* the running registration keeps its parameters */
+		log_info("reload: the mobile-node block is read at start only");
+		nc->mn = d->conf.mn;
+		nc->have_vpn = d->conf.have_vpn;
+		nc->vpn = d->conf.vpn;
+	}
+	/* keep the control socket and store the daemon runs with */
+	memcpy(nc->control_socket, d->conf.control_socket,
+	       sizeof nc->control_socket);
+	mip4_config_free(&d->conf);
+	d->conf = *nc;
+	d->counters[D_RELOADS]++;
+	emit_simple(d, "reloaded");
+	return 0;
+refuse:
+	d->counters[D_RELOAD_ERR]++;
+	mip4_config_free(nc);
+	return -1;
+}
+
+/* SIGHUP, one process: read the file again. */
 static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	struct mip4d *d = arg;
@@ -110,6 +209,11 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (d->ps.on) {
+		/* the parent reads the file and hands it to engine_reload */
+		privsep_hup(d->priv);
+		return;
+	}
 	memset(&nc, 0, sizeof nc);
 	if (mip4_config_parse_file(d->conf_path, &nc, err, sizeof err) < 0) {
 		d->counters[D_RELOAD_ERR]++;
@@ -118,41 +222,49 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		mip4_config_free(&nc);
 		return;
 	}
-	for (size_t i = 0; mip4d_roles[i]; i++) {
-		bool runs = false;
+	(void)reload_conf(d, &nc);
+}
 
-		for (size_t k = 0; k < d->n_roles; k++)
-			runs |= d->roles[k].ops == mip4d_roles[i];
-		if (mip4d_roles[i]->wanted(&nc) != runs) {
-			d->counters[D_RELOAD_ERR]++;
-			log_warnx("reload refused: roles cannot be added or "
-				  "removed at run time");
-			mip4_config_free(&nc);
-			return;
+/* SIGHUP, separated: the parent checked the file and hands it over. */
+static int engine_reload(void *ctx, int fd)
+{
+	struct mip4d *d = ctx;
+	struct mip4_config nc;
+	char err[512], *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (len == cap) {
+			char *t;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > MIP4_CONFIG_FILE_MAX ||
+			    !(t = realloc(text, cap))) {
+				log_warnx("reload: configuration too large");
+				free(text);
+				return -1;
+			}
+			text = t;
 		}
+		n = read(fd, text + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
 	}
-	for (size_t i = 0; i < d->n_roles; i++)
-		if (d->roles[i].ops->reload(d->roles[i].state, &nc) < 0) {
-			d->counters[D_RELOAD_ERR]++;
-			log_warnx("reload refused by the %s",
-				  d->roles[i].ops->name);
-			mip4_config_free(&nc);
-			return;
-		}
-	if (nc.have_mn) {
-		/* the running registration keeps its parameters */
-		log_info("reload: the mobile-node block is read at start only");
-		nc.mn = d->conf.mn;
-		nc.have_vpn = d->conf.have_vpn;
-		nc.vpn = d->conf.vpn;
+	memset(&nc, 0, sizeof nc);
+	if (n < 0 ||
+	    mip4_config_parse_buf(d->conf_path, text, len, &nc, err, sizeof err) < 0) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warnx("reload refused: %s", n < 0 ? strerror(errno) : err);
+		mip4_config_free(&nc);
+		free(text);
+		return -1;
 	}
-	/* keep the control socket path the daemon is listening on */
-	memcpy(nc.control_socket, d->conf.control_socket,
-	       sizeof nc.control_socket);
-	mip4_config_free(&d->conf);
-	d->conf = nc;
-	d->counters[D_RELOADS]++;
-	emit_simple(d, "reloaded");
+	free(text);
+	return reload_conf(d, &nc);
 }
 
 static void on_term(evutil_socket_t fd, short what, void *arg)
@@ -274,32 +386,58 @@ int main(int argc, char **argv)
 		snprintf(d.conf.control_socket, sizeof d.conf.control_socket,
 			 "%s", sock);
 	signal(SIGPIPE, SIG_IGN);
+	d.pid = (int)getpid();
 	d.base = event_base_new();
 	if (!d.base)
 		fatalx("event_base_new failed");
-	d.priv = priv_direct_new(d.base, &d.conf);
-	if (!d.priv)
-		goto out;
-	priv_set_error_cb(d.priv, on_priv_error, &d);
 	d.view = (struct ctl_view){
 		.roles = d.roles,
 		.n_roles = &d.n_roles,
 		.conf_path = d.conf_path,
+		.pid = &d.pid,
 		.started_ms = mip4d_now_ms(),
 		.counters = d.counters,
+		.more_status = privsep_status,
+		.more_counters = privsep_counters,
+		.more_ctx = &d,
 	};
 	if (ctlsock_open(d.base, d.conf.control_socket, &d.view, &d.ctl) < 0)
 		goto out;
 	d.env = (struct role_env){
 		.base = d.base,
 		.conf = &d.conf,
-		.priv = d.priv,
+		.priv = NULL, /* none while the roles open */
 		.emit = ctlsock_emit,
 		.monitored = ctlsock_monitored,
 		.ctx = d.ctl,
 		.counters = d.counters,
 	};
-	if (roles_open(&d) < 0 || drop_privileges() < 0 || roles_start(&d) < 0)
+	if (roles_open(&d) < 0)
+		goto out;
+	if (geteuid() == 0) {
+		/* the engine runs from here on, the parent never returns */
+		struct privsep_cfg pc = {
+			.conf_path = d.conf_path,
+			.conf = &d.conf,
+			.ctl_path = d.conf.control_socket,
+			.state_dir = state_dir(&d),
+			.reload = engine_reload,
+			.reload_ctx = &d,
+		};
+
+		d.priv = privsep_split(d.base, &pc, &d.ps);
+	} else {
+		log_info("not started as root: one process, no privilege "
+			 "separation");
+		d.priv = priv_direct_new(d.base, &d.conf);
+		if (d.priv && drop_privileges() < 0)
+			goto out;
+	}
+	if (!d.priv)
+		goto out;
+	d.env.priv = d.priv;
+	priv_set_error_cb(d.priv, on_priv_error, &d);
+	if (roles_start(&d) < 0)
 		goto out;
 	signals_start(&d);
 	log_info("running, control socket %s", d.conf.control_socket);

@@ -11,6 +11,7 @@
 
 #include "mip4/wire.h"
 #include "mnlayer.h"
+#include "priv_policy.h"
 #include "role.h"
 
 #define MN_MARK 0x4d49
@@ -76,6 +77,31 @@ static json_object *mn_list(void *state, const char *what)
 	return NULL;
 }
 
+/* Its TUN and links; its table and rules; host routes (the FA), the home
+ * network and a default route on a home link known by advertisement;
+ * gratuitous ARP for its home address. */
+static void mn_allow(const struct mip4_config *c, struct priv_policy *pol)
+{
+	const struct mip4_config_mnrole *m = &c->mn;
+	int plen = __builtin_popcount(m->home_net.mask);
+
+	pol_dev(pol, m->tunnel_dev);
+	for (unsigned i = 0; i < m->n_if; i++)
+		pol_dev(pol, m->ifname[i]);
+	pol_table(pol, MN_TABLE);
+	pol_prio(pol, PREF_MARK);
+	pol_prio(pol, PREF_LOCAL);
+	pol_prio(pol, PREF_TABLE);
+	pol_mark(pol, MN_MARK);
+	pol_route(pol, 0, 0, 32, 32, "");
+	if (m->home_net.mask) {
+		pol_route(pol, m->home_net.net, m->home_net.mask, plen, plen, "");
+		pol_route(pol, 0, 0, 0, 0, "");
+	}
+	pol_garp(pol, m->cfg.home_addr, 0xffffffffu, "");
+	pol->neigh = true;
+}
+
 static bool mn_wanted(const struct mip4_config *c)
 {
 	return c->have_mn && !c->have_vpn;
@@ -92,5 +118,6 @@ const struct role_ops mnrole_ops = {
 	.tick = NULL,
 	.status = mn_status,
 	.counters = mn_counters,
+	.allow = mn_allow,
 	.list = mn_list,
 };

@@ -29,6 +29,7 @@
 
 struct event_base;
 struct priv;
+struct priv_policy;
 
 /* Daemon-level counters, shared by the roles (each keeps its own too). */
 enum mip4d_counter {
@@ -87,6 +88,9 @@ struct role_ops {
 	/* A listing by name ("bindings", "visitors"), or NULL when the role
 	 * has no such thing. */
 	json_object *(*list)(void *state, const char *what);
+	/* What the role may ask of the privileged parent, from the
+	 * configuration alone (priv_policy.h). */
+	void (*allow)(const struct mip4_config *c, struct priv_policy *pol);
 };
 
 /* Every role, in the order they start (NULL-terminated; roles.c). */

@@ -58,6 +58,7 @@
 #include "mip4/vpnmn.h"
 #include "mnlayer.h"
 #include "priv.h"
+#include "priv_policy.h"
 #include "role.h"
 
 #define X_MARK 0x4d58
@@ -894,6 +895,33 @@ static json_object *vpn_list(void *state, const char *what)
 	return NULL;
 }
 
+/* Both layers' TUNs and the links; their tables and rules, the VPN's
+ * table as a rule's target; host routes (FAs, the gateway); the VPN
+ * client's commands. */
+static void vpn_allow(const struct mip4_config *c, struct priv_policy *pol)
+{
+	static const uint32_t prios[] = {PREF_PROBE, PREF_X_MARK, PREF_X_FROM,
+					 PREF_I_MARK, PREF_I_LOCAL,
+					 PREF_I_TABLE};
+
+	pol_dev(pol, c->mn.tunnel_dev);
+	if (c->vpn.det.mode == MIP4_VMN_CVC)
+		pol_dev(pol, c->vpn.outer.tunnel_dev);
+	for (unsigned i = 0; i < c->mn.n_if; i++)
+		pol_dev(pol, c->mn.ifname[i]);
+	pol_table(pol, I_TABLE);
+	pol_table(pol, X_TABLE);
+	pol_rule_table(pol, c->vpn.table);
+	for (size_t i = 0; i < sizeof prios / sizeof prios[0]; i++)
+		pol_prio(pol, prios[i]);
+	pol_mark(pol, I_MARK);
+	pol_mark(pol, X_MARK);
+	pol_mark(pol, P_MARK);
+	pol_route(pol, 0, 0, 32, 32, "");
+	pol->neigh = true;
+	pol->vpn = true;
+}
+
 static bool vpn_wanted(const struct mip4_config *c)
 {
 	return c->have_mn && c->have_vpn;
@@ -910,5 +938,6 @@ const struct role_ops vpnrole_ops = {
 	.tick = NULL,
 	.status = vpn_status,
 	.counters = vpn_counters,
+	.allow = vpn_allow,
 	.list = vpn_list,
 };

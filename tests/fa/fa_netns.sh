@@ -29,6 +29,7 @@ KEY1=00112233445566778899aabbccddeeff KEY2=0f1e2d3c4b5a69788796a5b4c3d2e1f0
 KEYF=3031323334353637383930313233343f
 TCP_BYTES=$((2 * 1024 * 1024))
 TMP=$(mktemp -d /tmp/fa_netns.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 HSOCK=$TMP/ha.sock FSOCK=$TMP/fa.sock
 PIDS=()
 PASSED=0 FAILED=0
@@ -132,7 +133,7 @@ make_topology() {
 write_confs() {
   cat > "$TMP/ha.conf" <<EOF2
 control-socket $HSOCK
-state-db $TMP/ha.db
+state-db $TMP/ha-state/ha.db
 home-agent {
 	address $HA_ADDR
 	home-network 10.77.0.0/24

@@ -31,6 +31,7 @@ W=${5:-64}
 HA=ha-$$ MN=mn-$$ CN=cn-$$
 KEY=00112233445566778899aabbccddeeff
 TMP=$(mktemp -d /tmp/ha_bench.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/ha.sock
 HA_PID=
 RC=0
@@ -74,7 +75,7 @@ make_topology() {
 }
 
 write_conf() { # HOME_IF
-  python3 - "$N" "$KEY" "$1" "$SOCK" "$TMP/ha.db" > "$TMP/ha.conf" <<'EOF'
+  python3 - "$N" "$KEY" "$1" "$SOCK" "$TMP/ha-state/ha.db" > "$TMP/ha.conf" <<'EOF'
 import ipaddress, sys
 n, key, homeif, sock, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 print(f"control-socket {sock}\nstate-db {db}\nhome-agent {{")
@@ -95,7 +96,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status; }
 # bench_run LABEL HOME_IF
 bench_run() {
   local label=$1 pid r0 r1 new renew
-  rm -f "$TMP"/ha.db*
+  rm -rf "$TMP"/ha-state
   write_conf "$2"
   ip netns exec "$HA" "$MIP4D" -d -f "$TMP/ha.conf" > "$TMP/mip4d-$2.log" 2>&1 &
   HA_PID=$!

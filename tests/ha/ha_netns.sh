@@ -39,6 +39,7 @@ KEY3=8899aabbccddeeff0011223344556677 KEY4=a0a1a2a3a4a5a6a7a8a9aaabacadaeaf
 KEYC=c0c1c2c3c4c5c6c7c8c9cacbcccdcecf KEY5=5555555555555555aaaaaaaaaaaaaaaa
 TCP_BYTES=$((10 * 1024 * 1024))
 TMP=$(mktemp -d /tmp/ha_netns.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/ha.sock ISOCK=$TMP/iha.sock
 PIDS=()
 PASSED=0 FAILED=0
@@ -184,7 +185,7 @@ write_ha_conf() { # MAX_LIFETIME
   {
     cat <<EOF
 control-socket $SOCK
-state-db $TMP/ha.db
+state-db $TMP/ha-state/ha.db
 home-agent {
 	address $HA_ADDR
 	home-network 10.77.0.0/24
@@ -209,7 +210,7 @@ EOF
 write_iha_conf() {
   cat > "$TMP/iha.conf" <<EOF
 control-socket $ISOCK
-state-db $TMP/iha.db
+state-db $TMP/iha-state/iha.db
 home-agent {
 	address $IHA_ADDR
 	home-network 10.88.0.0/24
@@ -309,12 +310,24 @@ phase_config_check() { # (h)
     eval '[[ $rc -ne 0 ]] && grep -q "others can read" "$TMP/n644.err"'
 }
 
-phase_caps() { # (i)
-  local pid eff
+# st PID FIELD: a field of /proc/PID/status
+st() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status 2>/dev/null; }
+
+phase_caps() { # (i) privilege separation (daemon/privsep.h)
+  local pid eng eff
   pid=$(daemon_pid)
-  eff=$(awk '/^CapEff:/ { print $2 }' /proc/"$pid"/status 2>/dev/null)
-  check "(i) mip4d (pid $pid) runs with CapEff $eff = CAP_NET_ADMIN|CAP_NET_RAW" \
-    test "$eff" = 0000000000003000
+  eng=$(ctl status --json | jq -r .privsep.engine)
+  eff=$(st "$pid" CapEff)
+  check "(i) the privileged parent (pid $pid) keeps CapEff $eff = CAP_NET_ADMIN|CAP_NET_RAW|CAP_KILL" \
+    test "$eff" = 0000000000003020
+  check "(i) the engine (pid $eng) is its child, not root (uid $(st "$eng" Uid)), user $(ctl status --json | jq -r .privsep.user)" \
+    eval '[[ $(st "$eng" PPid) == "$pid" && $(st "$eng" Uid) != 0 && $(st "$eng" Gid) != 0 ]]'
+  check "(i) the engine holds no capability (CapEff $(st "$eng" CapEff), CapPrm $(st "$eng" CapPrm), CapBnd $(st "$eng" CapBnd))" \
+    eval '[[ $(st "$eng" CapEff) == 0000000000000000 && $(st "$eng" CapPrm) == 0000000000000000 && $(st "$eng" CapBnd) == 0000000000000000 ]]'
+  check "(i) the engine runs under seccomp (filter mode 2) with no_new_privs" \
+    eval '[[ $(st "$eng" Seccomp) == 2 && $(st "$eng" NoNewPrivs) == 1 ]]'
+  check "(i) the engine is the one that parses: it holds the port-434 sockets, the parent none" \
+    eval '! ls -l /proc/$pid/fd | grep -q socket: || [[ $(ls -l /proc/$pid/fd | grep -c socket:) -le 3 ]]'
 }
 
 phase_ipip() { # (a)
@@ -633,7 +646,7 @@ phase_sigterm() { # SIGTERM: clean exit, control socket removed, state kept
   wait "$HA_PID"; rc=$?
   check "SIGTERM: mip4d exits with status 0 (got $rc)" test $rc = 0
   check "SIGTERM: control socket removed, bindings kept in the state db" \
-    eval '[[ ! -e $SOCK ]] && [[ -s $TMP/ha.db ]]'
+    eval '[[ ! -e $SOCK ]] && [[ -s $TMP/ha-state/ha.db ]]'
 }
 
 # debugging aid: HA_NETNS_PHASES="ipip pause" keeps the setup until $TMP/pause goes

@@ -14,6 +14,7 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 ((EUID == 0)) || { echo "demo_check: SKIP: needs root"; exit 77; }
 TMP=$(mktemp -d /tmp/mip4-demo-check.XXXXXX)
+chmod 711 "$TMP" # home agents' engines (unprivileged) reach their state in it
 trap 'rm -rf "$TMP/lab"' EXIT
 
 timeout -k 10 840 "$REPO/lab/mip4-lab" --dir "$TMP/lab" demo --out "$TMP/out" "$@"

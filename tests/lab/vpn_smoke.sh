@@ -89,6 +89,7 @@ find_delay_bin() {
 main() {
 	((EUID == 0)) || { say "FAIL: needs root (network namespaces)"; exit 1; }
 	TMP=$(mktemp -d /tmp/mip4-vpn-smoke.XXXXXX)
+	chmod 711 "$TMP" # home agents' engines (unprivileged) reach their state in it
 	NS_BEFORE=$(ip netns list | awk '{ print $1 }')
 	trap cleanup EXIT
 	find_delay_bin

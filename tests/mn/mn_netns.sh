@@ -78,6 +78,7 @@ declare -A NET_PFX=([H]=10.1.0. [A1]=10.2.1. [A2]=10.2.2. [A3]=192.168.3. [F]=$F
 declare -A NET_ENCAP=([A1]=ipip [A2]=ipip [A3]=udp)
 
 TMP=$(mktemp -d /tmp/mn_netns.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 HSOCK=$TMP/ha.sock MSOCK=$TMP/mn.sock FSOCK=$TMP/fa.sock
 EVENTS=$TMP/mn-events.json MOVES=$TMP/moves
 PIDS=()
@@ -279,7 +280,7 @@ start_dhcp_servers() {
 write_confs() {
   cat > "$TMP/ha.conf" <<EOF
 control-socket $HSOCK
-state-db $TMP/ha.db
+state-db $TMP/ha-state/ha.db
 home-agent {
 	address $HA_ADDR
 	home-network 10.1.0.0/24

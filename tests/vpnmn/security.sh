@@ -22,6 +22,7 @@ LAB="$REPO/lab/mip4-lab"
 BIN=${MIP4_BIN:-$REPO/build/bin}
 export MIP4_BIN=$BIN
 D=$(mktemp -d /tmp/vpnmn_sec.XXXXXX)
+chmod 711 "$D" # home agents' engines (unprivileged) reach their state in it
 PASSED=0 FAILED=0
 IHA=10.10.1.10 CN=10.10.1.20 IHOA=10.10.100.100 INTRANET=10.10.0.0/16
 ROGUE_KEY=ffeeddccbbaa99887766554433221100
@@ -90,10 +91,10 @@ ROGUES=0
 rogue_start() { # FLAVOUR KEY
   [[ -e /run/netns/${PFX}rogue ]] || rogue_net || return 1
   inns inet ip route replace $IHA/32 via 203.0.113.5 dev e1 || return 1
-  rm -f "$D/rogue.sock" "$D/rogue.db"
+  rm -rf "$D/rogue.sock" "$D/rogue-state"
   ( umask 077; cat >"$D/rogue.conf" <<EOF
 control-socket $D/rogue.sock
-state-db $D/rogue.db
+state-db $D/rogue-state/rogue.db
 home-agent {
 	address $IHA
 	home-network 10.10.100.0/24
