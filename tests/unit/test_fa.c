@@ -1760,6 +1760,26 @@ static void test_udp_reply_not_asked(void **state)
 	assert_int_equal(v->keepalive, 0);
 }
 
+/* Our own 194 (RFC 5944 §3.7.2.1: the Home Agent field is one of our
+ * addresses) reaches the mobile node's state machine as the denial it is:
+ * an FA has no MN-HA to put on it. */
+static void test_invalid_ha_194_reaches_mn(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, mo;
+	struct mip4_fa_out fo;
+
+	w->mcfg.ha_addr = FA_ADDR;
+	new_mn(w);
+	attach_coa(w, COA, &req);
+	mn_to_fa(w, &req, &fo);
+	assert_true(fo.to_mn);
+	assert_int_equal(fo.code, MIP4_CODE_FA_INVALID_HA);
+	fa_to_mn(w, &fo, HOME, &mo);
+	assert_true(has_event(&mo, MIP4_MN_EV_DENIED, MIP4_CODE_FA_INVALID_HA));
+	assert_false(w->mn.pending);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1796,6 +1816,7 @@ int main(void)
 		T(test_visitors_full_at_reply),
 		T(test_deregistration_other_coa),
 		T(test_udp_reply_not_asked),
+		T(test_invalid_ha_194_reaches_mn),
 		cmocka_unit_test(test_counter_names),
 		cmocka_unit_test(test_bad_config),
 	};

@@ -848,6 +848,24 @@ static void test_unauthenticated_ha_denial(void **state)
 	assert_false(w->mn.pending);
 }
 
+/* RFC 5944 §3.4 lists 194 (invalid home agent address) among the foreign
+ * agent's denials: the FA cannot make an MN-HA, so the node takes it
+ * without one, like 64..127, and reports it. */
+static void test_fa_denial_194(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.code = MIP4_CODE_FA_INVALID_HA, .no_mn_ha = true};
+
+	attach(w, MIP4_MN_VIA_FA, FA, &req);
+	answer(w, &req, &s, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 0);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_FA_INVALID_HA);
+	assert_false(w->mn.pending);
+	assert_false(w->mn.registered);
+}
+
 /* RFC 5944 §3.4: code 1, "registration accepted, but simultaneous mobility
  * bindings unsupported", is an acceptance like 0; and a code-1 answer to
  * a deregistration deregisters. */
@@ -1067,7 +1085,7 @@ int main(void)
 		T(test_renew_max_after_retransmit),
 		T(test_renew_max_infinite),
 		T(test_reply_two_mn_ha), T(test_reply_id_low_32_bits),
-		T(test_unauthenticated_ha_denial),
+		T(test_unauthenticated_ha_denial), T(test_fa_denial_194),
 		T(test_code_1_accepted), T(test_lifetime_never_above_request),
 		T(test_accepted_lifetime_zero),
 		T(test_fa_lifetime_unrepairable), T(test_unknown_ha_redirect),
