@@ -284,7 +284,8 @@ void mip4_mn_input(struct mip4_mn *mn, const struct mip4_mn_now *now,
 		return;
 	}
 	code = m.u.rrp.code;
-	from_ha = code < 64 || code >= 128;
+	/* §3.4: 64..127 and 194 are the foreign agent's, which has no MN-HA */
+	from_ha = (code < 64 || code >= 128) && code != MIP4_CODE_FA_INVALID_HA;
 	/* §3.6.2.1 b: HA verdicts carry exactly one valid MN-HA */
 	if (from_ha) {
 		unsigned n = 0;

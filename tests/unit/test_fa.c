@@ -337,6 +337,7 @@ struct rawq {
 	uint8_t extra_type;  /* an extension after MN-HA (0: none) */
 	bool bad_ext_len;    /* an extension running past the end */
 	bool eds, mnfa;
+	bool mnfa2;	     /* a second MN-FA after the first */
 };
 
 static size_t raw_rrq(const struct rawq *r, uint64_t id, uint8_t *buf,
@@ -366,6 +367,8 @@ static size_t raw_rrq(const struct rawq *r, uint64_t id, uint8_t *buf,
 		mip4_ext_put_encap_delivery(&b);
 	if (r->mnfa)
 		mip4_auth_append(&b, MIP4_EXT_MN_FA, &fsa);
+	if (r->mnfa2)
+		mip4_auth_append(&b, MIP4_EXT_MN_FA, &fsa);
 	if (r->bad_ext_len) {
 		uint8_t *p = mip4_buf_put(&b, 3);
 
@@ -380,7 +383,7 @@ static size_t raw_rrq(const struct rawq *r, uint64_t id, uint8_t *buf,
 static struct rawq good_q(void)
 {
 	struct rawq r = {MIP4_RRQ_T, 600, HOME, HA_ADDR, COA, NULL, false,
-			 false, 0, false, false, false};
+			 false, 0, false, false, false, false};
 
 	return r;
 }
@@ -1441,6 +1444,342 @@ static void test_bad_config(void **state)
 	assert_null(mip4_fa_new(&c, NULL, NULL, NULL));
 }
 
+/* The home agent's reply to the pending request `id` of `home`, made by
+ * hand (MN-HA only), into the FA. */
+static void ha_reply(struct world *w, uint8_t code, uint16_t life,
+		     uint32_t home, uint32_t ha, uint64_t id,
+		     struct mip4_fa_out *back)
+{
+	uint8_t buf[600];
+	size_t len = raw_rrp(code, life, home, ha, id, NULL, true, false, buf,
+			     sizeof buf);
+
+	fa_rx_ha(w, buf, len, back);
+}
+
+/* Carry on writing the message of len bytes in buf. */
+static struct mip4_buf resume(uint8_t *buf, size_t len, size_t cap)
+{
+	struct mip4_buf b;
+
+	mip4_buf_init(&b, buf, cap);
+	b.len = len;
+	return b;
+}
+
+/* Send a raw request; expect it relayed to its home agent. */
+static void expect_relayed(struct world *w, const struct rawq *r, uint64_t id)
+{
+	uint8_t buf[600];
+	struct mip4_fa_out fo;
+	size_t len = raw_rrq(r, id, buf, sizeof buf);
+
+	fa_rx_mn(w, buf, len, r->home, MAC1, &fo);
+	assert_true(fo.send);
+	assert_false(fo.to_mn);
+	assert_int_equal(fo.dst, r->ha);
+}
+
+/* §3.7.2.1: sharing an SA with the MN, "exactly one" MN-FA: a request
+ * with two valid ones is refused with 67 and not relayed. */
+static void test_two_mn_fa(void **state)
+{
+	struct world *w = *state;
+	struct rawq r = good_q();
+
+	w->fa_has_mn_sa = true;
+	r.mnfa = true;
+	expect_relayed(w, &r, 1); /* one */
+	r.mnfa2 = true;
+	expect_denial(w, &r, MIP4_CODE_FA_MN_AUTH, MIP4_FA_REJ_MN_AUTH);
+}
+
+/* Code 69 is for a lifetime above our maximum: exactly the maximum is
+ * relayed, one second more is refused. */
+static void test_lifetime_69_boundary(void **state)
+{
+	struct world *w = *state;
+	struct rawq r = good_q();
+
+	w->fcfg.max_lifetime = 200;
+	new_fa(w);
+	r.lifetime = 200;
+	expect_relayed(w, &r, 1);
+	r.lifetime = 201;
+	expect_denial(w, &r, MIP4_CODE_FA_LIFETIME, MIP4_FA_REJ_LIFETIME);
+}
+
+/* §3.7.3.1: a reply whose identification differs from the pending
+ * request's in any of the low-order 32 bits (here bit 16, bit 31) is not
+ * its answer: silently dropped, the request stays pending. */
+static void test_reply_id_low_32_bits(void **state)
+{
+	struct world *w = *state;
+	static const uint64_t flips[] = {1ull << 16, 1ull << 31};
+	const uint64_t id = 0x100000005ull;
+	uint8_t buf[600];
+	struct mip4_fa_out back;
+	size_t len;
+
+	pend(w, HOME, NULL, id);
+	for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+		ha_reply(w, 0, 100, HOME, HA_ADDR, id ^ flips[i], &back);
+		assert_false(back.send);
+		assert_int_equal(back.counter, MIP4_FA_DROP_ID);
+		assert_int_equal(mip4_fa_pending_count(w->fa), 1);
+		assert_null(mip4_fa_visitor_get(w->fa, HOME));
+	}
+	ha_reply(w, 0, 100, HOME, HA_ADDR, id, &back);
+	assert_true(back.send);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	/* a malformed reply earns the MN a 71 only if it is the answer */
+	pend(w, HOME, NULL, id);
+	len = raw_rrp(0, 100, HOME, HA_ADDR, id ^ (1ull << 16), NULL, true,
+		      true, buf, sizeof buf);
+	fa_rx_ha(w, buf, len, &back);
+	assert_false(back.send);
+	assert_int_equal(back.counter, MIP4_FA_DROP_BAD_REPLY);
+	assert_int_equal(mip4_fa_pending_count(w->fa), 1);
+	len = raw_rrp(0, 100, HOME, HA_ADDR, id, NULL, true, true, buf,
+		      sizeof buf);
+	fa_rx_ha(w, buf, len, &back);
+	assert_true(back.send);
+	assert_int_equal(back.code, MIP4_CODE_FA_POOR_REPLY);
+}
+
+/* §3.7.3.1: sharing an SA with the HA, "exactly one" FA-HA: a reply with
+ * two valid ones is refused, 68 to the MN, no visitor. */
+static void test_two_fa_ha(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[600];
+	struct mip4_fa_out back;
+	struct mip4_buf b;
+	size_t len;
+
+	w->fa_has_ha_sa = true;
+	pend(w, HOME, NULL, 21);
+	len = raw_rrp(0, 100, HOME, HA_ADDR, 21, NULL, true, false, buf,
+		      sizeof buf);
+	b = resume(buf, len, sizeof buf);
+	mip4_auth_append(&b, MIP4_EXT_FA_HA, &w->fa_hasa);
+	mip4_auth_append(&b, MIP4_EXT_FA_HA, &w->fa_hasa);
+	assert_false(b.overflow);
+	fa_rx_ha(w, buf, b.len, &back);
+	assert_true(back.send);
+	assert_int_equal(back.code, MIP4_CODE_FA_HA_AUTH);
+	assert_int_equal(back.counter, MIP4_FA_REJ_HA_AUTH);
+	assert_null(mip4_fa_visitor_get(w->fa, HOME));
+	assert_int_equal(mip4_fa_pending_count(w->fa), 0);
+	/* with one: accepted */
+	pend(w, HOME, NULL, 22);
+	len = raw_rrp(0, 100, HOME, HA_ADDR, 22, NULL, true, false, buf,
+		      sizeof buf);
+	b = resume(buf, len, sizeof buf);
+	mip4_auth_append(&b, MIP4_EXT_FA_HA, &w->fa_hasa);
+	fa_rx_ha(w, buf, b.len, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	assert_non_null(mip4_fa_visitor_get(w->fa, HOME));
+}
+
+/* RFC 5944 §3.4: code 1, "registration accepted, but simultaneous
+ * mobility bindings unsupported", is an acceptance.  The FA relays it as
+ * one and keeps a visitor entry (§3.7.3.2), the MN registers; and RFC
+ * 2794 §3's checks (98 no home agent, 99 no home address) apply to it as
+ * to code 0. */
+static void test_code_1_accepted(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, mo;
+	struct mip4_fa_out fo, back;
+	const struct mip4_fa_visitor *v;
+	struct mip4_msg m;
+	uint8_t buf[600];
+	size_t len;
+
+	attach_coa(w, COA, &req);
+	mn_to_fa(w, &req, &fo);
+	assert_false(fo.to_mn);
+	assert_int_equal(mip4_msg_decode(fo.buf, fo.len, &m), MIP4_OK);
+	ha_reply(w, MIP4_CODE_ACCEPTED_NO_SIMUL, 300, HOME, HA_ADDR, m.u.rrq.id,
+		 &back);
+	assert_int_equal(back.code, MIP4_CODE_ACCEPTED_NO_SIMUL);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	assert_int_equal(back.change, MIP4_FA_VISITOR_ADDED);
+	v = mip4_fa_visitor_get(w->fa, HOME);
+	assert_non_null(v);
+	assert_int_equal(v->lifetime, 300);
+	assert_int_equal(mip4_fa_reply_codes(w->fa)[MIP4_CODE_ACCEPTED_NO_SIMUL],
+			 1);
+	fa_to_mn(w, &back, HOME, &mo);
+	assert_true(has_event(&mo, MIP4_MN_EV_REGISTERED,
+			      MIP4_CODE_ACCEPTED_NO_SIMUL));
+	assert_true(w->mn.registered);
+	/* 98: accepted without a home agent address */
+	pend(w, HOME2, NULL, 31);
+	len = raw_rrp(MIP4_CODE_ACCEPTED_NO_SIMUL, 100, HOME2, 0, 31, NULL,
+		      true, false, buf, sizeof buf);
+	fa_rx_ha(w, buf, len, &back);
+	assert_int_equal(back.code, MIP4_CODE_FA_MISSING_HA);
+	assert_null(mip4_fa_visitor_get(w->fa, HOME2));
+	/* 99: accepted without a home address */
+	pend(w, 0, NAI, 32);
+	len = raw_rrp(MIP4_CODE_ACCEPTED_NO_SIMUL, 100, 0, HA_ADDR, 32, NAI,
+		      true, false, buf, sizeof buf);
+	fa_rx_ha(w, buf, len, &back);
+	assert_int_equal(back.code, MIP4_CODE_FA_MISSING_HOMEADDR);
+	assert_int_equal(mip4_fa_visitor_count(w->fa), 1);
+}
+
+/* §3.4 and §3.7.3.2: the visitor entry lives the least of what the HA
+ * granted, what the MN asked and our maximum.  An HA granting more than
+ * asked does not stretch it, nor does a grant above a maximum that was
+ * lowered (configuration reload) while the request was pending.  The
+ * reply goes to the MN as the HA made it: the FA may not change it up
+ * through MN-HA, and the MN applies §3.4 itself. */
+static void test_visitor_lifetime_capped(void **state)
+{
+	struct world *w = *state;
+	const struct mip4_fa_visitor *v;
+	struct mip4_fa_out back;
+	struct mip4_msg m;
+
+	pend(w, HOME, NULL, 41); /* asks 100 s */
+	ha_reply(w, 0, 300, HOME, HA_ADDR, 41, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	v = mip4_fa_visitor_get(w->fa, HOME);
+	assert_non_null(v);
+	assert_int_equal(v->lifetime, 100);
+	assert_true(v->expires_ms == w->now.ms + 100000);
+	assert_int_equal(mip4_msg_decode(back.buf, back.len, &m), MIP4_OK);
+	assert_int_equal(m.u.rrp.lifetime, 300);
+	advance(w, 99000);
+	sweep(w);
+	assert_int_equal(w->n_ev, 0);
+	advance(w, 1000);
+	sweep(w);
+	assert_int_equal(w->n_ev, 1);
+	assert_null(mip4_fa_visitor_get(w->fa, HOME));
+	/* the maximum lowered to 50 s while a request for 100 s waits */
+	pend(w, HOME, NULL, 42);
+	w->fcfg.max_lifetime = 50;
+	assert_int_equal(mip4_fa_set_cfg(w->fa, &w->fcfg), 0);
+	ha_reply(w, 0, 100, HOME, HA_ADDR, 42, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	v = mip4_fa_visitor_get(w->fa, HOME);
+	assert_non_null(v);
+	assert_int_equal(v->lifetime, 50);
+	assert_true(v->expires_ms == w->now.ms + 50000);
+}
+
+/* Room for one visitor and two requests relayed while it was free: the
+ * first acceptance takes the place; the HA's acceptance of the second
+ * becomes a 66 for its MN (we could not serve it) and no visitor. */
+static void test_visitors_full_at_reply(void **state)
+{
+	struct world *w = *state;
+	struct mip4_fa_out back;
+	struct mip4_msg m;
+
+	w->fcfg.max_visitors = 1;
+	new_fa(w);
+	pend(w, HOME, NULL, 51);
+	pend(w, HOME2, NULL, 52);
+	ha_reply(w, 0, 100, HOME, HA_ADDR, 51, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	ha_reply(w, 0, 100, HOME2, HA_ADDR, 52, &back);
+	assert_true(back.send);
+	assert_int_equal(back.dst, HOME2);
+	assert_int_equal(back.code, MIP4_CODE_FA_RESOURCES);
+	assert_int_equal(back.counter, MIP4_FA_REJ_VISITORS_FULL);
+	assert_int_equal(mip4_msg_decode(back.buf, back.len, &m), MIP4_OK);
+	assert_int_equal(m.u.rrp.code, MIP4_CODE_FA_RESOURCES);
+	assert_null(mip4_fa_visitor_get(w->fa, HOME2));
+	assert_int_equal(mip4_fa_visitor_count(w->fa), 1);
+	assert_int_equal(mip4_fa_pending_count(w->fa), 0);
+}
+
+/* A mobile node may deregister one care-of address and keep its other
+ * bindings (RFC 5944 §3.6.1.2), and an FA relays a deregistration even of
+ * a care-of address it does not own (§3.8.2.2).  Our visitor entry goes
+ * only when the deregistration is for our care-of address, or for all
+ * of them (care-of = home address, test_deregistration). */
+static void test_deregistration_other_coa(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out mo;
+	struct mip4_fa_out back;
+	struct rawq r = good_q();
+	uint64_t exp;
+
+	register_via_fa(w, &mo);
+	exp = mip4_fa_visitor_get(w->fa, HOME)->expires_ms;
+	advance(w, 1000);
+	r.lifetime = 0;
+	r.coa = OTHER_COA;
+	expect_relayed(w, &r, 61);
+	ha_reply(w, 0, 0, HOME, HA_ADDR, 61, &back);
+	assert_true(back.send);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_DEREG);
+	assert_int_equal(back.change, MIP4_FA_NO_CHANGE);
+	assert_non_null(mip4_fa_visitor_get(w->fa, HOME));
+	assert_true(mip4_fa_visitor_get(w->fa, HOME)->expires_ms == exp);
+	/* the same for our care-of address: the visitor goes */
+	r.coa = COA;
+	expect_relayed(w, &r, 62);
+	ha_reply(w, 0, 0, HOME, HA_ADDR, 62, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_DEREG);
+	assert_int_equal(back.change, MIP4_FA_VISITOR_REMOVED);
+	assert_null(mip4_fa_visitor_get(w->fa, HOME));
+}
+
+/* RFC 3519 §4.5: the FA's UDP tunnel is the answer to its own request; a
+ * UDP Tunnel Reply from an HA it asked nothing of leaves the visitor on IP
+ * in IP. */
+static void test_udp_reply_not_asked(void **state)
+{
+	struct world *w = *state;
+	const struct mip4_fa_visitor *v;
+	struct mip4_fa_out back;
+	struct mip4_buf b;
+	uint8_t buf[600];
+	size_t len;
+
+	assert_false(w->fcfg.udp_tunnel);
+	pend(w, HOME, NULL, 71);
+	len = raw_rrp(0, 100, HOME, HA_ADDR, 71, NULL, true, false, buf,
+		      sizeof buf);
+	b = resume(buf, len, sizeof buf);
+	mip4_ext_put_udp_rep(&b, 0, false, 20);
+	assert_false(b.overflow);
+	fa_rx_ha(w, buf, b.len, &back);
+	assert_int_equal(back.counter, MIP4_FA_RELAYED_ACCEPTS);
+	v = mip4_fa_visitor_get(w->fa, HOME);
+	assert_non_null(v);
+	assert_int_equal(v->encap, MIP4_ENCAP_IPIP);
+	assert_int_equal(v->keepalive, 0);
+}
+
+/* Our own 194 (RFC 5944 §3.7.2.1: the Home Agent field is one of our
+ * addresses) reaches the mobile node's state machine as the denial it is:
+ * an FA has no MN-HA to put on it. */
+static void test_invalid_ha_194_reaches_mn(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, mo;
+	struct mip4_fa_out fo;
+
+	w->mcfg.ha_addr = FA_ADDR;
+	new_mn(w);
+	attach_coa(w, COA, &req);
+	mn_to_fa(w, &req, &fo);
+	assert_true(fo.to_mn);
+	assert_int_equal(fo.code, MIP4_CODE_FA_INVALID_HA);
+	fa_to_mn(w, &fo, HOME, &mo);
+	assert_true(has_event(&mo, MIP4_MN_EV_DENIED, MIP4_CODE_FA_INVALID_HA));
+	assert_false(w->mn.pending);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1468,6 +1807,16 @@ int main(void)
 		T(test_advertisements),
 		T(test_solicitations),
 		T(test_solicitation_after_periodic),
+		T(test_two_mn_fa),
+		T(test_lifetime_69_boundary),
+		T(test_reply_id_low_32_bits),
+		T(test_two_fa_ha),
+		T(test_code_1_accepted),
+		T(test_visitor_lifetime_capped),
+		T(test_visitors_full_at_reply),
+		T(test_deregistration_other_coa),
+		T(test_udp_reply_not_asked),
+		T(test_invalid_ha_194_reaches_mn),
 		cmocka_unit_test(test_counter_names),
 		cmocka_unit_test(test_bad_config),
 	};

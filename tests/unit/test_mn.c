@@ -581,11 +581,23 @@ static void test_shutdown_deregisters(void **state)
 /* Where a hand-built reply carries the TNC extension (RFC 5265 §3.4). */
 enum tnc_at { TNC_NONE, TNC_BEFORE_AUTH, TNC_AFTER_AUTH };
 
-/* Answer the request in req ourselves: accepted, `lifetime`, signed with
- * the MN-HA key, TNC where asked. */
-static size_t signed_reply(const struct world *w, const struct mip4_mn_out *req,
-			   uint16_t lifetime, enum tnc_at tnc, uint8_t *buf,
-			   size_t cap)
+/* A reply built by hand, as a home agent (or someone on the path) might
+ * send it in answer to the request in req. */
+struct reply {
+	uint8_t code;
+	uint16_t lifetime;
+	uint32_t home_addr;   /* 0: HOME */
+	uint32_t ha_addr;     /* 0: HA_ADDR (unless no_ha_addr) */
+	bool no_ha_addr;      /* Home Agent field 0 */
+	uint64_t id_xor;      /* bits flipped in the request's identification */
+	enum tnc_at tnc;
+	bool udp_rep;	      /* an RFC 3519 UDP Tunnel Reply (assent) */
+	bool no_mn_ha;	      /* as a foreign agent's denial: no MN-HA */
+	bool two_mn_ha;	      /* a second, valid, MN-HA after the first */
+};
+
+static size_t build_reply(const struct world *w, const struct mip4_mn_out *req,
+			  const struct reply *s, uint8_t *buf, size_t cap)
 {
 	struct mip4_msg q;
 	struct mip4_buf b;
@@ -594,31 +606,56 @@ static size_t signed_reply(const struct world *w, const struct mip4_mn_out *req,
 	assert_true(req->send);
 	assert_int_equal(mip4_msg_decode(req->buf, req->len, &q), 0);
 	assert_int_equal(q.type, MIP4_MSG_RRQ);
-	r.code = 0;
-	r.lifetime = lifetime;
-	r.home_addr = HOME;
-	r.ha_addr = HA_ADDR;
-	r.id = q.u.rrq.id;
+	r.code = s->code;
+	r.lifetime = s->lifetime;
+	r.home_addr = s->home_addr ? s->home_addr : HOME;
+	r.ha_addr = s->no_ha_addr ? 0 : s->ha_addr ? s->ha_addr : HA_ADDR;
+	r.id = q.u.rrq.id ^ s->id_xor;
 	mip4_buf_init(&b, buf, cap);
 	mip4_rrp_put(&b, &r);
-	if (tnc == TNC_BEFORE_AUTH)
+	if (s->udp_rep)
+		mip4_ext_put_udp_rep(&b, 0, false, 20);
+	if (s->tnc == TNC_BEFORE_AUTH)
 		mip4_ext_put_tnc(&b);
-	mip4_auth_append(&b, MIP4_EXT_MN_HA, &w->cfg.sa);
-	if (tnc == TNC_AFTER_AUTH)
+	if (!s->no_mn_ha)
+		mip4_auth_append(&b, MIP4_EXT_MN_HA, &w->cfg.sa);
+	if (s->two_mn_ha)
+		mip4_auth_append(&b, MIP4_EXT_MN_HA, &w->cfg.sa);
+	if (s->tnc == TNC_AFTER_AUTH)
 		mip4_ext_put_tnc(&b);
 	assert_false(b.overflow);
 	return b.len;
+}
+
+/* Feed the MN a hand-built reply to req. */
+static void answer(struct world *w, const struct mip4_mn_out *req,
+		   const struct reply *s, struct mip4_mn_out *out)
+{
+	uint8_t rep[256];
+	size_t len = build_reply(w, req, s, rep, sizeof rep);
+	struct mip4_mn_now n = mn_now(w);
+
+	mip4_mn_input(&w->mn, &n, rep, len, out);
+}
+
+/* Answer the request in req ourselves: accepted, `lifetime`, signed with
+ * the MN-HA key, TNC where asked. */
+static size_t signed_reply(const struct world *w, const struct mip4_mn_out *req,
+			   uint16_t lifetime, enum tnc_at tnc, uint8_t *buf,
+			   size_t cap)
+{
+	struct reply s = {.lifetime = lifetime, .tnc = tnc};
+
+	return build_reply(w, req, &s, buf, cap);
 }
 
 static void reply_with(struct world *w, const struct mip4_mn_out *req,
 		       uint16_t lifetime, enum tnc_at tnc,
 		       struct mip4_mn_out *out)
 {
-	uint8_t rep[256];
-	size_t len = signed_reply(w, req, lifetime, tnc, rep, sizeof rep);
-	struct mip4_mn_now n = mn_now(w);
+	struct reply s = {.lifetime = lifetime, .tnc = tnc};
 
-	mip4_mn_input(&w->mn, &n, rep, len, out);
+	answer(w, req, &s, out);
 }
 
 /* RFC 5265 i-HA: the TNC extension it puts before MN-HA is seen. */
@@ -871,6 +908,303 @@ static void test_renew_max_infinite(void **state)
 	assert_int_equal(w->mn.deadline_ms, sent + 50000);
 }
 
+/* RFC 5944 §3.6.2.1 b: a reply from the home agent carries exactly one
+ * MN-HA.  With two, whatever follows the first valid one is not covered
+ * by it: such a reply is dropped, and the genuine one still counts. */
+static void test_reply_two_mn_ha(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply two = {.lifetime = 300, .two_mn_ha = true};
+	struct reply one = {.lifetime = 300};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &two, &out);
+	assert_int_equal(out.n_ev, 0);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 1);
+	assert_false(w->mn.registered);
+	assert_true(w->mn.pending);
+	answer(w, &req, &one, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.registered);
+}
+
+/* §3.6.2.1: a reply answers the request in flight only if all the
+ * low-order 32 bits of its identification match; one that differs in bit
+ * 16 or 31 answers some other request.  The high 32 bits may differ (the
+ * home agent's part with timestamps, §5.7). */
+static void test_reply_id_low_32_bits(void **state)
+{
+	struct world *w = *state;
+	static const uint64_t flips[] = {1ull << 16, 1ull << 31};
+	struct mip4_mn_out req, out;
+	struct reply s = {.lifetime = 300};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+		s.id_xor = flips[i];
+		answer(w, &req, &s, &out);
+		assert_int_equal(out.n_ev, 0);
+		assert_int_equal(w->mn.counters[MIP4_MN_DROP_ID], i + 1);
+		assert_false(w->mn.registered);
+	}
+	s.id_xor = 1ull << 32;
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_ID], 2);
+}
+
+/* §3.6.2.1 b: a denial from the home agent (128 and up) counts only with
+ * a valid MN-HA; otherwise anyone could stop the node with a 128, or send
+ * it to another home agent with a 136. */
+static void test_unauthenticated_ha_denial(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.code = MIP4_CODE_HA_UNSPECIFIED, .no_mn_ha = true};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &s, &out);
+	assert_int_equal(out.n_ev, 0);
+	assert_false(out.send);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 1);
+	assert_true(w->mn.pending);
+	s.code = MIP4_CODE_HA_UNKNOWN_HA;
+	s.ha_addr = HA_ADDR + 1;
+	answer(w, &req, &s, &out);
+	assert_int_equal(out.n_ev, 0);
+	assert_false(out.send);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 2);
+	assert_int_equal(w->mn.cfg.ha_addr, HA_ADDR);
+	/* the same denial authenticated: reported */
+	s.code = MIP4_CODE_HA_UNSPECIFIED;
+	s.ha_addr = 0;
+	s.no_mn_ha = false;
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_HA_UNSPECIFIED);
+	assert_false(w->mn.pending);
+}
+
+/* RFC 5944 §3.4 lists 194 (invalid home agent address) among the foreign
+ * agent's denials: the FA cannot make an MN-HA, so the node takes it
+ * without one, like 64..127, and reports it. */
+static void test_fa_denial_194(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.code = MIP4_CODE_FA_INVALID_HA, .no_mn_ha = true};
+
+	attach(w, MIP4_MN_VIA_FA, FA, &req);
+	answer(w, &req, &s, &out);
+	assert_int_equal(w->mn.counters[MIP4_MN_DROP_AUTH], 0);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_FA_INVALID_HA);
+	assert_false(w->mn.pending);
+	assert_false(w->mn.registered);
+}
+
+/* RFC 5944 §3.4: code 1, "registration accepted, but simultaneous mobility
+ * bindings unsupported", is an acceptance like 0; and a code-1 answer to
+ * a deregistration deregisters. */
+static void test_code_1_accepted(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.code = MIP4_CODE_ACCEPTED_NO_SIMUL, .lifetime = 300};
+	uint64_t sent = w->now.ms;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 40);
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_ACCEPTED_NO_SIMUL);
+	assert_true(w->mn.registered);
+	assert_false(w->mn.pending);
+	assert_int_equal(w->mn.counters[MIP4_MN_ACCEPTED], 1);
+	assert_int_equal(w->mn.counters[MIP4_MN_DENIED], 0);
+	assert_int_equal(w->mn.expires_ms, sent + 300000);
+	assert_int_equal(w->mn.deadline_ms, sent + 225000);
+	attach(w, MIP4_MN_AT_HOME, 0, &req);
+	s.lifetime = 0;
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(w->mn.registered);
+}
+
+/* §3.4: "If the Lifetime received in the Registration Reply is greater
+ * than that in the Registration Request, the Lifetime in the Request MUST
+ * be used."  The node renews and expires on what it asked for. */
+static void test_lifetime_never_above_request(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.lifetime = 900}; /* we ask 600 */
+	uint64_t sent = w->now.ms;
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	advance(w, 40);
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_int_equal(w->mn.granted, 600);
+	assert_int_equal(w->mn.expires_ms, sent + 600000);
+	assert_int_equal(w->mn.deadline_ms, sent + 450000);
+	/* without a link to renew on, it is gone after 600 s, not 900 */
+	attach(w, MIP4_MN_DETACHED, 0, &out);
+	w->now.ms = sent + 600000;
+	mip4_mn_timer(&w->mn, &w->now, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_EXPIRED));
+	assert_false(w->mn.registered);
+}
+
+/* §3.4: an accepted reply with lifetime 0 means "deregistered", even when
+ * it answers a registration: the node does not believe itself bound. */
+static void test_accepted_lifetime_zero(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.lifetime = 0};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &s, &out);
+	assert_false(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(has_event(&out, MIP4_MN_EV_DEREGISTERED));
+	assert_false(w->mn.registered);
+}
+
+/* §3.6.2.3: a 69 carries the foreign agent's maximum lifetime, and the
+ * node retries at once with it only when that is less than it asked for:
+ * the same lifetime again would only be refused again, and 0 would turn
+ * the retry into a deregistration.  Both are reported as denials. */
+static void test_fa_lifetime_unrepairable(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+	struct reply s = {.code = MIP4_CODE_FA_LIFETIME, .lifetime = 600,
+			  .no_mn_ha = true};
+
+	attach(w, MIP4_MN_VIA_FA, FA, &req);
+	answer(w, &req, &s, &out);
+	assert_false(out.send);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_FA_LIFETIME);
+	/* the retry after the back-off asks 600 again; this 69 says 0 */
+	assert_true(w->mn.deadline_ms > w->now.ms);
+	advance(w, w->mn.deadline_ms - w->now.ms);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.lifetime, 600);
+	s.lifetime = 0;
+	answer(w, &req, &s, &out);
+	assert_false(out.send);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_true(w->mn.deadline_ms > w->now.ms);
+	advance(w, w->mn.deadline_ms - w->now.ms);
+	mip4_mn_timer(&w->mn, &w->now, &req);
+	assert_true(req.send);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.lifetime, 600);
+}
+
+/* §3.6.2.3, code 136: the reply names the home agent's unicast address
+ * and the node tries that one at once; a 136 naming the agent it already
+ * asked, or none, repairs nothing and is reported. */
+static void test_unknown_ha_redirect(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+	struct reply s = {.code = MIP4_CODE_HA_UNKNOWN_HA,
+			  .ha_addr = HA_ADDR + 1};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &s, &out);
+	assert_true(out.send);
+	assert_int_equal(out.dst, HA_ADDR + 1);
+	assert_int_equal(mip4_msg_decode(out.buf, out.len, &m), 0);
+	assert_int_equal(m.u.rrq.ha_addr, HA_ADDR + 1);
+	/* the new one answers 136 naming itself */
+	req = out;
+	answer(w, &req, &s, &out);
+	assert_false(out.send);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(out.ev[0].code, MIP4_CODE_HA_UNKNOWN_HA);
+	/* a 136 naming no address */
+	mip4_mn_init(&w->mn, &w->cfg);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	s.no_ha_addr = true;
+	answer(w, &req, &s, &out);
+	assert_false(out.send);
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_int_equal(w->mn.cfg.ha_addr, HA_ADDR);
+}
+
+/* §3.6.2.3: after a 133 the node resynchronises and retries at once, but
+ * only three times in a row; a fourth 133 is reported and the node backs
+ * off instead of flooding a home agent that keeps refusing. */
+static void test_resync_limited(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.code = MIP4_CODE_HA_ID_MISMATCH};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	for (int i = 0; i < 3; i++) {
+		answer(w, &req, &s, &out);
+		assert_true(has_event(&out, MIP4_MN_EV_RESYNC));
+		assert_true(out.send);
+		req = out;
+	}
+	answer(w, &req, &s, &out);
+	assert_false(has_event(&out, MIP4_MN_EV_RESYNC));
+	assert_true(has_event(&out, MIP4_MN_EV_DENIED));
+	assert_false(out.send);
+	assert_false(w->mn.pending);
+}
+
+/* Via a foreign agent the UDP tunnel, if any, ends at the agent (RFC 3519
+ * §4.5): a UDP Tunnel Reply in the answer does not make the node
+ * encapsulate in UDP itself.  Co-located, the same reply does. */
+static void test_udp_reply_via_fa_ignored(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct reply s = {.lifetime = 300, .udp_rep = true};
+
+	attach(w, MIP4_MN_VIA_FA, FA, &req);
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_false(w->mn.udp);
+	assert_int_equal(w->mn.keepalive, 0);
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &s, &out);
+	assert_true(has_event(&out, MIP4_MN_EV_REGISTERED));
+	assert_true(w->mn.udp);
+	assert_int_equal(w->mn.keepalive, 20);
+}
+
+/* A configured home address is the node's own: a reply naming another
+ * (RFC 2794 assigns one only to a node that asked with 0) does not
+ * replace it, and the next request still carries it. */
+static void test_home_address_kept(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out req, out;
+	struct mip4_msg m;
+	struct reply s = {.lifetime = 300, .home_addr = HOME + 1};
+
+	attach(w, MIP4_MN_COLOCATED, COA, &req);
+	answer(w, &req, &s, &out);
+	assert_true(w->mn.registered);
+	assert_int_equal(w->mn.home_addr, HOME);
+	advance(w, 1000);
+	attach(w, MIP4_MN_COLOCATED, COA + 1, &req);
+	assert_int_equal(mip4_msg_decode(req.buf, req.len, &m), 0);
+	assert_int_equal(m.u.rrq.home_addr, HOME);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -890,6 +1224,13 @@ int main(void)
 		T(test_tnc_cleared_on_expiry), T(test_renew_max),
 		T(test_renew_max_after_retransmit),
 		T(test_renew_max_infinite),
+		T(test_reply_two_mn_ha), T(test_reply_id_low_32_bits),
+		T(test_unauthenticated_ha_denial), T(test_fa_denial_194),
+		T(test_code_1_accepted), T(test_lifetime_never_above_request),
+		T(test_accepted_lifetime_zero),
+		T(test_fa_lifetime_unrepairable), T(test_unknown_ha_redirect),
+		T(test_resync_limited), T(test_udp_reply_via_fa_ignored),
+		T(test_home_address_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -861,6 +861,54 @@ static void test_swanctl_vip(void **state)
 			 0x0a0ac807u);
 }
 
+/* Once detection has said inside, a later detection on that link
+ * (T_MONITOR ran out, or the inside re-registration failed, §3.2.4, §3.3)
+ * does not fall back on the i-MIP binding made through the VPN while
+ * outside: inside the VPN is taken down (§3.2.3), so that binding leads
+ * nowhere.  Coming from outside, the same detection keeps it. */
+static void test_inside_forgets_outside(void **state)
+{
+	struct mip4_vmn v;
+	struct mip4_vmn_out o;
+
+	(void)state;
+	for (int how = 0; how < 2; how++) {
+		cvc_outside_registered(&v);
+		mip4_vmn_link(&v, T0 + 1000, true); /* a move while outside */
+		assert_int_equal(want(&v, T0 + 1000).inner, MIP4_VMN_IN_VPN);
+		mip4_vmn_probe(&v, T0 + 1100, true);
+		assert_int_equal(v.state, MIP4_VMN_INSIDE);
+		if (how == 0) /* no direct registration within T_MONITOR */
+			mip4_vmn_timer(&v, T0 + 1100 + 60000);
+		else /* the direct one is refused */
+			mip4_vmn_inner(&v, T0 + 1200, MIP4_VMN_IN_DIRECT, false,
+				       false);
+		assert_int_equal(v.state, MIP4_VMN_DETECTING);
+		o = want(&v, T0 + 1100 + 60000);
+		assert_int_equal(o.inner, MIP4_VMN_IN_NONE);
+		assert_true(o.gate);
+		assert_true(o.probe);
+	}
+}
+
+/* Inside, the VPN is taken down (§3.2.3); its going away does not void
+ * the direct i-MIP registration, and user data keeps flowing. */
+static void test_inside_vpn_down_keeps_direct(void **state)
+{
+	struct mip4_vmn v;
+
+	(void)state;
+	cvc_outside_registered(&v);
+	mip4_vmn_probe(&v, T0 + 2000, true);
+	mip4_vmn_inner(&v, T0 + 2100, MIP4_VMN_IN_DIRECT, true, true);
+	assert_false(want(&v, T0 + 2100).gate);
+	assert_int_equal(want(&v, T0 + 2100).vpn, MIP4_VMN_VPN_DOWN);
+	mip4_vmn_vpn(&v, T0 + 2200, 0);
+	assert_true(v.i_ok);
+	assert_false(want(&v, T0 + 2200).gate);
+	assert_int_equal(want(&v, T0 + 2200).inner, MIP4_VMN_IN_DIRECT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +940,8 @@ int main(void)
 		cmocka_unit_test(test_no_restart_other_modes),
 		cmocka_unit_test(test_vip_change),
 		cmocka_unit_test(test_swanctl_vip),
+		cmocka_unit_test(test_inside_forgets_outside),
+		cmocka_unit_test(test_inside_vpn_down_keeps_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
