@@ -70,7 +70,7 @@ TMP=$(mktemp -d /tmp/bench-ha.XXXXXX)
 chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/ha.sock
 REC=$TMP/records.jsonl
-SRV_PID=
+SRV_PID= ENG_PID=
 RC=0
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 NAME=ha$( (( SMOKE )) && echo -smoke)-$STAMP
@@ -110,7 +110,13 @@ in_ns() { ip netns exec "$@"; }
 ctl() { in_ns "$HA" "$BIN/mip4ctl" "$1" -s "$SOCK" "${@:2}"; }
 server_up() { kill -0 "$SRV_PID" 2>/dev/null || return 0; ctl status --json; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
+# CPU time of a process and, for mip4d, of its engine too (privilege
+# separation: the engine does the work, the parent adds routes)
+cpu_ns() {
+  local t=0 p
+  for p in "$@"; do t=$(( t + $(awk '{ print $1 }' "/proc/$p/schedstat") )); done
+  echo $t
+}
 
 make_topology() {
   for ns in "$HA" "$MN"; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
@@ -136,14 +142,15 @@ print(json.dumps(r))' "$line" "$@" >> "$REC"
 
 # loadgen PHASE N TRIAL [ARGS...]: one pass from CPU 1; checks the result
 loadgen() {
-  local phase=$1 n=$2 trial=$3 out c0 c1 rc pid=$SRV_PID; shift 3
-  [[ $phase == anchor ]] && pid=$ECHO_PID
-  c0=$(cpu_ns "$pid")
+  local phase=$1 n=$2 trial=$3 out c0 c1 rc pids=$SRV_PID; shift 3
+  [[ $ENG_PID != "$SRV_PID" ]] && pids+=" $ENG_PID"
+  [[ $phase == anchor ]] && pids=$ECHO_PID
+  c0=$(cpu_ns $pids)
   out=$(in_ns "$MN" taskset -c 1 "$BIN/mip4-loadgen" --ha $HA_ADDR --src $MN_ADDR \
         --home $FIRST --count "$n" --spi $SPI --key $KEY --timeout 5 \
         --label "$phase" "$@")
   rc=$?
-  c1=$(cpu_ns "$pid")
+  c1=$(cpu_ns $pids)
   [[ -n $out ]] || { fail "$phase N=$n: no output from mip4-loadgen"; return 1; }
   record "$out" phase="$phase" n="$n" trial="$trial" server_cpu_ns=$(( c1 - c0 ))
   log "$phase N=$n #$trial: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); l=r["latency_us"]; print(r["per_second"], "/s, accepted", r["accepted"], "of", r["requests"], "bad", r["bad"], "lost", r["lost"], "p50", l["p50"], "us p99", l["p99"], "us")' "$out")"
@@ -163,7 +170,7 @@ anchor() { # N TRIAL
 profile() { # N
   local n=$1
   command -v perf >/dev/null || { log "perf not found: no profile"; return; }
-  perf record -q -e cpu-clock -F 1000 --call-graph dwarf,16384 -p "$SRV_PID" \
+  perf record -q -e cpu-clock -F 1000 --call-graph dwarf,16384 -p "$ENG_PID" \
     -o "$TMP/perf-$n.data" > /dev/null 2>&1 &
   local perf_pid=$!
   sleep 0.3
@@ -193,9 +200,12 @@ one_size() { # N
   wait_for 120 server_up && kill -0 "$SRV_PID" 2>/dev/null ||
     { fail "mip4d did not start with N=$n"; tail "$TMP/mip4d-$n.log"; SRV_PID=; return; }
   local t2; t2=$(date +%s%N)
-  r0=$(rss_kb "$SRV_PID")
+  # the engine holds the bindings (the parent when not separated)
+  ENG_PID=$(ctl status --json | python3 -c 'import json,sys; p=json.load(sys.stdin).get("privsep",{}); print(p.get("engine","") if p.get("on") else "")')
+  [[ -n $ENG_PID ]] || ENG_PID=$SRV_PID
+  r0=$(rss_kb "$ENG_PID")
   loadgen fill "$n" 1 --requests "$n" --window "$WINDOW" --order seq || { stop_server; return; }
-  r1=$(rss_kb "$SRV_PID")
+  r1=$(rss_kb "$ENG_PID")
   nb=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_agent"]["bindings"])')
   [[ $nb == "$n" ]] || fail "N=$n: $nb bindings after the fill, want $n"
   db_bytes=$(du -cb "$TMP"/ha-state/ha.db* | awk 'END { print $1 }')

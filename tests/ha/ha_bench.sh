@@ -101,7 +101,7 @@ bench_run() {
   ip netns exec "$HA" "$MIP4D" -d -f "$TMP/ha.conf" > "$TMP/mip4d-$2.log" 2>&1 &
   HA_PID=$!
   wait_for 20 ctl status --json || { log "mip4d did not start"; RC=1; return; }
-  pid=$(ctl status --json | jq -r .pid)
+  pid=$(ctl status --json | jq -r 'if .privsep.on then .privsep.engine else .pid end')
   r0=$(rss_kb "$pid")
   new=$(in_ns "$MN" "$MNSIM" bench --ha 192.0.2.1 --src 192.0.2.2:0 --home 10.80.1.0 \
         --count "$N" --spi 0x10000 --key $KEY --window "$W" --lifetime 600) || RC=1
