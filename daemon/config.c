@@ -3,15 +3,13 @@
  * daemon/config.c - mip4d.conf(5) parser and printer.
  *
  * A small tokenizer (words, "strings", braces, # comments; newlines are
- * plain white space so a block may sit on one line) feeds one block reader
- * driven by tables.  Each block is a table of options: name, value type,
- * where the value lives in the block's struct (offset and size) and its
- * bounds.  Typed handlers read and print every kind of value; only options
- * with a shape of their own (pool, route, the SA blocks, nested blocks)
- * have a setter or printer of their own.  The printer walks the same
- * tables, so every option parsed is printed back, every default explicit.
- * Whole-block checks (required options, duplicates, pool overlap) run when
- * a block closes, using sorted indexes that the daemon then keeps.
+ * plain white space) feeds one block reader driven by tables.  A table
+ * lists a block's options: name, value type, where the value lives in the
+ * block's struct (offset, size) and its bounds.  Typed handlers read and
+ * print each kind of value; only options with a shape of their own (pool,
+ * route, SA blocks, peers) have their own setter and printer.  The printer
+ * walks the same tables, every default explicit.  Whole-block checks run
+ * when a block closes, using sorted indexes that the daemon then keeps.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,82 +24,50 @@
 #include "mip4/ip.h"
 
 #define TOK_MAX (MIP4_CONFIG_PATH_MAX - 1)
-#define OPT_MAX 32 /* an option word is shorter than this */
+#define OPT_MAX 32  /* an option word is shorter */
 #define ROWS_MAX 24 /* options in one table */
 
-enum tok {
-	T_ERR = -1,
-	T_EOF = 0,
-	T_WORD,
-	T_STRING,
-	T_LBRACE,
-	T_RBRACE,
-};
+enum tok { T_ERR = -1, T_EOF, T_WORD, T_STRING, T_LBRACE, T_RBRACE };
 
 struct parse {
-	const char *name;
-	const char *p, *end;
+	const char *name, *p, *end;
 	unsigned line;
 	char *err;
 	size_t errlen;
 	bool failed;
-
-	/* the current token */
-	enum tok kind;
+	enum tok kind; /* the current token */
 	unsigned tok_line;
 	size_t tok_len;
 	char tok[TOK_MAX + 1];
-
 	char opt[OPT_MAX]; /* the option being read, as written */
 	unsigned ctx;	   /* F_INNER | F_NAI: what its block allows */
 	struct mip4_config *c;
 };
-
-__attribute__((format(printf, 3, 0))) static void
-vperr(struct parse *ps, unsigned line, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (ps->failed)
-		return;
-	ps->failed = true;
-	if (ps->errlen == 0)
-		return;
-	if (line)
-		n = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->name, line);
-	else
-		n = snprintf(ps->err, ps->errlen, "%s: ", ps->name);
-	if (n < 0 || (size_t)n >= ps->errlen)
-		return;
-	(void)vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-}
 
 /* Record the first error as "FILE:LINE: message"; always returns -1. */
 __attribute__((format(printf, 3, 4))) static int
 perr(struct parse *ps, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	vperr(ps, line, fmt, ap);
-	va_end(ap);
+	if (ps->failed || (ps->failed = true, ps->errlen == 0))
+		return -1;
+	n = line ? snprintf(ps->err, ps->errlen, "%s:%u: ", ps->name, line)
+		 : snprintf(ps->err, ps->errlen, "%s: ", ps->name);
+	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_start(ap, fmt);
+		(void)vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
 	return -1;
 }
 
 /* ---- tokenizer ---------------------------------------------------- */
 
-static bool is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	       ch == '\f' || ch == '\v';
-}
-
 static bool is_word_char(char ch)
 {
-	unsigned char u = (unsigned char)ch;
-
-	return !is_space(ch) && u >= 0x20 && u != 0x7f && ch != '{' &&
-	       ch != '}' && ch != '"' && ch != '#';
+	return (unsigned char)ch > 0x20 && ch != 0x7f && !strchr("{}\"#", ch);
 }
 
 static int tok_put(struct parse *ps, char ch)
@@ -116,8 +82,7 @@ static int tok_put(struct parse *ps, char ch)
 
 static enum tok lex_string(struct parse *ps)
 {
-	ps->p++; /* opening quote */
-	for (;;) {
+	for (ps->p++;;) { /* past the opening quote */
 		char ch;
 
 		if (ps->p == ps->end || *ps->p == '\n')
@@ -126,74 +91,65 @@ static enum tok lex_string(struct parse *ps)
 		ch = *ps->p++;
 		if (ch == '"')
 			return T_STRING;
-		if (ch == '\\') {
-			if (ps->p == ps->end || (*ps->p != '"' && *ps->p != '\\'))
-				return perr(ps, ps->tok_line,
-					    "bad escape in string (only \\\" "
-					    "and \\\\)"),
-				       T_ERR;
+		if (ch == '\\' &&
+		    (ps->p == ps->end || (*ps->p != '"' && *ps->p != '\\')))
+			return perr(ps, ps->tok_line, "bad escape in string "
+						      "(only \\\" and \\\\)"),
+			       T_ERR;
+		if (ch == '\\')
 			ch = *ps->p++;
-		} else if ((unsigned char)ch < 0x20 || ch == 0x7f) {
+		else if ((unsigned char)ch < 0x20 || ch == 0x7f)
 			return perr(ps, ps->line,
 				    "control character 0x%02x in string",
 				    (unsigned)(unsigned char)ch),
 			       T_ERR;
-		}
 		if (tok_put(ps, ch) < 0)
 			return T_ERR;
 	}
 }
 
-/* Past white space and comments to the next token's first byte. */
-static void lex_skip(struct parse *ps)
+static enum tok lex(struct parse *ps)
 {
-	while (ps->p < ps->end) {
+	ps->tok_len = 0;
+	ps->tok[0] = '\0';
+	for (; ps->p < ps->end; ps->p++) { /* white space and comments */
 		if (*ps->p == '\n')
 			ps->line++;
 		else if (*ps->p == '#')
 			while (ps->p + 1 < ps->end && ps->p[1] != '\n')
 				ps->p++;
-		else if (!is_space(*ps->p))
-			return;
-		ps->p++;
+		else if (!strchr(" \t\r\f\v", *ps->p) || !*ps->p)
+			break;
 	}
+	ps->tok_line = ps->line;
+	if (ps->p == ps->end)
+		return T_EOF;
+	if (*ps->p == '{' || *ps->p == '}')
+		return tok_put(ps, *ps->p), *ps->p++ == '{' ? T_LBRACE : T_RBRACE;
+	if (*ps->p == '"')
+		return lex_string(ps);
+	if (*ps->p == '\0')
+		return perr(ps, ps->line, "NUL byte in the file"), T_ERR;
+	if (!is_word_char(*ps->p))
+		return perr(ps, ps->line, "unexpected control character 0x%02x",
+			    (unsigned)(unsigned char)*ps->p),
+		       T_ERR;
+	while (ps->p < ps->end && is_word_char(*ps->p))
+		if (tok_put(ps, *ps->p++) < 0)
+			return T_ERR;
+	return T_WORD;
 }
 
 static enum tok lex_next(struct parse *ps)
 {
-	ps->tok_len = 0;
-	ps->tok[0] = '\0';
-	lex_skip(ps);
-	ps->tok_line = ps->line;
-	if (ps->p == ps->end)
-		return ps->kind = T_EOF;
-	if (*ps->p == '{' || *ps->p == '}') {
-		(void)tok_put(ps, *ps->p);
-		return ps->kind = *ps->p++ == '{' ? T_LBRACE : T_RBRACE;
-	}
-	if (*ps->p == '"')
-		return ps->kind = lex_string(ps);
-	if (*ps->p == '\0')
-		return perr(ps, ps->line, "NUL byte in the file"),
-		       ps->kind = T_ERR;
-	if (!is_word_char(*ps->p))
-		return perr(ps, ps->line, "unexpected control character 0x%02x",
-			    (unsigned)(unsigned char)*ps->p),
-		       ps->kind = T_ERR;
-	while (ps->p < ps->end && is_word_char(*ps->p))
-		if (tok_put(ps, *ps->p++) < 0)
-			return ps->kind = T_ERR;
-	return ps->kind = T_WORD;
+	return ps->kind = lex(ps);
 }
 
 static const char *tok_desc(const struct parse *ps)
 {
-	switch (ps->kind) {
-	case T_EOF: return "end of file";
-	case T_LBRACE: return "'{'";
-	case T_RBRACE: return "'}'";
-	default: return ps->tok;
-	}
+	return ps->kind == T_EOF ? "end of file"
+	       : ps->kind == T_LBRACE ? "'{'"
+	       : ps->kind == T_RBRACE ? "'}'" : ps->tok;
 }
 
 /* The argument of option `opt`: a word or a string. */
@@ -202,42 +158,35 @@ static int arg(struct parse *ps, const char *opt)
 	unsigned opt_line = ps->tok_line;
 	enum tok t = lex_next(ps);
 
-	if (t == T_ERR)
-		return -1;
-	if (t != T_WORD && t != T_STRING)
+	if (t != T_ERR && t != T_WORD && t != T_STRING)
 		return perr(ps, opt_line, "%s: missing argument before %s",
 			    opt, tok_desc(ps));
-	return 0;
+	return t == T_ERR ? -1 : 0;
 }
 
 static int expect_lbrace(struct parse *ps, const char *what)
 {
 	enum tok t = lex_next(ps);
 
-	if (t == T_ERR)
-		return -1;
-	if (t != T_LBRACE)
+	if (t != T_ERR && t != T_LBRACE)
 		return perr(ps, ps->tok_line, "%s: expected '{', not %s", what,
 			    tok_desc(ps));
-	return 0;
+	return t == T_ERR ? -1 : 0;
 }
 
-/*
- * The next option word of block `who` opened at `line` (who NULL: the top
- * level): 1 with it in ps->tok, 0 at the block's end, -1 on error.
- */
+/* The next option word of block `who` opened at `line` (who NULL: the top
+ * level): 1 with it in ps->tok, 0 at the block's end, -1 on error. */
 static int next_option(struct parse *ps, const char *who, unsigned line)
 {
 	enum tok t = lex_next(ps);
 
 	if (t == T_ERR)
 		return -1;
-	if (!who && t == T_EOF)
-		return 0;
-	if (!who && t != T_WORD)
-		return perr(ps, ps->tok_line, "unexpected %s", tok_desc(ps));
 	if (!who)
-		return 1;
+		return t == T_EOF ? 0
+		       : t == T_WORD ? 1
+				     : perr(ps, ps->tok_line, "unexpected %s",
+					    tok_desc(ps));
 	if (t == T_RBRACE)
 		return 0;
 	if (t == T_EOF)
@@ -252,29 +201,27 @@ static int next_option(struct parse *ps, const char *who, unsigned line)
 
 static int hexval(char ch)
 {
-	const char *d = "0123456789abcdef", *p;
-
-	p = ch ? strchr(d, ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch)
-	       : NULL;
-	return p ? (int)(p - d) : -1;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)(ch | 0x20);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
 static int parse_u32(struct parse *ps, const char *opt, uint32_t lo,
 		     uint32_t hi, uint32_t *out)
 {
 	bool hex = ps->tok[0] == '0' && (ps->tok[1] | 0x20) == 'x';
-	const char *s = ps->tok + (hex ? 2 : 0);
+	const char *s = ps->tok + (hex ? 2 : 0), *s0 = s;
 	uint64_t v = 0;
-	int d;
 
-	for (; *s && v <= UINT32_MAX; s++) {
+	/* digit by digit: too long is out of range before it is bad */
+	for (int d; *s && v <= UINT32_MAX; s++) {
 		d = hexval(*s);
 		if (d < 0 || (!hex && d > 9))
-			return perr(ps, ps->tok_line, "%s: '%s' is not a number",
-				    opt, ps->tok);
+			break;
 		v = v * (hex ? 16 : 10) + (unsigned)d;
 	}
-	if (s == ps->tok + (hex ? 2 : 0))
+	if (v <= UINT32_MAX && (*s || s == s0))
 		return perr(ps, ps->tok_line, "%s: '%s' is not a number", opt,
 			    ps->tok);
 	if (v < lo || v > hi)
@@ -318,18 +265,17 @@ static unsigned plen_of(uint32_t mask)
 static int parse_prefix(struct parse *ps, const char *opt,
 			struct mip4_prefix *out)
 {
-	char buf[64], nb[16], *q;
+	const char *slash = memchr(ps->tok, '/', ps->tok_len), *q;
+	char buf[64], nb[16];
 	uint32_t a, plen;
 
-	q = memchr(ps->tok, '/', ps->tok_len);
-	if (!q || ps->tok_len >= sizeof buf)
+	if (!slash || ps->tok_len >= sizeof buf)
 		goto bad;
-	memcpy(buf, ps->tok, ps->tok_len + 1);
-	q = buf + (q - ps->tok);
-	*q++ = '\0';
-	/* one or two digits, no leading zero */
-	if (!addr_from(buf, &a) || *q < '0' || *q > '9' || strlen(q) > 2 ||
-	    (q[0] == '0' && q[1]) || (q[1] && (q[1] < '0' || q[1] > '9')))
+	memcpy(buf, ps->tok, (size_t)(slash - ps->tok));
+	buf[slash - ps->tok] = '\0';
+	q = slash + 1; /* one or two digits, no leading zero */
+	if (!addr_from(buf, &a) || strspn(q, "0123456789") != strlen(q) ||
+	    !*q || strlen(q) > 2 || (q[0] == '0' && q[1]))
 		goto bad;
 	plen = (uint32_t)strtoul(q, NULL, 10);
 	if (plen > 32)
@@ -363,13 +309,11 @@ static int parse_key(struct parse *ps, bool quoted, uint8_t *key,
 			    "key: redacted (put the real key back, or print "
 			    "with keys shown)");
 	if (hex && (ps->tok_len == 4 || ps->tok_len % 2))
+		return perr(ps, ps->tok_line, "key: hex key needs an even, "
+					      "non-zero number of digits");
+	if (n == 0 || n > MIP4_KEY_MAX)
 		return perr(ps, ps->tok_line,
-			    "key: hex key needs an even, non-zero "
-			    "number of digits");
-	if (n == 0)
-		return perr(ps, ps->tok_line, "key: empty");
-	if (n > MIP4_KEY_MAX)
-		return perr(ps, ps->tok_line, "key: %zu bytes long; at most %d",
+			    n ? "key: %zu bytes long; at most %d" : "key: empty",
 			    n, MIP4_KEY_MAX);
 	for (size_t i = 0; hex && i < n; i++) {
 		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
@@ -398,99 +342,113 @@ static int parse_path(struct parse *ps, const char *opt, char *out,
 	return 0;
 }
 
+/* 1..cap-1 bytes; with `bad`, none of the bytes for which it is true. */
+static int parse_name(struct parse *ps, const char *opt, char *out,
+		      size_t cap, bool (*bad)(unsigned char))
+{
+	if (ps->tok_len == 0 || ps->tok_len >= cap)
+		return perr(ps, ps->tok_line, "%s: must be 1..%zu bytes", opt,
+			    cap - 1);
+	for (size_t i = 0; bad && i < ps->tok_len; i++)
+		if (bad((unsigned char)ps->tok[i]))
+			return perr(ps, ps->tok_line,
+				    "%s: byte 0x%02x not allowed in an NAI",
+				    opt, (unsigned char)ps->tok[i]);
+	memcpy(out, ps->tok, ps->tok_len + 1);
+	return 0;
+}
+
+/* RFC 4282 §2.1: no white space or controls in an NAI */
+static bool nai_bad(unsigned char u)
+{
+	return u <= 0x20 || u >= 0x7f;
+}
+
 static int parse_ifname(struct parse *ps, const char *opt, char *out)
 {
+	bool bad = strcmp(ps->tok, ".") == 0 || strcmp(ps->tok, "..") == 0;
+
 	if (ps->tok_len == 0 || ps->tok_len >= MIP4_CONFIG_IFNAME_MAX)
 		return perr(ps, ps->tok_line, "%s: name must be 1..%d bytes",
 			    opt, MIP4_CONFIG_IFNAME_MAX - 1);
-	for (size_t i = 0; i < ps->tok_len; i++) {
-		unsigned char u = (unsigned char)ps->tok[i];
-
-		/* what the kernel's dev_valid_name() refuses */
-		if (u <= 0x20 || u >= 0x7f || u == '/' || u == ':')
-			return perr(ps, ps->tok_line, "%s: bad name '%s'",
-				    opt, ps->tok);
-	}
-	if (strcmp(ps->tok, ".") == 0 || strcmp(ps->tok, "..") == 0)
+	for (size_t i = 0; i < ps->tok_len; i++) /* as dev_valid_name() */
+		bad = bad || nai_bad((unsigned char)ps->tok[i]) ||
+		      ps->tok[i] == '/' || ps->tok[i] == ':';
+	if (bad)
 		return perr(ps, ps->tok_line, "%s: bad name '%s'", opt,
 			    ps->tok);
 	memcpy(out, ps->tok, ps->tok_len + 1);
 	return 0;
 }
 
-static int parse_name(struct parse *ps, const char *opt, char *out,
-		      size_t cap)
-{
-	if (ps->tok_len == 0 || ps->tok_len >= cap)
-		return perr(ps, ps->tok_line, "%s: must be 1..%zu bytes", opt,
-			    cap - 1);
-	memcpy(out, ps->tok, ps->tok_len + 1);
-	return 0;
-}
-
 /* ---- option tables ------------------------------------------------ */
 
-enum otype {
+enum vtype {
 	V_FN,	  /* a setter of its own */
 	V_U32,	  /* lo..hi, stored times scale in size bytes */
-	V_ENUM,	  /* one of the words of en */
+	V_ENUM,	  /* one of the words of en (default: no, yes) */
 	V_ADDR,	  /* unicast IPv4 address */
 	V_ALIST,  /* addresses, each once; count at cnt */
 	V_PREFIX, /* A.B.C.D/N without host bits */
 	V_PLIST,  /* prefixes; count at cnt */
 	V_PATH,	  /* absolute path */
 	V_IFNAME, /* interface name */
-	V_IFLIST, /* interface names; count at cnt */
 	V_NAME,	  /* 1..size-1 bytes */
+	V_IFLIST, /* interface names; count at cnt */
 	V_KEY,	  /* SA key; its length at cnt */
+	V_BLOCK,  /* NAME { options of table sub }, at most one */
 };
 
 #define F_INNER 0x1 /* only in the mobile-node block, not in x-HA's */
 #define F_NAI 0x2   /* only in the SA block of an NAI mobile node */
 #define F_TRI 0x4   /* V_ENUM no|yes|required into two bools (off, cnt) */
+#define F_ROOT 0x8  /* V_BLOCK: off and cnt are in struct mip4_config */
 
 struct word {
 	const char *w;
 	unsigned v;
 };
 
-/* The words of an V_ENUM and its refusal: pre 'WORD' post (pre NULL:
- * "OPT: 'WORD' is not yes or no"). */
+/* An enum's words and its refusal: pre 'WORD' post (pre NULL: "OPT: 'WORD'
+ * is not yes or no"). */
 struct words {
 	const char *pre, *post;
 	struct word w[4];
 };
 
 struct pr;
+struct seen;
 struct opt {
 	const char *name, *alias;
-	enum otype type;
+	enum vtype type;
 	unsigned flags;	       /* F_* */
-	size_t off, size, cnt; /* value in the block's struct; count */
-	uint32_t lo, hi;       /* V_U32 bounds */
-	uint32_t scale;	       /* V_U32: stored value = given * scale */
-	uint32_t def;	       /* V_U32: printed in place of 0 */
-	const char *zero;      /* the word for 0 or "" ("none", "auto") */
+	size_t off, size, cnt; /* the value in the block's struct; count */
+	uint32_t lo, hi;       /* V_U32 bounds; V_BLOCK: lo = its F_INNER */
+	uint32_t scale, def;   /* V_U32: stored = given * scale; 0 prints def */
+	const char *zero;      /* the word for 0 or "", or V_BLOCK's refusal
+				  when repeated */
 	const struct words *en;
-	const void *aux;       /* a custom setter's data */
+	const void *aux; /* a setter's data, or V_BLOCK's table */
 	int (*set)(struct parse *ps, const struct opt *o, void *base);
 	void (*print)(const struct pr *p, const struct opt *o,
 		      const void *base);
+	int (*check)(struct parse *ps, const struct opt *o, void *blk,
+		     unsigned line, const struct seen *s); /* V_BLOCK end */
 };
 
 #define AT(T, f) .off = offsetof(T, f), .size = sizeof(((T *)0)->f)
 #define CNT(T, f) .cnt = offsetof(T, f)
 #define U32(T, f, l, h) .type = V_U32, AT(T, f), .lo = (l), .hi = (h)
+#define ENUM(T, f, e) .type = V_ENUM, AT(T, f), .en = (e)
+#define BLOCK(T, f, have, t) .type = V_BLOCK, AT(T, f), CNT(T, have), .aux = (t)
 
-static const struct words yes_no = {
-	NULL, NULL, {{"no", 0}, {"yes", 1}, {NULL, 0}}};
+static const struct words yes_no = {NULL, NULL, {{"no", 0}, {"yes", 1}}};
 static const struct words ha_reverse = {
-	NULL, NULL, {{"no", 0}, {"yes", 1}, {"required", 2}, {NULL, 0}}};
+	NULL, NULL, {{"no", 0}, {"yes", 1}, {"required", 2}}};
 
-/* Where the first and last use of each option of a block were. */
+/* Where each option of a block was first seen, and its last argument. */
 struct seen {
-	unsigned first[ROWS_MAX]; /* line of the option word */
-	unsigned last[ROWS_MAX];  /* line of its (last) argument */
+	unsigned first[ROWS_MAX], last[ROWS_MAX];
 };
 
 static void *at(void *base, size_t off)
@@ -514,31 +472,17 @@ static void put(void *p, size_t size, uint32_t v)
 
 static uint32_t get(const void *p, size_t size)
 {
-	uint32_t v = 0;
-	uint16_t v16;
-	uint8_t v8;
+	uint32_t v32 = 0;
+	uint16_t v16 = 0;
+	uint8_t v8 = 0;
 
-	if (size == 1)
-		return memcpy(&v8, p, 1), v8;
-	if (size == 2)
-		return memcpy(&v16, p, 2), v16;
-	memcpy(&v, p, sizeof v);
-	return v;
+	memcpy(size == 1 ? (void *)&v8 : size == 2 ? (void *)&v16 : &v32, p,
+	       size);
+	return size == 1 ? v8 : size == 2 ? v16 : v32;
 }
 
-static const struct opt *opt_find(const struct opt *t, const char *w,
-				  unsigned ctx)
-{
-	for (; t->name; t++)
-		if ((strcmp(t->name, w) == 0 ||
-		     (t->alias && strcmp(t->alias, w) == 0)) &&
-		    !(t->flags & (F_INNER | F_NAI) & ~ctx))
-			return t;
-	return NULL;
-}
-
-/* The line where option `name` of table t was first seen (last: where
- * its last argument was), 0 if never. */
+/* The line where option `name` of t was first seen (last: its last
+ * argument), 0 if never. */
 static unsigned seen_at(const struct seen *s, const struct opt *t,
 			const char *name, bool last)
 {
@@ -557,8 +501,8 @@ static int set_enum(struct parse *ps, const struct opt *o, void *base)
 			continue;
 		if (o->flags & F_TRI)
 			put(at(base, o->cnt), 1, w->v == 2);
-		put(at(base, o->off), o->size, o->flags & F_TRI ? w->v != 0
-								: w->v);
+		put(at(base, o->off), o->size,
+		    o->flags & F_TRI ? w->v != 0 : w->v);
 		return 0;
 	}
 	if (!en->pre)
@@ -567,42 +511,43 @@ static int set_enum(struct parse *ps, const struct opt *o, void *base)
 	return perr(ps, ps->tok_line, "%s'%s'%s", en->pre, ps->tok, en->post);
 }
 
-/* One more element of a list of o->size bytes of elem, count at o->cnt. */
+/* Room for one more elem-sized element of list o, or NULL. */
 static void *list_next(struct parse *ps, const struct opt *o, void *base,
 		       size_t elem, const char *what)
 {
-	unsigned *n = at(base, o->cnt);
+	unsigned n = *(unsigned *)at(base, o->cnt);
 
-	if (*n >= o->size / elem)
-		return perr(ps, ps->tok_line, "%s: more than %zu%s", ps->opt,
-			    o->size / elem, what),
-		       NULL;
-	return (char *)at(base, o->off) + *n * elem;
+	if (n < o->size / elem)
+		return (char *)at(base, o->off) + n * elem;
+	return perr(ps, ps->tok_line, "%s: more than %zu%s", ps->opt,
+		    o->size / elem, what),
+	       NULL;
 }
 
-static int set_alist(struct parse *ps, const struct opt *o, void *base)
-{
-	const uint32_t *l = at(base, o->off);
-	unsigned *n = at(base, o->cnt);
-	uint32_t a = 0;
-	void *e;
+static int block_parse(struct parse *ps, const struct opt *t, void *base,
+		       const char *who, unsigned line, unsigned ctx,
+		       struct seen *s);
 
-	if (parse_addr(ps, ps->opt, ps->tok, &a) < 0)
+/* NAME { ... }: once, then its table's options, then its check. */
+static int set_block(struct parse *ps, const struct opt *o, void *base)
+{
+	void *root = o->flags & F_ROOT ? (void *)ps->c : base;
+	unsigned line = ps->tok_line;
+	struct seen s = {{0}, {0}};
+
+	if (*(bool *)at(root, o->cnt))
+		return perr(ps, line, "%s", o->zero);
+	*(bool *)at(root, o->cnt) = true;
+	if (expect_lbrace(ps, o->name) < 0 ||
+	    block_parse(ps, o->aux, at(root, o->off), o->name, line, o->lo,
+			&s) < 0)
 		return -1;
-	for (unsigned i = 0; i < *n; i++)
-		if (l[i] == a)
-			return perr(ps, ps->tok_line, "%s: %s given twice",
-				    ps->opt, ps->tok);
-	if (!(e = list_next(ps, o, base, sizeof a, "")))
-		return -1;
-	memcpy(e, &a, sizeof a);
-	++*n;
-	return 0;
+	return o->check(ps, o, at(root, o->off), line, &s);
 }
 
 static int set_value(struct parse *ps, const struct opt *o, void *base)
 {
-	void *p = at(base, o->off), *e;
+	void *p = at(base, o->off), *e = NULL;
 	uint32_t v = 0;
 
 	switch (o->type) {
@@ -613,7 +558,18 @@ static int set_value(struct parse *ps, const struct opt *o, void *base)
 		return 0;
 	case V_ENUM: return set_enum(ps, o, base);
 	case V_ADDR: return parse_addr(ps, ps->opt, ps->tok, p);
-	case V_ALIST: return set_alist(ps, o, base);
+	case V_ALIST:
+		if (parse_addr(ps, ps->opt, ps->tok, &v) < 0)
+			return -1;
+		for (unsigned i = 0; i < *(unsigned *)at(base, o->cnt); i++)
+			if (get((uint32_t *)p + i, sizeof v) == v)
+				return perr(ps, ps->tok_line,
+					    "%s: %s given twice", ps->opt,
+					    ps->tok);
+		if (!(e = list_next(ps, o, base, sizeof v, "")))
+			return -1;
+		put(e, sizeof v, v);
+		break;
 	case V_PREFIX: return parse_prefix(ps, ps->opt, p);
 	case V_PLIST:
 		if (!(e = list_next(ps, o, base, sizeof(struct mip4_prefix),
@@ -623,66 +579,62 @@ static int set_value(struct parse *ps, const struct opt *o, void *base)
 		break;
 	case V_PATH: return parse_path(ps, ps->opt, p, o->size);
 	case V_IFNAME: return parse_ifname(ps, ps->opt, p);
-	case V_IFLIST:
-		/* the count is checked before the argument is read */
+	case V_IFLIST: /* the count is checked before the argument */
 		if (!(e = list_next(ps, o, base, MIP4_CONFIG_IFNAME_MAX, "")) ||
 		    arg(ps, ps->opt) < 0 || parse_ifname(ps, ps->opt, e) < 0)
 			return -1;
 		break;
-	case V_NAME: return parse_name(ps, ps->opt, p, o->size);
+	case V_NAME: return parse_name(ps, ps->opt, p, o->size, NULL);
 	case V_KEY:
-		return parse_key(ps, ps->kind == T_STRING, p,
-				 at(base, o->cnt));
-	default: return -1;
+		return parse_key(ps, ps->kind == T_STRING, p, at(base, o->cnt));
+	default: return set_block(ps, o, base);
 	}
 	++*(unsigned *)at(base, o->cnt);
 	return 0;
 }
 
-static int set_opt(struct parse *ps, const struct opt *o, void *base)
-{
-	if (o->set)
-		return o->set(ps, o, base);
-	if (o->type != V_IFLIST && arg(ps, ps->opt) < 0)
-		return -1;
-	if (o->zero && strcmp(ps->tok, o->zero) == 0) {
-		memset(at(base, o->off), 0, o->size);
-		return 0;
-	}
-	return set_value(ps, o, base);
-}
-
 /*
  * The options of one block, up to its '}' (who NULL: the top level, up to
- * the end of the file), into base as table t says.  s (if not NULL)
- * learns where each option was.
+ * the end of the file), into base as table t says; options marked F_INNER
+ * or F_NAI only where ctx has that bit.
  */
 static int block_parse(struct parse *ps, const struct opt *t, void *base,
 		       const char *who, unsigned line, unsigned ctx,
 		       struct seen *s)
 {
-	for (;;) {
-		int more = next_option(ps, who, line);
-		const struct opt *o;
+	int more;
 
-		if (more <= 0)
-			return more;
-		o = opt_find(t, ps->tok, ctx);
-		if (!o && !who)
-			return perr(ps, ps->tok_line, "unknown keyword '%s'",
-				    ps->tok);
-		if (!o)
-			return perr(ps, ps->tok_line, "%s: unknown option '%s'",
-				    who, ps->tok);
-		if (s && !s->first[o - t])
-			s->first[o - t] = ps->tok_line;
+	while ((more = next_option(ps, who, line)) > 0) {
+		const struct opt *o = t;
+		size_t i;
+
+		while (o->name && (o->flags & (F_INNER | F_NAI) & ~ctx ||
+				   (strcmp(o->name, ps->tok) &&
+				    (!o->alias || strcmp(o->alias, ps->tok)))))
+			o++;
+		if (!o->name)
+			return who ? perr(ps, ps->tok_line,
+					  "%s: unknown option '%s'", who,
+					  ps->tok)
+				   : perr(ps, ps->tok_line,
+					  "unknown keyword '%s'", ps->tok);
+		i = (size_t)(o - t);
+		if (!s->first[i])
+			s->first[i] = ps->tok_line;
 		memcpy(ps->opt, ps->tok, ps->tok_len + 1);
 		ps->ctx = ctx;
-		if (set_opt(ps, o, base) < 0)
+		if (o->set || o->type == V_BLOCK || o->type == V_IFLIST)
+			more = (o->set ? o->set : set_value)(ps, o, base);
+		else if ((more = arg(ps, ps->opt)) == 0 && o->zero &&
+			 strcmp(ps->tok, o->zero) == 0)
+			memset(at(base, o->off), 0, o->size);
+		else if (more == 0)
+			more = set_value(ps, o, base);
+		if (more < 0)
 			return -1;
-		if (s)
-			s->last[o - t] = ps->tok_line;
+		s->last[i] = ps->tok_line;
 	}
+	return more;
 }
 
 /* ---- printing ----------------------------------------------------- */
@@ -694,8 +646,6 @@ struct pr {
 	const char *ind; /* indentation of the rows */
 	const struct mip4_config *c;
 };
-
-static const char tabs[] = "\t\t\t\t";
 
 static void print_str(FILE *f, const char *s)
 {
@@ -715,125 +665,19 @@ static void print_line(const struct pr *p, const char *name, const char *v)
 
 static void print_sa(FILE *f, const struct mip4_sa *sa, unsigned flags)
 {
-	fprintf(f, " spi 0x%x key ", sa->spi);
-	if (flags & MIP4_CONFIG_PRINT_KEYS) {
-		fputs("hex:", f);
-		for (size_t i = 0; i < sa->key_len; i++)
-			fprintf(f, "%02x", sa->key[i]);
-	} else {
-		fputs("<redacted>", f);
-	}
+	fprintf(f, " spi 0x%x key %s", sa->spi,
+		flags & MIP4_CONFIG_PRINT_KEYS ? "hex:" : "<redacted>");
+	for (size_t i = 0; flags & MIP4_CONFIG_PRINT_KEYS && i < sa->key_len;
+	     i++)
+		fprintf(f, "%02x", sa->key[i]);
 	fprintf(f, " algorithm %s replay %s tolerance %u }\n",
 		mip4_alg_str(sa->alg),
 		sa->replay == MIP4_REPLAY_NONCE ? "nonce" : "timestamp",
 		(unsigned)sa->tolerance);
 }
 
-static void print_enum(const struct pr *p, const struct opt *o,
-		       const void *base)
-{
-	const struct words *en = o->en ? o->en : &yes_no;
-	uint32_t v = get(cat(base, o->off), o->size);
-	const char *s = "unknown";
-
-	if (o->flags & F_TRI)
-		v = get(cat(base, o->cnt), 1) ? 2 : v != 0;
-	for (const struct word *w = en->w; w->w; w++)
-		if (w->v == v)
-			s = w->w;
-	print_line(p, o->name, s);
-}
-
-/* Each element of a list (count at o->cnt, at most what fits). */
-static void print_list(const struct pr *p, const struct opt *o,
-		       const void *base)
-{
-	unsigned n = *(const unsigned *)cat(base, o->cnt);
-	const char *l = cat(base, o->off);
-	char nb[16];
-
-	for (unsigned i = 0; i < n; i++) {
-		const struct mip4_prefix *pf = (const void *)l;
-		uint32_t a;
-
-		if (o->type == V_PLIST && i < o->size / sizeof *pf) {
-			fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
-				mip4_ntoa(pf[i].net, nb), plen_of(pf[i].mask));
-		} else if (o->type == V_ALIST && i < o->size / sizeof a) {
-			memcpy(&a, l + i * sizeof a, sizeof a);
-			print_line(p, o->name, mip4_ntoa(a, nb));
-		} else if (o->type == V_IFLIST &&
-			   i < o->size / MIP4_CONFIG_IFNAME_MAX) {
-			fprintf(p->f, "%s%s ", p->ind, o->name);
-			print_str(p->f, l + i * MIP4_CONFIG_IFNAME_MAX);
-			fputc('\n', p->f);
-		}
-	}
-}
-
-/* A value of 0 or "": o->zero if it has one, else nothing. */
-static bool print_zero(const struct pr *p, const struct opt *o,
-		       const void *v)
-{
-	const struct mip4_prefix *pf = v;
-	bool zero;
-
-	if (o->type == V_ADDR)
-		zero = get(v, o->size) == 0;
-	else if (o->type == V_PREFIX)
-		zero = pf->mask == 0;
-	else
-		zero = o->type >= V_PATH && o->type <= V_NAME &&
-		       *(const char *)v == '\0';
-	if (zero && o->zero)
-		print_line(p, o->name, o->zero);
-	return zero;
-}
-
-static void print_value(const struct pr *p, const struct opt *o,
-			const void *base)
-{
-	const void *v = cat(base, o->off);
-	const struct mip4_prefix *pf = v;
-	uint32_t u = o->size <= 4 ? get(v, o->size) : 0;
-	char nb[16];
-
-	if (print_zero(p, o, v))
-		return;
-	switch (o->type) {
-	case V_U32:
-		fprintf(p->f, "%s%s %u\n", p->ind, o->name,
-			(u ? u : o->def) / (o->scale ? o->scale : 1));
-		break;
-	case V_ENUM: print_enum(p, o, base); break;
-	case V_ADDR: print_line(p, o->name, mip4_ntoa(u, nb)); break;
-	case V_PREFIX:
-		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
-			mip4_ntoa(pf->net, nb), plen_of(pf->mask));
-		break;
-	case V_PATH:
-	case V_IFNAME:
-	case V_NAME:
-		fprintf(p->f, "%s%s ", p->ind, o->name);
-		print_str(p->f, v);
-		fputc('\n', p->f);
-		break;
-	default: print_list(p, o, base); break;
-	}
-}
-
 static void print_opts(const struct pr *p, const struct opt *t,
-		       const void *base)
-{
-	for (; t->name; t++) {
-		if (t->flags & (F_INNER | F_NAI) & ~p->ctx)
-			continue;
-		if (t->print)
-			t->print(p, t, base);
-		else if (t->type != V_FN)
-			print_value(p, t, base);
-	}
-}
+		       const void *base);
 
 /* NAME { rows of t, one tab deeper } (top-level blocks after a blank line). */
 static void print_block(const struct pr *p, const char *name,
@@ -848,6 +692,87 @@ static void print_block(const struct pr *p, const char *name,
 	fprintf(p->f, "%s}\n", p->ind);
 }
 
+/* Each element of a list (at most what fits). */
+static void print_list(const struct pr *p, const struct opt *o,
+		       const void *base)
+{
+	unsigned n = *(const unsigned *)cat(base, o->cnt);
+	const struct mip4_prefix *pf = cat(base, o->off);
+	const char *l = cat(base, o->off);
+	char nb[16];
+
+	for (unsigned i = 0; o->type == V_PLIST && i < n &&
+			     i < o->size / sizeof *pf; i++)
+		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
+			mip4_ntoa(pf[i].net, nb), plen_of(pf[i].mask));
+	for (unsigned i = 0; o->type == V_ALIST && i < n &&
+			     i < o->size / sizeof(uint32_t); i++)
+		print_line(p, o->name,
+			   mip4_ntoa(get(l + 4 * i, sizeof(uint32_t)), nb));
+	for (unsigned i = 0; o->type == V_IFLIST && i < n &&
+			     i < o->size / MIP4_CONFIG_IFNAME_MAX; i++) {
+		fprintf(p->f, "%s%s ", p->ind, o->name);
+		print_str(p->f, l + i * MIP4_CONFIG_IFNAME_MAX);
+		fputc('\n', p->f);
+	}
+}
+
+static void print_value(const struct pr *p, const struct opt *o,
+			const void *base)
+{
+	const struct words *en = o->en ? o->en : &yes_no;
+	const void *v = cat(base, o->off);
+	const struct mip4_prefix *pf = v;
+	uint32_t u = o->size <= 4 ? get(v, o->size) : 0;
+	const char *w = "unknown";
+	char nb[16];
+
+	/* a value of 0 or "": the word for it, or nothing */
+	if ((o->type == V_ADDR && !u) || (o->type == V_PREFIX && !pf->mask) ||
+	    (o->type >= V_PATH && o->type <= V_NAME && !*(const char *)v)) {
+		if (o->zero)
+			print_line(p, o->name, o->zero);
+	} else if (o->type == V_U32) {
+		fprintf(p->f, "%s%s %u\n", p->ind, o->name,
+			(u ? u : o->def) / (o->scale ? o->scale : 1));
+	} else if (o->type == V_ENUM) {
+		if (o->flags & F_TRI)
+			u = get(cat(base, o->cnt), 1) ? 2 : u != 0;
+		for (const struct word *x = en->w; x->w; x++)
+			w = x->v == u ? x->w : w;
+		print_line(p, o->name, w);
+	} else if (o->type == V_ADDR) {
+		print_line(p, o->name, mip4_ntoa(u, nb));
+	} else if (o->type == V_PREFIX) {
+		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
+			mip4_ntoa(pf->net, nb), plen_of(pf->mask));
+	} else if (o->type >= V_PATH && o->type <= V_NAME) {
+		fprintf(p->f, "%s%s ", p->ind, o->name);
+		print_str(p->f, v);
+		fputc('\n', p->f);
+	} else {
+		print_list(p, o, base);
+	}
+}
+
+static void print_opts(const struct pr *p, const struct opt *t,
+		       const void *base)
+{
+	for (; t->name; t++) {
+		const void *root = t->flags & F_ROOT ? (const void *)p->c : base;
+
+		if (t->flags & (F_INNER | F_NAI) & ~p->ctx)
+			continue;
+		if (t->print)
+			t->print(p, t, base);
+		else if (t->type == V_BLOCK && *(const bool *)cat(root, t->cnt))
+			print_block(p, t->name, t->aux, cat(root, t->off),
+				    t->lo);
+		else if (t->type != V_FN && t->type != V_BLOCK)
+			print_value(p, t, base);
+	}
+}
+
 /* ---- security associations ---------------------------------------- */
 
 /* What an SA block fills: the SA, and an NAI mobile node's address. */
@@ -858,21 +783,18 @@ struct sa_block {
 
 static const struct words alg_words = {
 	"algorithm: ", " is not hmac-md5 or keyed-md5",
-	{{"hmac-md5", MIP4_ALG_HMAC_MD5}, {"keyed-md5", MIP4_ALG_KEYED_MD5},
-	 {NULL, 0}}};
+	{{"hmac-md5", MIP4_ALG_HMAC_MD5}, {"keyed-md5", MIP4_ALG_KEYED_MD5}}};
 static const struct words replay_words = {
 	"replay: ", " is not timestamp or nonce",
-	{{"timestamp", MIP4_REPLAY_TIMESTAMP}, {"nonce", MIP4_REPLAY_NONCE},
-	 {NULL, 0}}};
+	{{"timestamp", MIP4_REPLAY_TIMESTAMP}, {"nonce", MIP4_REPLAY_NONCE}}};
 
 #define T struct sa_block
 static const struct opt sa_opts[] = {
 	/* RFC 5944 §1.6: SPIs 0-255 are reserved */
 	{.name = "spi", U32(T, sa.spi, 256, UINT32_MAX)},
 	{.name = "key", .type = V_KEY, AT(T, sa.key), CNT(T, sa.key_len)},
-	{.name = "algorithm", .type = V_ENUM, AT(T, sa.alg), .en = &alg_words},
-	{.name = "replay", .type = V_ENUM, AT(T, sa.replay),
-	 .en = &replay_words},
+	{.name = "algorithm", ENUM(T, sa.alg, &alg_words)},
+	{.name = "replay", ENUM(T, sa.replay, &replay_words)},
 	{.name = "tolerance", U32(T, sa.tolerance, 1, 86400)},
 	{.name = "home-address", .type = V_ADDR, AT(T, home_addr),
 	 .flags = F_NAI},
@@ -880,9 +802,8 @@ static const struct opt sa_opts[] = {
 };
 #undef T
 
-/* The body of an SA block after its '{'.  `who` names the block in
- * messages; home_addr is set by `home-address` when allowed (NAI mobile
- * nodes). */
+/* The body of an SA block after its '{'; `who` names the block in
+ * messages; home_addr, when not NULL, may be set (NAI mobile nodes). */
 static int parse_sa_block(struct parse *ps, const char *who, unsigned line,
 			  struct mip4_sa *sa, uint32_t *home_addr)
 {
@@ -912,34 +833,30 @@ static int parse_sa_block(struct parse *ps, const char *who, unsigned line,
 static int grow(struct parse *ps, void **arr, unsigned **lines, size_t n,
 		size_t *cap, size_t elem, const char *what)
 {
-	size_t ncap;
+	size_t ncap = *cap ? *cap * 2 : 16;
 	void *a;
-	unsigned *l;
 
 	if (n < *cap)
 		return 0;
 	if (n >= MIP4_CONFIG_ENTRIES_MAX)
 		return perr(ps, ps->tok_line, "more than %u %s",
 			    MIP4_CONFIG_ENTRIES_MAX, what);
-	ncap = *cap ? *cap * 2 : 16;
-	a = realloc(*arr, ncap * elem);
-	if (!a)
+	if (!(a = realloc(*arr, ncap * elem)))
 		return perr(ps, ps->tok_line, "out of memory");
 	*arr = a;
-	l = realloc(*lines, ncap * sizeof **lines);
-	if (!l)
+	if (!(a = realloc(*lines, ncap * sizeof **lines)))
 		return perr(ps, ps->tok_line, "out of memory");
-	*lines = l;
+	*lines = a;
 	*cap = ncap;
 	return 0;
 }
 
 /*
- * Peers with an SA each, as "NAME ADDRESS { SA }" in a block: the home
- * agent's mobile nodes (also "mobile-node nai NAI { SA }") and foreign
- * agents, the foreign agent's home agents and mobile nodes.  Growable
- * arrays at offsets arr, lines, n and cap of the block's struct; each
- * element starts with the peer's address.
+ * Peers with an SA each, "NAME ADDRESS { SA }": the home agent's mobile
+ * nodes (also "mobile-node nai NAI { SA }") and foreign agents, the foreign
+ * agent's home agents and mobile nodes.  Growable arrays at offsets arr,
+ * lines, n and cap of the block's struct; an element starts with the
+ * peer's address.
  */
 struct peers {
 	size_t arr, lines, n, cap;
@@ -949,52 +866,34 @@ struct peers {
 	const char *what;
 };
 
+#define PEERS(T, a, E, nai, dup, what)                                       \
+	{offsetof(T, a), offsetof(T, a##_line), offsetof(T, n_##a),          \
+	 offsetof(T, cap_##a), sizeof(E), offsetof(E, sa), nai, dup, what}
+
 _Static_assert(offsetof(struct mip4_ha_mn, home_addr) == 0 &&
 		       offsetof(struct mip4_ha_fa, addr) == 0 &&
 		       offsetof(struct mip4_config_fa_sa, addr) == 0,
 	       "a peer's address comes first");
 
-static int parse_nai(struct parse *ps, char *nai)
-{
-	if (arg(ps, "mobile-node nai") < 0)
-		return -1;
-	if (ps->tok_len == 0 || ps->tok_len > MIP4_CONFIG_NAI_MAX)
-		return perr(ps, ps->tok_line,
-			    "mobile-node nai: must be 1..%d bytes",
-			    MIP4_CONFIG_NAI_MAX);
-	for (size_t i = 0; i < ps->tok_len; i++) {
-		unsigned char u = (unsigned char)ps->tok[i];
-
-		/* RFC 4282 §2.1: no white space or controls */
-		if (u <= 0x20 || u >= 0x7f)
-			return perr(ps, ps->tok_line,
-				    "mobile-node nai: byte 0x%02x not allowed "
-				    "in an NAI",
-				    u);
-	}
-	memcpy(nai, ps->tok, ps->tok_len + 1);
-	return 0;
-}
-
-/* The peer's address (or NAI) and the name of its block in messages. */
+/* The peer's address or NAI, and its block's name for messages. */
 static int peer_name(struct parse *ps, const struct opt *o, uint32_t *addr,
 		     char *nai, char *who, size_t wlen)
 {
-	const struct peers *d = o->aux;
 	char nb[16];
 
 	if (arg(ps, o->name) < 0)
 		return -1;
-	if (d->nai && ps->kind == T_WORD && strcmp(ps->tok, "nai") == 0) {
-		if (parse_nai(ps, nai) < 0)
+	if (((const struct peers *)o->aux)->nai && ps->kind == T_WORD &&
+	    strcmp(ps->tok, "nai") == 0) {
+		if (arg(ps, "mobile-node nai") < 0 ||
+		    parse_name(ps, "mobile-node nai", nai,
+			       MIP4_CONFIG_NAI_MAX + 1, nai_bad) < 0)
 			return -1;
-		(void)snprintf(who, wlen, "%s nai %s", o->name, nai);
-		return 0;
+		return snprintf(who, wlen, "%s nai %s", o->name, nai), 0;
 	}
 	if (parse_addr(ps, o->name, ps->tok, addr) < 0)
 		return -1;
-	(void)snprintf(who, wlen, "%s %s", o->name, mip4_ntoa(*addr, nb));
-	return 0;
+	return snprintf(who, wlen, "%s %s", o->name, mip4_ntoa(*addr, nb)), 0;
 }
 
 static int set_peer(struct parse *ps, const struct opt *o, void *base)
@@ -1003,7 +902,7 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	unsigned line = ps->tok_line, *lines;
 	size_t *n = at(base, d->n);
 	char who[300], nai[MIP4_CONFIG_NAI_MAX + 1] = "", *e;
-	uint32_t addr = 0, a;
+	uint32_t addr = 0;
 	void *arr;
 	int rc;
 
@@ -1012,7 +911,7 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	memcpy(&arr, at(base, d->arr), sizeof arr);
 	memcpy(&lines, at(base, d->lines), sizeof lines);
 	for (size_t i = 0; d->dup_now && i < *n; i++)
-		if (memcpy(&a, (char *)arr + i * d->elem, sizeof a), a == addr)
+		if (get((char *)arr + i * d->elem, sizeof addr) == addr)
 			return perr(ps, line, "%s already declared on line %u",
 				    who, lines[i]);
 	if (expect_lbrace(ps, who) < 0)
@@ -1022,12 +921,11 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	memcpy(at(base, d->lines), &lines, sizeof lines);
 	if (rc < 0)
 		return -1;
-	e = (char *)arr + *n * d->elem;
-	memset(e, 0, d->elem);
+	e = memset((char *)arr + *n * d->elem, 0, d->elem);
 	if (parse_sa_block(ps, who, line, (struct mip4_sa *)(e + d->sa),
 			   nai[0] ? &addr : NULL) < 0)
 		return -1;
-	memcpy(e, &addr, sizeof addr);
+	put(e, sizeof addr, addr);
 	if (d->nai)
 		memcpy(((struct mip4_ha_mn *)(void *)e)->nai, nai, sizeof nai);
 	lines[(*n)++] = line;
@@ -1038,17 +936,16 @@ static void print_peers(const struct pr *p, const struct opt *o,
 			const void *base)
 {
 	const struct peers *d = o->aux;
-	size_t n = *(const size_t *)cat(base, d->n);
 	const char *arr;
 	char nb[16];
 
 	memcpy(&arr, cat(base, d->arr), sizeof arr);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *(const size_t *)cat(base, d->n); i++) {
 		const char *e = arr + i * d->elem;
-		const char *nai = d->nai ? ((const struct mip4_ha_mn *)(const void *)e)->nai : "";
-		uint32_t a;
+		const char *nai = d->nai ? e + offsetof(struct mip4_ha_mn, nai)
+					 : "";
+		uint32_t a = get(e, sizeof a);
 
-		memcpy(&a, e, sizeof a);
 		if (nai[0]) {
 			fprintf(p->f, "%s%s nai ", p->ind, o->name);
 			print_str(p->f, nai);
@@ -1060,17 +957,17 @@ static void print_peers(const struct pr *p, const struct opt *o,
 			fprintf(p->f, "%s%s %s {", p->ind, o->name,
 				mip4_ntoa(a, nb));
 		}
-		print_sa(p->f, (const struct mip4_sa *)(const void *)(e + d->sa),
-			 p->flags);
+		print_sa(p->f, (const void *)(e + d->sa), p->flags);
 	}
 }
 
 /* ---- home-agent block ---------------------------------------------- */
 
+/* pool FIRST - LAST (also FIRST-LAST, FIRST- LAST) | none */
 static int set_pool(struct parse *ps, const struct opt *o, void *base)
 {
 	struct mip4_ha_cfg *cfg = &((struct mip4_config_ha *)base)->cfg;
-	char first[TOK_MAX + 1], *dash;
+	char first[TOK_MAX + 1], *last;
 	unsigned line;
 
 	(void)o;
@@ -1082,19 +979,16 @@ static int set_pool(struct parse *ps, const struct opt *o, void *base)
 		return 0;
 	}
 	memcpy(first, ps->tok, ps->tok_len + 1);
-	dash = strchr(first, '-');
-	if (dash) /* "A-B" in one word, or "A- B" */
-		*dash++ = '\0';
-	if (!dash && arg(ps, "pool") < 0)
-		return -1;
-	if (!dash && strcmp(ps->tok, "-") != 0)
-		return perr(ps, ps->tok_line,
-			    "pool: expected FIRST - LAST, not '%s'", ps->tok);
-	if (parse_addr(ps, "pool", first, &cfg->pool_first) < 0)
-		return -1;
-	if ((!dash || !*dash) && arg(ps, "pool") < 0)
-		return -1;
-	if (parse_addr(ps, "pool", dash && *dash ? dash : ps->tok,
+	if ((last = strchr(first, '-')))
+		*last++ = '\0';
+	if (!last && (arg(ps, "pool") < 0 || strcmp(ps->tok, "-") != 0))
+		return ps->failed ? -1
+				  : perr(ps, ps->tok_line,
+					 "pool: expected FIRST - LAST, not '%s'",
+					 ps->tok);
+	if (parse_addr(ps, "pool", first, &cfg->pool_first) < 0 ||
+	    ((!last || !*last) && arg(ps, "pool") < 0) ||
+	    parse_addr(ps, "pool", last && *last ? last : ps->tok,
 		       &cfg->pool_last) < 0)
 		return -1;
 	if (cfg->pool_last < cfg->pool_first)
@@ -1105,36 +999,26 @@ static int set_pool(struct parse *ps, const struct opt *o, void *base)
 static void print_pool(const struct pr *p, const struct opt *o,
 		       const void *base)
 {
-	const struct mip4_ha_cfg *cfg = &((const struct mip4_config_ha *)base)->cfg;
+	const struct mip4_ha_cfg *cfg =
+		&((const struct mip4_config_ha *)base)->cfg;
 	char nb[16], nb2[16];
 
-	if (!cfg->pool_first) {
+	if (cfg->pool_first)
+		fprintf(p->f, "%spool %s - %s\n", p->ind,
+			mip4_ntoa(cfg->pool_first, nb),
+			mip4_ntoa(cfg->pool_last, nb2));
+	else
 		print_line(p, o->name, "none");
-		return;
-	}
-	fprintf(p->f, "%spool %s - %s\n", p->ind,
-		mip4_ntoa(cfg->pool_first, nb), mip4_ntoa(cfg->pool_last, nb2));
 }
 
-static const struct peers ha_mns = {
-	offsetof(struct mip4_config_ha, mn),
-	offsetof(struct mip4_config_ha, mn_line),
-	offsetof(struct mip4_config_ha, n_mn),
-	offsetof(struct mip4_config_ha, cap_mn),
-	sizeof(struct mip4_ha_mn), offsetof(struct mip4_ha_mn, sa),
-	true, false, "mobile nodes"};
-static const struct peers ha_fas = {
-	offsetof(struct mip4_config_ha, fa),
-	offsetof(struct mip4_config_ha, fa_line),
-	offsetof(struct mip4_config_ha, n_fa),
-	offsetof(struct mip4_config_ha, cap_fa),
-	sizeof(struct mip4_ha_fa), offsetof(struct mip4_ha_fa, sa),
-	false, false, "foreign agents"};
-
+static const struct peers ha_mns = PEERS(struct mip4_config_ha, mn,
+	struct mip4_ha_mn, true, false, "mobile nodes");
+static const struct peers ha_fas = PEERS(struct mip4_config_ha, fa,
+	struct mip4_ha_fa, false, false, "foreign agents");
 static const struct words flavours = {
 	"flavour: ", " is not plain, internal or external",
 	{{"plain", MIP4_HA_PLAIN}, {"internal", MIP4_HA_INTERNAL},
-	 {"external", MIP4_HA_EXTERNAL}, {NULL, 0}}};
+	 {"external", MIP4_HA_EXTERNAL}}};
 
 #define T struct mip4_config_ha
 static const struct opt ha_opts[] = {
@@ -1143,23 +1027,22 @@ static const struct opt ha_opts[] = {
 	 .zero = "none"},
 	{.name = "max-lifetime", U32(T, cfg.max_lifetime, 1, 65535)},
 	/* yes | no | required (RFC 3024 §4.3, code 138) */
-	{.name = "reverse-tunnel", .type = V_ENUM, AT(T, cfg.reverse_tunnel),
-	 CNT(T, cfg.reverse_required), .flags = F_TRI, .en = &ha_reverse},
-	{.name = "udp-tunnel", .type = V_ENUM, AT(T, cfg.udp_tunnel)},
-	{.name = "udp-force", .type = V_ENUM, AT(T, cfg.udp_force_ok)},
+	{.name = "reverse-tunnel", ENUM(T, cfg.reverse_tunnel, &ha_reverse),
+	 CNT(T, cfg.reverse_required), .flags = F_TRI},
+	{.name = "udp-tunnel", ENUM(T, cfg.udp_tunnel, NULL)},
+	{.name = "udp-force", ENUM(T, cfg.udp_force_ok, NULL)},
 	{.name = "keepalive", U32(T, cfg.keepalive, 1, 65535)},
 	{.name = "max-simultaneous-bindings",
 	 U32(T, cfg.max_coa, 1, MIP4_HA_MAX_COA), .def = MIP4_HA_MAX_COA},
-	{.name = "flavour", .alias = "flavor", .type = V_ENUM,
-	 AT(T, cfg.flavour), .en = &flavours},
+	{.name = "flavour", .alias = "flavor",
+	 ENUM(T, cfg.flavour, &flavours)},
 	{.name = "trusted", .type = V_PLIST, AT(T, cfg.trusted),
 	 CNT(T, cfg.n_trusted)},
 	{.name = "inside", .type = V_PLIST, AT(T, cfg.inside),
 	 CNT(T, cfg.n_inside)},
 	{.name = "pool", .set = set_pool, .print = print_pool},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
-	/* physical home link: proxy and gratuitous ARP (RFC 5944 §4.6);
-	 * "none" = virtual home network */
+	/* physical home link: proxy and gratuitous ARP (RFC 5944 §4.6) */
 	{.name = "home-interface", .type = V_IFNAME, AT(T, home_if),
 	 .zero = "none"},
 	{.name = "mobile-node", .set = set_peer, .print = print_peers,
@@ -1184,13 +1067,11 @@ static int nai_cmp(const void *a, const void *b)
 	const struct mip4_ha_mn *const *x = a, *const *y = b;
 	int r = strcmp((*x)->nai, (*y)->nai);
 
-	if (r)
-		return r;
-	return *x < *y ? -1 : *x > *y;
+	return r ? r : *x < *y ? -1 : *x > *y;
 }
 
-/* An entry's rank in the file: its index, or (h) the line of mobile node
- * idx, or foreign agent idx - n_mn. */
+/* An entry's place in the file: its index, or (h) the line of mobile node
+ * idx, or of foreign agent idx - n_mn. */
 static unsigned ix_rank(const struct mip4_config_ha *h, uint32_t idx)
 {
 	if (!h)
@@ -1199,45 +1080,20 @@ static unsigned ix_rank(const struct mip4_config_ha *h, uint32_t idx)
 }
 
 /* In a sorted index, the duplicate pair whose later entry comes first in
- * the file: false when keys are unique, else positions in *a (earlier)
- * and *b. */
+ * the file: false when keys are unique, else its positions in *a (the
+ * earlier) and *b. */
 static bool ix_first_dup(const struct mip4_config_ix *ix, size_t n,
 			 const struct mip4_config_ha *h, size_t *a, size_t *b)
 {
 	bool found = false;
 
 	for (size_t i = 1; i < n; i++) {
-		size_t x = i - 1, y = i;
+		bool swap = ix_rank(h, ix[i].idx) < ix_rank(h, ix[i - 1].idx);
+		size_t x = swap ? i : i - 1, y = swap ? i - 1 : i;
 
-		if (ix[x].key != ix[y].key)
-			continue;
-		if (ix_rank(h, ix[y].idx) < ix_rank(h, ix[x].idx))
-			x = i, y = i - 1;
-		if (!found || ix_rank(h, ix[y].idx) < ix_rank(h, ix[*b].idx)) {
-			*a = x;
-			*b = y;
-			found = true;
-		}
-	}
-	return found;
-}
-
-/* Sorted by NAI: the duplicate whose later declaration comes first. */
-static bool nai_first_dup(const struct mip4_config_ha *h, size_t *a,
-			  size_t *b)
-{
-	bool found = false;
-
-	for (size_t i = 1; i < h->n_mn_by_nai; i++) {
-		size_t x = (size_t)(h->mn_by_nai[i - 1] - h->mn),
-		       y = (size_t)(h->mn_by_nai[i] - h->mn);
-
-		if (strcmp(h->mn[x].nai, h->mn[y].nai) == 0 &&
-		    (!found || y < *b)) {
-			*a = x;
-			*b = y;
-			found = true;
-		}
+		if (ix[x].key == ix[y].key &&
+		    (!found || ix_rank(h, ix[y].idx) < ix_rank(h, ix[*b].idx)))
+			*a = x, *b = y, found = true;
 	}
 	return found;
 }
@@ -1252,11 +1108,10 @@ static int check_spis(struct parse *ps, const struct mip4_config_ha *h)
 
 	if (!spis)
 		return perr(ps, 0, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		spis[i].key = i < h->n_mn ? h->mn[i].sa.spi
-					  : h->fa[i - h->n_mn].sa.spi;
-		spis[i].idx = (uint32_t)i;
-	}
+	for (size_t i = 0; i < n; i++)
+		spis[i] = (struct mip4_config_ix){
+			i < h->n_mn ? h->mn[i].sa.spi : h->fa[i - h->n_mn].sa.spi,
+			(uint32_t)i};
 	qsort(spis, n, sizeof *spis, ix_cmp);
 	if (ix_first_dup(spis, n, h, &a, &b))
 		rc = perr(ps, ix_rank(h, spis[b].idx),
@@ -1268,69 +1123,49 @@ static int check_spis(struct parse *ps, const struct mip4_config_ha *h)
 
 static int build_indexes(struct parse *ps, struct mip4_config_ha *h)
 {
-	size_t n = 0, a = 0, b = 0;
+	struct mip4_config_ix *ma, *fa;
+	size_t a = 0, b = 0;
 	char nb[16];
 
-	h->mn_by_addr = calloc(h->n_mn + 1, sizeof *h->mn_by_addr);
+	ma = h->mn_by_addr = calloc(h->n_mn + 1, sizeof *h->mn_by_addr);
 	h->mn_by_nai = calloc(h->n_mn + 1, sizeof(struct mip4_ha_mn *));
-	h->fa_by_addr = calloc(h->n_fa + 1, sizeof *h->fa_by_addr);
-	if (!h->mn_by_addr || !h->mn_by_nai || !h->fa_by_addr)
+	fa = h->fa_by_addr = calloc(h->n_fa + 1, sizeof *h->fa_by_addr);
+	if (!ma || !h->mn_by_nai || !fa)
 		return perr(ps, 0, "out of memory");
 	for (size_t i = 0; i < h->n_mn; i++) {
 		if (h->mn[i].home_addr)
-			h->mn_by_addr[n++] = (struct mip4_config_ix){
+			ma[h->n_mn_by_addr++] = (struct mip4_config_ix){
 				h->mn[i].home_addr, (uint32_t)i};
 		if (h->mn[i].nai[0])
 			h->mn_by_nai[h->n_mn_by_nai++] = &h->mn[i];
 	}
-	h->n_mn_by_addr = n;
-	qsort(h->mn_by_addr, n, sizeof *h->mn_by_addr, ix_cmp);
-	if (ix_first_dup(h->mn_by_addr, n, NULL, &a, &b))
-		return perr(ps, h->mn_line[h->mn_by_addr[b].idx],
+	qsort(ma, h->n_mn_by_addr, sizeof *ma, ix_cmp);
+	if (ix_first_dup(ma, h->n_mn_by_addr, NULL, &a, &b))
+		return perr(ps, h->mn_line[ma[b].idx],
 			    "home address %s already served by the "
 			    "mobile-node on line %u",
-			    mip4_ntoa(h->mn_by_addr[b].key, nb),
-			    h->mn_line[h->mn_by_addr[a].idx]);
+			    mip4_ntoa(ma[b].key, nb), h->mn_line[ma[a].idx]);
 	qsort(h->mn_by_nai, h->n_mn_by_nai, sizeof(struct mip4_ha_mn *),
 	      nai_cmp);
-	if (nai_first_dup(h, &a, &b))
+	for (size_t i = 1; i < h->n_mn_by_nai; i++) { /* first repeat */
+		size_t x = (size_t)(h->mn_by_nai[i - 1] - h->mn),
+		       y = (size_t)(h->mn_by_nai[i] - h->mn);
+
+		if (strcmp(h->mn[x].nai, h->mn[y].nai) == 0 && (!a || y < b))
+			a = x + 1, b = y;
+	}
+	if (a)
 		return perr(ps, h->mn_line[b],
 			    "mobile-node nai %s already declared on line %u",
-			    h->mn[b].nai, h->mn_line[a]);
+			    h->mn[b].nai, h->mn_line[a - 1]);
 	for (size_t i = 0; i < h->n_fa; i++)
-		h->fa_by_addr[i] = (struct mip4_config_ix){h->fa[i].addr,
-							   (uint32_t)i};
-	qsort(h->fa_by_addr, h->n_fa, sizeof *h->fa_by_addr, ix_cmp);
-	if (ix_first_dup(h->fa_by_addr, h->n_fa, NULL, &a, &b))
-		return perr(ps, h->fa_line[h->fa_by_addr[b].idx],
+		fa[i] = (struct mip4_config_ix){h->fa[i].addr, (uint32_t)i};
+	qsort(fa, h->n_fa, sizeof *fa, ix_cmp);
+	if (ix_first_dup(fa, h->n_fa, NULL, &a, &b))
+		return perr(ps, h->fa_line[fa[b].idx],
 			    "foreign-agent %s already declared on line %u",
-			    mip4_ntoa(h->fa_by_addr[b].key, nb),
-			    h->fa_line[h->fa_by_addr[a].idx]);
+			    mip4_ntoa(fa[b].key, nb), h->fa_line[fa[a].idx]);
 	return check_spis(ps, h);
-}
-
-static int ha_check_pool(struct parse *ps, const struct mip4_config_ha *h,
-			 unsigned line)
-{
-	const struct mip4_ha_cfg *cfg = &h->cfg;
-	char nb[16], nb2[16], nb3[16];
-
-	if (!cfg->pool_first)
-		return 0;
-	if (cfg->home.mask &&
-	    ((cfg->pool_first & cfg->home.mask) != cfg->home.net ||
-	     (cfg->pool_last & cfg->home.mask) != cfg->home.net))
-		return perr(ps, line,
-			    "pool: %s - %s is not inside home-network %s/%u",
-			    mip4_ntoa(cfg->pool_first, nb),
-			    mip4_ntoa(cfg->pool_last, nb2),
-			    mip4_ntoa(cfg->home.net, nb3),
-			    plen_of(cfg->home.mask));
-	if (cfg->addr >= cfg->pool_first && cfg->addr <= cfg->pool_last)
-		return perr(ps, line,
-			    "pool: holds the home agent's own address %s",
-			    mip4_ntoa(cfg->addr, nb));
-	return 0;
 }
 
 static const char *flavour_str(enum mip4_ha_flavour f)
@@ -1339,13 +1174,38 @@ static const char *flavour_str(enum mip4_ha_flavour f)
 	       : f == MIP4_HA_EXTERNAL ? "external" : "plain";
 }
 
-static int ha_check(struct parse *ps, struct mip4_config_ha *h,
+static int ha_check_pool(struct parse *ps, const struct mip4_config_ha *h,
+			 unsigned line)
+{
+	const struct mip4_ha_cfg *cfg = &h->cfg;
+	char nb[16], nb2[16], nb3[16];
+
+	if (cfg->pool_first && cfg->home.mask &&
+	    ((cfg->pool_first & cfg->home.mask) != cfg->home.net ||
+	     (cfg->pool_last & cfg->home.mask) != cfg->home.net))
+		return perr(ps, line,
+			    "pool: %s - %s is not inside home-network %s/%u",
+			    mip4_ntoa(cfg->pool_first, nb),
+			    mip4_ntoa(cfg->pool_last, nb2),
+			    mip4_ntoa(cfg->home.net, nb3),
+			    plen_of(cfg->home.mask));
+	if (cfg->pool_first && cfg->addr >= cfg->pool_first &&
+	    cfg->addr <= cfg->pool_last)
+		return perr(ps, line,
+			    "pool: holds the home agent's own address %s",
+			    mip4_ntoa(cfg->addr, nb));
+	return 0;
+}
+
+static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 		    unsigned line, const struct seen *s)
 {
+	struct mip4_config_ha *h = blk;
 	const struct mip4_ha_cfg *cfg = &h->cfg;
 	unsigned fl = seen_at(s, ha_opts, "flavour", true);
 	char nb[16];
 
+	(void)o;
 	if (!seen_at(s, ha_opts, "address", false))
 		return perr(ps, line, "home-agent: no address");
 	if (cfg->n_trusted && cfg->flavour != MIP4_HA_INTERNAL)
@@ -1382,24 +1242,9 @@ static int ha_check(struct parse *ps, struct mip4_config_ha *h,
 	return 0;
 }
 
-static int set_ha(struct parse *ps, const struct opt *o, void *base)
-{
-	struct mip4_config *c = base;
-	unsigned line = ps->tok_line;
-	struct seen s = {{0}, {0}};
-
-	(void)o;
-	if (c->have_ha)
-		return perr(ps, line, "home-agent: declared twice");
-	c->have_ha = true;
-	if (expect_lbrace(ps, "home-agent") < 0 ||
-	    block_parse(ps, ha_opts, &c->ha, "home-agent", line, 0, &s) < 0)
-		return -1;
-	return ha_check(ps, &c->ha, line, &s);
-}
-
 /* ---- mobile-node block --------------------------------------------- */
 
+/* route all | route PREFIX (more than once) */
 static int set_route(struct parse *ps, const struct opt *o, void *base)
 {
 	if (arg(ps, ps->opt) < 0)
@@ -1438,19 +1283,21 @@ static void print_security(const struct pr *p, const struct opt *o,
 		 p->flags);
 }
 
-/* vpn { ... } inside mobile-node (RFC 5265; mc and naive: baselines). */
-static int set_vpn(struct parse *ps, const struct opt *o, void *base);
-static void print_vpn(const struct pr *p, const struct opt *o,
-		      const void *base);
+static int mn_check(struct parse *ps, const struct opt *o, void *blk,
+		    unsigned line, const struct seen *s);
+static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
+		     unsigned line, const struct seen *s);
+#define VPN_ROWS 15
+static const struct opt vpn_opts[VPN_ROWS];
 
 static const struct words udp_modes = {
 	"udp-tunnel: want auto, force or off, not ", "",
 	{{"off", MIP4_MN_UDP_OFF}, {"auto", MIP4_MN_UDP_AUTO},
-	 {"force", MIP4_MN_UDP_FORCE}, {NULL, 0}}};
+	 {"force", MIP4_MN_UDP_FORCE}}};
 
 /*
- * The options of one Mobile IP layer: the mobile-node block itself, or
- * the external-home-agent block of its vpn block, which takes the node's
+ * One Mobile IP layer: the mobile-node block itself, or the
+ * external-home-agent block of its vpn block, which takes the node's
  * interfaces and has no vpn block of its own (the F_INNER options).
  */
 #define T struct mip4_config_mnrole
@@ -1462,80 +1309,30 @@ static const struct opt mn_opts[] = {
 	{.name = "home-agent", .type = V_ADDR, AT(T, cfg.ha_addr)},
 	{.name = "home-network", .type = V_PREFIX, AT(T, home_net)},
 	{.name = "lifetime", U32(T, cfg.lifetime, 1, 65535)},
-	{.name = "reverse-tunnel", .type = V_ENUM, AT(T, cfg.reverse_tunnel)},
-	{.name = "udp-tunnel", .type = V_ENUM, AT(T, cfg.udp),
-	 .en = &udp_modes},
+	{.name = "reverse-tunnel", ENUM(T, cfg.reverse_tunnel, NULL)},
+	{.name = "udp-tunnel", ENUM(T, cfg.udp, &udp_modes)},
 	{.name = "interface", .type = V_IFLIST, AT(T, ifname), CNT(T, n_if),
 	 .flags = F_INNER},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
-	{.name = "prefer-fa", .type = V_ENUM, AT(T, prefer_fa)},
+	{.name = "prefer-fa", ENUM(T, prefer_fa, NULL)},
 	{.name = "route", .type = V_PLIST, AT(T, routes), CNT(T, n_routes),
 	 .set = set_route, .print = print_route},
 	{.name = "security", .set = set_security, .print = print_security},
-	{.name = "vpn", .flags = F_INNER, .set = set_vpn, .print = print_vpn},
+	{.name = "vpn", BLOCK(struct mip4_config, vpn, have_vpn, vpn_opts),
+	 .flags = F_INNER | F_ROOT, .check = vpn_check,
+	 .zero = "vpn: only one such block"},
 	{.name = NULL},
 };
 #undef T
 
-static int parse_mn_layer(struct parse *ps, struct mip4_config_mnrole *r,
-			  const char *who, unsigned line, unsigned ctx)
-{
-	struct seen s = {{0}, {0}};
-
-	if (expect_lbrace(ps, who) < 0 ||
-	    block_parse(ps, mn_opts, r, who, line, ctx, &s) < 0)
-		return -1;
-	if (!seen_at(&s, mn_opts, "home-agent", false))
-		return perr(ps, line, "%s: no home-agent", who);
-	if (!seen_at(&s, mn_opts, "security", false))
-		return perr(ps, line, "%s: no security { spi ... key ... }",
-			    who);
-	if (!seen_at(&s, mn_opts, "home-address", false) && !r->cfg.nai[0])
-		return perr(ps, line, "%s: no home-address (or nai)", who);
-	if (!r->cfg.home_addr && !r->cfg.nai[0])
-		return perr(ps, line,
-			    "%s: home-address 0.0.0.0 needs an nai (RFC 2794)",
-			    who);
-	if (r->n_if == 0 && (ctx & F_INNER))
-		return perr(ps, line, "%s: no interface", who);
-	if (r->route_all && r->n_routes)
-		return perr(ps, line,
-			    "%s: route all and route PREFIX exclude each other",
-			    who);
-	r->route_all = r->route_all || !r->n_routes;
-	return 0;
-}
-
-static int set_xha(struct parse *ps, const struct opt *o, void *base)
-{
-	struct mip4_config_vpn *v = base;
-
-	(void)o;
-	if (v->have_outer)
-		return perr(ps, ps->tok_line,
-			    "vpn: only one external-home-agent");
-	v->have_outer = true;
-	return parse_mn_layer(ps, &v->outer, "external-home-agent",
-			      ps->tok_line, 0);
-}
-
-static void print_xha(const struct pr *p, const struct opt *o,
-		      const void *base)
-{
-	const struct mip4_config_vpn *v = base;
-
-	if (v->have_outer)
-		print_block(p, o->name, mn_opts, &v->outer, 0);
-}
-
 static const struct words vpn_modes = {
 	"mode: want cvc, mc or naive, not ", "",
 	{{"cvc", MIP4_VMN_CVC}, {"mc", MIP4_VMN_MC},
-	 {"naive", MIP4_VMN_NAIVE}, {NULL, 0}}};
+	 {"naive", MIP4_VMN_NAIVE}}};
 
 #define T struct mip4_config_vpn
-static const struct opt vpn_opts[] = {
-	{.name = "mode", .type = V_ENUM, AT(T, det.mode), .en = &vpn_modes},
+static const struct opt vpn_opts[VPN_ROWS] = {
+	{.name = "mode", ENUM(T, det.mode, &vpn_modes)},
 	{.name = "gateway", .type = V_ADDR, AT(T, gateway)},
 	{.name = "swanctl", .type = V_PATH, AT(T, swanctl)},
 	{.name = "strongswan-conf", .type = V_PATH, AT(T, strongswan_conf)},
@@ -1550,26 +1347,20 @@ static const struct opt vpn_opts[] = {
 	{.name = "detect-period", U32(T, det.detect_ms, 0, 60000)},
 	{.name = "detect-timeout", U32(T, det.nox_detect_ms, 1, 60000)},
 	{.name = "probe-period", U32(T, det.probe_ms, 0, 600), .scale = 1000},
-	{.name = "external-home-agent", .set = set_xha, .print = print_xha},
+	{.name = "external-home-agent",
+	 BLOCK(T, outer, have_outer, mn_opts), .check = mn_check,
+	 .zero = "vpn: only one external-home-agent"},
 	{.name = NULL},
 };
 #undef T
 
-static int set_vpn(struct parse *ps, const struct opt *o, void *base)
+static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
+		     unsigned line, const struct seen *s)
 {
-	struct mip4_config_vpn *v = &ps->c->vpn;
-	unsigned line = ps->tok_line;
-	struct seen s = {{0}, {0}};
+	const struct mip4_config_vpn *v = blk;
 
 	(void)o;
-	(void)base;
-	if (ps->c->have_vpn)
-		return perr(ps, line, "vpn: only one such block");
-	ps->c->have_vpn = true;
-	if (expect_lbrace(ps, "vpn") < 0 ||
-	    block_parse(ps, vpn_opts, v, "vpn", line, 0, &s) < 0)
-		return -1;
-	if (!seen_at(&s, vpn_opts, "gateway", false))
+	if (!seen_at(s, vpn_opts, "gateway", false))
 		return perr(ps, line,
 			    "vpn: no gateway (the VPN gateway's address)");
 	if (!v->ike[0] || !v->child[0])
@@ -1579,30 +1370,12 @@ static int set_vpn(struct parse *ps, const struct opt *o, void *base)
 	return 0;
 }
 
-static void print_vpn(const struct pr *p, const struct opt *o,
-		      const void *base)
+/* The mobile node with a vpn block (RFC 5265): its outer layer. */
+static int mn_check_vpn(struct parse *ps, struct mip4_config_mnrole *r,
+			unsigned line)
 {
-	(void)base;
-	if (p->c->have_vpn)
-		print_block(p, o->name, vpn_opts, &p->c->vpn, 0);
-}
-
-/* mobile-node { ... }: one mobile node this box is (RFC 5944 §3.6). */
-static int set_mnrole(struct parse *ps, const struct opt *o, void *base)
-{
-	unsigned line = ps->tok_line;
 	struct mip4_config_vpn *vpn = &ps->c->vpn;
-	struct mip4_config_mnrole *r = &ps->c->mn;
 
-	(void)o;
-	(void)base;
-	if (ps->c->have_mn)
-		return perr(ps, line, "mobile-node: only one such block");
-	ps->c->have_mn = true;
-	if (parse_mn_layer(ps, r, "mobile-node", line, F_INNER) < 0)
-		return -1;
-	if (!ps->c->have_vpn)
-		return 0;
 	/* The outer layer moves with the node: same interfaces. */
 	vpn->outer.n_if = r->n_if;
 	memcpy(vpn->outer.ifname, r->ifname, sizeof r->ifname);
@@ -1626,13 +1399,42 @@ static int set_mnrole(struct parse *ps, const struct opt *o, void *base)
 	return 0;
 }
 
+static int mn_check(struct parse *ps, const struct opt *o, void *blk,
+		    unsigned line, const struct seen *s)
+{
+	struct mip4_config_mnrole *r = blk;
+	const char *who = o->name;
+
+	if (!seen_at(s, mn_opts, "home-agent", false))
+		return perr(ps, line, "%s: no home-agent", who);
+	if (!seen_at(s, mn_opts, "security", false))
+		return perr(ps, line, "%s: no security { spi ... key ... }",
+			    who);
+	if (!seen_at(s, mn_opts, "home-address", false) && !r->cfg.nai[0])
+		return perr(ps, line, "%s: no home-address (or nai)", who);
+	if (!r->cfg.home_addr && !r->cfg.nai[0])
+		return perr(ps, line,
+			    "%s: home-address 0.0.0.0 needs an nai (RFC 2794)",
+			    who);
+	if (r->n_if == 0 && (o->lo & F_INNER))
+		return perr(ps, line, "%s: no interface", who);
+	if (r->route_all && r->n_routes)
+		return perr(ps, line,
+			    "%s: route all and route PREFIX exclude each other",
+			    who);
+	r->route_all = r->route_all || !r->n_routes;
+	return (o->lo & F_INNER) && ps->c->have_vpn
+		       ? mn_check_vpn(ps, r, line) : 0;
+}
+
 /* ---- foreign-agent block ------------------------------------------- */
 
 static int set_fa_table(struct parse *ps, const struct opt *o, void *base)
 {
 	uint32_t *t = at(base, o->off);
 
-	if (arg(ps, ps->opt) < 0 || parse_u32(ps, ps->opt, o->lo, o->hi, t) < 0)
+	if (arg(ps, ps->opt) < 0 ||
+	    parse_u32(ps, ps->opt, o->lo, o->hi, t) < 0)
 		return -1;
 	if (*t == 253 || *t == 254 || *t == 255)
 		return perr(ps, ps->tok_line,
@@ -1640,23 +1442,13 @@ static int set_fa_table(struct parse *ps, const struct opt *o, void *base)
 	return 0;
 }
 
-static const struct peers fa_has = {
-	offsetof(struct mip4_config_farole, ha),
-	offsetof(struct mip4_config_farole, ha_line),
-	offsetof(struct mip4_config_farole, n_ha),
-	offsetof(struct mip4_config_farole, cap_ha),
-	sizeof(struct mip4_config_fa_sa), offsetof(struct mip4_config_fa_sa, sa),
-	false, true, "associations"};
-static const struct peers fa_mns = {
-	offsetof(struct mip4_config_farole, mn),
-	offsetof(struct mip4_config_farole, mn_line),
-	offsetof(struct mip4_config_farole, n_mn),
-	offsetof(struct mip4_config_farole, cap_mn),
-	sizeof(struct mip4_config_fa_sa), offsetof(struct mip4_config_fa_sa, sa),
-	false, true, "associations"};
+static const struct peers fa_has = PEERS(struct mip4_config_farole, ha,
+	struct mip4_config_fa_sa, false, true, "associations");
+static const struct peers fa_mns = PEERS(struct mip4_config_farole, mn,
+	struct mip4_config_fa_sa, false, true, "associations");
 static const struct words fa_reverse = {
 	"reverse-tunnel: ", " is not yes, no or required",
-	{{"no", 0}, {"yes", 1}, {"required", 2}, {NULL, 0}}};
+	{{"no", 0}, {"yes", 1}, {"required", 2}}};
 
 #define T struct mip4_config_farole
 static const struct opt fa_opts[] = {
@@ -1667,14 +1459,11 @@ static const struct opt fa_opts[] = {
 	{.name = "advertise-interval", U32(T, cfg.adv_interval_s, 0, 1800)},
 	{.name = "advertise-lifetime", U32(T, cfg.adv_lifetime_s, 1, 65535)},
 	{.name = "max-lifetime", U32(T, cfg.max_lifetime, 1, 65535)},
-	{.name = "reverse-tunnel", .type = V_ENUM, AT(T, cfg.reverse_tunnel),
-	 CNT(T, cfg.reverse_tunnel_required), .flags = F_TRI,
-	 .en = &fa_reverse},
-	{.name = "encapsulating-delivery", .type = V_ENUM,
-	 AT(T, cfg.encap_delivery)},
-	{.name = "prefix-lengths", .type = V_ENUM,
-	 AT(T, cfg.adv_prefix_lengths)},
-	{.name = "busy", .type = V_ENUM, AT(T, cfg.busy)},
+	{.name = "reverse-tunnel", ENUM(T, cfg.reverse_tunnel, &fa_reverse),
+	 CNT(T, cfg.reverse_tunnel_required), .flags = F_TRI},
+	{.name = "encapsulating-delivery", ENUM(T, cfg.encap_delivery, NULL)},
+	{.name = "prefix-lengths", ENUM(T, cfg.adv_prefix_lengths, NULL)},
+	{.name = "busy", ENUM(T, cfg.busy, NULL)},
 	{.name = "serve", .type = V_PLIST, AT(T, cfg.allowed),
 	 CNT(T, cfg.n_allowed)},
 	{.name = "max-visitors", U32(T, cfg.max_visitors, 1, 1u << 20),
@@ -1690,20 +1479,22 @@ static const struct opt fa_opts[] = {
 };
 #undef T
 
-static int fa_check(struct parse *ps, struct mip4_config_farole *r,
+static int fa_check(struct parse *ps, const struct opt *o, void *blk,
 		    unsigned line, const struct seen *s)
 {
+	struct mip4_config_farole *r = blk;
 	struct mip4_fa_cfg *cfg = &r->cfg;
 	char nb[16];
 
+	(void)o;
 	if (!r->ifname[0])
 		return perr(ps, line, "foreign-agent: no interface");
 	if (!cfg->n_coa)
 		return perr(ps, line, "foreign-agent: no care-of-address");
 	if (!seen_at(s, fa_opts, "advertise-lifetime", false))
-		cfg->adv_lifetime_s =
-			cfg->adv_interval_s ? (uint16_t)(cfg->adv_interval_s * 3)
-					    : 1800;
+		cfg->adv_lifetime_s = cfg->adv_interval_s
+					      ? (uint16_t)(cfg->adv_interval_s * 3)
+					      : 1800;
 	if (cfg->adv_interval_s && cfg->adv_lifetime_s < cfg->adv_interval_s)
 		return perr(ps, line,
 			    "foreign-agent: advertise-lifetime %u is shorter "
@@ -1721,106 +1512,80 @@ static int fa_check(struct parse *ps, struct mip4_config_farole *r,
 	return 0;
 }
 
-/* foreign-agent { ... }: one foreign agent on one link (RFC 5944 §3.7). */
-static int set_farole(struct parse *ps, const struct opt *o, void *base)
-{
-	struct mip4_config *c = base;
-	unsigned line = ps->tok_line;
-	struct seen s = {{0}, {0}};
-
-	(void)o;
-	if (c->have_fa)
-		return perr(ps, line, "foreign-agent: only one such block");
-	c->have_fa = true;
-	if (expect_lbrace(ps, "foreign-agent") < 0 ||
-	    block_parse(ps, fa_opts, &c->fa, "foreign-agent", line, 0, &s) < 0)
-		return -1;
-	return fa_check(ps, &c->fa, line, &s);
-}
-
 /* ---- top level ----------------------------------------------------- */
-
-static void print_role(const struct pr *p, const struct opt *o,
-		       const void *base)
-{
-	const struct mip4_config *c = base;
-
-	if (o->set == set_ha && c->have_ha)
-		print_block(p, o->name, ha_opts, &c->ha, 0);
-	else if (o->set == set_farole && c->have_fa)
-		print_block(p, o->name, fa_opts, &c->fa, 0);
-	else if (o->set == set_mnrole && c->have_mn)
-		print_block(p, o->name, mn_opts, &c->mn, F_INNER);
-}
 
 /* normal: survives kill -9; full: also power loss */
 static const struct words sync_modes = {
 	"state-sync: want normal or full, not ", "",
-	{{"normal", 0}, {"full", 1}, {NULL, 0}}};
+	{{"normal", 0}, {"full", 1}}};
 
 #define T struct mip4_config
 static const struct opt top_opts[] = {
 	{.name = "control-socket", .type = V_PATH, AT(T, control_socket)},
 	{.name = "state-db", .type = V_PATH, AT(T, state_db)},
-	{.name = "state-sync", .type = V_ENUM, AT(T, state_sync_full),
-	 .en = &sync_modes},
-	{.name = "home-agent", .set = set_ha, .print = print_role},
-	{.name = "foreign-agent", .set = set_farole, .print = print_role},
-	{.name = "mobile-node", .set = set_mnrole, .print = print_role},
+	{.name = "state-sync", ENUM(T, state_sync_full, &sync_modes)},
+	{.name = "home-agent", BLOCK(T, ha, have_ha, ha_opts),
+	 .check = ha_check, .zero = "home-agent: declared twice"},
+	{.name = "foreign-agent", BLOCK(T, fa, have_fa, fa_opts),
+	 .check = fa_check, .zero = "foreign-agent: only one such block"},
+	{.name = "mobile-node", BLOCK(T, mn, have_mn, mn_opts),
+	 .lo = F_INNER, .check = mn_check,
+	 .zero = "mobile-node: only one such block"},
 	{.name = NULL},
 };
 #undef T
 
 static void config_defaults(struct mip4_config *c)
 {
+	static const struct mip4_config_ha ha = {
+		.cfg = {.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,
+			.reverse_tunnel = true,
+			.udp_tunnel = true,
+			.keepalive = MIP4_CONFIG_DEF_KEEPALIVE,
+			.flavour = MIP4_HA_PLAIN},
+		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV};
+	static const struct mip4_config_farole fa = {
+		.cfg = {.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL,
+			.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,
+			.reverse_tunnel = true,
+			.encap_delivery = true},
+		.table = MIP4_CONFIG_DEF_FA_TABLE,
+		.tunnel_dev = MIP4_CONFIG_DEF_FA_TUNDEV};
+
 	memset(c, 0, sizeof *c);
-	memcpy(c->control_socket, MIP4_CONFIG_DEF_SOCKET,
-	       sizeof MIP4_CONFIG_DEF_SOCKET);
-	memcpy(c->state_db, MIP4_CONFIG_DEF_STATE_DB,
-	       sizeof MIP4_CONFIG_DEF_STATE_DB);
-	c->ha.cfg.max_lifetime = MIP4_CONFIG_DEF_LIFETIME;
-	c->ha.cfg.reverse_tunnel = true;
-	c->ha.cfg.udp_tunnel = true;
-	c->ha.cfg.udp_force_ok = false;
-	c->ha.cfg.keepalive = MIP4_CONFIG_DEF_KEEPALIVE;
-	c->ha.cfg.flavour = MIP4_HA_PLAIN;
-	memcpy(c->ha.tunnel_dev, MIP4_CONFIG_DEF_TUNDEV,
-	       sizeof MIP4_CONFIG_DEF_TUNDEV);
+	(void)snprintf(c->control_socket, sizeof c->control_socket, "%s",
+		       MIP4_CONFIG_DEF_SOCKET);
+	(void)snprintf(c->state_db, sizeof c->state_db, "%s",
+		       MIP4_CONFIG_DEF_STATE_DB);
+	c->ha = ha;
+	c->fa = fa;
 	mip4_mn_cfg_defaults(&c->mn.cfg);
+	(void)snprintf(c->mn.tunnel_dev, sizeof c->mn.tunnel_dev, "%s",
+		       MIP4_CONFIG_DEF_MN_TUNDEV);
 	mip4_vmn_cfg_defaults(&c->vpn.det);
-	memcpy(c->vpn.swanctl, MIP4_CONFIG_DEF_SWANCTL,
-	       sizeof MIP4_CONFIG_DEF_SWANCTL);
+	(void)snprintf(c->vpn.swanctl, sizeof c->vpn.swanctl, "%s",
+		       MIP4_CONFIG_DEF_SWANCTL);
 	c->vpn.table = MIP4_CONFIG_DEF_VPN_TABLE;
 	c->vpn.swanctl_timeout_ms = MIP4_CONFIG_DEF_SWANCTL_TIMEOUT * 1000;
 	mip4_mn_cfg_defaults(&c->vpn.outer.cfg);
-	memcpy(c->vpn.outer.tunnel_dev, MIP4_CONFIG_DEF_X_TUNDEV,
-	       sizeof MIP4_CONFIG_DEF_X_TUNDEV);
-	memcpy(c->mn.tunnel_dev, MIP4_CONFIG_DEF_MN_TUNDEV,
-	       sizeof MIP4_CONFIG_DEF_MN_TUNDEV);
-	c->fa.cfg.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL;
-	c->fa.cfg.max_lifetime = MIP4_CONFIG_DEF_LIFETIME;
-	c->fa.cfg.reverse_tunnel = true;
-	c->fa.cfg.encap_delivery = true;
-	c->fa.table = MIP4_CONFIG_DEF_FA_TABLE;
-	memcpy(c->fa.tunnel_dev, MIP4_CONFIG_DEF_FA_TUNDEV,
-	       sizeof MIP4_CONFIG_DEF_FA_TUNDEV);
+	(void)snprintf(c->vpn.outer.tunnel_dev, sizeof c->vpn.outer.tunnel_dev,
+		       "%s", MIP4_CONFIG_DEF_X_TUNDEV);
 }
 
 int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 			  struct mip4_config *out, char *err, size_t errlen)
 {
-	struct parse *ps;
+	struct parse *ps = calloc(1, sizeof *ps);
+	struct seen s = {{0}, {0}};
 	int rc;
 
 	config_defaults(out);
 	if (errlen)
 		err[0] = '\0';
-	ps = calloc(1, sizeof *ps);
-	if (!ps) {
-		if (errlen)
-			(void)snprintf(err, errlen, "%s: out of memory", name);
+	if (!ps && errlen)
+		(void)snprintf(err, errlen, "%s: out of memory", name);
+	if (!ps)
 		return -1;
-	}
 	ps->name = name;
 	ps->p = text ? text : "";
 	ps->end = ps->p + (text ? len : 0); /* no arithmetic on NULL */
@@ -1828,7 +1593,7 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 	ps->err = err;
 	ps->errlen = errlen;
 	ps->c = out;
-	rc = block_parse(ps, top_opts, out, NULL, 0, 0, NULL);
+	rc = block_parse(ps, top_opts, out, NULL, 0, F_INNER, &s);
 	if (rc == 0 && !out->have_ha && !out->have_mn && !out->have_fa)
 		rc = perr(ps, 0, "no role configured (home-agent { ... }, "
 				 "foreign-agent { ... } or mobile-node "
@@ -1839,57 +1604,45 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 	return rc < 0 ? -1 : 0;
 }
 
-static bool config_has_keys(const struct mip4_config *c)
-{
-	return (c->have_ha && (c->ha.n_mn || c->ha.n_fa)) || c->have_mn ||
-	       (c->have_fa && (c->fa.n_mn || c->fa.n_ha));
-}
-
 /* Read fd to its end into *buf (*len bytes); -1 with a message. */
 static int read_all(int fd, const char *path, char **buf, size_t *len,
 		    char *err, size_t errlen)
 {
 	size_t cap = 0;
+	ssize_t n = 1;
+	char *nb;
 
-	for (;;) {
-		ssize_t n;
-
+	while (n != 0) {
+		if (*len == cap && cap >= MIP4_CONFIG_FILE_MAX)
+			return snprintf(err, errlen, "%s: larger than %u bytes",
+					path, MIP4_CONFIG_FILE_MAX),
+			       -1;
 		if (*len == cap) {
-			char *nb;
-
-			if (cap >= MIP4_CONFIG_FILE_MAX)
+			if (!(nb = realloc(*buf, cap ? cap * 2 : 65536)))
 				return snprintf(err, errlen,
-						"%s: larger than %u bytes", path,
-						MIP4_CONFIG_FILE_MAX),
-				       -1;
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(*buf, cap);
-			if (!nb)
-				return snprintf(err, errlen, "%s: out of memory",
-						path),
+						"%s: out of memory", path),
 				       -1;
 			*buf = nb;
+			cap = cap ? cap * 2 : 65536;
 		}
 		n = read(fd, *buf + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+		if (n < 0 && errno != EINTR)
 			return snprintf(err, errlen, "%s: %s", path,
 					strerror(errno)),
 			       -1;
-		if (n == 0)
-			return 0;
-		*len += (size_t)n;
+		*len += n > 0 ? (size_t)n : 0;
 	}
+	return 0;
 }
 
 int mip4_config_parse_file(const char *path, struct mip4_config *out,
 			   char *err, size_t errlen)
 {
-	/* O_NONBLOCK: a FIFO (or a device) at path must not hang open(),
-	 * on start or on a SIGHUP reload; anything but a regular file is
-	 * refused below, and reading a regular file never blocks. */
+	/* O_NONBLOCK: a FIFO (or a device) at path must not hang open(), on
+	 * start or on a SIGHUP reload; all but a regular file is refused
+	 * below, and reading a regular file never blocks. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	bool keys, open_mode;
 	struct stat st = {0};
 	size_t len = 0;
 	char *buf = NULL;
@@ -1906,10 +1659,12 @@ int mip4_config_parse_file(const char *path, struct mip4_config *out,
 	if (fd >= 0)
 		(void)close(fd);
 	free(buf);
-	if (rc == 0 && config_has_keys(out) && (st.st_mode & 077)) {
-		(void)snprintf(err, errlen,
-			       "%s: keys in a file others can read (mode "
-			       "%04o); chmod 600 it",
+	keys = (out->have_ha && (out->ha.n_mn || out->ha.n_fa)) ||
+	       out->have_mn || (out->have_fa && (out->fa.n_mn || out->fa.n_ha));
+	open_mode = st.st_mode & 077;
+	if (rc == 0 && keys && open_mode) {
+		(void)snprintf(err, errlen, "%s: keys in a file others can read "
+					    "(mode %04o); chmod 600 it",
 			       path, (unsigned)(st.st_mode & 07777));
 		mip4_config_free(out);
 		rc = -1;
@@ -1917,36 +1672,34 @@ int mip4_config_parse_file(const char *path, struct mip4_config *out,
 	return rc;
 }
 
+/* The list of n elem-sized entries at *arr, wiped (keys) and freed. */
+static void free_list(void *arr, size_t n, size_t elem)
+{
+	if (arr)
+		explicit_bzero(arr, n * elem);
+	free(arr);
+}
+
 void mip4_config_free(struct mip4_config *c)
 {
 	if (!c)
 		return;
 	/* keys do not outlive the config in freed memory */
-	if (c->ha.mn)
-		explicit_bzero(c->ha.mn, c->ha.cap_mn * sizeof *c->ha.mn);
-	if (c->ha.fa)
-		explicit_bzero(c->ha.fa, c->ha.cap_fa * sizeof *c->ha.fa);
-	free(c->ha.mn);
+	free_list(c->ha.mn, c->ha.cap_mn, sizeof *c->ha.mn);
+	free_list(c->ha.fa, c->ha.cap_fa, sizeof *c->ha.fa);
+	free_list(c->fa.mn, c->fa.cap_mn, sizeof *c->fa.mn);
+	free_list(c->fa.ha, c->fa.cap_ha, sizeof *c->fa.ha);
 	free(c->ha.mn_line);
-	free(c->ha.fa);
 	free(c->ha.fa_line);
 	free(c->ha.mn_by_addr);
 	free(c->ha.mn_by_nai);
 	free(c->ha.fa_by_addr);
-	if (c->fa.mn)
-		explicit_bzero(c->fa.mn, c->fa.cap_mn * sizeof *c->fa.mn);
-	if (c->fa.ha)
-		explicit_bzero(c->fa.ha, c->fa.cap_ha * sizeof *c->fa.ha);
-	free(c->fa.mn);
 	free(c->fa.mn_line);
-	free(c->fa.ha);
 	free(c->fa.ha_line);
 	explicit_bzero(&c->ha, sizeof c->ha);
 	explicit_bzero(&c->mn, sizeof c->mn);
 	explicit_bzero(&c->fa, sizeof c->fa);
-	c->have_ha = false;
-	c->have_mn = false;
-	c->have_fa = false;
+	c->have_ha = c->have_mn = c->have_fa = false;
 }
 
 /* ---- lookups ------------------------------------------------------- */
@@ -1967,62 +1720,58 @@ static const struct mip4_config_ix *ix_find(const struct mip4_config_ix *ix,
 	return lo < n && ix[lo].key == key ? &ix[lo] : NULL;
 }
 
+struct nai_key {
+	const char *s;
+	size_t len;
+};
+
+/* An NAI of len bytes against a mobile node's, like strcmp. */
+static int nai_key_cmp(const void *key, const void *elem)
+{
+	const struct nai_key *k = key;
+	const char *s = (*(const struct mip4_ha_mn *const *)elem)->nai;
+	size_t sl = strlen(s);
+	int r = memcmp(k->s, s, sl < k->len ? sl : k->len);
+
+	return r ? r : k->len < sl ? -1 : k->len > sl;
+}
+
 struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
 				       uint32_t home_addr, const char *nai,
 				       size_t nai_len)
 {
 	const struct mip4_config_ha *h = &c->ha;
+	const struct nai_key key = {nai, nai_len};
+	const struct mip4_config_ix *e;
+	struct mip4_ha_mn *const *m;
 
-	if (!c->have_ha)
+	if (!c->have_ha || nai_len > MIP4_CONFIG_NAI_MAX ||
+	    (!nai_len && !home_addr))
 		return NULL;
 	if (nai_len) {
-		size_t lo = 0, hi = h->n_mn_by_nai;
-
-		if (nai_len > MIP4_CONFIG_NAI_MAX)
-			return NULL;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const char *s = h->mn_by_nai[mid]->nai;
-			size_t sl = strlen(s);
-			int r = memcmp(s, nai, sl < nai_len ? sl : nai_len);
-
-			if (r == 0)
-				r = sl < nai_len ? -1 : sl > nai_len;
-			if (r == 0)
-				return h->mn_by_nai[mid];
-			if (r < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		return NULL;
+		m = bsearch(&key, h->mn_by_nai, h->n_mn_by_nai, sizeof *m,
+			    nai_key_cmp);
+		return m ? *m : NULL;
 	}
-	if (home_addr == 0)
-		return NULL;
-	{
-		const struct mip4_config_ix *e =
-			ix_find(h->mn_by_addr, h->n_mn_by_addr, home_addr);
-
-		return e ? &h->mn[e->idx] : NULL;
-	}
+	e = ix_find(h->mn_by_addr, h->n_mn_by_addr, home_addr);
+	return e ? &h->mn[e->idx] : NULL;
 }
 
 const struct mip4_ha_fa *mip4_config_find_fa(const struct mip4_config *c,
 					      uint32_t addr)
 {
-	const struct mip4_config_ix *e;
+	const struct mip4_config_ix *e =
+		c->have_ha ? ix_find(c->ha.fa_by_addr, c->ha.n_fa, addr) : NULL;
 
-	if (!c->have_ha)
-		return NULL;
-	e = ix_find(c->ha.fa_by_addr, c->ha.n_fa, addr);
 	return e ? &c->ha.fa[e->idx] : NULL;
 }
 
 /* Linear: a foreign agent shares SAs with few peers (most MNs use none). */
-static const struct mip4_sa *fa_sa_find(const struct mip4_config_fa_sa *l,
+static const struct mip4_sa *fa_sa_find(const struct mip4_config *c,
+					const struct mip4_config_fa_sa *l,
 					size_t n, uint32_t addr)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; c->have_fa && i < n; i++)
 		if (l[i].addr == addr)
 			return &l[i].sa;
 	return NULL;
@@ -2031,18 +1780,19 @@ static const struct mip4_sa *fa_sa_find(const struct mip4_config_fa_sa *l,
 const struct mip4_sa *mip4_config_fa_mn_sa(const struct mip4_config *c,
 					   uint32_t home_addr)
 {
-	return c->have_fa ? fa_sa_find(c->fa.mn, c->fa.n_mn, home_addr) : NULL;
+	return fa_sa_find(c, c->fa.mn, c->fa.n_mn, home_addr);
 }
 
 const struct mip4_sa *mip4_config_fa_ha_sa(const struct mip4_config *c,
 					   uint32_t ha_addr)
 {
-	return c->have_fa ? fa_sa_find(c->fa.ha, c->fa.n_ha, ha_addr) : NULL;
+	return fa_sa_find(c, c->fa.ha, c->fa.n_ha, ha_addr);
 }
 
 void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 			     unsigned flags)
 {
+	static const char tabs[] = "\t\t\t\t";
 	const struct pr p = {f, flags, F_INNER, tabs + sizeof tabs - 1, c};
 
 	fputs("# mip4d configuration, every default explicit\n", f);
