@@ -108,19 +108,25 @@ static enum tok lex_string(struct parse *ps)
 	}
 }
 
-static enum tok lex(struct parse *ps)
+/* Past white space and comments. */
+static void lex_skip(struct parse *ps)
 {
-	ps->tok_len = 0;
-	ps->tok[0] = '\0';
-	for (; ps->p < ps->end; ps->p++) { /* white space and comments */
+	for (; ps->p < ps->end; ps->p++) {
 		if (*ps->p == '\n')
 			ps->line++;
 		else if (*ps->p == '#')
 			while (ps->p + 1 < ps->end && ps->p[1] != '\n')
 				ps->p++;
 		else if (!strchr(" \t\r\f\v", *ps->p) || !*ps->p)
-			break;
+			return;
 	}
+}
+
+static enum tok lex(struct parse *ps)
+{
+	ps->tok_len = 0;
+	ps->tok[0] = '\0';
+	lex_skip(ps);
 	ps->tok_line = ps->line;
 	if (ps->p == ps->end)
 		return T_EOF;
@@ -296,6 +302,21 @@ bad:
 		    ps->tok);
 }
 
+static int key_hex(struct parse *ps, const char *h, size_t n, uint8_t *key,
+		   size_t *key_len)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return perr(ps, ps->tok_line, "key: '%c%c' is not hex",
+				    h[2 * i], h[2 * i + 1]);
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*key_len = n;
+	return 0;
+}
+
 /* "hex:00112233..." or the bytes of the word/string themselves. */
 static int parse_key(struct parse *ps, bool quoted, uint8_t *key,
 		     size_t *key_len)
@@ -315,16 +336,9 @@ static int parse_key(struct parse *ps, bool quoted, uint8_t *key,
 		return perr(ps, ps->tok_line,
 			    n ? "key: %zu bytes long; at most %d" : "key: empty",
 			    n, MIP4_KEY_MAX);
-	for (size_t i = 0; hex && i < n; i++) {
-		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return perr(ps, ps->tok_line, "key: '%c%c' is not hex",
-				    h[2 * i], h[2 * i + 1]);
-		key[i] = (uint8_t)(hi << 4 | lo);
-	}
-	if (!hex)
-		memcpy(key, ps->tok, n);
+	if (hex)
+		return key_hex(ps, h, n, key, key_len);
+	memcpy(key, ps->tok, n);
 	*key_len = n;
 	return 0;
 }
@@ -427,6 +441,7 @@ struct opt {
 	uint32_t scale, def;   /* V_U32: stored = given * scale; 0 prints def */
 	const char *zero;      /* the word for 0 or "", or V_BLOCK's refusal
 				  when repeated */
+	const char *req;       /* required: "BLOCK: no REQ" when missing */
 	const struct words *en;
 	const void *aux; /* a setter's data, or V_BLOCK's table */
 	int (*set)(struct parse *ps, const struct opt *o, void *base);
@@ -545,9 +560,41 @@ static int set_block(struct parse *ps, const struct opt *o, void *base)
 	return o->check(ps, o, at(root, o->off), line, &s);
 }
 
+/* One more element of a list (the count is checked first, except for
+ * addresses; interface names before their argument is read). */
+static int set_list(struct parse *ps, const struct opt *o, void *base)
+{
+	uint32_t *l = at(base, o->off), a = 0;
+	unsigned *n = at(base, o->cnt);
+	void *e;
+
+	if (o->type == V_ALIST) {
+		if (parse_addr(ps, ps->opt, ps->tok, &a) < 0)
+			return -1;
+		for (unsigned i = 0; i < *n; i++)
+			if (get(l + i, sizeof a) == a)
+				return perr(ps, ps->tok_line,
+					    "%s: %s given twice", ps->opt,
+					    ps->tok);
+		if (!(e = list_next(ps, o, base, sizeof a, "")))
+			return -1;
+		put(e, sizeof a, a);
+	} else if (o->type == V_PLIST) {
+		if (!(e = list_next(ps, o, base, sizeof(struct mip4_prefix),
+				    " prefixes")) ||
+		    parse_prefix(ps, ps->opt, e) < 0)
+			return -1;
+	} else if (!(e = list_next(ps, o, base, MIP4_CONFIG_IFNAME_MAX, "")) ||
+		   arg(ps, ps->opt) < 0 || parse_ifname(ps, ps->opt, e) < 0) {
+		return -1;
+	}
+	++*n;
+	return 0;
+}
+
 static int set_value(struct parse *ps, const struct opt *o, void *base)
 {
-	void *p = at(base, o->off), *e = NULL;
+	void *p = at(base, o->off);
 	uint32_t v = 0;
 
 	switch (o->type) {
@@ -558,39 +605,42 @@ static int set_value(struct parse *ps, const struct opt *o, void *base)
 		return 0;
 	case V_ENUM: return set_enum(ps, o, base);
 	case V_ADDR: return parse_addr(ps, ps->opt, ps->tok, p);
-	case V_ALIST:
-		if (parse_addr(ps, ps->opt, ps->tok, &v) < 0)
-			return -1;
-		for (unsigned i = 0; i < *(unsigned *)at(base, o->cnt); i++)
-			if (get((uint32_t *)p + i, sizeof v) == v)
-				return perr(ps, ps->tok_line,
-					    "%s: %s given twice", ps->opt,
-					    ps->tok);
-		if (!(e = list_next(ps, o, base, sizeof v, "")))
-			return -1;
-		put(e, sizeof v, v);
-		break;
 	case V_PREFIX: return parse_prefix(ps, ps->opt, p);
-	case V_PLIST:
-		if (!(e = list_next(ps, o, base, sizeof(struct mip4_prefix),
-				    " prefixes")) ||
-		    parse_prefix(ps, ps->opt, e) < 0)
-			return -1;
-		break;
 	case V_PATH: return parse_path(ps, ps->opt, p, o->size);
 	case V_IFNAME: return parse_ifname(ps, ps->opt, p);
-	case V_IFLIST: /* the count is checked before the argument */
-		if (!(e = list_next(ps, o, base, MIP4_CONFIG_IFNAME_MAX, "")) ||
-		    arg(ps, ps->opt) < 0 || parse_ifname(ps, ps->opt, e) < 0)
-			return -1;
-		break;
 	case V_NAME: return parse_name(ps, ps->opt, p, o->size, NULL);
 	case V_KEY:
 		return parse_key(ps, ps->kind == T_STRING, p, at(base, o->cnt));
-	default: return set_block(ps, o, base);
+	case V_BLOCK: return set_block(ps, o, base);
+	default: return set_list(ps, o, base);
 	}
-	++*(unsigned *)at(base, o->cnt);
-	return 0;
+}
+
+/* The row of table t for option word w (allowed in ctx), or its end. */
+static const struct opt *opt_find(const struct opt *t, const char *w,
+				  unsigned ctx)
+{
+	for (; t->name; t++)
+		if (!(t->flags & (F_INNER | F_NAI) & ~ctx) &&
+		    (strcmp(t->name, w) == 0 ||
+		     (t->alias && strcmp(t->alias, w) == 0)))
+			break;
+	return t;
+}
+
+/* One option: its argument (unless its setter reads it), then its value
+ * (the zero word clears it). */
+static int set_opt(struct parse *ps, const struct opt *o, void *base)
+{
+	if (o->set)
+		return o->set(ps, o, base);
+	if (o->type == V_BLOCK || o->type == V_IFLIST)
+		return set_value(ps, o, base);
+	if (arg(ps, ps->opt) < 0)
+		return -1;
+	if (o->zero && strcmp(ps->tok, o->zero) == 0)
+		return memset(at(base, o->off), 0, o->size), 0;
+	return set_value(ps, o, base);
 }
 
 /*
@@ -605,35 +655,25 @@ static int block_parse(struct parse *ps, const struct opt *t, void *base,
 	int more;
 
 	while ((more = next_option(ps, who, line)) > 0) {
-		const struct opt *o = t;
-		size_t i;
+		const struct opt *o = opt_find(t, ps->tok, ctx);
+		size_t i = (size_t)(o - t);
 
-		while (o->name && (o->flags & (F_INNER | F_NAI) & ~ctx ||
-				   (strcmp(o->name, ps->tok) &&
-				    (!o->alias || strcmp(o->alias, ps->tok)))))
-			o++;
+		if (!o->name && who)
+			return perr(ps, ps->tok_line, "%s: unknown option '%s'",
+				    who, ps->tok);
 		if (!o->name)
-			return who ? perr(ps, ps->tok_line,
-					  "%s: unknown option '%s'", who,
-					  ps->tok)
-				   : perr(ps, ps->tok_line,
-					  "unknown keyword '%s'", ps->tok);
-		i = (size_t)(o - t);
-		if (!s->first[i])
-			s->first[i] = ps->tok_line;
+			return perr(ps, ps->tok_line, "unknown keyword '%s'",
+				    ps->tok);
+		s->first[i] = s->first[i] ? s->first[i] : ps->tok_line;
 		memcpy(ps->opt, ps->tok, ps->tok_len + 1);
 		ps->ctx = ctx;
-		if (o->set || o->type == V_BLOCK || o->type == V_IFLIST)
-			more = (o->set ? o->set : set_value)(ps, o, base);
-		else if ((more = arg(ps, ps->opt)) == 0 && o->zero &&
-			 strcmp(ps->tok, o->zero) == 0)
-			memset(at(base, o->off), 0, o->size);
-		else if (more == 0)
-			more = set_value(ps, o, base);
-		if (more < 0)
+		if (set_opt(ps, o, base) < 0)
 			return -1;
 		s->last[i] = ps->tok_line;
 	}
+	for (size_t i = 0; more == 0 && t[i].name; i++)
+		if (t[i].req && !s->first[i])
+			return perr(ps, line, "%s: no %s", who, t[i].req);
 	return more;
 }
 
@@ -717,41 +757,60 @@ static void print_list(const struct pr *p, const struct opt *o,
 	}
 }
 
+static void print_enum(const struct pr *p, const struct opt *o,
+		       const void *base, uint32_t v)
+{
+	const struct words *en = o->en ? o->en : &yes_no;
+	const char *w = "unknown";
+
+	if (o->flags & F_TRI)
+		v = get(cat(base, o->cnt), 1) ? 2 : v != 0;
+	for (const struct word *x = en->w; x->w; x++)
+		w = x->v == v ? x->w : w;
+	print_line(p, o->name, w);
+}
+
+/* A value of 0 or "" (printed as the zero word, or not at all). */
+static bool is_zero(const struct opt *o, const void *v)
+{
+	if (o->type == V_ADDR)
+		return get(v, o->size) == 0;
+	if (o->type == V_PREFIX)
+		return ((const struct mip4_prefix *)v)->mask == 0;
+	return o->type >= V_PATH && o->type <= V_NAME && !*(const char *)v;
+}
+
 static void print_value(const struct pr *p, const struct opt *o,
 			const void *base)
 {
-	const struct words *en = o->en ? o->en : &yes_no;
 	const void *v = cat(base, o->off);
 	const struct mip4_prefix *pf = v;
 	uint32_t u = o->size <= 4 ? get(v, o->size) : 0;
-	const char *w = "unknown";
 	char nb[16];
 
-	/* a value of 0 or "": the word for it, or nothing */
-	if ((o->type == V_ADDR && !u) || (o->type == V_PREFIX && !pf->mask) ||
-	    (o->type >= V_PATH && o->type <= V_NAME && !*(const char *)v)) {
+	switch (is_zero(o, v) ? V_FN : o->type) {
+	case V_FN:
 		if (o->zero)
 			print_line(p, o->name, o->zero);
-	} else if (o->type == V_U32) {
+		break;
+	case V_U32:
 		fprintf(p->f, "%s%s %u\n", p->ind, o->name,
 			(u ? u : o->def) / (o->scale ? o->scale : 1));
-	} else if (o->type == V_ENUM) {
-		if (o->flags & F_TRI)
-			u = get(cat(base, o->cnt), 1) ? 2 : u != 0;
-		for (const struct word *x = en->w; x->w; x++)
-			w = x->v == u ? x->w : w;
-		print_line(p, o->name, w);
-	} else if (o->type == V_ADDR) {
-		print_line(p, o->name, mip4_ntoa(u, nb));
-	} else if (o->type == V_PREFIX) {
+		break;
+	case V_ENUM: print_enum(p, o, base, u); break;
+	case V_ADDR: print_line(p, o->name, mip4_ntoa(u, nb)); break;
+	case V_PREFIX:
 		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
 			mip4_ntoa(pf->net, nb), plen_of(pf->mask));
-	} else if (o->type >= V_PATH && o->type <= V_NAME) {
+		break;
+	case V_PATH:
+	case V_IFNAME:
+	case V_NAME:
 		fprintf(p->f, "%s%s ", p->ind, o->name);
 		print_str(p->f, v);
 		fputc('\n', p->f);
-	} else {
-		print_list(p, o, base);
+		break;
+	default: print_list(p, o, base); break;
 	}
 }
 
@@ -791,8 +850,9 @@ static const struct words replay_words = {
 #define T struct sa_block
 static const struct opt sa_opts[] = {
 	/* RFC 5944 §1.6: SPIs 0-255 are reserved */
-	{.name = "spi", U32(T, sa.spi, 256, UINT32_MAX)},
-	{.name = "key", .type = V_KEY, AT(T, sa.key), CNT(T, sa.key_len)},
+	{.name = "spi", U32(T, sa.spi, 256, UINT32_MAX), .req = "spi"},
+	{.name = "key", .type = V_KEY, AT(T, sa.key), CNT(T, sa.key_len),
+	 .req = "key"},
 	{.name = "algorithm", ENUM(T, sa.alg, &alg_words)},
 	{.name = "replay", ENUM(T, sa.replay, &replay_words)},
 	{.name = "tolerance", U32(T, sa.tolerance, 1, 86400)},
@@ -814,10 +874,6 @@ static int parse_sa_block(struct parse *ps, const char *who, unsigned line,
 	int rc = block_parse(ps, sa_opts, &b, who, line,
 			     home_addr ? F_NAI : 0, &s);
 
-	if (rc == 0 && !seen_at(&s, sa_opts, "spi", false))
-		rc = perr(ps, line, "%s: no spi", who);
-	if (rc == 0 && !seen_at(&s, sa_opts, "key", false))
-		rc = perr(ps, line, "%s: no key", who);
 	if (rc == 0) {
 		(void)mip4_sa_init(sa, b.sa.spi, b.sa.key, b.sa.key_len);
 		sa->alg = b.sa.alg;
@@ -981,15 +1037,15 @@ static int set_pool(struct parse *ps, const struct opt *o, void *base)
 	memcpy(first, ps->tok, ps->tok_len + 1);
 	if ((last = strchr(first, '-')))
 		*last++ = '\0';
-	if (!last && (arg(ps, "pool") < 0 || strcmp(ps->tok, "-") != 0))
-		return ps->failed ? -1
-				  : perr(ps, ps->tok_line,
-					 "pool: expected FIRST - LAST, not '%s'",
-					 ps->tok);
+	else if (arg(ps, "pool") < 0)
+		return -1;
+	else if (strcmp(ps->tok, "-") != 0)
+		return perr(ps, ps->tok_line,
+			    "pool: expected FIRST - LAST, not '%s'", ps->tok);
+	last = last && *last ? last : NULL; /* LAST in this word */
 	if (parse_addr(ps, "pool", first, &cfg->pool_first) < 0 ||
-	    ((!last || !*last) && arg(ps, "pool") < 0) ||
-	    parse_addr(ps, "pool", last && *last ? last : ps->tok,
-		       &cfg->pool_last) < 0)
+	    (!last && arg(ps, "pool") < 0) ||
+	    parse_addr(ps, "pool", last ? last : ps->tok, &cfg->pool_last) < 0)
 		return -1;
 	if (cfg->pool_last < cfg->pool_first)
 		return perr(ps, line, "pool: last address before the first");
@@ -1022,7 +1078,7 @@ static const struct words flavours = {
 
 #define T struct mip4_config_ha
 static const struct opt ha_opts[] = {
-	{.name = "address", .type = V_ADDR, AT(T, cfg.addr)},
+	{.name = "address", .type = V_ADDR, AT(T, cfg.addr), .req = "address"},
 	{.name = "home-network", .type = V_PREFIX, AT(T, cfg.home),
 	 .zero = "none"},
 	{.name = "max-lifetime", U32(T, cfg.max_lifetime, 1, 65535)},
@@ -1174,8 +1230,9 @@ static const char *flavour_str(enum mip4_ha_flavour f)
 	       : f == MIP4_HA_EXTERNAL ? "external" : "plain";
 }
 
-static int ha_check_pool(struct parse *ps, const struct mip4_config_ha *h,
-			 unsigned line)
+/* The pool and the mobile nodes against the home agent's own address. */
+static int ha_check_addrs(struct parse *ps, const struct mip4_config_ha *h,
+			  unsigned line)
 {
 	const struct mip4_ha_cfg *cfg = &h->cfg;
 	char nb[16], nb2[16], nb3[16];
@@ -1194,6 +1251,12 @@ static int ha_check_pool(struct parse *ps, const struct mip4_config_ha *h,
 		return perr(ps, line,
 			    "pool: holds the home agent's own address %s",
 			    mip4_ntoa(cfg->addr, nb));
+	for (size_t i = 0; i < h->n_mn; i++)
+		if (h->mn[i].home_addr == cfg->addr)
+			return perr(ps, h->mn_line[i],
+				    "mobile-node: %s is the home agent's own "
+				    "address",
+				    mip4_ntoa(cfg->addr, nb));
 	return 0;
 }
 
@@ -1206,8 +1269,6 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 	char nb[16];
 
 	(void)o;
-	if (!seen_at(s, ha_opts, "address", false))
-		return perr(ps, line, "home-agent: no address");
 	if (cfg->n_trusted && cfg->flavour != MIP4_HA_INTERNAL)
 		return perr(ps, seen_at(s, ha_opts, "trusted", false),
 			    "trusted: only for flavour internal (RFC 5265 "
@@ -1222,15 +1283,7 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 			    "inside: only for flavour external (RFC 5265 "
 			    "§3.7), this home agent is %s",
 			    flavour_str(cfg->flavour));
-	if (ha_check_pool(ps, h, line) < 0)
-		return -1;
-	for (size_t i = 0; i < h->n_mn; i++)
-		if (h->mn[i].home_addr == cfg->addr)
-			return perr(ps, h->mn_line[i],
-				    "mobile-node: %s is the home agent's own "
-				    "address",
-				    mip4_ntoa(cfg->addr, nb));
-	if (build_indexes(ps, h) < 0)
+	if (ha_check_addrs(ps, h, line) < 0 || build_indexes(ps, h) < 0)
 		return -1;
 	/* RFC 2794 assignment must not hand out a configured address. */
 	for (size_t i = 0; cfg->pool_first && i < h->n_mn_by_addr; i++)
@@ -1306,7 +1359,8 @@ static const struct opt mn_opts[] = {
 	{.name = "home-address", .type = V_ADDR, AT(T, cfg.home_addr),
 	 .zero = "0.0.0.0"},
 	{.name = "nai", .type = V_NAME, AT(T, cfg.nai)},
-	{.name = "home-agent", .type = V_ADDR, AT(T, cfg.ha_addr)},
+	{.name = "home-agent", .type = V_ADDR, AT(T, cfg.ha_addr),
+	 .req = "home-agent"},
 	{.name = "home-network", .type = V_PREFIX, AT(T, home_net)},
 	{.name = "lifetime", U32(T, cfg.lifetime, 1, 65535)},
 	{.name = "reverse-tunnel", ENUM(T, cfg.reverse_tunnel, NULL)},
@@ -1317,7 +1371,8 @@ static const struct opt mn_opts[] = {
 	{.name = "prefer-fa", ENUM(T, prefer_fa, NULL)},
 	{.name = "route", .type = V_PLIST, AT(T, routes), CNT(T, n_routes),
 	 .set = set_route, .print = print_route},
-	{.name = "security", .set = set_security, .print = print_security},
+	{.name = "security", .set = set_security, .print = print_security,
+	 .req = "security { spi ... key ... }"},
 	{.name = "vpn", BLOCK(struct mip4_config, vpn, have_vpn, vpn_opts),
 	 .flags = F_INNER | F_ROOT, .check = vpn_check,
 	 .zero = "vpn: only one such block"},
@@ -1333,7 +1388,8 @@ static const struct words vpn_modes = {
 #define T struct mip4_config_vpn
 static const struct opt vpn_opts[VPN_ROWS] = {
 	{.name = "mode", ENUM(T, det.mode, &vpn_modes)},
-	{.name = "gateway", .type = V_ADDR, AT(T, gateway)},
+	{.name = "gateway", .type = V_ADDR, AT(T, gateway),
+	 .req = "gateway (the VPN gateway's address)"},
 	{.name = "swanctl", .type = V_PATH, AT(T, swanctl)},
 	{.name = "strongswan-conf", .type = V_PATH, AT(T, strongswan_conf)},
 	{.name = "vici", .type = V_PATH, AT(T, vici)},
@@ -1360,9 +1416,7 @@ static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
 	const struct mip4_config_vpn *v = blk;
 
 	(void)o;
-	if (!seen_at(s, vpn_opts, "gateway", false))
-		return perr(ps, line,
-			    "vpn: no gateway (the VPN gateway's address)");
+	(void)s;
 	if (!v->ike[0] || !v->child[0])
 		return perr(ps, line,
 			    "vpn: ike NAME and child NAME (swanctl.conf's "
@@ -1405,11 +1459,6 @@ static int mn_check(struct parse *ps, const struct opt *o, void *blk,
 	struct mip4_config_mnrole *r = blk;
 	const char *who = o->name;
 
-	if (!seen_at(s, mn_opts, "home-agent", false))
-		return perr(ps, line, "%s: no home-agent", who);
-	if (!seen_at(s, mn_opts, "security", false))
-		return perr(ps, line, "%s: no security { spi ... key ... }",
-			    who);
 	if (!seen_at(s, mn_opts, "home-address", false) && !r->cfg.nai[0])
 		return perr(ps, line, "%s: no home-address (or nai)", who);
 	if (!r->cfg.home_addr && !r->cfg.nai[0])
@@ -1452,10 +1501,11 @@ static const struct words fa_reverse = {
 
 #define T struct mip4_config_farole
 static const struct opt fa_opts[] = {
-	{.name = "interface", .type = V_IFNAME, AT(T, ifname)},
+	{.name = "interface", .type = V_IFNAME, AT(T, ifname),
+	 .req = "interface"},
 	{.name = "address", .type = V_ADDR, AT(T, cfg.addr), .zero = "auto"},
 	{.name = "care-of-address", .type = V_ALIST, AT(T, cfg.coa),
-	 CNT(T, cfg.n_coa)},
+	 CNT(T, cfg.n_coa), .req = "care-of-address"},
 	{.name = "advertise-interval", U32(T, cfg.adv_interval_s, 0, 1800)},
 	{.name = "advertise-lifetime", U32(T, cfg.adv_lifetime_s, 1, 65535)},
 	{.name = "max-lifetime", U32(T, cfg.max_lifetime, 1, 65535)},
@@ -1487,10 +1537,6 @@ static int fa_check(struct parse *ps, const struct opt *o, void *blk,
 	char nb[16];
 
 	(void)o;
-	if (!r->ifname[0])
-		return perr(ps, line, "foreign-agent: no interface");
-	if (!cfg->n_coa)
-		return perr(ps, line, "foreign-agent: no care-of-address");
 	if (!seen_at(s, fa_opts, "advertise-lifetime", false))
 		cfg->adv_lifetime_s = cfg->adv_interval_s
 					      ? (uint16_t)(cfg->adv_interval_s * 3)
@@ -1604,6 +1650,12 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 	return rc < 0 ? -1 : 0;
 }
 
+static bool has_keys(const struct mip4_config *c)
+{
+	return (c->have_ha && (c->ha.n_mn || c->ha.n_fa)) || c->have_mn ||
+	       (c->have_fa && (c->fa.n_mn || c->fa.n_ha));
+}
+
 /* Read fd to its end into *buf (*len bytes); -1 with a message. */
 static int read_all(int fd, const char *path, char **buf, size_t *len,
 		    char *err, size_t errlen)
@@ -1642,7 +1694,6 @@ int mip4_config_parse_file(const char *path, struct mip4_config *out,
 	 * start or on a SIGHUP reload; all but a regular file is refused
 	 * below, and reading a regular file never blocks. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	bool keys, open_mode;
 	struct stat st = {0};
 	size_t len = 0;
 	char *buf = NULL;
@@ -1659,10 +1710,7 @@ int mip4_config_parse_file(const char *path, struct mip4_config *out,
 	if (fd >= 0)
 		(void)close(fd);
 	free(buf);
-	keys = (out->have_ha && (out->ha.n_mn || out->ha.n_fa)) ||
-	       out->have_mn || (out->have_fa && (out->fa.n_mn || out->fa.n_ha));
-	open_mode = st.st_mode & 077;
-	if (rc == 0 && keys && open_mode) {
+	if (rc == 0 && (st.st_mode & 077) && has_keys(out)) {
 		(void)snprintf(err, errlen, "%s: keys in a file others can read "
 					    "(mode %04o); chmod 600 it",
 			       path, (unsigned)(st.st_mode & 07777));
