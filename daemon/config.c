@@ -48,7 +48,6 @@ struct parse {
 __attribute__((format(printf, 3, 4))) static int
 perr(struct parse *ps, unsigned line, const char *fmt, ...)
 {
-	va_list ap;
 	int n;
 
 	if (ps->failed || (ps->failed = true, ps->errlen == 0))
@@ -56,6 +55,8 @@ perr(struct parse *ps, unsigned line, const char *fmt, ...)
 	n = line ? snprintf(ps->err, ps->errlen, "%s:%u: ", ps->name, line)
 		 : snprintf(ps->err, ps->errlen, "%s: ", ps->name);
 	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		(void)vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -741,15 +742,15 @@ static void print_list(const struct pr *p, const struct opt *o,
 	const char *l = cat(base, o->off);
 	char nb[16];
 
-	for (unsigned i = 0; o->type == V_PLIST && i < n &&
+	for (size_t i = 0; o->type == V_PLIST && i < n &&
 			     i < o->size / sizeof *pf; i++)
 		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
 			mip4_ntoa(pf[i].net, nb), plen_of(pf[i].mask));
-	for (unsigned i = 0; o->type == V_ALIST && i < n &&
+	for (size_t i = 0; o->type == V_ALIST && i < n &&
 			     i < o->size / sizeof(uint32_t); i++)
 		print_line(p, o->name,
 			   mip4_ntoa(get(l + 4 * i, sizeof(uint32_t)), nb));
-	for (unsigned i = 0; o->type == V_IFLIST && i < n &&
+	for (size_t i = 0; o->type == V_IFLIST && i < n &&
 			     i < o->size / MIP4_CONFIG_IFNAME_MAX; i++) {
 		fprintf(p->f, "%s%s ", p->ind, o->name);
 		print_str(p->f, l + i * MIP4_CONFIG_IFNAME_MAX);
@@ -1057,14 +1058,12 @@ static void print_pool(const struct pr *p, const struct opt *o,
 {
 	const struct mip4_ha_cfg *cfg =
 		&((const struct mip4_config_ha *)base)->cfg;
-	char nb[16], nb2[16];
+	char nb[16], nb2[16], range[40];
 
-	if (cfg->pool_first)
-		fprintf(p->f, "%spool %s - %s\n", p->ind,
-			mip4_ntoa(cfg->pool_first, nb),
-			mip4_ntoa(cfg->pool_last, nb2));
-	else
-		print_line(p, o->name, "none");
+	(void)snprintf(range, sizeof range, "%s - %s",
+		       mip4_ntoa(cfg->pool_first, nb),
+		       mip4_ntoa(cfg->pool_last, nb2));
+	print_line(p, o->name, cfg->pool_first ? range : "none");
 }
 
 static const struct peers ha_mns = PEERS(struct mip4_config_ha, mn,
@@ -1235,17 +1234,20 @@ static int ha_check_addrs(struct parse *ps, const struct mip4_config_ha *h,
 			  unsigned line)
 {
 	const struct mip4_ha_cfg *cfg = &h->cfg;
-	char nb[16], nb2[16], nb3[16];
+	char nb[16];
 
 	if (cfg->pool_first && cfg->home.mask &&
 	    ((cfg->pool_first & cfg->home.mask) != cfg->home.net ||
-	     (cfg->pool_last & cfg->home.mask) != cfg->home.net))
+	     (cfg->pool_last & cfg->home.mask) != cfg->home.net)) {
+		char nb2[16], nb3[16];
+
 		return perr(ps, line,
 			    "pool: %s - %s is not inside home-network %s/%u",
 			    mip4_ntoa(cfg->pool_first, nb),
 			    mip4_ntoa(cfg->pool_last, nb2),
 			    mip4_ntoa(cfg->home.net, nb3),
 			    plen_of(cfg->home.mask));
+	}
 	if (cfg->pool_first && cfg->addr >= cfg->pool_first &&
 	    cfg->addr <= cfg->pool_last)
 		return perr(ps, line,
@@ -1791,14 +1793,15 @@ struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
 	const struct mip4_config_ha *h = &c->ha;
 	const struct nai_key key = {nai, nai_len};
 	const struct mip4_config_ix *e;
-	struct mip4_ha_mn *const *m;
 
 	if (!c->have_ha || nai_len > MIP4_CONFIG_NAI_MAX ||
 	    (!nai_len && !home_addr))
 		return NULL;
 	if (nai_len) {
-		m = bsearch(&key, h->mn_by_nai, h->n_mn_by_nai, sizeof *m,
-			    nai_key_cmp);
+		struct mip4_ha_mn *const *m =
+			bsearch(&key, h->mn_by_nai, h->n_mn_by_nai,
+				sizeof(struct mip4_ha_mn *), nai_key_cmp);
+
 		return m ? *m : NULL;
 	}
 	e = ix_find(h->mn_by_addr, h->n_mn_by_addr, home_addr);
