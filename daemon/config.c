@@ -26,6 +26,8 @@
 #define TOK_MAX (MIP4_CONFIG_PATH_MAX - 1)
 #define OPT_MAX 32  /* an option word is shorter */
 #define ROWS_MAX 24 /* options in one table */
+#define ROWS_FIT(t)                                                        \
+	_Static_assert(sizeof(t) / sizeof(t)[0] <= ROWS_MAX, #t " too long")
 
 enum tok { T_ERR = -1, T_EOF, T_WORD, T_STRING, T_LBRACE, T_RBRACE };
 
@@ -411,7 +413,7 @@ enum vtype {
 	V_NAME,	  /* 1..size-1 bytes */
 	V_IFLIST, /* interface names; count at cnt */
 	V_KEY,	  /* SA key; its length at cnt */
-	V_BLOCK,  /* NAME { options of table sub }, at most one */
+	V_BLOCK,  /* NAME { the options of table aux }, once; cnt: have_ */
 };
 
 #define F_INNER 0x1 /* only in the mobile-node block, not in x-HA's */
@@ -440,9 +442,9 @@ struct opt {
 	size_t off, size, cnt; /* the value in the block's struct; count */
 	uint32_t lo, hi;       /* V_U32 bounds; V_BLOCK: lo = its F_INNER */
 	uint32_t scale, def;   /* V_U32: stored = given * scale; 0 prints def */
-	const char *zero;      /* the word for 0 or "", or V_BLOCK's refusal
-				  when repeated */
+	const char *zero;      /* the word for 0 or "" ("none", "auto") */
 	const char *req;       /* required: "BLOCK: no REQ" when missing */
+	const char *again;     /* V_BLOCK: the refusal of a second one */
 	const struct words *en;
 	const void *aux; /* a setter's data, or V_BLOCK's table */
 	int (*set)(struct parse *ps, const struct opt *o, void *base);
@@ -552,7 +554,7 @@ static int set_block(struct parse *ps, const struct opt *o, void *base)
 	struct seen s = {{0}, {0}};
 
 	if (*(bool *)at(root, o->cnt))
-		return perr(ps, line, "%s", o->zero);
+		return perr(ps, line, "%s", o->again);
 	*(bool *)at(root, o->cnt) = true;
 	if (expect_lbrace(ps, o->name) < 0 ||
 	    block_parse(ps, o->aux, at(root, o->off), o->name, line, o->lo,
@@ -561,8 +563,9 @@ static int set_block(struct parse *ps, const struct opt *o, void *base)
 	return o->check(ps, o, at(root, o->off), line, &s);
 }
 
-/* One more element of a list (the count is checked first, except for
- * addresses; interface names before their argument is read). */
+/* One more element of a list.  Refusals keep their old order: an address
+ * is read and checked for a repeat before the count, a prefix after it,
+ * and an interface name's count before its argument is read at all. */
 static int set_list(struct parse *ps, const struct opt *o, void *base)
 {
 	uint32_t *l = at(base, o->off), a = 0;
@@ -861,6 +864,7 @@ static const struct opt sa_opts[] = {
 	 .flags = F_NAI},
 	{.name = NULL},
 };
+ROWS_FIT(sa_opts);
 #undef T
 
 /* The body of an SA block after its '{'; `who` names the block in
@@ -1106,6 +1110,7 @@ static const struct opt ha_opts[] = {
 	 .aux = &ha_fas},
 	{.name = NULL},
 };
+ROWS_FIT(ha_opts);
 #undef T
 
 static int ix_cmp(const void *a, const void *b)
@@ -1342,7 +1347,7 @@ static int mn_check(struct parse *ps, const struct opt *o, void *blk,
 		    unsigned line, const struct seen *s);
 static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
 		     unsigned line, const struct seen *s);
-#define VPN_ROWS 15
+#define VPN_ROWS 15 /* vpn_opts, declared before mn_opts needs it */
 static const struct opt vpn_opts[VPN_ROWS];
 
 static const struct words udp_modes = {
@@ -1377,9 +1382,10 @@ static const struct opt mn_opts[] = {
 	 .req = "security { spi ... key ... }"},
 	{.name = "vpn", BLOCK(struct mip4_config, vpn, have_vpn, vpn_opts),
 	 .flags = F_INNER | F_ROOT, .check = vpn_check,
-	 .zero = "vpn: only one such block"},
+	 .again = "vpn: only one such block"},
 	{.name = NULL},
 };
+ROWS_FIT(mn_opts);
 #undef T
 
 static const struct words vpn_modes = {
@@ -1407,7 +1413,7 @@ static const struct opt vpn_opts[VPN_ROWS] = {
 	{.name = "probe-period", U32(T, det.probe_ms, 0, 600), .scale = 1000},
 	{.name = "external-home-agent",
 	 BLOCK(T, outer, have_outer, mn_opts), .check = mn_check,
-	 .zero = "vpn: only one external-home-agent"},
+	 .again = "vpn: only one external-home-agent"},
 	{.name = NULL},
 };
 #undef T
@@ -1529,6 +1535,7 @@ static const struct opt fa_opts[] = {
 	 .aux = &fa_mns},
 	{.name = NULL},
 };
+ROWS_FIT(fa_opts);
 #undef T
 
 static int fa_check(struct parse *ps, const struct opt *o, void *blk,
@@ -1573,14 +1580,15 @@ static const struct opt top_opts[] = {
 	{.name = "state-db", .type = V_PATH, AT(T, state_db)},
 	{.name = "state-sync", ENUM(T, state_sync_full, &sync_modes)},
 	{.name = "home-agent", BLOCK(T, ha, have_ha, ha_opts),
-	 .check = ha_check, .zero = "home-agent: declared twice"},
+	 .check = ha_check, .again = "home-agent: declared twice"},
 	{.name = "foreign-agent", BLOCK(T, fa, have_fa, fa_opts),
-	 .check = fa_check, .zero = "foreign-agent: only one such block"},
+	 .check = fa_check, .again = "foreign-agent: only one such block"},
 	{.name = "mobile-node", BLOCK(T, mn, have_mn, mn_opts),
 	 .lo = F_INNER, .check = mn_check,
-	 .zero = "mobile-node: only one such block"},
+	 .again = "mobile-node: only one such block"},
 	{.name = NULL},
 };
+ROWS_FIT(top_opts);
 #undef T
 
 static void config_defaults(struct mip4_config *c)
