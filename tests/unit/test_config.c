@@ -5,6 +5,7 @@
  * permission check, and lookups over 100k mobile nodes.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -581,6 +583,89 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:3: foreign-agent: 'nai' is not an IPv4 address"},
 	{"home-agent { address 10.0.0.1 }\x01",
 	 "t.conf:1: unexpected control character 0x01"},
+	/* each typed handler's refusals, in every block */
+#define FA "foreign-agent { interface e0 care-of-address 10.0.0.1\n"
+	{FA "care-of-address 10.0.0.1 }",
+	 "t.conf:2: care-of-address: 10.0.0.1 given twice"},
+	{FA "care-of-address 10.0.0.2 care-of-address 10.0.0.3 "
+	    "care-of-address 10.0.0.4 care-of-address 10.0.0.5 "
+	    "care-of-address 10.0.0.6 care-of-address 10.0.0.7 "
+	    "care-of-address 10.0.0.8\ncare-of-address 10.0.0.9 }",
+	 "t.conf:3: care-of-address: more than 8"},
+	{FA "route-table 254 }", "t.conf:2: route-table: 254 is a kernel table"},
+	{FA "route-table 0xfffffff0 }",
+	 "t.conf:2: route-table: 0xfffffff0 out of range (1..4294967039)"},
+	{FA "advertise-interval 100 advertise-lifetime 50 }",
+	 "t.conf:1: foreign-agent: advertise-lifetime 50 is shorter than "
+	 "advertise-interval 100"},
+	{FA "home-agent 10.0.0.1 { spi 300 key k } }",
+	 "t.conf:2: home-agent: 10.0.0.1 is the foreign agent's own address"},
+	{FA "mobile-node 10.0.0.9 { spi 300 key k }\n"
+	    "mobile-node 10.0.0.9 { spi 301 key k } }",
+	 "t.conf:3: mobile-node 10.0.0.9 already declared on line 2"},
+	{FA "busy perhaps }", "t.conf:2: busy: 'perhaps' is not yes or no"},
+	{FA "serve 10.0.0.0/16 serve 10.1.0.0/16 serve 10.2.0.0/16 "
+	    "serve 10.3.0.0/16 serve 10.4.0.0/16 serve 10.5.0.0/16 "
+	    "serve 10.6.0.0/16 serve 10.7.0.0/16 serve 10.8.0.0/16 "
+	    "serve 10.9.0.0/16 serve 10.10.0.0/16 serve 10.11.0.0/16 "
+	    "serve 10.12.0.0/16 serve 10.13.0.0/16 serve 10.14.0.0/16 "
+	    "serve 10.15.0.0/16\nserve 10.16.0.0/16 }",
+	 "t.conf:3: serve: more than 16 prefixes"},
+	{"mobile-node { interface a interface b interface c interface d\n"
+	 "interface e }", "t.conf:2: interface: more than 4"},
+	{"mobile-node {\nnai \"\" }", "t.conf:2: nai: must be 1..255 bytes"},
+	{"mobile-node { route 1.0.0.0/8 route 2.0.0.0/8 route 3.0.0.0/8 "
+	 "route 4.0.0.0/8 route 5.0.0.0/8 route 6.0.0.0/8 route 7.0.0.0/8 "
+	 "route 8.0.0.0/8 route 9.0.0.0/8 route 11.0.0.0/8 route 12.0.0.0/8 "
+	 "route 13.0.0.0/8 route 14.0.0.0/8 route 15.0.0.0/8 "
+	 "route 16.0.0.0/8 route 17.0.0.0/8\nroute 18.0.0.0/8 }",
+	 "t.conf:2: route: more than 16 prefixes"},
+	{"mobile-node { vpn {\nmode fast } }",
+	 "t.conf:2: mode: want cvc, mc or naive, not 'fast'"},
+	{"mobile-node { vpn {\nswanctl sbin/swanctl } }",
+	 "t.conf:2: swanctl: 'sbin/swanctl' is not an absolute path"},
+	{"mobile-node { vpn {\nswanctl-timeout 1 } }",
+	 "t.conf:2: swanctl-timeout: 1 out of range (2..600)"},
+	{"mobile-node { vpn {\nike \"\" } }",
+	 "t.conf:2: ike: must be 1..63 bytes"},
+	{"mobile-node {\nvpn { ike a child b } }",
+	 "t.conf:2: vpn: no gateway (the VPN gateway's address)"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 ike a } }",
+	 "t.conf:2: vpn: ike NAME and child NAME (swanctl.conf's connection "
+	 "and CHILD_SA) are required"},
+	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b mode naive }\n"
+	 "vpn { } }", "t.conf:2: vpn: only one such block"},
+	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b "
+	 "external-home-agent { home-address 1.1.1.1 home-agent 2.2.2.2 "
+	 "security { spi 300 key k } }\nexternal-home-agent { } } }",
+	 "t.conf:2: vpn: only one external-home-agent"},
+	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b "
+	 "external-home-agent {\ninterface e0 } } }",
+	 "t.conf:2: external-home-agent: unknown option 'interface'"},
+#define MNV "mobile-node\n{ home-agent 10.0.0.1 interface e0 security { " \
+	    "spi 300 key k } vpn { gateway 1.2.3.4 ike a child b "
+	{MNV "} home-address 10.0.0.9 }",
+	 "t.conf:1: mobile-node: vpn mode cvc needs an external-home-agent "
+	 "{ } block (RFC 5265 §2.3)"},
+	{MNV "external-home-agent { home-address 1.1.1.1 home-agent 10.0.0.1 "
+	     "security { spi 301 key k } } } home-address 10.0.0.9 }",
+	 "t.conf:1: mobile-node: the external home agent, its home address "
+	 "and tunnel device must differ from the inner ones (RFC 5265 §3.5)"},
+	{MNV "mode mc } home-address 0.0.0.0 nai a@b }",
+	 "t.conf:1: mobile-node: with a vpn block the home address must be "
+	 "configured, not assigned"},
+	{HA "udp-force 1 }", "t.conf:3: udp-force: '1' is not yes or no"},
+	{"home-agent { address 10.0.0.1 } }", "t.conf:1: unexpected '}'"},
+	{HA "\"home-network\" 10.0.0.0/8 }",
+	 "t.conf:3: home-agent: unexpected home-network"},
+	{HA "mobile-node 10.0.0.5 { spi 300 key k\nspi } }",
+	 "t.conf:4: spi: missing argument before '}'"},
+	{HA "mobile-node nai a@b { spi 300 key k\nhome-address 224.1.1.1 } }",
+	 "t.conf:4: home-address: 224.1.1.1 is not a unicast address"},
+	{HA "max-lifetime 0x }", "t.conf:3: max-lifetime: '0x' is not a number"},
+	{HA "max-lifetime 42949672950x }",
+	 "t.conf:3: max-lifetime: 42949672950x out of range (1..65535)"},
+	{"state-db \"/a\x01" "b\"", "t.conf:1: control character 0x01 in string"},
 };
 
 static void test_errors(void **state)
@@ -709,6 +794,42 @@ static void test_file_permissions(void **state)
 	free(text);
 }
 
+static void fifo_hung(int sig)
+{
+	static const char msg[] = "mip4_config_parse_file hung on a FIFO\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+	_exit(1);
+}
+
+/* A FIFO (issue #11 item 6) or a device at the path is refused at once,
+ * not waited on in open() (an alarm fails the test instead of hanging). */
+static void test_not_regular(void **state)
+{
+	char dir[] = "/tmp/mip4d-test-fifo-XXXXXX", path[64], err[256];
+	char want[128];
+	struct mip4_config c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/mip4d.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	signal(SIGALRM, fifo_hung);
+	alarm(5);
+	assert_int_equal(mip4_config_parse_file(path, &c, err, sizeof err), -1);
+	alarm(0);
+	snprintf(want, sizeof want, "%s: not a regular file", path);
+	assert_string_equal(err, want);
+	assert_false(c.have_ha || c.have_mn || c.have_fa);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(mip4_config_parse_file("/dev/null", &c, err,
+						sizeof err),
+			 -1);
+	assert_string_equal(err, "/dev/null: not a regular file");
+}
+
 /* 100k mobile nodes by address and NAI plus 1k FAs: parse, find each. */
 static void test_many(void **state)
 {
@@ -786,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_buffer_bounds),
 		cmocka_unit_test(test_file_permissions),
+		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_many),
 	};
 
