@@ -6,7 +6,9 @@
 # so this test holds the printer and the messages to what they were.
 # MIP4_GOLDEN_UPDATE=1 rewrites them from MIP4D instead (then review the diff).
 set -u
-MIP4D=$(realpath "$1") SRC=$(realpath "$2"); GOLD=$SRC/tests/config/golden
+MIP4D=$(realpath "${1:?usage: golden.sh MIP4D SRC}") || exit 2
+SRC=$(realpath "${2:?usage: golden.sh MIP4D SRC}") || exit 2
+GOLD=$SRC/tests/config/golden
 TMP=$(mktemp -d /tmp/mip4d-golden-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 fail=0 n=0
