@@ -12,6 +12,7 @@ pkgs=(
   libpcap-dev libcmocka-dev libjson-c-dev
   # tests and interop oracle
   tshark tcpdump python3 iproute2 nftables iputils-ping
+  python3-prometheus-client
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins
   libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
