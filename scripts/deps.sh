@@ -18,6 +18,9 @@ pkgs=(
   libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
   # static analysis
   cppcheck clang-tidy
+  # packaging and installing (tests/pkg): make deb, lintian, systemd-analyze
+  # and a systemd to run the units, man for the installed pages
+  debhelper dpkg-dev fakeroot lintian systemd man-db adduser
 )
 
 missing=()
