@@ -16,98 +16,201 @@
 #include "mip4ctl.h"
 
 #define CTL_VERSION 1
-#define DEFAULT_SOCKET "/run/mip4d.sock"
+/* The packaged service's socket (RuntimeDirectory=mip4d), then the
+ * daemon's built-in default. */
+#define DEFAULT_SOCKET "/run/mip4d/mip4d.sock"
+#define FALLBACK_SOCKET "/run/mip4d.sock"
+/* The reply buffer starts here and doubles up to REPLY_MAX: an answer
+ * line longer than that is refused rather than eating the memory. */
+#define REPLY_START ((size_t)64 * 1024)
+#define REPLY_MAX ((size_t)1024 * 1024 * 1024)
+/* How long to wait for each line of an answer. */
+#define REPLY_WAIT_MS 5000
+
+enum { LINE_OK = 1, LINE_TIMEOUT = 0, LINE_CLOSED = -1, LINE_TOO_LONG = -2,
+       LINE_NOMEM = -3 };
 
 struct conn {
 	int fd;
-	char buf[65536];
-	size_t len;
+	char *buf;
+	size_t len, cap;
+	size_t scanned; /* buf[0..scanned) holds no newline */
 };
+
+const char *ctl_socket_path(const char *given)
+{
+	const char *env = getenv("MIP4D_SOCKET");
+
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	return access(DEFAULT_SOCKET, F_OK) == 0 || access(FALLBACK_SOCKET, F_OK) != 0
+		       ? DEFAULT_SOCKET
+		       : FALLBACK_SOCKET;
+}
 
 static int conn_open(struct conn *c, const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
 	if (strlen(path) >= sizeof sun.sun_path) {
 		fprintf(stderr, "mip4ctl: socket path too long\n");
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	c->len = 0;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
 		fprintf(stderr, "mip4ctl: %s: %s (is mip4d running?)\n", path,
 			strerror(errno));
 		if (c->fd >= 0)
 			close(c->fd);
+		c->fd = -1;
 		return -1;
 	}
 	return 0;
 }
 
-/* Next line into out (NUL-terminated, without the newline).  1 = line,
- * 0 = timeout, -1 = closed or error.  timeout_ms < 0 waits forever. */
-static int conn_line(struct conn *c, char **out, int timeout_ms)
+static void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+}
+
+/* Make room for more input: double the buffer up to REPLY_MAX. */
+static int conn_grow(struct conn *c)
+{
+	size_t cap;
+	char *b;
+
+	if (c->len < c->cap)
+		return LINE_OK;
+	if (c->cap >= REPLY_MAX)
+		return LINE_TOO_LONG;
+	cap = c->cap ? c->cap * 2 : REPLY_START;
+	if (cap > REPLY_MAX)
+		cap = REPLY_MAX;
+	b = realloc(c->buf, cap);
+	if (!b)
+		return LINE_NOMEM;
+	c->buf = b;
+	c->cap = cap;
+	return LINE_OK;
+}
+
+/* Next line, of any length up to REPLY_MAX, into *out (malloc'd,
+ * NUL-terminated, without the newline; *outlen its length).  timeout_ms
+ * < 0 waits forever.  Returns one of LINE_*. */
+static int conn_line(struct conn *c, char **out, size_t *outlen, int timeout_ms)
 {
 	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
+		char *nl = c->len > c->scanned
+				   ? memchr(c->buf + c->scanned, '\n', c->len - c->scanned)
+				   : NULL;
 		struct pollfd p = {c->fd, POLLIN, 0};
 		ssize_t n;
+		int rc;
 
 		if (nl) {
 			size_t k = (size_t)(nl - c->buf);
 
 			*out = malloc(k + 1);
 			if (!*out)
-				return -1;
+				return LINE_NOMEM;
 			memcpy(*out, c->buf, k);
 			(*out)[k] = '\0';
+			*outlen = k;
 			memmove(c->buf, nl + 1, c->len - k - 1);
 			c->len -= k + 1;
-			return 1;
+			c->scanned = 0;
+			return LINE_OK;
 		}
-		if (c->len == sizeof c->buf)
-			return -1;
-		if (poll(&p, 1, timeout_ms) == 0)
-			return 0;
-		n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+		c->scanned = c->len;
+		rc = conn_grow(c);
+		if (rc != LINE_OK)
+			return rc;
+		rc = poll(&p, 1, timeout_ms);
+		if (rc == 0)
+			return LINE_TIMEOUT;
+		if (rc < 0 && errno != EINTR)
+			return LINE_CLOSED;
+		if (rc < 0)
+			continue;
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
 		if (n <= 0)
-			return -1;
+			return LINE_CLOSED;
 		c->len += (size_t)n;
 	}
 }
 
+static const char *line_error(int rc)
+{
+	switch (rc) {
+	case LINE_TIMEOUT:
+		return "no answer from mip4d (timed out)";
+	case LINE_TOO_LONG:
+		return "answer from mip4d longer than 1 GiB, refused";
+	case LINE_NOMEM:
+		return "out of memory reading mip4d's answer";
+	default:
+		return "no answer from mip4d (connection closed)";
+	}
+}
+
+/* Send one command and read its answer, in one line or in parts (the
+ * client says it can join parts with "more-ok"). */
 static int request(struct conn *c, const char *cmd, json_object **result)
 {
-	char req[128], *line = NULL;
-	json_object *o, *ok, *v;
-	int n = snprintf(req, sizeof req, "{\"version\":%d,\"command\":\"%s\"}\n",
+	struct ctl_reply r = {0};
+	char req[160], err[512];
+	int n = snprintf(req, sizeof req,
+			 "{\"version\":%d,\"command\":\"%s\",\"more-ok\":true}\n",
 			 CTL_VERSION, cmd);
 
-	if (write(c->fd, req, (size_t)n) != n || conn_line(c, &line, 5000) != 1) {
-		fprintf(stderr, "mip4ctl: no answer from mip4d\n");
+	if (n < 0 || (size_t)n >= sizeof req || write(c->fd, req, (size_t)n) != n) {
+		fprintf(stderr, "mip4ctl: cannot send the request to mip4d\n");
+		return -1;
+	}
+	for (;;) {
+		char *line = NULL;
+		size_t len = 0;
+		int rc = conn_line(c, &line, &len, REPLY_WAIT_MS);
+
+		if (rc != LINE_OK) {
+			fprintf(stderr, "mip4ctl: %s\n", line_error(rc));
+			ctl_reply_free(&r);
+			return -1;
+		}
+		rc = ctl_reply_add(&r, line, len, err, sizeof err);
 		free(line);
-		return -1;
+		if (rc < 0) {
+			fprintf(stderr, "mip4ctl: %s\n", err);
+			ctl_reply_free(&r);
+			return -1;
+		}
+		if (rc == 1)
+			break;
 	}
-	o = json_tokener_parse(line);
-	free(line);
-	if (!o || !json_object_object_get_ex(o, "ok", &ok)) {
-		fprintf(stderr, "mip4ctl: garbled answer from mip4d\n");
-		json_object_put(o);
-		return -1;
-	}
-	if (!json_object_get_boolean(ok)) {
-		fprintf(stderr, "mip4ctl: %s\n",
-			json_object_object_get_ex(o, "error", &v)
-				? json_object_get_string(v)
-				: "request failed");
-		json_object_put(o);
-		return -1;
-	}
-	*result = json_object_object_get_ex(o, "result", &v) ? json_object_get(v)
-							      : NULL;
-	json_object_put(o);
+	*result = r.result;
 	return 0;
+}
+
+int ctl_query(const char *sock, const char *cmd, json_object **result)
+{
+	struct conn c;
+	int rc;
+
+	*result = NULL;
+	if (conn_open(&c, sock) < 0)
+		return -1;
+	rc = request(&c, cmd, result);
+	conn_close(&c);
+	return rc;
 }
 
 struct opts {
@@ -128,7 +231,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool monitor)
 	};
 	int c;
 
-	o->sock = getenv("MIP4D_SOCKET") ? getenv("MIP4D_SOCKET") : DEFAULT_SOCKET;
+	o->sock = ctl_globals.sock;
+	o->json = ctl_globals.json;
 	o->timeout = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:j", lo, NULL)) != -1) {
@@ -153,6 +257,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool monitor)
 			return -1;
 		}
 	}
+	o->sock = ctl_socket_path(o->sock);
 	return optind == argc ? 0 : -1;
 }
 
@@ -196,19 +301,13 @@ static void print_result(const char *cmd, json_object *r, bool json)
 static int simple(int argc, char **argv, const char *cmd)
 {
 	struct opts o = {0};
-	struct conn c;
 	json_object *r = NULL;
-	int rc;
 
 	if (parse_opts(argc, argv, &o, false) < 0) {
 		fprintf(stderr, "usage: mip4ctl %s [-s SOCKET] [--json]\n", cmd);
 		return 2;
 	}
-	if (conn_open(&c, o.sock) < 0)
-		return 1;
-	rc = request(&c, cmd, &r);
-	close(c.fd);
-	if (rc < 0)
+	if (ctl_query(o.sock, cmd, &r) < 0)
 		return 1;
 	print_result(cmd, r, o.json);
 	json_object_put(r);
@@ -267,6 +366,7 @@ int cmd_monitor(int argc, char **argv)
 	deadline = o.timeout >= 0 ? now_s() + o.timeout : 0;
 	for (;;) {
 		char *line = NULL;
+		size_t len = 0;
 		json_object *ev, *name;
 		int wait = -1, got;
 
@@ -277,7 +377,7 @@ int cmd_monitor(int argc, char **argv)
 				break;
 			wait = (int)(left * 1000) + 1;
 		}
-		got = conn_line(&c, &line, wait);
+		got = conn_line(&c, &line, &len, wait);
 		if (got <= 0)
 			break;
 		ev = json_tokener_parse(line);
@@ -310,6 +410,73 @@ int cmd_monitor(int argc, char **argv)
 	if (!o.until && o.timeout >= 0)
 		rc = 0;
 out:
-	close(c.fd);
+	conn_close(&c);
 	return rc;
+}
+
+/* mip4ctl metrics [-s SOCKET] [--label NAME=VALUE]...: exit 0 with the
+ * metrics, or 1 with "mip4d_up 0" when the daemon did not answer. */
+int cmd_metrics(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"label", required_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *labels[METRICS_MAX_LABELS];
+	const char *sock = ctl_globals.sock;
+	json_object *status = NULL, *counters = NULL;
+	unsigned n = 0;
+	char err[256];
+	int c, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:l:", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'l':
+			if (n == METRICS_MAX_LABELS) {
+				fprintf(stderr, "mip4ctl metrics: at most %d --label\n",
+					METRICS_MAX_LABELS);
+				return 2;
+			}
+			if (metrics_label_check(optarg, err, sizeof err) < 0) {
+				fprintf(stderr, "mip4ctl metrics: %s\n", err);
+				return 2;
+			}
+			for (unsigned i = 0; i < n; i++)
+				if (strncmp(labels[i], optarg,
+					    (size_t)(strchr(optarg, '=') - optarg) + 1) == 0) {
+					fprintf(stderr, "mip4ctl metrics: --label "
+							"%s given twice\n", optarg);
+					return 2;
+				}
+			labels[n++] = optarg;
+			break;
+		default:
+			n = METRICS_MAX_LABELS + 1;
+			break;
+		}
+		if (n > METRICS_MAX_LABELS)
+			break;
+	}
+	if (n > METRICS_MAX_LABELS || optind != argc) {
+		fprintf(stderr, "usage: mip4ctl metrics [-s SOCKET] "
+				"[--label NAME=VALUE]...\n");
+		return 2;
+	}
+	sock = ctl_socket_path(sock);
+	if (ctl_query(sock, "status", &status) < 0 ||
+	    ctl_query(sock, "counters", &counters) < 0) {
+		metrics_render_down(labels, n, stdout);
+	} else if (metrics_render(status, counters, labels, n, stdout) < 0) {
+		fprintf(stderr, "mip4ctl metrics: out of memory\n");
+	} else {
+		rc = 0;
+	}
+	json_object_put(status);
+	json_object_put(counters);
+	return fflush(stdout) == 0 ? rc : 1;
 }

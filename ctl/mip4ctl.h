@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mip4/auth.h"
 #include "mip4/wire.h"
@@ -28,11 +29,55 @@ json_object *msg_to_json(const struct mip4_msg *m, const struct sa_table *t,
 json_object *adv_to_json(const struct mip4_adv *a);
 void json_render_text(json_object *o, int indent);
 
+/* Options given before the subcommand, as ip(8) and wg(8) users type
+ * them (mip4ctl.c); the same options after the subcommand win. */
+struct ctl_globals {
+	const char *sock; /* -s SOCKET / --socket SOCKET, or NULL */
+	bool json;	  /* -j / --json */
+};
+extern struct ctl_globals ctl_globals;
+
+/*
+ * A control-socket answer, possibly in chunks (reply.c).  Each line is
+ * {"version":1,"ok":true,"result":R} or {"ok":false,"error":"..."}; a
+ * line with "more":true is followed by another, and the results of all
+ * lines are joined: arrays appended, objects merged.  A daemon that does
+ * not split (protocol version 1 as of today) sends one line.
+ */
+struct ctl_reply {
+	json_object *result; /* the joined result (NULL until the first line) */
+	bool done;
+};
+
+/* Add one line (len bytes, no newline).  1: the answer is complete,
+ * 0: more lines follow, -1: error (message in err). */
+int ctl_reply_add(struct ctl_reply *r, const char *line, size_t len,
+		  char *err, size_t errlen);
+void ctl_reply_free(struct ctl_reply *r);
+
+/* One command on the daemon's socket: *result gets the joined result.
+ * 0 or -1 (message printed). */
+int ctl_query(const char *sock, const char *cmd, json_object **result);
+/* The socket to use: -s, else MIP4D_SOCKET, else the default. */
+const char *ctl_socket_path(const char *given);
+
+/* Prometheus text exposition of a status and a counters answer
+ * (metrics.c).  labels: extra "name=value" pairs put on every sample. */
+#define METRICS_MAX_LABELS 8
+int metrics_render(json_object *status, json_object *counters,
+		   const char *const *labels, unsigned n_labels, FILE *out);
+/* "mip4d_up 0" with its HELP and TYPE, for a daemon that did not answer. */
+void metrics_render_down(const char *const *labels, unsigned n_labels,
+			 FILE *out);
+/* Checks a --label NAME=VALUE argument: 0 or -1 (message in err). */
+int metrics_label_check(const char *spec, char *err, size_t errlen);
+
 int cmd_decode(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_bindings(int argc, char **argv);
 int cmd_visitors(int argc, char **argv);
 int cmd_counters(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 #endif

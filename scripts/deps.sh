@@ -12,11 +12,15 @@ pkgs=(
   libpcap-dev libcmocka-dev libjson-c-dev libseccomp-dev
   # tests and interop oracle
   tshark tcpdump python3 iproute2 nftables iputils-ping
+  python3-prometheus-client
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins
   libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
   # static analysis
   cppcheck clang-tidy
+  # packaging and installing (tests/pkg): make deb, lintian, systemd-analyze
+  # and a systemd to run the units, man for the installed pages
+  debhelper dpkg-dev fakeroot lintian systemd man-db adduser
 )
 
 missing=()

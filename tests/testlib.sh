@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Helpers for the test scripts that source it (tests/ctl, tests/pkg,
+# tests/docs): PASS/FAIL lines and a bounded poll.  Set NAME first.
+
+PASSED=0 FAILED=0
+log() { printf '%s: %s\n' "$NAME" "$*"; }
+pass() { PASSED=$((PASSED + 1)); printf '%s: PASS  %s\n' "$NAME" "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf '%s: FAIL  %s\n' "$NAME" "$*"; }
+# check DESCRIPTION CMD...: one hard assertion
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds
+wait_for() {
+  local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s%N) < deadline )) || return 1
+    sleep 0.05
+  done
+}
+# finish: the summary line and the exit status
+finish() { log "$PASSED passed, $FAILED failed"; (( FAILED == 0 )); }
