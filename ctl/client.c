@@ -16,10 +16,8 @@
 #include "mip4ctl.h"
 
 #define CTL_VERSION 1
-/* The packaged service's socket (RuntimeDirectory=mip4d), then the
- * daemon's built-in default. */
+/* The daemon's default, where the packaged service puts it too. */
 #define DEFAULT_SOCKET "/run/mip4d/mip4d.sock"
-#define FALLBACK_SOCKET "/run/mip4d.sock"
 /* The reply buffer starts here and doubles up to REPLY_MAX: an answer
  * line longer than that is refused rather than eating the memory. */
 #define REPLY_START ((size_t)64 * 1024)
@@ -45,9 +43,7 @@ const char *ctl_socket_path(const char *given)
 		return given;
 	if (env && *env)
 		return env;
-	return access(DEFAULT_SOCKET, F_OK) == 0 || access(FALLBACK_SOCKET, F_OK) != 0
-		       ? DEFAULT_SOCKET
-		       : FALLBACK_SOCKET;
+	return DEFAULT_SOCKET;
 }
 
 static int conn_open(struct conn *c, const char *path)

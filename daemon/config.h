@@ -33,7 +33,7 @@
 #define MIP4_CONFIG_FILE_MAX (256u << 20)  /* bytes read from a file */
 
 /* Defaults, one place (documented in mip4d.conf(5)). */
-#define MIP4_CONFIG_DEF_SOCKET "/run/mip4d.sock"
+#define MIP4_CONFIG_DEF_SOCKET "/run/mip4d/mip4d.sock"
 #define MIP4_CONFIG_DEF_STATE_DB "/var/lib/mip4d/bindings.db"
 #define MIP4_CONFIG_DEF_TUNDEV "mip-ha0"
 #define MIP4_CONFIG_DEF_LIFETIME 600 /* seconds */

@@ -327,6 +327,20 @@ int ctlsock_open(struct event_base *base, const char *path,
 		free(cs);
 		return -1;
 	}
+	/* its directory (/run/mip4d by default) when missing: owner and
+	 * group, like the socket */
+	{
+		char dir[sizeof sun.sun_path];
+		char *slash;
+
+		memcpy(dir, path, strlen(path) + 1);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+				log_warn("control socket directory %s", dir);
+		}
+	}
 	(void)unlink(path);
 	old = umask(0117); /* owner and group only: it shows keys' SPIs */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0 ||

@@ -7,6 +7,7 @@
  *   mip4d [-dn] [-f FILE] [-s SOCKET]
  */
 #include <cap-ng.h>
+#include <systemd/sd-daemon.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
@@ -24,7 +25,7 @@
 #include "privsep.h"
 #include "role.h"
 
-#define DEFAULT_CONF "/etc/mip4d.conf"
+#define DEFAULT_CONF "/etc/mip4d/mip4d.conf"
 #define MAX_ROLES 8
 
 struct mip4d {
@@ -137,6 +138,46 @@ static void privsep_counters(void *ctx, json_object *o)
 	json_object_object_add(o, "privsep", ps);
 }
 
+/* One line for systemctl status: each role and its headline figure. */
+static void status_line(struct mip4d *d, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < d->n_roles && n < cap; i++) {
+		json_object *st = d->roles[i].ops->status(d->roles[i].state);
+		json_object *v;
+		const char *what = NULL;
+
+		if (json_object_object_get_ex(st, "bindings", &v))
+			what = "bindings";
+		else if (json_object_object_get_ex(st, "visitors", &v))
+			what = "visitors";
+		else if (json_object_object_get_ex(st, "mode", &v))
+			what = "mode";
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "; " : "",
+				      d->roles[i].ops->name);
+		if (what && n < cap)
+			n += (size_t)snprintf(out + n, cap - n, " (%s %s)", what,
+					      json_object_get_string(v));
+		json_object_put(st);
+	}
+}
+
+/* Tell the service manager (sd_notify; nothing without NOTIFY_SOCKET):
+ * ready once the sockets are bound, the state restored and the data plane
+ * in place.  Separated, the parent is the main process: it says it. */
+static void notify_ready(struct mip4d *d)
+{
+	char line[256];
+
+	status_line(d, line, sizeof line);
+	if (d->ps.on)
+		privsep_ready(d->priv, line);
+	else
+		(void)sd_notifyf(0, "READY=1\nSTATUS=%s", line);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct mip4d *d = arg;
@@ -193,6 +234,8 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 	d->conf = *nc;
 	d->counters[D_RELOADS]++;
 	emit_simple(d, "reloaded");
+	if (!d->ps.on) /* separated: the parent says it */
+		(void)sd_notify(0, "READY=1");
 	return 0;
 refuse:
 	d->counters[D_RELOAD_ERR]++;
@@ -214,15 +257,18 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		privsep_hup(d->priv);
 		return;
 	}
+	(void)sd_notify(0, "RELOADING=1");
 	memset(&nc, 0, sizeof nc);
 	if (mip4_config_parse_file(d->conf_path, &nc, err, sizeof err) < 0) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused, keeping the running configuration: %s",
 			  err);
 		mip4_config_free(&nc);
+		(void)sd_notify(0, "READY=1");
 		return;
 	}
-	(void)reload_conf(d, &nc);
+	if (reload_conf(d, &nc) < 0)
+		(void)sd_notify(0, "READY=1");
 }
 
 /* SIGHUP, separated: the parent checked the file and hands it over. */
@@ -414,7 +460,9 @@ int main(int argc, char **argv)
 	};
 	if (roles_open(&d) < 0)
 		goto out;
-	if (geteuid() == 0) {
+	capng_get_caps_process();
+	if (geteuid() == 0 ||
+	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
 		/* the engine runs from here on, the parent never returns */
 		struct privsep_cfg pc = {
 			.conf_path = d.conf_path,
@@ -427,8 +475,7 @@ int main(int argc, char **argv)
 
 		d.priv = privsep_split(d.base, &pc, &d.ps);
 	} else {
-		log_info("not started as root: one process, no privilege "
-			 "separation");
+		log_info("started with no privilege: one process");
 		d.priv = priv_direct_new(d.base, &d.conf);
 		if (d.priv && drop_privileges() < 0)
 			goto out;
@@ -442,6 +489,7 @@ int main(int argc, char **argv)
 	signals_start(&d);
 	log_info("running, control socket %s", d.conf.control_socket);
 	emit_simple(&d, "started");
+	notify_ready(&d);
 	event_base_dispatch(d.base);
 	rc = 0;
 out:

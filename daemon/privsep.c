@@ -4,6 +4,7 @@
 #include "privsep.h"
 
 #include <cap-ng.h>
+#include <systemd/sd-daemon.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -151,6 +152,7 @@ void ps_parent_handle(struct ps_parent *p, const uint8_t *msg, size_t len,
 		return;
 	case PS_RELOAD_DONE:
 	case PS_HUP:
+	case PS_READY:
 		return; /* the caller looks at the header */
 	default:
 		malformed(p, "unknown type");
@@ -358,9 +360,17 @@ static void on_parent_sock(evutil_socket_t fd, short what, void *arg)
 		memcpy(&h, pa->msg, sizeof h);
 		if (h.magic == PS_MAGIC && h.type == PS_HUP && h.len == 0)
 			on_parent_hup(-1, 0, pa);
+		if (h.magic == PS_MAGIC && h.type == PS_READY &&
+		    h.len < sizeof pa->msg - sizeof h) {
+			pa->msg[sizeof h + h.len] = '\0';
+			(void)sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%.200s",
+					 (int)getpid(),
+					 (const char *)pa->msg + sizeof h);
+		}
 		if (h.magic == PS_MAGIC && h.type == PS_RELOAD_DONE &&
 		    pa->have_pending) {
 			/* the engine took the new configuration (or not) */
+			(void)sd_notify(0, "READY=1");
 			if (h.result == 0) {
 				struct priv_policy pol;
 
@@ -398,6 +408,7 @@ static void on_parent_hup(evutil_socket_t fd, short what, void *arg)
 		mip4_config_free(&nc);
 		return;
 	}
+	(void)sd_notify(0, "RELOADING=1");
 	cfd = open(pa->cfg->conf_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (cfd < 0) {
 		log_warn("reload: %s", pa->cfg->conf_path);
@@ -437,11 +448,25 @@ static void on_parent_chld(evutil_socket_t fd, short what, void *arg)
  * which runs as another user (KILL). */
 static int parent_caps(void)
 {
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-			  CAP_NET_ADMIN, CAP_NET_RAW, CAP_KILL, -1) < 0 ||
-	    capng_apply(CAPNG_SELECT_BOTH) < 0)
+	static const int keep[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_KILL};
+	bool root = getuid() == 0;
+	bool have[3];
+
+	/* started as a user with capabilities (the units) the parent keeps
+	 * what it was given of these, and the bounding set as it is */
+	capng_get_caps_process();
+	for (int i = 0; i < 3; i++)
+		have[i] = root || capng_have_capability(CAPNG_PERMITTED, keep[i]);
+	capng_clear(root ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS);
+	for (int i = 0; i < 3; i++)
+		if (have[i] &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				 (unsigned)keep[i]) < 0)
+			return -1;
+	if (capng_apply(root ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) < 0)
 		return -1;
+	/* what the VPN client's commands start with: none */
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	return 0;
 }
 
@@ -820,4 +845,11 @@ void privsep_hup(struct priv *p)
 {
 	if (p->be == &client_backend)
 		(void)ps_send(client_of(p)->sock, PS_HUP, 0, 0, NULL, 0, -1);
+}
+
+void privsep_ready(struct priv *p, const char *status)
+{
+	if (p->be == &client_backend)
+		(void)ps_send(client_of(p)->sock, PS_READY, 0, 0, status,
+			      strlen(status), -1);
 }

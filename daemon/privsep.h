@@ -47,6 +47,7 @@ enum ps_type {
 	PS_STATS,	/* engine -> parent: ask for the counters */
 	PS_STATS_REPLY, /* parent -> engine: struct ps_stats */
 	PS_HUP,		/* engine -> parent: SIGHUP came to the engine */
+	PS_READY,	/* engine -> parent: started; body: status line */
 	PS_NTYPES
 };
 
@@ -130,6 +131,9 @@ struct priv *privsep_split(struct event_base *base,
 			   const struct privsep_cfg *cfg,
 			   struct privsep_info *info);
 
+/* The engine runs: the parent tells the service manager (READY=1 and the
+ * status line; engine side). */
+void privsep_ready(struct priv *p, const char *status);
 /* SIGHUP came to the engine: ask the parent to reload (engine side). */
 void privsep_hup(struct priv *p);
 /* The parent's counters, asked over the socketpair (engine side). */

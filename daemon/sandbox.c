@@ -35,6 +35,22 @@ int sandbox_user(struct sandbox_user *u)
 {
 	const char *names[] = {SANDBOX_USER, SANDBOX_FALLBACK};
 
+	/* Started as a user with capabilities (the systemd units: User=mip4d
+	 * with AmbientCapabilities): the engine stays that user and gives up
+	 * the capabilities alone. */
+	if (geteuid() != 0) {
+		const struct passwd *pw = getpwuid(geteuid());
+
+		u->uid = geteuid();
+		u->gid = getegid();
+		if (pw)
+			snprintf(u->name, sizeof u->name, "%s", pw->pw_name);
+		else
+			snprintf(u->name, sizeof u->name, "uid %u",
+				 (unsigned)u->uid);
+		return 0;
+	}
+
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const struct passwd *pw = getpwnam(names[i]);
 
@@ -168,8 +184,10 @@ int sandbox_state_dir(const char *dir, const struct sandbox_user *u)
 				size_t ln = strlen(e->d_name), ls = strlen(suffix[i]);
 
 				if (ln > ls && strcmp(e->d_name + ln - ls, suffix[i]) == 0) {
-					(void)fchownat(dirfd(d), e->d_name, u->uid,
-						       u->gid, AT_SYMLINK_NOFOLLOW);
+					if (fchownat(dirfd(d), e->d_name, u->uid,
+						     u->gid, AT_SYMLINK_NOFOLLOW) < 0)
+						log_warn("state-db %s/%s", dir,
+							 e->d_name);
 					break;
 				}
 			}
@@ -344,13 +362,25 @@ int sandbox_seccomp(void)
 int sandbox_enter(const struct sandbox_user *u, const char *state_dir,
 		  bool *landlock_on)
 {
-	/* every capability, the bounding set and supplementary groups go
-	 * with the change of user */
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_change_id((int)u->uid, (int)u->gid,
-			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
-		log_warnx("cannot become user %s", u->name);
-		return -1;
+	if (getuid() == 0) {
+		/* every capability, the bounding set and supplementary groups
+		 * go with the change of user */
+		capng_clear(CAPNG_SELECT_BOTH);
+		if (capng_change_id((int)u->uid, (int)u->gid,
+				    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
+			log_warnx("cannot become user %s", u->name);
+			return -1;
+		}
+	} else {
+		/* the same user: the capabilities go, the ambient ones too (the
+		 * bounding set needs CAP_SETPCAP; no_new_privs below makes it
+		 * moot) */
+		capng_clear(CAPNG_SELECT_CAPS);
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
+		    capng_apply(CAPNG_SELECT_CAPS) < 0) {
+			log_warnx("cannot drop capabilities");
+			return -1;
+		}
 	}
 	/* a change of user clears the parent-death signal: set it again, so
 	 * that the parent gone is the engine gone, as after kill -9 */

@@ -9,7 +9,7 @@ pkgs=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   # libraries
   libssl-dev libmnl-dev libevent-dev libsqlite3-dev libcap-ng-dev
-  libpcap-dev libcmocka-dev libjson-c-dev libseccomp-dev
+  libpcap-dev libcmocka-dev libjson-c-dev libseccomp-dev libsystemd-dev
   # tests and interop oracle
   tshark tcpdump python3 iproute2 nftables iputils-ping
   python3-prometheus-client

@@ -316,7 +316,7 @@ static void test_defaults(void **state)
 	assert_int_equal(mip4_config_parse_buf("d.conf", text, strlen(text),
 					       &c, err, sizeof err),
 			 0);
-	assert_string_equal(c.control_socket, "/run/mip4d.sock");
+	assert_string_equal(c.control_socket, "/run/mip4d/mip4d.sock");
 	assert_string_equal(c.state_db, "/var/lib/mip4d/bindings.db");
 	assert_int_equal(c.ha.cfg.home.mask, 0);
 	assert_int_equal(c.ha.cfg.max_lifetime, 600);
@@ -330,7 +330,7 @@ static void test_defaults(void **state)
 	out = print_to_string(&c, 0);
 	assert_string_equal(out,
 			    "# mip4d configuration, every default explicit\n"
-			    "control-socket \"/run/mip4d.sock\"\n"
+			    "control-socket \"/run/mip4d/mip4d.sock\"\n"
 			    "state-db \"/var/lib/mip4d/bindings.db\"\n"
 			    "state-sync normal\n"
 			    "\n"
