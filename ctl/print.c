@@ -201,6 +201,16 @@ enum { V_OK, V_NA, V_UNVERIFIED, V_MISSING, V_BAD };
 static const char *const vname[] = {"ok", "n/a", "unverified", "missing",
 				    "bad"};
 
+/* Bytes of the kept extensions (the paddings are counted apart). */
+static size_t ext_bytes(const struct mip4_msg *m)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < m->n_ext; i++)
+		n += m->ext[i].len;
+	return n;
+}
+
 static json_object *ext_to_json(const struct mip4_msg *m,
 				const struct mip4_ext *e,
 				const struct sa_table *t, int *worst)
@@ -357,10 +367,32 @@ json_object *msg_to_json(const struct mip4_msg *m, const struct sa_table *t,
 	default:
 		break;
 	}
-	for (unsigned i = 0; i < m->n_ext; i++) {
-		any_auth |= is_auth(m->ext[i].type);
-		json_object_array_add(exts,
-				      ext_to_json(m, &m->ext[i], t, &worst));
+	/* The decoder counts one-byte paddings apart (lib/wire.c); on the
+	 * wire each is an extension of its own, listed where it stands. */
+	{
+		/* extensions and paddings tile the message after its fixed
+		 * part */
+		size_t off = m->len - m->n_pad - ext_bytes(m);
+
+		for (unsigned i = 0; i <= m->n_ext; i++) {
+			size_t upto = i < m->n_ext ? m->ext[i].off : m->len;
+
+			for (; off < upto; off++) {
+				json_object *p = json_object_new_object();
+
+				add_int(p, "type", MIP4_EXT_PAD);
+				add_str(p, "name",
+					mip4_ext_type_str(MIP4_EXT_PAD));
+				add_int(p, "length", 1);
+				json_object_array_add(exts, p);
+			}
+			if (i == m->n_ext)
+				break;
+			any_auth |= is_auth(m->ext[i].type);
+			json_object_array_add(exts, ext_to_json(m, &m->ext[i],
+								t, &worst));
+			off = (size_t)m->ext[i].off + m->ext[i].len;
+		}
 	}
 	json_object_object_add(o, "extensions", exts);
 	if (auth_required(m, &have) && !have && worst < V_MISSING)

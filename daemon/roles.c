@@ -9,18 +9,3 @@ extern const struct role_ops harole_ops, farole_ops, mnrole_ops, vpnrole_ops;
 const struct role_ops *const mip4d_roles[] = {
 	&harole_ops, &farole_ops, &mnrole_ops, &vpnrole_ops, NULL,
 };
-
-void role_event(const struct role_env *env, json_object *ev)
-{
-	env->emit(env->ctx, ev, false);
-}
-
-void role_event_routine(const struct role_env *env, json_object *ev)
-{
-	env->emit(env->ctx, ev, true);
-}
-
-bool role_monitored(const struct role_env *env)
-{
-	return env->monitored(env->ctx);
-}

@@ -303,6 +303,7 @@ static const int allowed[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
 	SCMP_SYS(getcwd), SCMP_SYS(readlink), SCMP_SYS(fchown),
+	SCMP_SYS(umask),
 	/* packets and the control socket */
 	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),

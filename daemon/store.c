@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -502,6 +503,7 @@ static int open_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s;
+	mode_t old_umask;
 	int rc;
 
 	*out = NULL;
@@ -511,18 +513,45 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		msg(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* The bindings, their SPIs and identifications are nobody else's:
+	 * the directory 0700 when we make it, the files 0600 whatever the
+	 * umask. */
+	{
+		char dir[4096];
+		const char *slash = strrchr(path, '/');
+
+		if (slash && slash != path && (size_t)(slash - path) < sizeof dir) {
+			memcpy(dir, path, (size_t)(slash - path));
+			dir[slash - path] = '\0';
+			struct stat st;
+
+			/* (only when missing: the engine may not mkdir) */
+			if (stat(dir, &st) < 0 && mkdir(dir, 0700) < 0 &&
+			    errno != EEXIST) {
+				msg(err, errlen, "%s: directory %s: %s", path, dir,
+				    strerror(errno));
+				free(s);
+				return -1;
+			}
+		}
+	}
+	old_umask = umask(0077);
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
+		umask(old_umask);
 		if (s->db)
 			open_explain(s->db, path, rc, err, errlen);
 		else
 			msg(err, errlen, "%s: %s", path, sqlite3_errstr(rc));
 		goto fail;
 	}
-	if (open_setup(s->db, path, err, errlen) < 0)
+	/* the WAL is made on the first write, in open_setup */
+	rc = open_setup(s->db, path, err, errlen);
+	umask(old_umask);
+	if (rc < 0)
 		goto fail;
 	for (int i = 0; i < ST__MAX; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,

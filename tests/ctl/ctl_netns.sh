@@ -28,6 +28,7 @@ HA=ha-$$ MN=mn-$$ VIS=vis-$$
 HA_ADDR=192.0.2.1 FA_ADDR=10.99.0.1 VISITOR=10.81.9.9
 KEY=00112233445566778899aabbccddeeff KEYV=0f1e2d3c4b5a69788796a5b4c3d2e1f0
 TMP=$(mktemp -d /tmp/ctl_netns.XXXXXX)
+chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/mip4d.sock
 PIDS=()
 NAME=ctl_netns
@@ -76,7 +77,7 @@ make_topology() {
 
 write_conf() {
   {
-    printf 'control-socket %s\nstate-db %s\n' "$SOCK" "$TMP/ha.db"
+    printf 'control-socket %s\nstate-db %s\n' "$SOCK" "$TMP/ha-state/ha.db"
     printf 'home-agent {\n\taddress %s\n\thome-network 10.81.0.0/16\n' $HA_ADDR
     printf '\tmax-lifetime 600\n\ttunnel-device mip-ha0\n'
     local i

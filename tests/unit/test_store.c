@@ -592,8 +592,24 @@ static void test_garbage_file(void **state)
 	{
 		char p[160];
 
-		snprintf(p, sizeof p, "%s/nonexistent/bindings.db", f->dir);
-		open_refused(p, "unable to open");
+		struct store *s;
+		char err[256];
+		struct stat st;
+
+		/* a missing directory is made, 0700; one further up is not */
+		snprintf(p, sizeof p, "%s/nonexistent/deeper/bindings.db", f->dir);
+		open_refused(p, "nonexistent/deeper: No such file or directory");
+		snprintf(p, sizeof p, "%s/fresh/bindings.db", f->dir);
+		assert_int_equal(store_open(p, &s, err, sizeof err), 0);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_commit(s), 0);
+		store_close(s);
+		snprintf(p, sizeof p, "%s/fresh", f->dir);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0700);
+		snprintf(p, sizeof p, "%s/fresh/bindings.db", f->dir);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0077, 0);
 	}
 }
 

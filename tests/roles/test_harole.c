@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The home agent role behind its role_ops (daemon/harole.c), with a fake
+ * clock, a fake privileged side (it records every request instead of
+ * touching the kernel) and a fake data plane, in a network namespace of
+ * the test's own (unshare: as root, or as an unprivileged user through a
+ * user namespace) so that port 434 on 127.0.0.1 is ours.
+ *
+ * What a user of the daemon relies on: a registration is answered only
+ * once its route was asked for and collected (the privileged side's
+ * flush comes before the reply leaves); a binding that expires, or is
+ * deregistered, has its route taken away; what the control socket shows;
+ * a reload's new limits; bindings and their routes back after a restart.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fake.h"
+#include "mip4/auth.h"
+#include "mip4/wire.h"
+#include "role.h"
+
+extern const struct role_ops harole_ops;
+
+#define HOME 0x0a010064u /* 10.1.0.100 */
+#define LOOP 0x7f000001u
+static const uint8_t key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+				0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+				0xcc, 0xdd, 0xee, 0xff};
+
+struct world {
+	char dir[64];
+	struct mip4_config conf;
+	struct role_env env;
+	struct event_base *base;
+	struct fake_priv *priv;
+	void *ha;
+	int cli;
+	uint64_t counters[D_NCOUNTERS];
+	char events[64][96];
+	unsigned n_events;
+	bool peeked_empty; /* at the last flush: no reply had left yet */
+	uint64_t id;
+};
+
+static void emit(void *ctx, json_object *ev, bool routine)
+{
+	struct world *w = ctx;
+	json_object *e;
+
+	(void)routine;
+	if (w->n_events < 64 && json_object_object_get_ex(ev, "event", &e))
+		snprintf(w->events[w->n_events++], sizeof w->events[0], "%s",
+			 json_object_get_string(e));
+	json_object_put(ev);
+}
+
+static bool monitored(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
+static unsigned events_named(const struct world *w, const char *name)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < w->n_events; i++)
+		n += strcmp(w->events[i], name) == 0;
+	return n;
+}
+
+/* A namespace of our own with lo up. */
+static bool own_netns(void)
+{
+	struct ifreq ifr = {0};
+	int fd;
+
+	if (unshare(CLONE_NEWNET) < 0) {
+		uid_t uid = getuid();
+		gid_t gid = getgid();
+		char map[64];
+		int f;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+			return false;
+		f = open("/proc/self/setgroups", O_WRONLY);
+		if (f >= 0) {
+			(void)!write(f, "deny", 4);
+			close(f);
+		}
+		snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+		f = open("/proc/self/uid_map", O_WRONLY);
+		if (f < 0 || write(f, map, strlen(map)) < 0)
+			return false;
+		close(f);
+		snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+		f = open("/proc/self/gid_map", O_WRONLY);
+		if (f < 0 || write(f, map, strlen(map)) < 0)
+			return false;
+		close(f);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return false;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* At each flush of the privileged side: has a reply left already? */
+static struct world *cur;
+
+static void check_no_reply_yet(struct fake_priv *f)
+{
+	struct world *w = cur;
+
+	(void)f;
+	char b[1];
+
+	w->peeked_empty = recv(w->cli, b, sizeof b, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+			  errno == EAGAIN;
+}
+
+static void start_role(struct world *w, unsigned max_lifetime)
+{
+	char text[1024], err[256];
+	int n = snprintf(text, sizeof text,
+			 "control-socket %s/s\n"
+			 "state-db %s/state/ha.db\n"
+			 "home-agent {\n\taddress 127.0.0.1\n"
+			 "\thome-network 10.1.0.0/24\n"
+			 "\thome-interface lo\n"
+			 "\tmax-lifetime %u\n\ttunnel-device fake0\n"
+			 "\tmobile-node 10.1.0.100 { spi 0x100 key "
+			 "hex:00112233445566778899aabbccddeeff }\n}\n",
+			 w->dir, w->dir, max_lifetime);
+
+	assert_int_equal(mip4_config_parse_buf("t", text, (size_t)n, &w->conf,
+					       err, sizeof err), 0);
+	w->priv = fake_priv_new();
+	w->priv->on_flush = check_no_reply_yet;
+	cur = w;
+	w->env = (struct role_env){.base = w->base,
+				   .conf = &w->conf,
+				   .priv = &w->priv->p,
+				   .emit = emit,
+				   .monitored = monitored,
+				   .ctx = w,
+				   .counters = w->counters};
+	assert_true(harole_ops.wanted(&w->conf));
+	assert_int_equal(harole_ops.open(&w->env, &w->ha), 0);
+	assert_int_equal(harole_ops.start(w->ha), 0);
+}
+
+static void stop_role(struct world *w)
+{
+	harole_ops.stop(w->ha);
+	priv_free(&w->priv->p);
+	mip4_config_free(&w->conf);
+	w->ha = NULL;
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+
+	assert_non_null(w);
+	snprintf(w->dir, sizeof w->dir, "/tmp/test_harole.XXXXXX");
+	assert_non_null(mkdtemp(w->dir));
+	w->base = event_base_new();
+	w->cli = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(LOOP);
+	assert_int_equal(bind(w->cli, (struct sockaddr *)&a, sizeof a), 0);
+	w->id = 0;
+	start_role(w, 300);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	char cmd[128];
+
+	if (w->ha)
+		stop_role(w);
+	close(w->cli);
+	event_base_free(w->base);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
+	(void)!system(cmd);
+	free(w);
+	return 0;
+}
+
+/* Send a request for HOME from the client, let the role answer, and
+ * return the reply's code (-1: none); *lifetime gets its lifetime. */
+static int reg(struct world *w, uint16_t lifetime, uint16_t *granted)
+{
+	uint8_t req[256], rep[512];
+	struct mip4_buf b;
+	struct mip4_rrq q = {.flags = MIP4_RRQ_D | MIP4_RRQ_T,
+			     .lifetime = lifetime,
+			     .home_addr = HOME,
+			     .ha_addr = LOOP,
+			     .coa = lifetime ? LOOP : HOME,
+			     .id = w->id};
+	struct mip4_sa sa;
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(MIP4_PORT),
+				 .sin_addr.s_addr = htonl(LOOP)};
+	struct pollfd pf = {w->cli, POLLIN, 0};
+	struct mip4_msg m;
+	ssize_t n;
+
+	/* timestamps, strictly increasing (RFC 5944 §5.7) */
+	w->id = mip4d_now_ntp() > w->id ? mip4d_now_ntp() : w->id + 1;
+	q.id = w->id;
+	mip4_sa_init(&sa, 0x100, key, sizeof key);
+	mip4_buf_init(&b, req, sizeof req);
+	mip4_rrq_put(&b, &q);
+	mip4_auth_append(&b, MIP4_EXT_MN_HA, &sa);
+	assert_true(sendto(w->cli, req, b.len, 0, (struct sockaddr *)&to,
+			   sizeof to) == (ssize_t)b.len);
+	for (int i = 0; i < 50 && poll(&pf, 1, 0) == 0; i++)
+		event_base_loop(w->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	if (poll(&pf, 1, 200) <= 0)
+		return -1;
+	n = recv(w->cli, rep, sizeof rep, 0);
+	assert_true(n > 0);
+	assert_int_equal(mip4_msg_decode(rep, (size_t)n, &m), MIP4_OK);
+	assert_int_equal(mip4_auth_verify_type(&sa, &m, MIP4_EXT_MN_HA),
+			 MIP4_AUTH_OK);
+	if (granted)
+		*granted = m.u.rrp.lifetime;
+	return m.u.rrp.code;
+}
+
+/* A registration: its route, proxy entry and ARP were asked for and
+ * collected before the reply left. */
+static void test_register_route_before_reply(void **state)
+{
+	struct world *w = *state;
+	const struct fake_priv *f = w->priv;
+	uint16_t life = 0;
+
+	assert_int_equal(reg(w, 200, &life), 0);
+	assert_int_equal(life, 200);
+	assert_int_equal(fake_priv_count(f, PRIV_ROUTE_ADD, HOME), 1);
+	assert_int_equal(fake_priv_count(f, PRIV_PROXY_ADD, HOME), 1);
+	assert_int_equal(fake_priv_count(f, PRIV_GARP, HOME), 1);
+	for (unsigned i = 0; i < f->n; i++)
+		if (f->req[i].op == PRIV_ROUTE_ADD) {
+			assert_int_equal(f->req[i].ifindex, FAKE_TUN_IFINDEX);
+			assert_int_equal(f->req[i].plen, 32);
+			assert_true(f->async[i]);
+		}
+	assert_true(f->flushes >= 1);
+	assert_int_equal(f->flushed, f->n);
+	assert_true(w->peeked_empty);
+	assert_int_equal(events_named(w, "registered"), 1);
+	/* a renewal changes nothing in the kernel */
+	assert_int_equal(reg(w, 200, NULL), 0);
+	assert_int_equal(fake_priv_count(f, PRIV_ROUTE_ADD, HOME), 1);
+}
+
+/* The gratuitous ARP is repeated from the tick (RFC 5944 §4.6). */
+static void test_garp_repeats(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(reg(w, 200, NULL), 0);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_GARP, HOME), 1);
+	for (int i = 0; i < 4; i++) {
+		fake_advance(1000);
+		harole_ops.tick(w->ha);
+	}
+	assert_int_equal(fake_priv_count(w->priv, PRIV_GARP, HOME), 3);
+}
+
+/* Expiry: the route and the proxy entry go, an event says so. */
+static void test_expiry(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(reg(w, 5, NULL), 0);
+	fake_advance(4000);
+	harole_ops.tick(w->ha);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 0);
+	fake_advance(2000);
+	harole_ops.tick(w->ha);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 1);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_PROXY_DEL, HOME), 1);
+	assert_int_equal(events_named(w, "expired"), 1);
+	assert_int_equal(w->counters[D_EXPIRED], 1);
+}
+
+/* Deregistration: gone before the reply leaves. */
+static void test_deregistration(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(reg(w, 100, NULL), 0);
+	assert_int_equal(reg(w, 0, NULL), 0);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 1);
+	assert_true(w->peeked_empty);
+	assert_int_equal(events_named(w, "deregistered"), 1);
+}
+
+/* What the control socket shows of it. */
+static void test_status_and_listing(void **state)
+{
+	struct world *w = *state;
+	json_object *st, *l, *c, *v, *ha;
+
+	assert_int_equal(reg(w, 100, NULL), 0);
+	st = harole_ops.status(w->ha);
+	assert_true(json_object_object_get_ex(st, "bindings", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	json_object_put(st);
+	assert_null(harole_ops.list(w->ha, "visitors"));
+	l = harole_ops.list(w->ha, "bindings");
+	assert_int_equal(json_object_array_length(l), 1);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(l, 0),
+					      "home_addr", &v));
+	assert_string_equal(json_object_get_string(v), "10.1.0.100");
+	json_object_put(l);
+	c = json_object_new_object();
+	harole_ops.counters(w->ha, c);
+	assert_true(json_object_object_get_ex(c, "home-agent", &ha));
+	assert_true(json_object_object_get_ex(ha, "accepted", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	json_object_put(c);
+}
+
+/* SIGHUP: a lower max-lifetime applies to the next registration. */
+static void test_reload(void **state)
+{
+	struct world *w = *state;
+	struct mip4_config nc;
+	char err[256], text[600];
+	uint16_t life = 0;
+	int n = snprintf(text, sizeof text,
+			 "state-db %s/state/ha.db\nhome-agent {\n"
+			 "\taddress 127.0.0.1\n\thome-network 10.1.0.0/24\n"
+			 "\thome-interface lo\n\tmax-lifetime 60\n"
+			 "\ttunnel-device fake0\n\tmobile-node 10.1.0.100 { spi "
+			 "0x100 key hex:00112233445566778899aabbccddeeff }\n}\n",
+			 w->dir);
+
+	assert_int_equal(mip4_config_parse_buf("t", text, (size_t)n, &nc, err,
+					       sizeof err), 0);
+	assert_int_equal(harole_ops.reload(w->ha, &nc), 0);
+	mip4_config_free(&w->conf);
+	w->conf = nc;
+	assert_int_equal(reg(w, 200, &life), 0);
+	assert_int_equal(life, 60);
+}
+
+/* A restart: the binding comes back from the store, its route asked for
+ * again, nothing sent by the node. */
+static void test_restart_restores(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(reg(w, 200, NULL), 0);
+	stop_role(w);
+	start_role(w, 300);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME), 1);
+	assert_int_equal(events_named(w, "restored"), 1);
+}
+
+/* A route the kernel refuses: the failure reaches the daemon's error
+ * callback (which logs and counts it), the registration is still
+ * answered: the binding is the HA's, the route comes with the next
+ * change. */
+static unsigned route_errors;
+
+static void on_error(void *ctx, const struct priv_req *rq, int err)
+{
+	(void)ctx;
+	if (rq->op == PRIV_ROUTE_ADD && rq->dst == HOME && err == -EIO)
+		route_errors++;
+}
+
+static void test_route_failure_reported(void **state)
+{
+	struct world *w = *state;
+
+	w->priv->fail_op = PRIV_ROUTE_ADD;
+	priv_set_error_cb(&w->priv->p, on_error, NULL);
+	route_errors = 0;
+	assert_int_equal(reg(w, 100, NULL), 0);
+	assert_int_equal(route_errors, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_route_before_reply,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garp_repeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deregistration, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_status_and_listing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_restores, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_route_failure_reported, setup,
+						teardown),
+	};
+
+	if (!own_netns()) {
+		printf("test_harole: SKIP: no network namespace of our own\n");
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
