@@ -48,7 +48,7 @@ struct parse {
 
 /* Record the first error as "FILE:LINE: message"; always returns -1. */
 __attribute__((format(printf, 3, 4))) static int
-perr(struct parse *ps, unsigned line, const char *fmt, ...)
+cfg_perr(struct parse *ps, unsigned line, const char *fmt, ...)
 {
 	int n;
 
@@ -76,8 +76,8 @@ static bool is_word_char(char ch)
 static int tok_put(struct parse *ps, char ch)
 {
 	if (ps->tok_len >= TOK_MAX)
-		return perr(ps, ps->tok_line, "token longer than %d bytes",
-			    TOK_MAX);
+		return cfg_perr(ps, ps->tok_line, "token longer than %d bytes",
+				TOK_MAX);
 	ps->tok[ps->tok_len++] = ch;
 	ps->tok[ps->tok_len] = '\0';
 	return 0;
@@ -89,22 +89,24 @@ static enum tok lex_string(struct parse *ps)
 		char ch;
 
 		if (ps->p == ps->end || *ps->p == '\n')
-			return perr(ps, ps->tok_line, "unterminated string"),
+			return cfg_perr(ps, ps->tok_line,
+					"unterminated string"),
 			       T_ERR;
 		ch = *ps->p++;
 		if (ch == '"')
 			return T_STRING;
 		if (ch == '\\' &&
 		    (ps->p == ps->end || (*ps->p != '"' && *ps->p != '\\')))
-			return perr(ps, ps->tok_line, "bad escape in string "
-						      "(only \\\" and \\\\)"),
+			return cfg_perr(ps, ps->tok_line,
+					"bad escape in string "
+					"(only \\\" and \\\\)"),
 			       T_ERR;
 		if (ch == '\\')
 			ch = *ps->p++;
 		else if ((unsigned char)ch < 0x20 || ch == 0x7f)
-			return perr(ps, ps->line,
-				    "control character 0x%02x in string",
-				    (unsigned)(unsigned char)ch),
+			return cfg_perr(ps, ps->line,
+					"control character 0x%02x in string",
+					(unsigned)(unsigned char)ch),
 			       T_ERR;
 		if (tok_put(ps, ch) < 0)
 			return T_ERR;
@@ -138,10 +140,11 @@ static enum tok lex(struct parse *ps)
 	if (*ps->p == '"')
 		return lex_string(ps);
 	if (*ps->p == '\0')
-		return perr(ps, ps->line, "NUL byte in the file"), T_ERR;
+		return cfg_perr(ps, ps->line, "NUL byte in the file"), T_ERR;
 	if (!is_word_char(*ps->p))
-		return perr(ps, ps->line, "unexpected control character 0x%02x",
-			    (unsigned)(unsigned char)*ps->p),
+		return cfg_perr(ps, ps->line,
+				"unexpected control character 0x%02x",
+				(unsigned)(unsigned char)*ps->p),
 		       T_ERR;
 	while (ps->p < ps->end && is_word_char(*ps->p))
 		if (tok_put(ps, *ps->p++) < 0)
@@ -162,47 +165,48 @@ static const char *tok_desc(const struct parse *ps)
 }
 
 /* The argument of option `opt`: a word or a string. */
-static int arg(struct parse *ps, const char *opt)
+static int cfg_arg(struct parse *ps, const char *opt)
 {
 	unsigned opt_line = ps->tok_line;
 	enum tok t = lex_next(ps);
 
 	if (t != T_ERR && t != T_WORD && t != T_STRING)
-		return perr(ps, opt_line, "%s: missing argument before %s",
-			    opt, tok_desc(ps));
+		return cfg_perr(ps, opt_line, "%s: missing argument before %s",
+				opt, tok_desc(ps));
 	return t == T_ERR ? -1 : 0;
 }
 
-static int expect_lbrace(struct parse *ps, const char *what)
+static int cfg_expect_lbrace(struct parse *ps, const char *what)
 {
 	enum tok t = lex_next(ps);
 
 	if (t != T_ERR && t != T_LBRACE)
-		return perr(ps, ps->tok_line, "%s: expected '{', not %s", what,
-			    tok_desc(ps));
+		return cfg_perr(ps, ps->tok_line, "%s: expected '{', not %s",
+				what, tok_desc(ps));
 	return t == T_ERR ? -1 : 0;
 }
 
 /* The next option word of block `who` opened at `line` (who NULL: the top
  * level): 1 with it in ps->tok, 0 at the block's end, -1 on error. */
-static int next_option(struct parse *ps, const char *who, unsigned line)
+static int cfg_next_option(struct parse *ps, const char *who, unsigned line)
 {
 	enum tok t = lex_next(ps);
 
 	if (t == T_ERR)
 		return -1;
 	if (!who)
-		return t == T_EOF ? 0
+		return t == T_EOF    ? 0
 		       : t == T_WORD ? 1
-				     : perr(ps, ps->tok_line, "unexpected %s",
-					    tok_desc(ps));
+				     : cfg_perr(ps, ps->tok_line,
+						"unexpected %s", tok_desc(ps));
 	if (t == T_RBRACE)
 		return 0;
 	if (t == T_EOF)
-		return perr(ps, line, "%s: unterminated block (no '}')", who);
+		return cfg_perr(ps, line, "%s: unterminated block (no '}')",
+				who);
 	if (t != T_WORD || ps->tok_len >= OPT_MAX)
-		return perr(ps, ps->tok_line, "%s: unexpected %s", who,
-			    tok_desc(ps));
+		return cfg_perr(ps, ps->tok_line, "%s: unexpected %s", who,
+				tok_desc(ps));
 	return 1;
 }
 
@@ -216,8 +220,8 @@ static int hexval(char ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-static int parse_u32(struct parse *ps, const char *opt, uint32_t lo,
-		     uint32_t hi, uint32_t *out)
+static int cfg_parse_u32(struct parse *ps, const char *opt, uint32_t lo,
+			 uint32_t hi, uint32_t *out)
 {
 	bool hex = ps->tok[0] == '0' && (ps->tok[1] | 0x20) == 'x';
 	const char *s = ps->tok + (hex ? 2 : 0), *s0 = s;
@@ -231,11 +235,12 @@ static int parse_u32(struct parse *ps, const char *opt, uint32_t lo,
 		v = v * (hex ? 16 : 10) + (unsigned)d;
 	}
 	if (v <= UINT32_MAX && (*s || s == s0))
-		return perr(ps, ps->tok_line, "%s: '%s' is not a number", opt,
-			    ps->tok);
+		return cfg_perr(ps, ps->tok_line, "%s: '%s' is not a number",
+				opt, ps->tok);
 	if (v < lo || v > hi)
-		return perr(ps, ps->tok_line, "%s: %s out of range (%u..%u)",
-			    opt, ps->tok, lo, hi);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: %s out of range (%u..%u)", opt, ps->tok,
+				lo, hi);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -250,19 +255,19 @@ static bool addr_from(const char *s, uint32_t *out)
 	return true;
 }
 
-static int parse_addr(struct parse *ps, const char *opt, const char *s,
-		      uint32_t *out)
+static int cfg_parse_addr(struct parse *ps, const char *opt, const char *s,
+			  uint32_t *out)
 {
 	if (!addr_from(s, out))
-		return perr(ps, ps->tok_line,
-			    "%s: '%s' is not an IPv4 address", opt, s);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: '%s' is not an IPv4 address", opt, s);
 	if (*out == 0 || *out == 0xffffffffu || (*out >> 28) == 0xe)
-		return perr(ps, ps->tok_line,
-			    "%s: %s is not a unicast address", opt, s);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: %s is not a unicast address", opt, s);
 	return 0;
 }
 
-static unsigned plen_of(uint32_t mask)
+static unsigned cfg_plen_of(uint32_t mask)
 {
 	unsigned n = 0;
 
@@ -271,8 +276,8 @@ static unsigned plen_of(uint32_t mask)
 	return n;
 }
 
-static int parse_prefix(struct parse *ps, const char *opt,
-			struct mip4_prefix *out)
+static int cfg_parse_prefix(struct parse *ps, const char *opt,
+			    struct mip4_prefix *out)
 {
 	const char *slash = memchr(ps->tok, '/', ps->tok_len), *q;
 	char buf[64], nb[16];
@@ -288,21 +293,22 @@ static int parse_prefix(struct parse *ps, const char *opt,
 		goto bad;
 	plen = (uint32_t)strtoul(q, NULL, 10);
 	if (plen > 32)
-		return perr(ps, ps->tok_line,
-			    "%s: %s: prefix length out of range (0..32)", opt,
-			    ps->tok);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: %s: prefix length out of range (0..32)",
+				opt, ps->tok);
 	out->mask = plen ? 0xffffffffu << (32 - plen) : 0;
 	out->net = a & out->mask;
 	if (out->net != a)
-		return perr(ps, ps->tok_line,
-			    "%s: %s has host bits set (did you mean %s/%u?)",
-			    opt, ps->tok, mip4_ntoa(out->net, nb),
-			    (unsigned)plen);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: %s has host bits set (did you mean "
+				"%s/%u?)",
+				opt, ps->tok, mip4_ntoa(out->net, nb),
+				(unsigned)plen);
 	return 0;
 bad:
-	return perr(ps, ps->tok_line,
-		    "%s: '%s' is not a prefix (like 10.0.0.0/24)", opt,
-		    ps->tok);
+	return cfg_perr(ps, ps->tok_line,
+			"%s: '%s' is not a prefix (like 10.0.0.0/24)", opt,
+			ps->tok);
 }
 
 static int key_hex(struct parse *ps, const char *h, size_t n, uint8_t *key,
@@ -312,8 +318,9 @@ static int key_hex(struct parse *ps, const char *h, size_t n, uint8_t *key,
 		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return perr(ps, ps->tok_line, "key: '%c%c' is not hex",
-				    h[2 * i], h[2 * i + 1]);
+			return cfg_perr(ps, ps->tok_line,
+					"key: '%c%c' is not hex", h[2 * i],
+					h[2 * i + 1]);
 		key[i] = (uint8_t)(hi << 4 | lo);
 	}
 	*key_len = n;
@@ -321,24 +328,25 @@ static int key_hex(struct parse *ps, const char *h, size_t n, uint8_t *key,
 }
 
 /* "hex:00112233..." or the bytes of the word/string themselves. */
-static int parse_key(struct parse *ps, bool quoted, uint8_t *key,
-		     size_t *key_len)
+static int cfg_parse_key(struct parse *ps, bool quoted, uint8_t *key,
+			 size_t *key_len)
 {
 	bool hex = !quoted && strncmp(ps->tok, "hex:", 4) == 0;
 	const char *h = ps->tok + 4;
 	size_t n = hex ? (ps->tok_len - 4) / 2 : ps->tok_len;
 
 	if (!quoted && strcmp(ps->tok, "<redacted>") == 0)
-		return perr(ps, ps->tok_line,
-			    "key: redacted (put the real key back, or print "
-			    "with keys shown)");
+		return cfg_perr(ps, ps->tok_line,
+				"key: redacted (put the real key back, or "
+				"print with keys shown)");
 	if (hex && (ps->tok_len == 4 || ps->tok_len % 2))
-		return perr(ps, ps->tok_line, "key: hex key needs an even, "
-					      "non-zero number of digits");
+		return cfg_perr(ps, ps->tok_line, "key: hex key needs an even, "
+						  "non-zero number of digits");
 	if (n == 0 || n > MIP4_KEY_MAX)
-		return perr(ps, ps->tok_line,
-			    n ? "key: %zu bytes long; at most %d" : "key: empty",
-			    n, MIP4_KEY_MAX);
+		return cfg_perr(ps, ps->tok_line,
+				n ? "key: %zu bytes long; at most %d"
+				  : "key: empty",
+				n, MIP4_KEY_MAX);
 	if (hex)
 		return key_hex(ps, h, n, key, key_len);
 	memcpy(key, ps->tok, n);
@@ -346,54 +354,56 @@ static int parse_key(struct parse *ps, bool quoted, uint8_t *key,
 	return 0;
 }
 
-static int parse_path(struct parse *ps, const char *opt, char *out,
-		      size_t cap)
+static int cfg_parse_path(struct parse *ps, const char *opt, char *out,
+			  size_t cap)
 {
 	if (ps->tok[0] != '/')
-		return perr(ps, ps->tok_line, "%s: '%s' is not an absolute path",
-			    opt, ps->tok);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: '%s' is not an absolute path", opt,
+				ps->tok);
 	if (ps->tok_len >= cap)
-		return perr(ps, ps->tok_line,
-			    "%s: path longer than %zu bytes", opt, cap - 1);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: path longer than %zu bytes", opt, cap - 1);
 	memcpy(out, ps->tok, ps->tok_len + 1);
 	return 0;
 }
 
 /* 1..cap-1 bytes; with `bad`, none of the bytes for which it is true. */
-static int parse_name(struct parse *ps, const char *opt, char *out,
-		      size_t cap, bool (*bad)(unsigned char))
+static int cfg_parse_name(struct parse *ps, const char *opt, char *out,
+			  size_t cap, bool (*bad)(unsigned char))
 {
 	if (ps->tok_len == 0 || ps->tok_len >= cap)
-		return perr(ps, ps->tok_line, "%s: must be 1..%zu bytes", opt,
-			    cap - 1);
+		return cfg_perr(ps, ps->tok_line, "%s: must be 1..%zu bytes",
+				opt, cap - 1);
 	for (size_t i = 0; bad && i < ps->tok_len; i++)
 		if (bad((unsigned char)ps->tok[i]))
-			return perr(ps, ps->tok_line,
-				    "%s: byte 0x%02x not allowed in an NAI",
-				    opt, (unsigned char)ps->tok[i]);
+			return cfg_perr(ps, ps->tok_line,
+					"%s: byte 0x%02x not allowed in an NAI",
+					opt, (unsigned char)ps->tok[i]);
 	memcpy(out, ps->tok, ps->tok_len + 1);
 	return 0;
 }
 
 /* RFC 4282 §2.1: no white space or controls in an NAI */
-static bool nai_bad(unsigned char u)
+static bool cfg_nai_bad(unsigned char u)
 {
 	return u <= 0x20 || u >= 0x7f;
 }
 
-static int parse_ifname(struct parse *ps, const char *opt, char *out)
+static int cfg_parse_ifname(struct parse *ps, const char *opt, char *out)
 {
 	bool bad = strcmp(ps->tok, ".") == 0 || strcmp(ps->tok, "..") == 0;
 
 	if (ps->tok_len == 0 || ps->tok_len >= MIP4_CONFIG_IFNAME_MAX)
-		return perr(ps, ps->tok_line, "%s: name must be 1..%d bytes",
-			    opt, MIP4_CONFIG_IFNAME_MAX - 1);
+		return cfg_perr(ps, ps->tok_line,
+				"%s: name must be 1..%d bytes", opt,
+				MIP4_CONFIG_IFNAME_MAX - 1);
 	for (size_t i = 0; i < ps->tok_len; i++) /* as dev_valid_name() */
-		bad = bad || nai_bad((unsigned char)ps->tok[i]) ||
+		bad = bad || cfg_nai_bad((unsigned char)ps->tok[i]) ||
 		      ps->tok[i] == '/' || ps->tok[i] == ':';
 	if (bad)
-		return perr(ps, ps->tok_line, "%s: bad name '%s'", opt,
-			    ps->tok);
+		return cfg_perr(ps, ps->tok_line, "%s: bad name '%s'", opt,
+				ps->tok);
 	memcpy(out, ps->tok, ps->tok_len + 1);
 	return 0;
 }
@@ -460,7 +470,6 @@ struct opt {
 #define ENUM(T, f, e) .type = V_ENUM, AT(T, f), .en = (e)
 #define BLOCK(T, f, have, t) .type = V_BLOCK, AT(T, f), CNT(T, have), .aux = (t)
 
-static const struct words yes_no = {NULL, NULL, {{"no", 0}, {"yes", 1}}};
 static const struct words ha_reverse = {
 	NULL, NULL, {{"no", 0}, {"yes", 1}, {"required", 2}}};
 
@@ -510,9 +519,18 @@ static unsigned seen_at(const struct seen *s, const struct opt *t,
 	return 0;
 }
 
+/* The words of an enum option (default: no, yes). */
+static const struct words *cfg_words(const struct opt *o)
+{
+	static const struct words yes_no = {
+		NULL, NULL, {{"no", 0}, {"yes", 1}}};
+
+	return o->en ? o->en : &yes_no;
+}
+
 static int set_enum(struct parse *ps, const struct opt *o, void *base)
 {
-	const struct words *en = o->en ? o->en : &yes_no;
+	const struct words *en = cfg_words(o);
 
 	for (const struct word *w = en->w; w->w; w++) {
 		if (strcmp(ps->tok, w->w) != 0)
@@ -524,9 +542,10 @@ static int set_enum(struct parse *ps, const struct opt *o, void *base)
 		return 0;
 	}
 	if (!en->pre)
-		return perr(ps, ps->tok_line, "%s: '%s' is not yes or no",
-			    ps->opt, ps->tok);
-	return perr(ps, ps->tok_line, "%s'%s'%s", en->pre, ps->tok, en->post);
+		return cfg_perr(ps, ps->tok_line, "%s: '%s' is not yes or no",
+				ps->opt, ps->tok);
+	return cfg_perr(ps, ps->tok_line, "%s'%s'%s", en->pre, ps->tok,
+			en->post);
 }
 
 /* Room for one more elem-sized element of list o, or NULL. */
@@ -537,14 +556,14 @@ static void *list_next(struct parse *ps, const struct opt *o, void *base,
 
 	if (n < o->size / elem)
 		return (char *)at(base, o->off) + n * elem;
-	return perr(ps, ps->tok_line, "%s: more than %zu%s", ps->opt,
-		    o->size / elem, what),
+	return cfg_perr(ps, ps->tok_line, "%s: more than %zu%s", ps->opt,
+			o->size / elem, what),
 	       NULL;
 }
 
-static int block_parse(struct parse *ps, const struct opt *t, void *base,
-		       const char *who, unsigned line, unsigned ctx,
-		       struct seen *s);
+static int cfg_block_parse(struct parse *ps, const struct opt *t, void *base,
+			   const char *who, unsigned line, unsigned ctx,
+			   struct seen *s);
 
 /* NAME { ... }: once, then its table's options, then its check. */
 static int set_block(struct parse *ps, const struct opt *o, void *base)
@@ -554,11 +573,11 @@ static int set_block(struct parse *ps, const struct opt *o, void *base)
 	struct seen s = {{0}, {0}};
 
 	if (*(bool *)at(root, o->cnt))
-		return perr(ps, line, "%s", o->again);
+		return cfg_perr(ps, line, "%s", o->again);
 	*(bool *)at(root, o->cnt) = true;
-	if (expect_lbrace(ps, o->name) < 0 ||
-	    block_parse(ps, o->aux, at(root, o->off), o->name, line, o->lo,
-			&s) < 0)
+	if (cfg_expect_lbrace(ps, o->name) < 0 ||
+	    cfg_block_parse(ps, o->aux, at(root, o->off), o->name, line, o->lo,
+			    &s) < 0)
 		return -1;
 	return o->check(ps, o, at(root, o->off), line, &s);
 }
@@ -573,48 +592,50 @@ static int set_list(struct parse *ps, const struct opt *o, void *base)
 	void *e;
 
 	if (o->type == V_ALIST) {
-		if (parse_addr(ps, ps->opt, ps->tok, &a) < 0)
+		if (cfg_parse_addr(ps, ps->opt, ps->tok, &a) < 0)
 			return -1;
 		for (unsigned i = 0; i < *n; i++)
 			if (get(l + i, sizeof a) == a)
-				return perr(ps, ps->tok_line,
-					    "%s: %s given twice", ps->opt,
-					    ps->tok);
+				return cfg_perr(ps, ps->tok_line,
+						"%s: %s given twice", ps->opt,
+						ps->tok);
 		if (!(e = list_next(ps, o, base, sizeof a, "")))
 			return -1;
 		put(e, sizeof a, a);
 	} else if (o->type == V_PLIST) {
 		if (!(e = list_next(ps, o, base, sizeof(struct mip4_prefix),
 				    " prefixes")) ||
-		    parse_prefix(ps, ps->opt, e) < 0)
+		    cfg_parse_prefix(ps, ps->opt, e) < 0)
 			return -1;
 	} else if (!(e = list_next(ps, o, base, MIP4_CONFIG_IFNAME_MAX, "")) ||
-		   arg(ps, ps->opt) < 0 || parse_ifname(ps, ps->opt, e) < 0) {
+		   cfg_arg(ps, ps->opt) < 0 ||
+		   cfg_parse_ifname(ps, ps->opt, e) < 0) {
 		return -1;
 	}
 	++*n;
 	return 0;
 }
 
-static int set_value(struct parse *ps, const struct opt *o, void *base)
+static int cfg_set_value(struct parse *ps, const struct opt *o, void *base)
 {
 	void *p = at(base, o->off);
 	uint32_t v = 0;
 
 	switch (o->type) {
 	case V_U32:
-		if (parse_u32(ps, ps->opt, o->lo, o->hi, &v) < 0)
+		if (cfg_parse_u32(ps, ps->opt, o->lo, o->hi, &v) < 0)
 			return -1;
 		put(p, o->size, v * (o->scale ? o->scale : 1));
 		return 0;
 	case V_ENUM: return set_enum(ps, o, base);
-	case V_ADDR: return parse_addr(ps, ps->opt, ps->tok, p);
-	case V_PREFIX: return parse_prefix(ps, ps->opt, p);
-	case V_PATH: return parse_path(ps, ps->opt, p, o->size);
-	case V_IFNAME: return parse_ifname(ps, ps->opt, p);
-	case V_NAME: return parse_name(ps, ps->opt, p, o->size, NULL);
+	case V_ADDR: return cfg_parse_addr(ps, ps->opt, ps->tok, p);
+	case V_PREFIX: return cfg_parse_prefix(ps, ps->opt, p);
+	case V_PATH: return cfg_parse_path(ps, ps->opt, p, o->size);
+	case V_IFNAME: return cfg_parse_ifname(ps, ps->opt, p);
+	case V_NAME: return cfg_parse_name(ps, ps->opt, p, o->size, NULL);
 	case V_KEY:
-		return parse_key(ps, ps->kind == T_STRING, p, at(base, o->cnt));
+		return cfg_parse_key(ps, ps->kind == T_STRING, p,
+				     at(base, o->cnt));
 	case V_BLOCK: return set_block(ps, o, base);
 	default: return set_list(ps, o, base);
 	}
@@ -639,12 +660,12 @@ static int set_opt(struct parse *ps, const struct opt *o, void *base)
 	if (o->set)
 		return o->set(ps, o, base);
 	if (o->type == V_BLOCK || o->type == V_IFLIST)
-		return set_value(ps, o, base);
-	if (arg(ps, ps->opt) < 0)
+		return cfg_set_value(ps, o, base);
+	if (cfg_arg(ps, ps->opt) < 0)
 		return -1;
 	if (o->zero && strcmp(ps->tok, o->zero) == 0)
 		return memset(at(base, o->off), 0, o->size), 0;
-	return set_value(ps, o, base);
+	return cfg_set_value(ps, o, base);
 }
 
 /*
@@ -652,22 +673,23 @@ static int set_opt(struct parse *ps, const struct opt *o, void *base)
  * the end of the file), into base as table t says; options marked F_INNER
  * or F_NAI only where ctx has that bit.
  */
-static int block_parse(struct parse *ps, const struct opt *t, void *base,
-		       const char *who, unsigned line, unsigned ctx,
-		       struct seen *s)
+static int cfg_block_parse(struct parse *ps, const struct opt *t, void *base,
+			   const char *who, unsigned line, unsigned ctx,
+			   struct seen *s)
 {
 	int more;
 
-	while ((more = next_option(ps, who, line)) > 0) {
+	while ((more = cfg_next_option(ps, who, line)) > 0) {
 		const struct opt *o = opt_find(t, ps->tok, ctx);
 		size_t i = (size_t)(o - t);
 
 		if (!o->name && who)
-			return perr(ps, ps->tok_line, "%s: unknown option '%s'",
-				    who, ps->tok);
+			return cfg_perr(ps, ps->tok_line,
+					"%s: unknown option '%s'", who,
+					ps->tok);
 		if (!o->name)
-			return perr(ps, ps->tok_line, "unknown keyword '%s'",
-				    ps->tok);
+			return cfg_perr(ps, ps->tok_line,
+					"unknown keyword '%s'", ps->tok);
 		s->first[i] = s->first[i] ? s->first[i] : ps->tok_line;
 		memcpy(ps->opt, ps->tok, ps->tok_len + 1);
 		ps->ctx = ctx;
@@ -677,7 +699,7 @@ static int block_parse(struct parse *ps, const struct opt *t, void *base,
 	}
 	for (size_t i = 0; more == 0 && t[i].name; i++)
 		if (t[i].req && !s->first[i])
-			return perr(ps, line, "%s: no %s", who, t[i].req);
+			return cfg_perr(ps, line, "%s: no %s", who, t[i].req);
 	return more;
 }
 
@@ -748,7 +770,7 @@ static void print_list(const struct pr *p, const struct opt *o,
 	for (size_t i = 0; o->type == V_PLIST && i < n &&
 			     i < o->size / sizeof *pf; i++)
 		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
-			mip4_ntoa(pf[i].net, nb), plen_of(pf[i].mask));
+			mip4_ntoa(pf[i].net, nb), cfg_plen_of(pf[i].mask));
 	for (size_t i = 0; o->type == V_ALIST && i < n &&
 			     i < o->size / sizeof(uint32_t); i++)
 		print_line(p, o->name,
@@ -764,7 +786,7 @@ static void print_list(const struct pr *p, const struct opt *o,
 static void print_enum(const struct pr *p, const struct opt *o,
 		       const void *base, uint32_t v)
 {
-	const struct words *en = o->en ? o->en : &yes_no;
+	const struct words *en = cfg_words(o);
 	const char *w = "unknown";
 
 	if (o->flags & F_TRI)
@@ -805,7 +827,7 @@ static void print_value(const struct pr *p, const struct opt *o,
 	case V_ADDR: print_line(p, o->name, mip4_ntoa(u, nb)); break;
 	case V_PREFIX:
 		fprintf(p->f, "%s%s %s/%u\n", p->ind, o->name,
-			mip4_ntoa(pf->net, nb), plen_of(pf->mask));
+			mip4_ntoa(pf->net, nb), cfg_plen_of(pf->mask));
 		break;
 	case V_PATH:
 	case V_IFNAME:
@@ -834,6 +856,17 @@ static void print_opts(const struct pr *p, const struct opt *t,
 		else if (t->type != V_FN && t->type != V_BLOCK)
 			print_value(p, t, base);
 	}
+}
+
+/* c in the file grammar, from table top (flags: MIP4_CONFIG_PRINT_*). */
+static void cfg_print(const struct mip4_config *c, FILE *f, unsigned flags,
+		      const struct opt *top)
+{
+	static const char tabs[] = "\t\t\t\t";
+	const struct pr p = {f, flags, F_INNER, tabs + sizeof tabs - 1, c};
+
+	fputs("# mip4d configuration, every default explicit\n", f);
+	print_opts(&p, top, c);
 }
 
 /* ---- security associations ---------------------------------------- */
@@ -869,15 +902,15 @@ ROWS_FIT(sa_opts);
 
 /* The body of an SA block after its '{'; `who` names the block in
  * messages; home_addr, when not NULL, may be set (NAI mobile nodes). */
-static int parse_sa_block(struct parse *ps, const char *who, unsigned line,
-			  struct mip4_sa *sa, uint32_t *home_addr)
+static int cfg_parse_sa_block(struct parse *ps, const char *who, unsigned line,
+			      struct mip4_sa *sa, uint32_t *home_addr)
 {
 	struct sa_block b = {.sa = {.alg = MIP4_ALG_HMAC_MD5,
 				    .replay = MIP4_REPLAY_TIMESTAMP,
 				    .tolerance = MIP4_CONFIG_DEF_TOLERANCE}};
 	struct seen s = {{0}, {0}};
-	int rc = block_parse(ps, sa_opts, &b, who, line,
-			     home_addr ? F_NAI : 0, &s);
+	int rc = cfg_block_parse(ps, sa_opts, &b, who, line,
+				 home_addr ? F_NAI : 0, &s);
 
 	if (rc == 0) {
 		(void)mip4_sa_init(sa, b.sa.spi, b.sa.key, b.sa.key_len);
@@ -900,13 +933,13 @@ static int grow(struct parse *ps, void **arr, unsigned **lines, size_t n,
 	if (n < *cap)
 		return 0;
 	if (n >= MIP4_CONFIG_ENTRIES_MAX)
-		return perr(ps, ps->tok_line, "more than %u %s",
-			    MIP4_CONFIG_ENTRIES_MAX, what);
+		return cfg_perr(ps, ps->tok_line, "more than %u %s",
+				MIP4_CONFIG_ENTRIES_MAX, what);
 	if (!(a = realloc(*arr, ncap * elem)))
-		return perr(ps, ps->tok_line, "out of memory");
+		return cfg_perr(ps, ps->tok_line, "out of memory");
 	*arr = a;
 	if (!(a = realloc(*lines, ncap * sizeof **lines)))
-		return perr(ps, ps->tok_line, "out of memory");
+		return cfg_perr(ps, ps->tok_line, "out of memory");
 	*lines = a;
 	*cap = ncap;
 	return 0;
@@ -942,22 +975,22 @@ static int peer_name(struct parse *ps, const struct opt *o, uint32_t *addr,
 {
 	char nb[16];
 
-	if (arg(ps, o->name) < 0)
+	if (cfg_arg(ps, o->name) < 0)
 		return -1;
 	if (((const struct peers *)o->aux)->nai && ps->kind == T_WORD &&
 	    strcmp(ps->tok, "nai") == 0) {
-		if (arg(ps, "mobile-node nai") < 0 ||
-		    parse_name(ps, "mobile-node nai", nai,
-			       MIP4_CONFIG_NAI_MAX + 1, nai_bad) < 0)
+		if (cfg_arg(ps, "mobile-node nai") < 0 ||
+		    cfg_parse_name(ps, "mobile-node nai", nai,
+				   MIP4_CONFIG_NAI_MAX + 1, cfg_nai_bad) < 0)
 			return -1;
 		return snprintf(who, wlen, "%s nai %s", o->name, nai), 0;
 	}
-	if (parse_addr(ps, o->name, ps->tok, addr) < 0)
+	if (cfg_parse_addr(ps, o->name, ps->tok, addr) < 0)
 		return -1;
 	return snprintf(who, wlen, "%s %s", o->name, mip4_ntoa(*addr, nb)), 0;
 }
 
-static int set_peer(struct parse *ps, const struct opt *o, void *base)
+static int cfg_set_peer(struct parse *ps, const struct opt *o, void *base)
 {
 	const struct peers *d = o->aux;
 	unsigned line = ps->tok_line, *lines;
@@ -973,9 +1006,10 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	memcpy(&lines, at(base, d->lines), sizeof lines);
 	for (size_t i = 0; d->dup_now && i < *n; i++)
 		if (get((char *)arr + i * d->elem, sizeof addr) == addr)
-			return perr(ps, line, "%s already declared on line %u",
-				    who, lines[i]);
-	if (expect_lbrace(ps, who) < 0)
+			return cfg_perr(ps, line,
+					"%s already declared on line %u", who,
+					lines[i]);
+	if (cfg_expect_lbrace(ps, who) < 0)
 		return -1;
 	rc = grow(ps, &arr, &lines, *n, at(base, d->cap), d->elem, d->what);
 	memcpy(at(base, d->arr), &arr, sizeof arr); /* moved even on failure */
@@ -983,8 +1017,8 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	if (rc < 0)
 		return -1;
 	e = memset((char *)arr + *n * d->elem, 0, d->elem);
-	if (parse_sa_block(ps, who, line, (struct mip4_sa *)(e + d->sa),
-			   nai[0] ? &addr : NULL) < 0)
+	if (cfg_parse_sa_block(ps, who, line, (struct mip4_sa *)(e + d->sa),
+			       nai[0] ? &addr : NULL) < 0)
 		return -1;
 	put(e, sizeof addr, addr);
 	if (d->nai)
@@ -993,8 +1027,8 @@ static int set_peer(struct parse *ps, const struct opt *o, void *base)
 	return 0;
 }
 
-static void print_peers(const struct pr *p, const struct opt *o,
-			const void *base)
+static void cfg_print_peers(const struct pr *p, const struct opt *o,
+			    const void *base)
 {
 	const struct peers *d = o->aux;
 	const char *arr;
@@ -1032,7 +1066,7 @@ static int set_pool(struct parse *ps, const struct opt *o, void *base)
 	unsigned line;
 
 	(void)o;
-	if (arg(ps, "pool") < 0)
+	if (cfg_arg(ps, "pool") < 0)
 		return -1;
 	line = ps->tok_line;
 	if (strcmp(ps->tok, "none") == 0) {
@@ -1042,23 +1076,26 @@ static int set_pool(struct parse *ps, const struct opt *o, void *base)
 	memcpy(first, ps->tok, ps->tok_len + 1);
 	if ((last = strchr(first, '-')))
 		*last++ = '\0';
-	else if (arg(ps, "pool") < 0)
+	else if (cfg_arg(ps, "pool") < 0)
 		return -1;
 	else if (strcmp(ps->tok, "-") != 0)
-		return perr(ps, ps->tok_line,
-			    "pool: expected FIRST - LAST, not '%s'", ps->tok);
+		return cfg_perr(ps, ps->tok_line,
+				"pool: expected FIRST - LAST, not '%s'",
+				ps->tok);
 	last = last && *last ? last : NULL; /* LAST in this word */
-	if (parse_addr(ps, "pool", first, &cfg->pool_first) < 0 ||
-	    (!last && arg(ps, "pool") < 0) ||
-	    parse_addr(ps, "pool", last ? last : ps->tok, &cfg->pool_last) < 0)
+	if (cfg_parse_addr(ps, "pool", first, &cfg->pool_first) < 0 ||
+	    (!last && cfg_arg(ps, "pool") < 0) ||
+	    cfg_parse_addr(ps, "pool", last ? last : ps->tok,
+			   &cfg->pool_last) < 0)
 		return -1;
 	if (cfg->pool_last < cfg->pool_first)
-		return perr(ps, line, "pool: last address before the first");
+		return cfg_perr(ps, line,
+				"pool: last address before the first");
 	return 0;
 }
 
-static void print_pool(const struct pr *p, const struct opt *o,
-		       const void *base)
+static void cfg_print_pool(const struct pr *p, const struct opt *o,
+			   const void *base)
 {
 	const struct mip4_ha_cfg *cfg =
 		&((const struct mip4_config_ha *)base)->cfg;
@@ -1099,14 +1136,14 @@ static const struct opt ha_opts[] = {
 	 CNT(T, cfg.n_trusted)},
 	{.name = "inside", .type = V_PLIST, AT(T, cfg.inside),
 	 CNT(T, cfg.n_inside)},
-	{.name = "pool", .set = set_pool, .print = print_pool},
+	{.name = "pool", .set = set_pool, .print = cfg_print_pool},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
 	/* physical home link: proxy and gratuitous ARP (RFC 5944 §4.6) */
 	{.name = "home-interface", .type = V_IFNAME, AT(T, home_if),
 	 .zero = "none"},
-	{.name = "mobile-node", .set = set_peer, .print = print_peers,
+	{.name = "mobile-node", .set = cfg_set_peer, .print = cfg_print_peers,
 	 .aux = &ha_mns},
-	{.name = "foreign-agent", .set = set_peer, .print = print_peers,
+	{.name = "foreign-agent", .set = cfg_set_peer, .print = cfg_print_peers,
 	 .aux = &ha_fas},
 	{.name = NULL},
 };
@@ -1167,21 +1204,21 @@ static int check_spis(struct parse *ps, const struct mip4_config_ha *h)
 	int rc = 0;
 
 	if (!spis)
-		return perr(ps, 0, "out of memory");
+		return cfg_perr(ps, 0, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		spis[i] = (struct mip4_config_ix){
 			i < h->n_mn ? h->mn[i].sa.spi : h->fa[i - h->n_mn].sa.spi,
 			(uint32_t)i};
 	qsort(spis, n, sizeof *spis, ix_cmp);
 	if (ix_first_dup(spis, n, h, &a, &b))
-		rc = perr(ps, ix_rank(h, spis[b].idx),
-			  "spi 0x%x already used on line %u", spis[b].key,
-			  ix_rank(h, spis[a].idx));
+		rc = cfg_perr(ps, ix_rank(h, spis[b].idx),
+			      "spi 0x%x already used on line %u", spis[b].key,
+			      ix_rank(h, spis[a].idx));
 	free(spis);
 	return rc;
 }
 
-static int build_indexes(struct parse *ps, struct mip4_config_ha *h)
+static int cfg_build_indexes(struct parse *ps, struct mip4_config_ha *h)
 {
 	struct mip4_config_ix *ma, *fa;
 	size_t a = 0, b = 0;
@@ -1191,7 +1228,7 @@ static int build_indexes(struct parse *ps, struct mip4_config_ha *h)
 	h->mn_by_nai = calloc(h->n_mn + 1, sizeof(struct mip4_ha_mn *));
 	fa = h->fa_by_addr = calloc(h->n_fa + 1, sizeof *h->fa_by_addr);
 	if (!ma || !h->mn_by_nai || !fa)
-		return perr(ps, 0, "out of memory");
+		return cfg_perr(ps, 0, "out of memory");
 	for (size_t i = 0; i < h->n_mn; i++) {
 		if (h->mn[i].home_addr)
 			ma[h->n_mn_by_addr++] = (struct mip4_config_ix){
@@ -1201,10 +1238,11 @@ static int build_indexes(struct parse *ps, struct mip4_config_ha *h)
 	}
 	qsort(ma, h->n_mn_by_addr, sizeof *ma, ix_cmp);
 	if (ix_first_dup(ma, h->n_mn_by_addr, NULL, &a, &b))
-		return perr(ps, h->mn_line[ma[b].idx],
-			    "home address %s already served by the "
-			    "mobile-node on line %u",
-			    mip4_ntoa(ma[b].key, nb), h->mn_line[ma[a].idx]);
+		return cfg_perr(ps, h->mn_line[ma[b].idx],
+				"home address %s already served by the "
+				"mobile-node on line %u",
+				mip4_ntoa(ma[b].key, nb),
+				h->mn_line[ma[a].idx]);
 	qsort(h->mn_by_nai, h->n_mn_by_nai, sizeof(struct mip4_ha_mn *),
 	      nai_cmp);
 	for (size_t i = 1; i < h->n_mn_by_nai; i++) { /* first repeat */
@@ -1215,16 +1253,18 @@ static int build_indexes(struct parse *ps, struct mip4_config_ha *h)
 			a = x + 1, b = y;
 	}
 	if (a)
-		return perr(ps, h->mn_line[b],
-			    "mobile-node nai %s already declared on line %u",
-			    h->mn[b].nai, h->mn_line[a - 1]);
+		return cfg_perr(ps, h->mn_line[b],
+				"mobile-node nai %s already declared on "
+				"line %u",
+				h->mn[b].nai, h->mn_line[a - 1]);
 	for (size_t i = 0; i < h->n_fa; i++)
 		fa[i] = (struct mip4_config_ix){h->fa[i].addr, (uint32_t)i};
 	qsort(fa, h->n_fa, sizeof *fa, ix_cmp);
 	if (ix_first_dup(fa, h->n_fa, NULL, &a, &b))
-		return perr(ps, h->fa_line[fa[b].idx],
-			    "foreign-agent %s already declared on line %u",
-			    mip4_ntoa(fa[b].key, nb), h->fa_line[fa[a].idx]);
+		return cfg_perr(ps, h->fa_line[fa[b].idx],
+				"foreign-agent %s already declared on line %u",
+				mip4_ntoa(fa[b].key, nb),
+				h->fa_line[fa[a].idx]);
 	return check_spis(ps, h);
 }
 
@@ -1246,24 +1286,25 @@ static int ha_check_addrs(struct parse *ps, const struct mip4_config_ha *h,
 	     (cfg->pool_last & cfg->home.mask) != cfg->home.net)) {
 		char nb2[16], nb3[16];
 
-		return perr(ps, line,
-			    "pool: %s - %s is not inside home-network %s/%u",
-			    mip4_ntoa(cfg->pool_first, nb),
-			    mip4_ntoa(cfg->pool_last, nb2),
-			    mip4_ntoa(cfg->home.net, nb3),
-			    plen_of(cfg->home.mask));
+		return cfg_perr(ps, line,
+				"pool: %s - %s is not inside home-network "
+				"%s/%u",
+				mip4_ntoa(cfg->pool_first, nb),
+				mip4_ntoa(cfg->pool_last, nb2),
+				mip4_ntoa(cfg->home.net, nb3),
+				cfg_plen_of(cfg->home.mask));
 	}
 	if (cfg->pool_first && cfg->addr >= cfg->pool_first &&
 	    cfg->addr <= cfg->pool_last)
-		return perr(ps, line,
-			    "pool: holds the home agent's own address %s",
-			    mip4_ntoa(cfg->addr, nb));
+		return cfg_perr(ps, line,
+				"pool: holds the home agent's own address %s",
+				mip4_ntoa(cfg->addr, nb));
 	for (size_t i = 0; i < h->n_mn; i++)
 		if (h->mn[i].home_addr == cfg->addr)
-			return perr(ps, h->mn_line[i],
-				    "mobile-node: %s is the home agent's own "
-				    "address",
-				    mip4_ntoa(cfg->addr, nb));
+			return cfg_perr(ps, h->mn_line[i],
+					"mobile-node: %s is the home agent's "
+					"own address",
+					mip4_ntoa(cfg->addr, nb));
 	return 0;
 }
 
@@ -1277,28 +1318,28 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 
 	(void)o;
 	if (cfg->n_trusted && cfg->flavour != MIP4_HA_INTERNAL)
-		return perr(ps, seen_at(s, ha_opts, "trusted", false),
-			    "trusted: only for flavour internal (RFC 5265 "
-			    "§4.3), this home agent is %s",
-			    flavour_str(cfg->flavour));
+		return cfg_perr(ps, seen_at(s, ha_opts, "trusted", false),
+				"trusted: only for flavour internal (RFC 5265 "
+				"§4.3), this home agent is %s",
+				flavour_str(cfg->flavour));
 	if (cfg->flavour == MIP4_HA_INTERNAL && !cfg->n_trusted)
-		return perr(ps, fl ? fl : line,
-			    "flavour internal: no trusted prefix (every "
-			    "request would be dropped)");
+		return cfg_perr(ps, fl ? fl : line,
+				"flavour internal: no trusted prefix (every "
+				"request would be dropped)");
 	if (cfg->n_inside && cfg->flavour != MIP4_HA_EXTERNAL)
-		return perr(ps, seen_at(s, ha_opts, "inside", false),
-			    "inside: only for flavour external (RFC 5265 "
-			    "§3.7), this home agent is %s",
-			    flavour_str(cfg->flavour));
-	if (ha_check_addrs(ps, h, line) < 0 || build_indexes(ps, h) < 0)
+		return cfg_perr(ps, seen_at(s, ha_opts, "inside", false),
+				"inside: only for flavour external (RFC 5265 "
+				"§3.7), this home agent is %s",
+				flavour_str(cfg->flavour));
+	if (ha_check_addrs(ps, h, line) < 0 || cfg_build_indexes(ps, h) < 0)
 		return -1;
 	/* RFC 2794 assignment must not hand out a configured address. */
 	for (size_t i = 0; cfg->pool_first && i < h->n_mn_by_addr; i++)
 		if (h->mn_by_addr[i].key >= cfg->pool_first &&
 		    h->mn_by_addr[i].key <= cfg->pool_last)
-			return perr(ps, h->mn_line[h->mn_by_addr[i].idx],
-				    "home address %s lies in the pool",
-				    mip4_ntoa(h->mn_by_addr[i].key, nb));
+			return cfg_perr(ps, h->mn_line[h->mn_by_addr[i].idx],
+					"home address %s lies in the pool",
+					mip4_ntoa(h->mn_by_addr[i].key, nb));
 	return 0;
 }
 
@@ -1307,16 +1348,16 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 /* route all | route PREFIX (more than once) */
 static int set_route(struct parse *ps, const struct opt *o, void *base)
 {
-	if (arg(ps, ps->opt) < 0)
+	if (cfg_arg(ps, ps->opt) < 0)
 		return -1;
 	if (strcmp(ps->tok, "all") != 0)
-		return set_value(ps, o, base);
+		return cfg_set_value(ps, o, base);
 	((struct mip4_config_mnrole *)base)->route_all = true;
 	return 0;
 }
 
-static void print_route(const struct pr *p, const struct opt *o,
-			const void *base)
+static void cfg_print_route(const struct pr *p, const struct opt *o,
+			    const void *base)
 {
 	if (((const struct mip4_config_mnrole *)base)->route_all)
 		print_line(p, o->name, "all");
@@ -1328,15 +1369,15 @@ static int set_security(struct parse *ps, const struct opt *o, void *base)
 	unsigned line = ps->tok_line;
 
 	(void)o;
-	if (expect_lbrace(ps, "security") < 0)
+	if (cfg_expect_lbrace(ps, "security") < 0)
 		return -1;
-	return parse_sa_block(ps, "security", line,
-			      &((struct mip4_config_mnrole *)base)->cfg.sa,
-			      NULL);
+	return cfg_parse_sa_block(ps, "security", line,
+				  &((struct mip4_config_mnrole *)base)->cfg.sa,
+				  NULL);
 }
 
-static void print_security(const struct pr *p, const struct opt *o,
-			   const void *base)
+static void cfg_print_security(const struct pr *p, const struct opt *o,
+			       const void *base)
 {
 	fprintf(p->f, "%s%s {", p->ind, o->name);
 	print_sa(p->f, &((const struct mip4_config_mnrole *)base)->cfg.sa,
@@ -1377,8 +1418,8 @@ static const struct opt mn_opts[] = {
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
 	{.name = "prefer-fa", ENUM(T, prefer_fa, NULL)},
 	{.name = "route", .type = V_PLIST, AT(T, routes), CNT(T, n_routes),
-	 .set = set_route, .print = print_route},
-	{.name = "security", .set = set_security, .print = print_security,
+	 .set = set_route, .print = cfg_print_route},
+	{.name = "security", .set = set_security, .print = cfg_print_security,
 	 .req = "security { spi ... key ... }"},
 	{.name = "vpn", BLOCK(struct mip4_config, vpn, have_vpn, vpn_opts),
 	 .flags = F_INNER | F_ROOT, .check = vpn_check,
@@ -1426,9 +1467,9 @@ static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
 	(void)o;
 	(void)s;
 	if (!v->ike[0] || !v->child[0])
-		return perr(ps, line,
-			    "vpn: ike NAME and child NAME (swanctl.conf's "
-			    "connection and CHILD_SA) are required");
+		return cfg_perr(ps, line,
+				"vpn: ike NAME and child NAME (swanctl.conf's "
+				"connection and CHILD_SA) are required");
 	return 0;
 }
 
@@ -1443,21 +1484,22 @@ static int mn_check_vpn(struct parse *ps, struct mip4_config_mnrole *r,
 	memcpy(vpn->outer.ifname, r->ifname, sizeof r->ifname);
 	vpn->outer.prefer_fa = vpn->outer.prefer_fa || r->prefer_fa;
 	if (vpn->det.mode == MIP4_VMN_CVC && !vpn->have_outer)
-		return perr(ps, line,
-			    "mobile-node: vpn mode cvc needs an "
-			    "external-home-agent { } block (RFC 5265 §2.3)");
+		return cfg_perr(ps, line,
+				"mobile-node: vpn mode cvc needs an "
+				"external-home-agent { } block (RFC 5265 "
+				"§2.3)");
 	if (vpn->have_outer &&
 	    (vpn->outer.cfg.ha_addr == r->cfg.ha_addr ||
 	     strcmp(vpn->outer.tunnel_dev, r->tunnel_dev) == 0 ||
 	     vpn->outer.cfg.home_addr == r->cfg.home_addr))
-		return perr(ps, line,
-			    "mobile-node: the external home agent, its home "
-			    "address and tunnel device must differ from the "
-			    "inner ones (RFC 5265 §3.5)");
+		return cfg_perr(ps, line,
+				"mobile-node: the external home agent, its "
+				"home address and tunnel device must differ "
+				"from the inner ones (RFC 5265 §3.5)");
 	if (!r->cfg.home_addr)
-		return perr(ps, line,
-			    "mobile-node: with a vpn block the home address "
-			    "must be configured, not assigned");
+		return cfg_perr(ps, line,
+				"mobile-node: with a vpn block the home "
+				"address must be configured, not assigned");
 	return 0;
 }
 
@@ -1468,17 +1510,19 @@ static int mn_check(struct parse *ps, const struct opt *o, void *blk,
 	const char *who = o->name;
 
 	if (!seen_at(s, mn_opts, "home-address", false) && !r->cfg.nai[0])
-		return perr(ps, line, "%s: no home-address (or nai)", who);
+		return cfg_perr(ps, line, "%s: no home-address (or nai)", who);
 	if (!r->cfg.home_addr && !r->cfg.nai[0])
-		return perr(ps, line,
-			    "%s: home-address 0.0.0.0 needs an nai (RFC 2794)",
-			    who);
+		return cfg_perr(ps, line,
+				"%s: home-address 0.0.0.0 needs an nai (RFC "
+				"2794)",
+				who);
 	if (r->n_if == 0 && (o->lo & F_INNER))
-		return perr(ps, line, "%s: no interface", who);
+		return cfg_perr(ps, line, "%s: no interface", who);
 	if (r->route_all && r->n_routes)
-		return perr(ps, line,
-			    "%s: route all and route PREFIX exclude each other",
-			    who);
+		return cfg_perr(ps, line,
+				"%s: route all and route PREFIX exclude each "
+				"other",
+				who);
 	r->route_all = r->route_all || !r->n_routes;
 	return (o->lo & F_INNER) && ps->c->have_vpn
 		       ? mn_check_vpn(ps, r, line) : 0;
@@ -1490,12 +1534,12 @@ static int set_fa_table(struct parse *ps, const struct opt *o, void *base)
 {
 	uint32_t *t = at(base, o->off);
 
-	if (arg(ps, ps->opt) < 0 ||
-	    parse_u32(ps, ps->opt, o->lo, o->hi, t) < 0)
+	if (cfg_arg(ps, ps->opt) < 0 ||
+	    cfg_parse_u32(ps, ps->opt, o->lo, o->hi, t) < 0)
 		return -1;
 	if (*t == 253 || *t == 254 || *t == 255)
-		return perr(ps, ps->tok_line,
-			    "route-table: %u is a kernel table", *t);
+		return cfg_perr(ps, ps->tok_line,
+				"route-table: %u is a kernel table", *t);
 	return 0;
 }
 
@@ -1529,9 +1573,9 @@ static const struct opt fa_opts[] = {
 	{.name = "route-table", U32(T, table, 1, 0xfffffeffu),
 	 .set = set_fa_table},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
-	{.name = "home-agent", .set = set_peer, .print = print_peers,
+	{.name = "home-agent", .set = cfg_set_peer, .print = cfg_print_peers,
 	 .aux = &fa_has},
-	{.name = "mobile-node", .set = set_peer, .print = print_peers,
+	{.name = "mobile-node", .set = cfg_set_peer, .print = cfg_print_peers,
 	 .aux = &fa_mns},
 	{.name = NULL},
 };
@@ -1551,19 +1595,19 @@ static int fa_check(struct parse *ps, const struct opt *o, void *blk,
 					      ? (uint16_t)(cfg->adv_interval_s * 3)
 					      : 1800;
 	if (cfg->adv_interval_s && cfg->adv_lifetime_s < cfg->adv_interval_s)
-		return perr(ps, line,
-			    "foreign-agent: advertise-lifetime %u is shorter "
-			    "than advertise-interval %u",
-			    (unsigned)cfg->adv_lifetime_s,
-			    (unsigned)cfg->adv_interval_s);
+		return cfg_perr(ps, line,
+				"foreign-agent: advertise-lifetime %u is "
+				"shorter than advertise-interval %u",
+				(unsigned)cfg->adv_lifetime_s,
+				(unsigned)cfg->adv_interval_s);
 	for (size_t i = 0; i < r->n_ha; i++)
 		for (unsigned k = 0; k < cfg->n_coa; k++)
 			if (r->ha[i].addr == cfg->coa[k] ||
 			    r->ha[i].addr == cfg->addr)
-				return perr(ps, r->ha_line[i],
-					    "home-agent: %s is the foreign "
-					    "agent's own address",
-					    mip4_ntoa(r->ha[i].addr, nb));
+				return cfg_perr(ps, r->ha_line[i],
+						"home-agent: %s is the foreign "
+						"agent's own address",
+						mip4_ntoa(r->ha[i].addr, nb));
 	return 0;
 }
 
@@ -1649,11 +1693,11 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 	ps->err = err;
 	ps->errlen = errlen;
 	ps->c = out;
-	rc = block_parse(ps, top_opts, out, NULL, 0, F_INNER, &s);
+	rc = cfg_block_parse(ps, top_opts, out, NULL, 0, F_INNER, &s);
 	if (rc == 0 && !out->have_ha && !out->have_mn && !out->have_fa)
-		rc = perr(ps, 0, "no role configured (home-agent { ... }, "
-				 "foreign-agent { ... } or mobile-node "
-				 "{ ... })");
+		rc = cfg_perr(ps, 0, "no role configured (home-agent { ... }, "
+				     "foreign-agent { ... } or mobile-node "
+				     "{ ... })");
 	free(ps);
 	if (rc < 0)
 		mip4_config_free(out);
@@ -1851,11 +1895,7 @@ const struct mip4_sa *mip4_config_fa_ha_sa(const struct mip4_config *c,
 void mip4_config_print_flags(const struct mip4_config *c, FILE *f,
 			     unsigned flags)
 {
-	static const char tabs[] = "\t\t\t\t";
-	const struct pr p = {f, flags, F_INNER, tabs + sizeof tabs - 1, c};
-
-	fputs("# mip4d configuration, every default explicit\n", f);
-	print_opts(&p, top_opts, c);
+	cfg_print(c, f, flags, top_opts);
 }
 
 void mip4_config_print(const struct mip4_config *c, FILE *f)
