@@ -21,12 +21,18 @@
 /*
  * The parser lives in the daemon.  When the build links the mip4daemon
  * library it defines MIP4_DAEMON_LIB; otherwise (tests/CMakeLists.txt
- * links only libmip4) the parser source is compiled into this test.
+ * links only libmip4) the parser's sources are compiled into this test.
  */
 #ifdef MIP4_DAEMON_LIB
 #include "config.h"
 #else
-#include "../../daemon/config.c" /* NOLINT(bugprone-suspicious-include) */
+/* NOLINTBEGIN(bugprone-suspicious-include) */
+#include "../../daemon/config.c"
+#include "../../daemon/config_block.c"
+#include "../../daemon/config_index.c"
+#include "../../daemon/config_lex.c"
+#include "../../daemon/config_print.c"
+/* NOLINTEND(bugprone-suspicious-include) */
 #endif
 
 /* The source tree: from the build, else from where this file lives. */
