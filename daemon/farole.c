@@ -582,9 +582,9 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
  */
 static void note_timeout(struct farole *r, const struct mip4_fa_out *o)
 {
-	char a[16], c[16];
+	if (r->timeout.ha != o->ha || !r->timeout.count) {
+		char a[16], c[16];
 
-	if (r->timeout.ha != o->ha || !r->timeout.count)
 		log_warnx("home agent %s did not answer a relayed request "
 			  "(78 after %u s): if it shares an FA-HA key with us, "
 			  "its foreign-agent entry must name our care-of "
@@ -594,6 +594,7 @@ static void note_timeout(struct farole *r, const struct mip4_fa_out *o)
 						     : MIP4_FA_PENDING_TIMEOUT_MS) /
 				  1000,
 			  mip4_ntoa(r->cfg.n_coa ? r->cfg.coa[0] : r->cfg.addr, c));
+	}
 	r->timeout.ha = o->ha;
 	r->timeout.home = mip4_get32(o->buf + 4);
 	r->timeout.at_ms = mip4d_now_ms();

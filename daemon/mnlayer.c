@@ -498,10 +498,10 @@ static void solicit(struct mnlayer *r, int ifindex)
 		return;
 	mip4_buf_init(&b, pkt + 20, sizeof pkt - 20);
 	mip4_sol_put(&b);
-	bool home_link = r->where == MIP4_MN_AT_HOME && r->cur_if == i;
+	bool on_home_link = r->where == MIP4_MN_AT_HOME && r->cur_if == i;
 
 	(void)mip4_ip_put(pkt, sizeof pkt,
-			  r->p.anon_solicit || !home_link ? 0 : r->mn.home_addr,
+			  r->p.anon_solicit || !on_home_link ? 0 : r->mn.home_addr,
 			  INADDR_ALLRTRS,
 			  MIP4_IPPROTO_ICMP, 1, (uint16_t)mip4d_random32(), false,
 			  b.len);

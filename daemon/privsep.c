@@ -103,7 +103,6 @@ void ps_parent_handle(struct ps_parent *p, const uint8_t *msg, size_t len,
 	struct ps_hdr h;
 	struct priv_req rq;
 	const char *why = "";
-	char a[16];
 	int rc;
 
 	*reply_len = 0;
@@ -130,13 +129,16 @@ void ps_parent_handle(struct ps_parent *p, const uint8_t *msg, size_t len,
 		} else if ((rc = priv_policy_check(&p->pol, &rq, p->ifname,
 						   &why)) < 0) {
 			p->st.refused++;
-			if (worth_logging(p->st.refused))
+			if (worth_logging(p->st.refused)) {
+				char a[16];
+
 				log_warnx("refused %s %s/%d table %u ifindex %d "
 					  "prio %u: %s (%llu refused so far)",
 					  priv_op_name((enum priv_op)rq.op),
 					  mip4_ntoa(rq.dst, a), rq.plen,
 					  rq.table, rq.ifindex, rq.prio, why,
 					  (unsigned long long)p->st.refused);
+			}
 		} else if ((rc = p->exec(p->exec_ctx, &rq)) < 0) {
 			p->st.failed++;
 		}

@@ -85,42 +85,42 @@ struct vpnrole {
 	struct mip4_vmn v;
 	struct mnlayer *x, *i;
 	struct event *ev_step, *ev_timer;
-	bool in_step;
-	bool gated;
 	/* what is in place */
-	enum mip4_vmn_state shown;   /* last state announced */
 	const char *shown_mode;
-	enum mip4_vmn_inner inner;   /* i-MIP's source */
-	uint32_t inner_vip;
-	bool x_active;
-	bool have_link;
-	struct mip4_mn_attach link;  /* the physical attachment we track */
-	int link_if;
-	uint32_t link_gw;
-	uint8_t link_mac[6];	     /* the FA's, via an FA */
-	uint32_t probe_fa;	     /* mc/naive: FA host route we installed */
-	int probe_fa_if;
-	bool x_reg;		     /* x registered from the link */
-	bool i_reg;
 	uint64_t i_ok_seen;	     /* i's ok_ms last reported */
-	uint32_t gw_route_via;	     /* mc/naive: gateway/32 via this */
-	int gw_route_if;
+	struct mip4_mn_attach link;  /* the physical attachment we track */
 	/* direct registration to the i-HA (the detection probe) */
 	struct mip4_mn probe;
-	int probe_fd;
 	struct event *ev_probe, *ev_probe_timer;
-	bool probing;
 	uint64_t probe_run;	     /* v.detections it was started for */
 	uint64_t probe_sent, probe_tnc, probe_no_tnc;
 	/* the VPN, through swanctl */
-	enum swan_op op;
 	uint64_t swan_killed;
-	bool want_list;
-	bool restart_pending;	     /* naive: initiate after the terminate */
 	uint64_t vpn_retry_ms;	     /* no initiate before this */
 	uint64_t vpn_checked_ms;
 	uint64_t initiations, terminations, swan_failures;
 	uint64_t outside_moves, inside_moves;
+	enum mip4_vmn_state shown;   /* last state announced */
+	enum mip4_vmn_inner inner;   /* i-MIP's source */
+	uint32_t inner_vip;
+	int link_if;
+	uint32_t link_gw;
+	uint32_t probe_fa;	     /* mc/naive: FA host route we installed */
+	int probe_fa_if;
+	uint32_t gw_route_via;	     /* mc/naive: gateway/32 via this */
+	int gw_route_if;
+	int probe_fd;
+	enum swan_op op;
+	uint8_t link_mac[6];	     /* the FA's, via an FA */
+	bool in_step;
+	bool gated;
+	bool x_active;
+	bool have_link;
+	bool x_reg;		     /* x registered from the link */
+	bool i_reg;
+	bool probing;
+	bool want_list;
+	bool restart_pending;	     /* naive: initiate after the terminate */
 	bool started;
 };
 
