@@ -19,6 +19,7 @@
  *                [--src ADDR[:PORT]] [--port P] [--requests R] [--window W]
  *                [--batch B] [--lifetime S] [--order seq|spread]
  *                [--timeout S] [--no-verify] [--label TEXT]
+ *                [--accepted-out FILE] [--key-index K]
  *
  *   --requests R   how many requests in this pass (default N): request k
  *                  goes to node k mod N (seq) or (k * P) mod N for a prime
@@ -30,6 +31,12 @@
  *   --timeout S    a request unanswered for S seconds is lost (default 1)
  *   --no-verify    do not check the replies' authenticators (the anchor
  *                  responder bench/udp-echo.c sends none)
+ *   --key-index K  node i's key is the base key XOR (K + i): nodes K.. of
+ *                  a configuration bench/ha-conf.py wrote from index 0
+ *                  (give --home and --spi of node K too)
+ *   --accepted-out FILE  write the home address of every request accepted
+ *                  (code 0/1, authentic) to FILE, one per line: what a
+ *                  crash test compares with the bindings after a restart
  *
  * Prints one JSON object: sent, answered, accepted (code 0/1), denied
  * (code > 1, with the first code seen), bad (malformed, wrong id, bad
@@ -62,7 +69,7 @@
 #define LG_RX_CAP 2048
 
 struct lg_opts {
-	uint32_t ha, src, first_home, first_spi;
+	uint32_t ha, src, first_home, first_spi, key_index;
 	uint16_t sport, dport;
 	uint8_t key[16];
 	long count, requests, window, batch;
@@ -70,6 +77,7 @@ struct lg_opts {
 	bool spread, verify;
 	double timeout;
 	const char *label;
+	FILE *accepted_out;
 };
 
 /* Per node: the outstanding request, if any. */
@@ -200,6 +208,8 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 			o->first_spi = (uint32_t)lg_num(v, UINT32_MAX);
 		} else if (strcmp(k, "--key") == 0) {
 			lg_key(v, o->key);
+		} else if (strcmp(k, "--key-index") == 0) {
+			o->key_index = (uint32_t)lg_num(v, 1u << 24);
 		} else if (strcmp(k, "--requests") == 0) {
 			o->requests = (long)lg_num(v, 1u << 30);
 		} else if (strcmp(k, "--window") == 0) {
@@ -217,6 +227,10 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 			o->timeout = strtod(v, NULL);
 		} else if (strcmp(k, "--label") == 0) {
 			o->label = v;
+		} else if (strcmp(k, "--accepted-out") == 0) {
+			o->accepted_out = fopen(v, "w");
+			if (!o->accepted_out)
+				lg_usage("--accepted-out: cannot create the file");
 		} else {
 			lg_usage("unknown option");
 		}
@@ -239,11 +253,13 @@ static void lg_sa(const struct lg_opts *o, uint32_t i, struct mip4_sa *sa)
 	uint8_t key[16];
 
 	memcpy(key, o->key, sizeof key);
+	i += o->key_index;
 	key[12] ^= (uint8_t)(i >> 24);
 	key[13] ^= (uint8_t)(i >> 16);
 	key[14] ^= (uint8_t)(i >> 8);
 	key[15] ^= (uint8_t)i;
-	(void)mip4_sa_init(sa, o->first_spi + i, key, sizeof key);
+	(void)mip4_sa_init(sa, o->first_spi + i - o->key_index, key,
+			   sizeof key);
 	sa->alg = MIP4_ALG_HMAC_MD5;
 }
 
@@ -324,7 +340,12 @@ static bool lg_reply(const struct lg_opts *o, struct lg_node *nodes,
 		}
 	}
 	if (buf[1] <= 1) {
+		uint32_t h = o->first_home + i;
+
 		s->accepted++;
+		if (o->accepted_out)
+			fprintf(o->accepted_out, "%u.%u.%u.%u\n", h >> 24,
+				(h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
 	} else {
 		if (!s->denied)
 			s->first_denial = buf[1];
@@ -559,6 +580,10 @@ int main(int argc, char **argv)
 	}
 	qsort(r.s.lat_us, (size_t)r.s.n_lat, sizeof *r.s.lat_us, lg_cmp_u32);
 	lg_print(&r, lg_cpu_s() - cpu0);
+	if (o.accepted_out && fclose(o.accepted_out) != 0) {
+		perror("mip4-loadgen: --accepted-out");
+		return 1;
+	}
 	close(r.fd);
 	free(r.nodes);
 	free(r.s.lat_us);

@@ -25,25 +25,28 @@
 #include "priv.h"
 #include "priv_policy.h"
 #include "role.h"
-#include "store.h"
+#include "hastore.h"
 
 #define RX_BATCH 64
 #define RX_BUFSZ MIP4_MSG_MAX
+
+/* Room for one IP_PKTINFO control message, aligned for it. */
+union pktinfo_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct cmsghdr align;
+};
 
 /* One receive batch: its datagrams, where they came from, the results. */
 struct ha_rx {
 	uint8_t bufs[RX_BATCH][RX_BUFSZ];
 	struct sockaddr_in from[RX_BATCH];
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct cmsghdr align;
-	} ctl[RX_BATCH];
+	union pktinfo_cmsg ctl[RX_BATCH];
 	struct mip4_ha_result res[RX_BATCH];
+	struct mip4_ha_rx req[RX_BATCH]; /* for mip4_ha_refuse() */
+	bool at_home[RX_BATCH]; /* from the home address on the home link */
+	bool wrote[RX_BATCH];	/* its fate hangs on the batch's commit */
 	struct sockaddr_in to[RX_BATCH];
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct cmsghdr align;
-	} txctl[RX_BATCH];
+	union pktinfo_cmsg txctl[RX_BATCH];
 };
 
 struct harole {
@@ -51,7 +54,7 @@ struct harole {
 	struct mip4_ha *ha;
 	struct dp *dp;
 	struct nl *nl; /* unprivileged queries (neighbour addresses) */
-	struct store *store;
+	struct hastore *hs;
 	/* Two port-434 sockets: see open_udp() */
 	int udp_fd, udp_any_fd;
 	int tun_ifindex;
@@ -93,41 +96,6 @@ static json_object *json_event(const char *name)
 }
 
 /* Wall-clock expiry of a care-of address, for the store. */
-static int64_t expires_wall(uint64_t expires_ms, uint64_t now_ms)
-{
-	int64_t left = expires_ms > now_ms
-			       ? (int64_t)((expires_ms - now_ms + 999) / 1000)
-			       : 0;
-
-	return mip4d_now_wall() + left;
-}
-
-/*
- * Write b to the store: the binding with its first care-of address, and
- * the others (simultaneous bindings) when it has or had more than one, so
- * that the common case costs one statement.
- */
-static void store_binding(struct harole *h, const struct mip4_binding *b,
-			  size_t old_ncoa, uint64_t now_ms)
-{
-	struct mip4_coa c[MIP4_HA_MAX_COA];
-	int64_t exp[MIP4_HA_MAX_COA];
-	size_t n = mip4_binding_ncoa(b);
-
-	if (store_put(h->store, b, expires_wall(b->expires_ms, now_ms)) < 0)
-		h->env->counters[D_STORE_ERR]++;
-	if (n <= 1 && old_ncoa <= 1)
-		return;
-	if (n > MIP4_HA_MAX_COA) /* never: restore_coa() keeps to the bound */
-		n = MIP4_HA_MAX_COA;
-	for (size_t i = 1; i < n; i++) {
-		mip4_binding_coa(b, i, &c[i - 1]);
-		exp[i - 1] = expires_wall(c[i - 1].expires_ms, now_ms);
-	}
-	if (store_put_coas(h->store, b->home_addr, c, exp, n - 1) < 0)
-		h->env->counters[D_STORE_ERR]++;
-}
-
 /*
  * Packets for a registered home address must reach the TUN device: a /32
  * route into it, and on a physical home link a proxy ARP entry plus a
@@ -268,27 +236,119 @@ static void fa_sa_misplaced(struct harole *h, uint32_t src, uint32_t spi)
 	}
 }
 
-/* Apply what the request funnel decided; at_home: the request came from
- * the home address on the home link. */
-static void apply(struct harole *h, const struct mip4_ha_result *res,
-		  uint64_t now_ms, uint32_t src, bool at_home)
+/* Hand a request's binding change to the store; true when it wrote (see
+ * hastore.h: a renewal in place may need no write). */
+static bool persist(struct harole *h, const struct mip4_ha_result *res,
+		    uint64_t now_ms)
 {
-	const struct mip4_binding *b = res->binding;
+	bool wrote = false;
 
-	if (res->counter == MIP4_HA_DROP_FA_HA_NO_SA)
-		fa_sa_misplaced(h, src, res->fa_spi);
-
-	if ((res->counter == MIP4_HA_ACCEPTED ||
-	     res->counter == MIP4_HA_DEREGISTERED) &&
-	    store_put_replay(h->store, res->spi, res->accepted_id) < 0)
-		h->env->counters[D_STORE_ERR]++;
 	switch (res->change) {
 	case MIP4_HA_BIND_ADDED:
 	case MIP4_HA_BIND_UPDATED:
-		if (res->change == MIP4_HA_BIND_ADDED ||
-		    res->old_coa != b->coa)
+	case MIP4_HA_BIND_COA_REMOVED:
+		wrote = hastore_put(h->hs, res->binding, res->old_ncoa,
+				    res->renewal_only, now_ms);
+		break;
+	case MIP4_HA_BIND_REMOVED:
+		hastore_del(h->hs, res->home_addr);
+		wrote = true;
+		break;
+	default:
+		break;
+	}
+	/* the replay state goes with every write, and with an accepted
+	 * request that changed nothing (deregistering an address that was
+	 * not registered) */
+	if ((res->counter == MIP4_HA_ACCEPTED ||
+	     res->counter == MIP4_HA_DEREGISTERED) &&
+	    (wrote || res->change == MIP4_HA_NO_CHANGE)) {
+		hastore_replay(h->hs, res->spi, res->accepted_id);
+		wrote = true;
+	}
+	return wrote;
+}
+
+/* Put a binding back as the file holds it (restore_one/restore_coa). */
+static int restore_one(void *ctx, const struct mip4_binding *s,
+		       int64_t exp_wall);
+static int restore_coa(void *ctx, uint32_t home, const struct mip4_coa *sc,
+		       int64_t exp_wall);
+
+/*
+ * The batch is not durable (hastore.h).  WRITES_LOST: the bindings whose
+ * writes were lost go back to what the file holds, and every acceptance
+ * that concerned them becomes a 130.  NOT_DURABLE (the file is gone or
+ * not ours): no acceptance leaves; the table keeps its state, which a new
+ * file will be written from.
+ */
+static void take_back(struct harole *h, unsigned n, enum hastore_verdict v)
+{
+	struct mip4_btable *t = mip4_ha_bindings(h->ha);
+	struct ha_rx *b = h->rx;
+	uint32_t homes[RX_BATCH];
+	unsigned nh = 0, refused = 0;
+
+	for (unsigned i = 0; i < n && v == HASTORE_WRITES_LOST; i++) {
+		unsigned k = 0;
+
+		if (!b->wrote[i])
+			continue;
+		while (k < nh && homes[k] != b->res[i].home_addr)
+			k++;
+		if (k < nh)
+			continue;
+		homes[nh++] = b->res[i].home_addr;
+		if (b->res[i].change == MIP4_HA_NO_CHANGE)
+			continue;
+		{
+			struct mip4_binding *cur =
+				mip4_btable_get(t, b->res[i].home_addr);
+
+			if (cur)
+				mip4_btable_del(t, cur);
+			(void)hastore_reload(h->hs, b->res[i].home_addr,
+					     restore_one, restore_coa, h);
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct mip4_ha_result *res = &b->res[i];
+		unsigned k = 0;
+
+		if (!res->send || res->code > MIP4_CODE_ACCEPTED_NO_SIMUL)
+			continue;
+		while (k < nh && homes[k] != res->home_addr)
+			k++;
+		if (v == HASTORE_WRITES_LOST && k == nh)
+			continue; /* a renewal the file already held */
+		mip4_ha_refuse(h->ha, &b->req[i], res);
+		if (v == HASTORE_WRITES_LOST)
+			res->change = MIP4_HA_NO_CHANGE; /* undone above */
+		refused++;
+	}
+	hastore_refused(h->hs, refused);
+}
+
+/* What a request's outcome does outside the table once the batch is
+ * settled: routes, proxy ARP, events.  at_home: the request came from the
+ * home address on the home link. */
+static void effects(struct harole *h, const struct mip4_ha_result *res,
+		    uint32_t src, bool at_home)
+{
+	/* the binding as it stands now (a later request of the batch may
+	 * have removed it) */
+	const struct mip4_binding *b =
+		mip4_btable_get(mip4_ha_bindings(h->ha), res->home_addr);
+
+	if (res->counter == MIP4_HA_DROP_FA_HA_NO_SA)
+		fa_sa_misplaced(h, src, res->fa_spi);
+	switch (res->change) {
+	case MIP4_HA_BIND_ADDED:
+	case MIP4_HA_BIND_UPDATED:
+		if (!b)
+			break;
+		if (res->change == MIP4_HA_BIND_ADDED || res->old_coa != b->coa)
 			route_add(h, b->home_addr);
-		store_binding(h, b, res->old_ncoa, now_ms);
 		binding_event(h, "registered", b, b->home_addr, res->coa,
 			      res->change == MIP4_HA_BIND_UPDATED &&
 				      res->old_coa == b->coa &&
@@ -296,13 +356,12 @@ static void apply(struct harole *h, const struct mip4_ha_result *res,
 		break;
 	case MIP4_HA_BIND_COA_REMOVED:
 		/* one care-of address went, the others stay (§3.8.2.2) */
-		store_binding(h, b, res->old_ncoa, now_ms);
-		binding_event(h, "deregistered", b, b->home_addr, res->coa, false);
+		if (b)
+			binding_event(h, "deregistered", b, b->home_addr,
+				      res->coa, false);
 		break;
 	case MIP4_HA_BIND_REMOVED:
 		route_del(h, res->home_addr, at_home);
-		if (store_del(h->store, res->home_addr) < 0)
-			h->env->counters[D_STORE_ERR]++;
 		binding_event(h, "deregistered", NULL, res->home_addr,
 			      res->old_coa, false);
 		break;
@@ -330,7 +389,7 @@ static void send_replies(struct harole *h, struct mip4_ha_result *res,
 			 unsigned n)
 {
 	struct sockaddr_in *to = h->rx->to;
-	__typeof__(h->rx->txctl[0]) *ctl = h->rx->txctl;
+	union pktinfo_cmsg *ctl = h->rx->txctl;
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	unsigned k = 0;
@@ -401,7 +460,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	unsigned nres = 0;
-	bool batch;
+	enum hastore_verdict verdict;
 	int n;
 
 	(void)what;
@@ -424,13 +483,12 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		}
 		return;
 	}
-	/* One store transaction per batch; replies only once it is on
-	 * disk, so an answered registration survives a crash. */
-	batch = store_begin(h->store) == 0;
-	if (!batch)
-		h->env->counters[D_STORE_ERR]++;
+	/* One store transaction per batch; replies only once what they
+	 * grant is on disk (hastore.h), so an answered registration
+	 * survives a crash. */
+	hastore_batch_begin(h->hs);
 	for (int i = 0; i < n; i++) {
-		struct mip4_ha_rx rx = {0};
+		struct mip4_ha_rx *rx = &b->req[nres];
 		uint64_t now = mip4d_now_ms();
 		int ifindex;
 
@@ -439,34 +497,37 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 			h->env->counters[D_UDP_RX_ERR]++;
 			continue;
 		}
-		rx.data = b->bufs[i];
-		rx.len = mm[i].msg_len;
-		rx.src = ntohl(b->from[i].sin_addr.s_addr);
-		rx.sport = ntohs(b->from[i].sin_port);
-		rx.dst = pktinfo_dst(&mm[i].msg_hdr, &ifindex);
-		if (rx.len >= 1 && b->bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
+		memset(rx, 0, sizeof *rx);
+		rx->data = b->bufs[i];
+		rx->len = mm[i].msg_len;
+		rx->src = ntohl(b->from[i].sin_addr.s_addr);
+		rx->sport = ntohs(b->from[i].sin_port);
+		rx->dst = pktinfo_dst(&mm[i].msg_hdr, &ifindex);
+		if (rx->len >= 1 && b->bufs[i][0] == MIP4_MSG_TUNNEL_DATA) {
 			h->env->counters[D_TUNNEL_DATA_RX]++;
-			(void)dp_udp_input(h->dp, rx.src, rx.sport, rx.data,
-					   rx.len);
+			(void)dp_udp_input(h->dp, rx->src, rx->sport, rx->data,
+					   rx->len);
 			continue;
 		}
 		/* The kernel discards datagrams with a bad UDP checksum
 		 * before we see them (RFC 5944 §3.8.2.1). */
-		rx.now_ms = now;
-		rx.now_ntp = mip4d_now_ntp();
-		rx.random = mip4d_random32();
-		mip4_ha_input(h->ha, &rx, &res[nres]);
-		/* Routes first: a deregistration's reply must not follow
-		 * the /32 route into our own tunnel. */
-		apply(h, &res[nres], now, rx.src,
-		      rx.src == res[nres].home_addr && h->home_ifindex &&
-			      ifindex == h->home_ifindex);
+		rx->now_ms = now;
+		rx->now_ntp = mip4d_now_ntp();
+		rx->random = mip4d_random32();
+		mip4_ha_input(h->ha, rx, &res[nres]);
+		b->at_home[nres] = rx->src == res[nres].home_addr &&
+				   h->home_ifindex &&
+				   ifindex == h->home_ifindex;
+		b->wrote[nres] = persist(h, &res[nres], now);
 		nres++;
 	}
-	if (batch && store_commit(h->store) < 0) {
-		h->env->counters[D_STORE_ERR]++;
-		log_warnx("state-db: %s", store_errmsg(h->store));
-	}
+	verdict = hastore_batch_end(h->hs, mip4d_now_ms());
+	if (verdict != HASTORE_DURABLE)
+		take_back(h, nres, verdict);
+	/* Routes first: a deregistration's reply must not follow the /32
+	 * route into our own tunnel. */
+	for (unsigned i = 0; i < nres; i++)
+		effects(h, &res[i], b->req[i].src, b->at_home[i]);
 	/* every route, proxy entry and ARP of the batch in place first */
 	priv_flush(h->env->priv);
 	send_replies(h, res, nres);
@@ -501,12 +562,14 @@ static void on_expired(void *ctx, const struct mip4_binding *b,
 	h->env->counters[D_EXPIRED]++;
 	if (last) {
 		route_del(h, b->home_addr, false);
-		if (store_del(h->store, b->home_addr) < 0)
-			h->env->counters[D_STORE_ERR]++;
+		hastore_del_now(h->hs, b->home_addr);
 		binding_event(h, "expired", NULL, b->home_addr, c->coa, false);
 		return;
 	}
-	store_binding(h, b, mip4_binding_ncoa(b) + 1, mip4d_now_ms());
+	/* (the callback's binding is const; the store only reads it) */
+	hastore_put_now(h->hs, mip4_btable_get(mip4_ha_bindings(h->ha),
+					       b->home_addr),
+			mip4_binding_ncoa(b) + 1, mip4d_now_ms());
 	binding_event(h, "expired", b, b->home_addr, c->coa, false);
 }
 
@@ -516,6 +579,7 @@ static void ha_tick(void *state)
 
 	mip4_ha_expire(h->ha, mip4d_now_ms(), on_expired, h);
 	garp_run(h, mip4d_now_ms());
+	hastore_tick(h->hs, mip4d_now_ms());
 }
 
 /* Monotonic expiry for a stored wall-clock one; one that passed while we
@@ -553,6 +617,8 @@ static int restore_one(void *ctx, const struct mip4_binding *s,
 	b->bytes_to_mn = s->bytes_to_mn;
 	b->pkts_from_mn = s->pkts_from_mn;
 	b->bytes_from_mn = s->bytes_from_mn;
+	/* the file keeps it until then (hastore.h) */
+	b->durable_s = (uint32_t)(b->expires_ms / 1000);
 	return 0;
 }
 
@@ -571,6 +637,7 @@ static int restore_coa(void *ctx, uint32_t home, const struct mip4_coa *sc,
 		   mip4_binding_ncoa(b) >= MIP4_HA_MAX_COA))
 		return 0;
 	c.expires_ms = restored_expiry(exp_wall, mip4d_now_ms());
+	b->durable_s = 0; /* several: every renewal writes */
 	if (mip4_btable_coa_put(t, b, &c, true) < 0)
 		log_warnx("restore: care-of address of a binding: out of "
 			  "memory");
@@ -593,7 +660,8 @@ static void restore_replay(struct harole *h, struct mip4_config *c)
 		struct mip4_ha_mn *mn = &c->ha.mn[i];
 		uint64_t last;
 
-		if (store_get_replay(h->store, mn->sa.spi, &last) == 1) {
+		if (store_get_replay(hastore_db(h->hs), mn->sa.spi, &last) ==
+		    1) {
 			mn->replay.last_id = last;
 			mn->replay.have_last = true;
 		}
@@ -706,6 +774,27 @@ static int ha_open(const struct role_env *env, void **state)
 	return 0;
 }
 
+static int dump_binding(void *ctx, const struct mip4_binding *b)
+{
+	return hastore_write_binding(ctx, b, mip4d_now_ms());
+}
+
+/* Everything the file should hold, into a new one (hastore.h). */
+static int dump(void *ctx, struct store *dst)
+{
+	struct harole *h = ctx;
+	const struct mip4_config_ha *c = &h->env->conf->ha;
+
+	if (mip4_btable_foreach(mip4_ha_bindings(h->ha), dump_binding, dst))
+		return -1;
+	for (size_t i = 0; i < c->n_mn; i++)
+		if (c->mn[i].replay.have_last &&
+		    store_put_replay(dst, c->mn[i].sa.spi,
+				     c->mn[i].replay.last_id) < 0)
+			return -1;
+	return 0;
+}
+
 /* Unprivileged: the bindings and replay state back from the store, their
  * routes in place again, then listen. */
 static int ha_start(void *state)
@@ -716,23 +805,19 @@ static int ha_start(void *state)
 	char err[256];
 	int n;
 
-	if (store_open(env->conf->state_db, &h->store, err, sizeof err) < 0) {
-		log_warnx("state-db %s: %s", env->conf->state_db, err);
-		return -1;
-	}
-	if (env->conf->state_sync_full &&
-	    store_set_sync(h->store, STORE_SYNC_FULL) < 0) {
-		log_warnx("state-db %s: %s", env->conf->state_db,
-			  store_errmsg(h->store));
+	if (hastore_open(env->conf->state_db, env->conf->state_sync_full, dump,
+			 h, &h->hs, err, sizeof err) < 0) {
+		log_warnx("state-db %s", err);
 		return -1;
 	}
 	restore_replay(h, env->conf);
-	n = store_load(h->store, mip4d_now_wall(), restore_one, h);
-	if (n >= 0 && store_load_coas(h->store, restore_coa, h) < 0)
+	n = store_load(hastore_db(h->hs), mip4d_now_wall(), restore_one, h);
+	if (n >= 0 &&
+	    store_load_coas(hastore_db(h->hs), restore_coa, h) < 0)
 		n = -1;
 	if (n < 0) {
 		log_warnx("state-db %s: %s", env->conf->state_db,
-			  store_errmsg(h->store));
+			  store_errmsg(hastore_db(h->hs)));
 		return -1;
 	}
 	h->restored = n;
@@ -766,7 +851,7 @@ static void ha_stop(void *state)
 	/* Bindings stay in the store; routes go with the TUN device. */
 	dp_close(h->dp);
 	nl_close(h->nl);
-	store_close(h->store);
+	hastore_close(h->hs);
 	if (h->udp_fd >= 0)
 		close(h->udp_fd);
 	if (h->udp_any_fd >= 0)
@@ -826,6 +911,8 @@ static json_object *ha_status(void *state)
 	jadd_int(o, "mobile_nodes", (int64_t)h->env->conf->ha.n_mn);
 	jadd_int(o, "bindings",
 		(int64_t)mip4_btable_count(mip4_ha_bindings(h->ha)));
+	json_object_object_add(o, "state_db",
+			       hastore_status(h->hs, mip4d_now_ms()));
 	return o;
 }
 
@@ -903,6 +990,7 @@ static void ha_counters(void *state, json_object *o)
 	struct harole *h = state;
 	json_object *ha = json_object_new_object();
 	json_object *dpo = json_object_new_object();
+	json_object *sto = json_object_new_object();
 	const uint64_t *c = mip4_ha_counters(h->ha);
 	const struct dp_stats *s = dp_stats(h->dp);
 
@@ -919,8 +1007,10 @@ static void ha_counters(void *state, json_object *o)
 	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
 	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
 	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	hastore_counters(h->hs, sto);
 	json_object_object_add(o, "home-agent", ha);
 	json_object_object_add(o, "dataplane", dpo);
+	json_object_object_add(o, "state-db", sto);
 }
 
 static bool ha_wanted(const struct mip4_config *c)

@@ -33,11 +33,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "store.h"
+#include "walscan.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define STORE_ERR_MAX 320
 #define STORE_NAI_MAX 255 /* RFC 2794 §2: one length octet */
 /* The WAL is reused, not shrunk, after a checkpoint; a registration storm
@@ -61,6 +66,9 @@ enum store_stmt {
 	ST_COA_PURGE,
 	ST_PURGE_ORPHANS,
 	ST_COA_LOAD,
+	ST_GET,
+	ST_COA_GET,
+	ST_PROBE,
 	ST__MAX
 };
 
@@ -136,6 +144,11 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_PURGE_ORPHANS] = ("DELETE FROM binding_coa WHERE home_addr NOT IN "
 			      "(SELECT home_addr FROM binding)"),
 	[ST_COA_LOAD] = ("SELECT " COA_COLS " FROM binding_coa"),
+	[ST_GET] = ("SELECT " BINDING_COLS " FROM binding WHERE home_addr = ?1"),
+	[ST_COA_GET] = ("SELECT " COA_COLS " FROM binding_coa WHERE "
+			"home_addr = ?1"),
+	/* rewrites the header page with what it holds: a real write */
+	[ST_PROBE] = ("PRAGMA user_version = " STR(STORE_SCHEMA_VERSION)),
 };
 
 /* Version 1; store_migrate() brings it to STORE_SCHEMA_VERSION.  A later
@@ -182,7 +195,12 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX];
 	bool in_batch;
+	char *path;
+	dev_t dev; /* the file we opened (store_check_file()) */
+	ino_t ino;
+	int wal_frames; /* in the log after the last commit */
 	char err[STORE_ERR_MAX];
+	char warning[STORE_ERR_MAX]; /* store_open_warning() */
 };
 
 __attribute__((format(printf, 3, 4))) static void
@@ -197,10 +215,21 @@ msg(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Fail with "WHAT: <sqlite's message>". */
+/* Fail with "WHAT: <sqlite's message>", and the system's reason when the
+ * file system said no ("No space left on device", "Read-only file
+ * system"). */
 static int db_fail(struct store *s, const char *what)
 {
-	msg(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
+	int rc = sqlite3_extended_errcode(s->db) & 0xff;
+	int e = sqlite3_system_errno(s->db);
+
+	if (e && (rc == SQLITE_IOERR || rc == SQLITE_FULL ||
+		  rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN))
+		msg(s->err, sizeof s->err, "%s: %s: %s", what,
+		    sqlite3_errmsg(s->db), strerror(e));
+	else
+		msg(s->err, sizeof s->err, "%s: %s", what,
+		    sqlite3_errmsg(s->db));
 	return -1;
 }
 
@@ -500,6 +529,97 @@ static int open_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* The directory part of path ("." for none). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* A state directory on a read-only file system says so, whatever SQLite
+ * made of it (it tends to report the file as missing). */
+static void explain_readonly(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	struct statvfs vfs;
+
+	dir_of(path, dir, sizeof dir);
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		msg(err, errlen,
+		    "%s: the file system of %s is mounted read-only; mip4d "
+		    "must be able to write its state file", path, dir);
+}
+
+/* Which file we opened, for store_check_file(). */
+static int open_identity(struct store *s, const char *path, char *err,
+			 size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		msg(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	return 0;
+}
+
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct store *)ctx)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+/*
+ * SQLite recovers a log up to its first damaged frame and ignores the
+ * rest, committed transactions included, without a word.  Compare what
+ * the log held (walscan.h) with what recovery kept; when transactions
+ * were dropped, keep a copy of the log and say so in store_open_warning().
+ * Runs before anything writes to the log.
+ */
+static void open_wal_check(struct store *s, const char *path)
+{
+	struct walscan w;
+	int nlog = 0, nckpt = 0;
+	char copy[4200];
+
+	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE,
+				      &nlog, &nckpt) != SQLITE_OK) {
+		msg(s->warning, sizeof s->warning,
+		    "%s: cannot checkpoint the log at start: %s", path,
+		    sqlite3_errmsg(s->db));
+		return;
+	}
+	s->wal_frames = nlog > 0 ? nlog : 0;
+	if (walscan_file(path, (uint64_t)(nlog > 0 ? nlog : 0), &w) < 0) {
+		msg(s->warning, sizeof s->warning,
+		    "%s-wal: cannot read it to check what recovery kept: %s",
+		    path, strerror(errno));
+		return;
+	}
+	if (w.lost == 0)
+		return;
+	if (walscan_keep_copy(path, (long long)time(NULL), copy,
+			      sizeof copy) < 0)
+		snprintf(copy, sizeof copy, "(no copy kept: %s)",
+			 strerror(errno));
+	msg(s->warning, sizeof s->warning,
+	    "%s-wal is damaged: %llu committed transaction(s) from frame "
+	    "%llu of %llu on were dropped by recovery, with the bindings and "
+	    "replay state they held; the log as found is in %s", path,
+	    (unsigned long long)w.lost, (unsigned long long)w.first_lost,
+	    (unsigned long long)w.frames, copy);
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s;
@@ -509,7 +629,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	*out = NULL;
 	msg(err, errlen, "%s", "");
 	s = calloc(1, sizeof *s);
-	if (!s) {
+	if (s)
+		s->path = strdup(path);
+	if (!s || !s->path) {
+		free(s);
 		msg(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -553,6 +676,12 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	umask(old_umask);
 	if (rc < 0)
 		goto fail;
+	if (open_identity(s, path, err, errlen) < 0)
+		goto fail;
+	/* Checkpoints are the daemon's to schedule (store_checkpoint()),
+	 * never inside a commit whose replies wait for it. */
+	sqlite3_wal_hook(s->db, wal_hook, s);
+	open_wal_check(s, path);
 	for (int i = 0; i < ST__MAX; i++) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -567,6 +696,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	*out = s;
 	return 0;
 fail:
+	explain_readonly(path, err, errlen);
 	store_close(s);
 	return -1;
 }
@@ -581,6 +711,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	/* sqlite3_close() checkpoints the WAL and removes it. */
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -771,21 +902,15 @@ static enum store_col row_decode(sqlite3_stmt *st, struct mip4_binding *b,
 	return C__MAX;
 }
 
-int store_load(struct store *s, int64_t now_wall,
-	       int (*fn)(void *ctx, const struct mip4_binding *b,
-			 int64_t expires_wall),
-	       void *ctx)
+/* Hand every row st yields to fn (see store_load()); the row count or -1. */
+static int load_rows(struct store *s, sqlite3_stmt *st,
+		     int (*fn)(void *ctx, const struct mip4_binding *b,
+			       int64_t expires_wall),
+		     void *ctx)
 {
-	sqlite3_stmt *st = s->st[ST_LOAD];
 	char nai[STORE_NAI_MAX + 1];
 	int n = 0, rc;
 
-	sqlite3_bind_int64(s->st[ST_COA_PURGE], 1, now_wall);
-	sqlite3_bind_int64(s->st[ST_PURGE], 1, now_wall);
-	if (run(s, ST_COA_PURGE, "load: delete expired care-of addresses") < 0 ||
-	    run(s, ST_PURGE, "load: delete expired") < 0 ||
-	    run(s, ST_PURGE_ORPHANS, "load: delete orphan care-of addresses") < 0)
-		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mip4_binding b;
 		int64_t expires_wall = 0;
@@ -825,15 +950,31 @@ int store_load(struct store *s, int64_t now_wall,
 	return n;
 }
 
+int store_load(struct store *s, int64_t now_wall,
+	       int (*fn)(void *ctx, const struct mip4_binding *b,
+			 int64_t expires_wall),
+	       void *ctx)
+{
+	sqlite3_bind_int64(s->st[ST_COA_PURGE], 1, now_wall);
+	sqlite3_bind_int64(s->st[ST_PURGE], 1, now_wall);
+	if (run(s, ST_COA_PURGE, "load: delete expired care-of addresses") < 0 ||
+	    run(s, ST_PURGE, "load: delete expired") < 0 ||
+	    run(s, ST_PURGE_ORPHANS, "load: delete orphan care-of addresses") < 0)
+		return -1;
+	return load_rows(s, s->st[ST_LOAD], fn, ctx);
+}
+
 static const char *const coa_col_name[CC__MAX] = {
 	"home_addr", "coa", "peer_addr", "peer_port", "lifetime", "keepalive",
 	"encap", "expires_wall",
 };
 
-int store_load_coas(struct store *s,
-		    int (*fn)(void *ctx, uint32_t home_addr,
-			      const struct mip4_coa *c, int64_t expires_wall),
-		    void *ctx)
+/* Hand every care-of address row st yields to fn; the count or -1. */
+static int load_coa_rows(struct store *s, sqlite3_stmt *st,
+			 int (*fn)(void *ctx, uint32_t home_addr,
+				   const struct mip4_coa *c,
+				   int64_t expires_wall),
+			 void *ctx)
 {
 	static const int64_t max[CC__MAX] = {
 		[CC_HOME_ADDR] = UINT32_MAX, [CC_COA] = UINT32_MAX,
@@ -841,7 +982,6 @@ int store_load_coas(struct store *s,
 		[CC_LIFETIME] = UINT16_MAX,  [CC_KEEPALIVE] = UINT16_MAX,
 		[CC_ENCAP] = UINT8_MAX,	     [CC_EXPIRES_WALL] = INT64_MAX,
 	};
-	sqlite3_stmt *st = s->st[ST_COA_LOAD];
 	int n = 0, rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -890,6 +1030,31 @@ int store_load_coas(struct store *s,
 	}
 	sqlite3_reset(st);
 	return n;
+}
+
+int store_load_coas(struct store *s,
+		    int (*fn)(void *ctx, uint32_t home_addr,
+			      const struct mip4_coa *c, int64_t expires_wall),
+		    void *ctx)
+{
+	return load_coa_rows(s, s->st[ST_COA_LOAD], fn, ctx);
+}
+
+int store_get(struct store *s, uint32_t home_addr,
+	      int (*fn)(void *ctx, const struct mip4_binding *b,
+			int64_t expires_wall),
+	      int (*coa_fn)(void *ctx, uint32_t home_addr,
+			    const struct mip4_coa *c, int64_t expires_wall),
+	      void *ctx)
+{
+	int n;
+
+	sqlite3_bind_int64(s->st[ST_GET], 1, home_addr);
+	n = load_rows(s, s->st[ST_GET], fn, ctx);
+	if (n <= 0)
+		return n;
+	sqlite3_bind_int64(s->st[ST_COA_GET], 1, home_addr);
+	return load_coa_rows(s, s->st[ST_COA_GET], coa_fn, ctx) < 0 ? -1 : 1;
 }
 
 int store_put_replay(struct store *s, uint32_t spi, uint64_t last_id)
@@ -994,4 +1159,67 @@ int64_t store_count(struct store *s)
 const char *store_errmsg(const struct store *s)
 {
 	return s ? s->err : "no store";
+}
+
+const char *store_open_warning(const struct store *s)
+{
+	return s->warning;
+}
+
+int store_check_file(struct store *s)
+{
+	struct stat st;
+
+	if (stat(s->path, &st) < 0) {
+		if (errno == ENOENT)
+			msg(s->err, sizeof s->err,
+			    "%s was deleted while mip4d used it: what is "
+			    "written now would not survive a restart", s->path);
+		else
+			msg(s->err, sizeof s->err, "%s: %s", s->path,
+			    strerror(errno));
+		return -1;
+	}
+	if (st.st_dev != s->dev || st.st_ino != s->ino) {
+		msg(s->err, sizeof s->err,
+		    "%s was replaced by another file while mip4d used it: "
+		    "what is written now would not survive a restart",
+		    s->path);
+		return -1;
+	}
+	return 0;
+}
+
+int store_probe(struct store *s)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	if (run(s, ST_PROBE, "probe") < 0) {
+		(void)store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
+}
+
+int store_wal_frames(const struct store *s)
+{
+	return s->wal_frames;
+}
+
+int store_checkpoint(struct store *s)
+{
+	int nlog = 0, nckpt = 0;
+
+	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE,
+				      &nlog, &nckpt) != SQLITE_OK)
+		return db_fail(s, "checkpoint");
+	/* all of it in the database: the next commit starts the log over */
+	if (nckpt == nlog)
+		s->wal_frames = 0;
+	return nckpt;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
 }

@@ -101,6 +101,18 @@ int store_load_coas(struct store *s,
 		    void *ctx);
 
 /*
+ * The binding stored for home_addr, through the same callbacks as
+ * store_load() and store_load_coas(), without purging anything: 1 found,
+ * 0 none, -1 error (a callback's non-zero return is one).
+ */
+int store_get(struct store *s, uint32_t home_addr,
+	      int (*fn)(void *ctx, const struct mip4_binding *b,
+			int64_t expires_wall),
+	      int (*coa_fn)(void *ctx, uint32_t home_addr,
+			    const struct mip4_coa *c, int64_t expires_wall),
+	      void *ctx);
+
+/*
  * Replay state per mobile node, keyed by the SPI of its MN-HA SA (RFC 5944
  * §5.7: accepted timestamps must keep increasing across restarts).  Kept
  * apart from the binding because it must outlive it: after a
@@ -128,5 +140,35 @@ int64_t store_count(struct store *s);
 
 /* The last error, one line; "" when there has been none. */
 const char *store_errmsg(const struct store *s);
+
+/*
+ * What store_open() found wrong but could live with, one line, or "": a
+ * damaged write-ahead log whose committed transactions recovery dropped
+ * (a copy of the log is kept beside the file, named in the message).
+ */
+const char *store_open_warning(const struct store *s);
+
+/* The path the store was opened with. */
+const char *store_path(const struct store *s);
+
+/*
+ * Whether the path still names the file we opened: -1 with the reason in
+ * store_errmsg() when it was deleted or replaced (writes then go to a file
+ * no restart will read), 0 otherwise.  One stat(2).
+ */
+int store_check_file(struct store *s);
+
+/* A real write (the header page, unchanged) in its own transaction: 0 when
+ * the file takes writes again, -1 (store_errmsg()) when not. */
+int store_probe(struct store *s);
+
+/*
+ * The log is never checkpointed inside a commit: the caller does it, off
+ * the path of a batch whose replies wait, when store_wal_frames() (frames
+ * in the log since it last started over) grows.  Returns the frames copied
+ * into the database, or -1.
+ */
+int store_wal_frames(const struct store *s);
+int store_checkpoint(struct store *s);
 
 #endif

@@ -46,6 +46,7 @@ static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
 	[MIP4_HA_REJ_PROHIBITED] = "reject-129-prohibited",
 	[MIP4_HA_REJ_RESOURCES] = "reject-130-resources",
 	[MIP4_HA_REJ_TOO_MANY] = "reject-135-too-many-bindings",
+	[MIP4_HA_REJ_NOT_STORED] = "reject-130-not-stored",
 };
 
 _Static_assert(MIP4_HA_MAX_COA >= 1 && MIP4_HA_MAX_COA <= 255,
@@ -308,6 +309,24 @@ static void deregister(struct mip4_ha *ha, struct mip4_binding *b,
 	res->change = MIP4_HA_BIND_COA_REMOVED;
 }
 
+/* The request's NAI and mobile node into rc. */
+static struct mip4_ha_mn *find_mn(struct mip4_ha *ha, const struct mip4_msg *m,
+				  struct reply_ctx *rc)
+{
+	rc->req = m;
+	rc->nai = mip4_msg_find_ext(m, MIP4_EXT_NAI, -1);
+	rc->mn = ha->mn_lookup(ha->ctx, m->u.rrq.home_addr,
+			       rc->nai ? (const char *)rc->nai->data : NULL,
+			       rc->nai ? rc->nai->data_len : 0);
+	return rc->mn;
+}
+
+/* Whether a request is a deregistration (§3.8.2.2). */
+static bool is_dereg(const struct mip4_msg *m)
+{
+	return m->u.rrq.lifetime == 0 || m->u.rrq.coa == m->u.rrq.home_addr;
+}
+
 static bool is_broadcast(const struct mip4_ha_cfg *cfg, uint32_t dst)
 {
 	return dst == 0xffffffffu ||
@@ -357,12 +376,7 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	mnha = mip4_msg_find_ext(&m, MIP4_EXT_MN_HA, -1);
 	if (!mnha)
 		return drop(ha, res, MIP4_HA_DROP_NO_AUTH);
-	rc.req = &m;
-	rc.nai = mip4_msg_find_ext(&m, MIP4_EXT_NAI, -1);
-	rc.mn = ha->mn_lookup(ha->ctx, m.u.rrq.home_addr,
-			      rc.nai ? (const char *)rc.nai->data : NULL,
-			      rc.nai ? rc.nai->data_len : 0);
-	if (!rc.mn)
+	if (!find_mn(ha, &m, &rc))
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_MN);
 	if (mnha->u.auth.spi != rc.mn->sa.spi)
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_SPI);
@@ -385,7 +399,7 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 
 	/* FA-HA (§3.8.2.1 c, d): required from an FA we share an SA with,
 	 * except on deregistration; refused from any other. */
-	dereg = m.u.rrq.lifetime == 0 || m.u.rrq.coa == m.u.rrq.home_addr;
+	dereg = is_dereg(&m);
 	faha = mip4_msg_find_ext(&m, MIP4_EXT_FA_HA, -1);
 	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
 	if (!fa && faha) {
@@ -521,8 +535,17 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	/* S set: keep the other care-of addresses; clear: replace them
 	 * all (§3.8.2.2).  Only adding one allocates; a fresh binding takes
 	 * it as its first, which cannot fail. */
+	/* a renewal in place changes nothing but the expiry */
+	res->renewal_only = res->change == MIP4_HA_BIND_UPDATED &&
+			    res->old_ncoa == 1 && b->coa == c.coa &&
+			    b->peer_addr == c.peer_addr &&
+			    b->peer_port == c.peer_port && b->encap == c.encap &&
+			    b->keepalive == c.keepalive &&
+			    b->flags == m.u.rrq.flags &&
+			    b->spi == rc.mn->sa.spi;
 	if (mip4_btable_coa_put(ha->bt, b, &c, keep) < 0) {
 		res->change = MIP4_HA_NO_CHANGE;
+		res->renewal_only = false;
 		reply(ha, rx, res, &rc, MIP4_CODE_HA_RESOURCES,
 		      MIP4_HA_REJ_RESOURCES);
 		return;
@@ -534,4 +557,31 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	accept_request(&rc, &m, rx, res);
 	/* Code 0: we support simultaneous bindings (§3.8.2.2, §3.8.3.2). */
 	reply(ha, rx, res, &rc, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+}
+
+void mip4_ha_refuse(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		    struct mip4_ha_result *res)
+{
+	struct mip4_msg m;
+	struct reply_ctx rc;
+	const struct mip4_ha_fa *fa;
+
+	if (!res->send || res->code > MIP4_CODE_ACCEPTED_NO_SIMUL)
+		return;
+	memset(&rc, 0, sizeof rc);
+	/* it decoded and its node was found a moment ago */
+	if (mip4_msg_decode(rx->data, rx->len, &m) != MIP4_OK ||
+	    !find_mn(ha, &m, &rc)) {
+		res->send = false;
+		return;
+	}
+	ha->counters[res->counter]--;
+	rc.home_addr = m.u.rrq.home_addr;
+	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, false,
+				     rx->now_ntp, rx->random);
+	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
+	if (fa && !is_dereg(&m))
+		rc.fa = fa;
+	reply(ha, rx, res, &rc, MIP4_CODE_HA_RESOURCES, MIP4_HA_REJ_NOT_STORED);
+	res->renewal_only = false;
 }

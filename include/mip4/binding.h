@@ -45,7 +45,7 @@ struct mip4_coa_more {
 };
 
 /*
- * 120 bytes, however many care-of addresses it has: the second and later
+ * 128 bytes, however many care-of addresses it has: the second and later
  * ones cost a pointer here and an allocation only when they exist.
  */
 struct mip4_binding {
@@ -64,6 +64,10 @@ struct mip4_binding {
 	uint32_t coa;
 	uint32_t peer_addr;  /* source the request came from (NAT aware) */
 	uint32_t spi;	     /* SA that authenticated the latest request */
+	/* The daemon's: until this second of its monotonic clock the copy
+	 * in its state store would bring the binding back after a restart
+	 * (0: not stored).  The table never reads or changes it. */
+	uint32_t durable_s;
 	uint16_t peer_port;
 	uint16_t lifetime;   /* granted, seconds */
 	uint16_t keepalive;  /* RFC 3519 keepalive interval granted */

@@ -106,6 +106,8 @@ enum mip4_ha_counter {
 	MIP4_HA_REJ_PROHIBITED, /* 129 */
 	MIP4_HA_REJ_RESOURCES,	/* 130 */
 	MIP4_HA_REJ_TOO_MANY,	/* 135: cfg.max_coa care-of addresses */
+	MIP4_HA_REJ_NOT_STORED, /* 130: accepted, but the daemon could not
+				 * store it (mip4_ha_refuse()) */
 	MIP4_HA_NCOUNTERS
 };
 const char *mip4_ha_counter_name(enum mip4_ha_counter c);
@@ -172,6 +174,10 @@ struct mip4_ha_result {
 				 * FA-HA extension we had no SA for */
 	uint16_t reply_dport;
 	uint8_t old_ncoa;	/* care-of addresses before the change */
+	/* BIND_UPDATED that only moved the expiry of the binding's only
+	 * care-of address: same address, peer address and port, flags,
+	 * encapsulation, keepalive and SA as before (a renewal in place) */
+	bool renewal_only;
 	bool send;		/* a reply is to be sent */
 	uint8_t code;
 	uint8_t reply[MIP4_HA_REPLY_MAX];
@@ -179,6 +185,18 @@ struct mip4_ha_result {
 
 void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		   struct mip4_ha_result *res);
+
+/*
+ * Take back an acceptance (code 0 or 1) that mip4_ha_input() gave for rx
+ * (the same request, its data untouched) because the daemon could not make
+ * the binding durable: res's reply becomes an authenticated denial with
+ * code 130, "insufficient resources" (RFC 5944 §3.8.3.2), and the request
+ * moves from its counter to MIP4_HA_REJ_NOT_STORED.  The binding table is
+ * the caller's to put back.  The identification stays accepted (replay
+ * state only moves forward).  Anything else in res is left alone.
+ */
+void mip4_ha_refuse(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		    struct mip4_ha_result *res);
 
 /* Expire care-of addresses, and bindings left without one (RFC 5944
  * §4.2.3); calls back for each care-of address (mip4_btable_expire()). */

@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@
 #include "mip4/auth.h"
 #include "mip4/wire.h"
 #include "role.h"
+#include "store.h"
 
 extern const struct role_ops harole_ops;
 
@@ -61,6 +64,7 @@ struct world {
 	unsigned n_events;
 	bool peeked_empty; /* at the last flush: no reply had left yet */
 	uint64_t id;
+	uint8_t flags; /* of the requests; 0: D and T */
 };
 
 static void emit(void *ctx, json_object *ev, bool routine)
@@ -90,19 +94,20 @@ static unsigned events_named(const struct world *w, const char *name)
 	return n;
 }
 
-/* A namespace of our own with lo up. */
+/* Namespaces of our own (network, with lo up, and mounts, for small file
+ * systems). */
 static bool own_netns(void)
 {
 	struct ifreq ifr = {0};
 	int fd;
 
-	if (unshare(CLONE_NEWNET) < 0) {
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
 		uid_t uid = getuid();
 		gid_t gid = getgid();
 		char map[64];
 		int f;
 
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) < 0)
 			return false;
 		f = open("/proc/self/setgroups", O_WRONLY);
 		if (f >= 0) {
@@ -120,6 +125,9 @@ static bool own_netns(void)
 			return false;
 		close(f);
 	}
+	/* our mounts stay ours */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return false;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
 	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
@@ -211,6 +219,11 @@ static int teardown(void **state)
 		stop_role(w);
 	close(w->cli);
 	event_base_free(w->base);
+	/* (file systems the test mounted there, if any) */
+	snprintf(cmd, sizeof cmd, "%s/state", w->dir);
+	(void)umount2(cmd, MNT_DETACH);
+	snprintf(cmd, sizeof cmd, "%s/ro", w->dir);
+	(void)umount2(cmd, MNT_DETACH);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
 	(void)!system(cmd);
 	free(w);
@@ -223,7 +236,8 @@ static int reg(struct world *w, uint16_t lifetime, uint16_t *granted)
 {
 	uint8_t req[256], rep[512];
 	struct mip4_buf b;
-	struct mip4_rrq q = {.flags = MIP4_RRQ_D | MIP4_RRQ_T,
+	struct mip4_rrq q = {.flags = w->flags ? w->flags
+					       : MIP4_RRQ_D | MIP4_RRQ_T,
 			     .lifetime = lifetime,
 			     .home_addr = HOME,
 			     .ha_addr = LOOP,
@@ -418,6 +432,240 @@ static void test_route_failure_reported(void **state)
 	assert_int_equal(route_errors, 1);
 }
 
+
+/* One member of a section of the role's status or counters. */
+static json_object *member(json_object *o, const char *sect, const char *k)
+{
+	json_object *s, *v;
+
+	if (!json_object_object_get_ex(o, sect, &s) ||
+	    !json_object_object_get_ex(s, k, &v))
+		return NULL;
+	return v;
+}
+
+static const char *store_state(struct world *w, char *reason, size_t len)
+{
+	static char st[16];
+	json_object *o = harole_ops.status(w->ha), *v;
+
+	v = member(o, "state_db", "state");
+	snprintf(st, sizeof st, "%s", v ? json_object_get_string(v) : "?");
+	v = member(o, "state_db", "reason");
+	snprintf(reason, len, "%s", v ? json_object_get_string(v) : "");
+	json_object_put(o);
+	return st;
+}
+
+static int64_t store_counter(struct world *w, const char *name)
+{
+	json_object *o = json_object_new_object(), *v;
+	int64_t n;
+
+	harole_ops.counters(w->ha, o);
+	v = member(o, "state-db", name);
+	n = v ? json_object_get_int64(v) : -1;
+	json_object_put(o);
+	return n;
+}
+
+static int64_t bindings(struct world *w)
+{
+	json_object *o = harole_ops.status(w->ha), *v;
+	int64_t n = -1;
+
+	if (json_object_object_get_ex(o, "bindings", &v))
+		n = json_object_get_int64(v);
+	json_object_put(o);
+	return n;
+}
+
+/* The state directory on a tmpfs of its own, size bytes; false when this
+ * system will not mount one for us. */
+static bool small_state_fs(struct world *w, const char *opts)
+{
+	char d[128], cmd[160];
+
+	stop_role(w);
+	snprintf(d, sizeof d, "%s/state", w->dir);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	(void)!system(cmd);
+	assert_int_equal(mkdir(d, 0700), 0);
+	if (mount("tmpfs", d, "tmpfs", 0, opts) < 0)
+		return false;
+	start_role(w, 300);
+	return true;
+}
+
+/* Fill the file system of dir; the filler's path in out. */
+static void fill(const char *dir, char *out, size_t len)
+{
+	static const char block[4096];
+	int fd;
+
+	snprintf(out, len, "%s/filler", dir);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	/* the last partial page too */
+	while (write(fd, block, 1) > 0)
+		;
+	close(fd);
+}
+
+/* Changes that write, until the log has to grow for the next one (after
+ * a checkpoint SQLite reuses the log's space from its start). */
+static void churn(struct world *w)
+{
+	for (int i = 0; i < 24; i++) {
+		w->flags = i & 1 ? MIP4_RRQ_D : 0;
+		assert_int_equal(reg(w, 200, NULL), 0);
+	}
+	w->flags = 0;
+	assert_int_equal(reg(w, 200, NULL), 0);
+}
+
+/*
+ * The file system of the state file is full.  What needs no write (a
+ * renewal in place) is still granted; what needs one is refused with an
+ * authenticated 130 and undone in the table; the status says failing and
+ * why; once space returns the store heals by itself (the tick's probe) and
+ * the next change is granted and survives a restart.
+ */
+static void test_disk_full(void **state)
+{
+	struct world *w = *state;
+	char d[128], filler[160], why[320];
+
+	if (!small_state_fs(w, "size=256k,mode=0700"))
+		skip();
+	churn(w);
+	assert_int_equal(bindings(w), 1);
+	snprintf(d, sizeof d, "%s/state", w->dir);
+	fill(d, filler, sizeof filler);
+
+	/* a renewal in place is durable already */
+	assert_int_equal(reg(w, 200, NULL), 0);
+	assert_true(store_counter(w, "renewals-not-rewritten") >= 1);
+	assert_string_equal(store_state(w, why, sizeof why), "ok");
+	/* a change (no reverse tunnelling any more) needs a write */
+	w->flags = MIP4_RRQ_D;
+	assert_int_equal(reg(w, 200, NULL), 130);
+	assert_string_equal(store_state(w, why, sizeof why), "failing");
+	if (!strstr(why, "full") && !strstr(why, "space"))
+		fail_msg("reason: %s", why);
+	/* a deregistration is a change too: refused, the binding stays */
+	assert_int_equal(reg(w, 0, NULL), 130);
+	assert_int_equal(bindings(w), 1);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 0);
+	assert_true(events_named(w, "registration-denied") >= 2);
+	assert_true(store_counter(w, "refused-130") >= 2);
+	/* after the refusals, the table holds what the file holds: T */
+	w->flags = 0;
+	assert_int_equal(reg(w, 200, NULL), 0);
+
+	/* space returns: the probe notices */
+	assert_int_equal(unlink(filler), 0);
+	fake_advance(6000);
+	harole_ops.tick(w->ha);
+	assert_string_equal(store_state(w, why, sizeof why), "ok");
+	w->flags = MIP4_RRQ_D;
+	assert_int_equal(reg(w, 200, NULL), 0);
+	stop_role(w);
+	start_role(w, 300);
+	assert_int_equal(events_named(w, "restored"), 1);
+	assert_int_equal(bindings(w), 1);
+}
+
+/* A new binding on a full disk: refused, and not in the table. */
+static void test_disk_full_new_binding(void **state)
+{
+	struct world *w = *state;
+	char d[128], filler[160];
+
+	unsigned routes, registered;
+
+	if (!small_state_fs(w, "size=256k,mode=0700"))
+		skip();
+	churn(w);
+	assert_int_equal(reg(w, 0, NULL), 0);
+	assert_int_equal(bindings(w), 0);
+	routes = fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME);
+	registered = events_named(w, "registered");
+	snprintf(d, sizeof d, "%s/state", w->dir);
+	fill(d, filler, sizeof filler);
+	assert_int_equal(reg(w, 200, NULL), 130);
+	assert_int_equal(bindings(w), 0);
+	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME), routes);
+	assert_int_equal(events_named(w, "registered"), registered);
+	stop_role(w);
+	assert_int_equal(unlink(filler), 0);
+	start_role(w, 300);
+	assert_int_equal(bindings(w), 0);
+}
+
+/* The state file deleted while the HA runs: written anew from memory at
+ * the next batch, and what it grants survives a restart. */
+static void test_db_deleted(void **state)
+{
+	struct world *w = *state;
+	char db[128], why[320];
+	struct stat st;
+
+	assert_int_equal(reg(w, 200, NULL), 0);
+	snprintf(db, sizeof db, "%s/state/ha.db", w->dir);
+	assert_int_equal(unlink(db), 0);
+	w->flags = MIP4_RRQ_D;
+	assert_int_equal(reg(w, 200, NULL), 0);
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(store_counter(w, "recoveries"), 1);
+	assert_string_equal(store_state(w, why, sizeof why), "ok");
+	stop_role(w);
+	start_role(w, 300);
+	assert_int_equal(events_named(w, "restored"), 1);
+}
+
+/* Replaced by another file: left alone, nothing granted, and said. */
+static void test_db_replaced(void **state)
+{
+	struct world *w = *state;
+	char db[128], other[128], why[320];
+	int fd;
+
+	assert_int_equal(reg(w, 200, NULL), 0);
+	snprintf(db, sizeof db, "%s/state/ha.db", w->dir);
+	snprintf(other, sizeof other, "%s/state/other", w->dir);
+	fd = open(other, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(rename(other, db), 0);
+	assert_int_equal(reg(w, 200, NULL), 130);
+	assert_string_equal(store_state(w, why, sizeof why), "failing");
+	assert_non_null(strstr(why, "replaced"));
+	fake_advance(6000);
+	harole_ops.tick(w->ha);
+	assert_int_equal(reg(w, 200, NULL), 130);
+}
+
+/* A read-only file system is named as such. */
+static void test_readonly_fs(void **state)
+{
+	struct world *w = *state;
+	char d[128], db[160], err[320];
+	struct store *s = NULL;
+
+	snprintf(d, sizeof d, "%s/ro", w->dir);
+	assert_int_equal(mkdir(d, 0700), 0);
+	if (mount("tmpfs", d, "tmpfs", MS_RDONLY, "size=64k") < 0)
+		skip();
+	snprintf(db, sizeof db, "%s/ha.db", d);
+	assert_int_equal(store_open(db, &s, err, sizeof err), -1);
+	if (!strstr(err, "read-only"))
+		fail_msg("message: %s", err);
+	(void)umount(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +682,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_route_failure_reported, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full_new_binding, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_db_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_fs, setup, teardown),
 	};
 
 	if (!own_netns()) {

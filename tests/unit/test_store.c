@@ -31,6 +31,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "walscan.h"
 
 #define NOW 1700000000 /* wall clock used by the tests */
 
@@ -531,6 +532,8 @@ static void crash_and_reopen(const char *path, bool sigkill)
 	assert_true(st.st_size > 0);
 
 	s = open_ok(path);
+	/* an intact log: nothing to say */
+	assert_string_equal(store_open_warning(s), "");
 	assert_int_equal(load_all(s, NOW, &l), KILL_N);
 	for (uint32_t i = 0; i < KILL_N; i++) {
 		struct mip4_binding b;
@@ -562,6 +565,261 @@ static void write_file(const char *path, const void *buf, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, len), (ssize_t)len);
 	close(fd);
+}
+
+/* walscan() on logs made by hand: 512-byte pages, salts 1/2. */
+struct memwal {
+	uint8_t b[32 + 6 * (24 + 512)];
+	size_t len;
+};
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static int memwal_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	const struct memwal *m = ctx;
+
+	if (off > m->len || len > m->len - off)
+		return -1;
+	memcpy(buf, m->b + off, len);
+	return 0;
+}
+
+/* frame k (1-based): commit or not, with the header's salts or others */
+static void memwal_frame(struct memwal *m, int k, bool commit, bool ours)
+{
+	uint8_t *f = m->b + 32 + (size_t)(k - 1) * (24 + 512);
+
+	be32_put(f, (uint32_t)k);
+	be32_put(f + 4, commit ? 10 : 0);
+	be32_put(f + 8, ours ? 1 : 7);
+	be32_put(f + 12, 2);
+}
+
+static void test_walscan(void **state)
+{
+	struct memwal m;
+	struct walscan w;
+
+	(void)state;
+	memset(&m, 0, sizeof m);
+	m.len = sizeof m.b;
+	be32_put(m.b, 0x377f0682);
+	be32_put(m.b + 4, 3007000);
+	be32_put(m.b + 8, 512);
+	be32_put(m.b + 16, 1);
+	be32_put(m.b + 20, 2);
+	/* two transactions of two frames, then one of another log, then a
+	 * third transaction's commit frame */
+	memwal_frame(&m, 1, false, true);
+	memwal_frame(&m, 2, true, true);
+	memwal_frame(&m, 3, false, true);
+	memwal_frame(&m, 4, true, true);
+	memwal_frame(&m, 5, true, false);
+	memwal_frame(&m, 6, true, true);
+	assert_int_equal(walscan(memwal_read, &m, m.len, 6, &w), 0);
+	assert_true(w.header_ok);
+	assert_int_equal(w.frames, 6);
+	assert_int_equal(w.commits, 3);
+	assert_int_equal(w.lost, 0);
+	/* SQLite kept two frames: the second and third transactions went */
+	assert_int_equal(walscan(memwal_read, &m, m.len, 2, &w), 0);
+	assert_int_equal(w.lost, 2);
+	assert_int_equal(w.first_lost, 4);
+	/* a torn last frame does not count */
+	assert_int_equal(walscan(memwal_read, &m, m.len - 1, 2, &w), 0);
+	assert_int_equal(w.frames, 5);
+	assert_int_equal(w.lost, 1);
+	/* not a log: nothing to say */
+	be32_put(m.b + 4, 3007001);
+	assert_int_equal(walscan(memwal_read, &m, m.len, 0, &w), 0);
+	assert_false(w.header_ok);
+	assert_int_equal(w.lost, 0);
+	/* a read that fails */
+	be32_put(m.b + 4, 3007000);
+	assert_int_equal(walscan(memwal_read, &m, m.len + 600, 0, &w), -1);
+}
+
+/* The log's frame size and the offset of frame k (1-based). */
+static long frame_off(const char *wal, long k)
+{
+	unsigned char h[32];
+	long ps;
+	int fd = open(wal, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, h, sizeof h), (ssize_t)sizeof h);
+	close(fd);
+	ps = (long)h[8] << 24 | (long)h[9] << 16 | (long)h[10] << 8 | h[11];
+	return 32 + (k - 1) * (ps + 24);
+}
+
+/*
+ * A damaged frame in the middle of the log: SQLite keeps what comes before
+ * and drops the rest, committed transactions included.  The store says so
+ * (how many, from which frame) and keeps a copy of the log as found.
+ */
+static void test_wal_damage(void **state)
+{
+	struct fixture *f = *state;
+	char wal[160], nai[64];
+	unsigned char byte;
+	struct mip4_binding b;
+	struct store *s;
+	struct loaded l;
+	struct stat st;
+	int status, fd, n;
+	long frames;
+	pid_t pid;
+	DIR *d;
+	const struct dirent *e;
+	bool copy = false;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+
+		s = NULL;
+		if (store_open(f->path, &s, err, sizeof err) != 0)
+			_exit(2);
+		for (uint32_t i = 0; i < 40; i++) {
+			mk_binding(&b, i, nai, sizeof nai);
+			if (store_put(s, &b, NOW + 600) != 0)
+				_exit(3);
+		}
+		raise(SIGKILL);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	assert_int_equal(stat(wal, &st), 0);
+	frames = (st.st_size - 32) / (frame_off(wal, 2) - frame_off(wal, 1));
+	assert_true(frames >= 40); /* no checkpoint inside a commit */
+	/* one byte of a page in the middle */
+	fd = open(wal, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &byte, 1, frame_off(wal, frames / 2) + 24 + 200),
+			 1);
+	byte ^= 0x5a;
+	assert_int_equal(pwrite(fd, &byte, 1, frame_off(wal, frames / 2) + 24 + 200),
+			 1);
+	close(fd);
+
+	s = open_ok(f->path);
+	if (!strstr(store_open_warning(s), "damaged") ||
+	    !strstr(store_open_warning(s), "dropped"))
+		fail_msg("warning: \"%s\"", store_open_warning(s));
+	n = load_all(s, NOW, &l);
+	assert_true(n > 0 && n < 40);
+	free(l.rows);
+	store_close(s);
+	d = opendir(f->dir);
+	while (d && (e = readdir(d)))
+		copy |= strstr(e->d_name, "-wal.damaged-") != NULL;
+	if (d)
+		closedir(d);
+	assert_true(copy);
+}
+
+/* One binding read back, with its further care-of addresses. */
+struct got {
+	unsigned n, coas;
+	uint32_t coa;
+};
+
+static int got_one(void *ctx, const struct mip4_binding *b, int64_t exp)
+{
+	(void)exp;
+	((struct got *)ctx)->n++;
+	((struct got *)ctx)->coa = b->coa;
+	return 0;
+}
+
+static int got_coa(void *ctx, uint32_t home, const struct mip4_coa *c,
+		   int64_t exp)
+{
+	(void)home;
+	(void)c;
+	(void)exp;
+	((struct got *)ctx)->coas++;
+	return 0;
+}
+
+static void test_get(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	struct mip4_coa c = {.coa = 0x01020304, .peer_addr = 0x01020304,
+			     .lifetime = 60};
+	int64_t exp = NOW + 60;
+	struct got g = {0};
+	char nai[64];
+
+	mk_binding(&b, 7, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	assert_int_equal(store_put_coas(s, b.home_addr, &c, &exp, 1), 0);
+	mk_binding(&b, 8, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	assert_int_equal(store_get(s, 0x0a000007, got_one, got_coa, &g), 1);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.coas, 1);
+	assert_int_equal(g.coa, 0xc0a80007);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(store_get(s, 0x0a000009, got_one, got_coa, &g), 0);
+	assert_int_equal(g.n, 0);
+	store_close(s);
+}
+
+/* The path must keep naming the file in use. */
+static void test_check_file(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	char other[160];
+
+	assert_int_equal(store_check_file(s), 0);
+	assert_int_equal(store_probe(s), 0);
+	snprintf(other, sizeof other, "%s/other", f->dir);
+	write_file(other, "x", 1);
+	assert_int_equal(rename(other, f->path), 0);
+	assert_int_equal(store_check_file(s), -1);
+	assert_non_null(strstr(store_errmsg(s), "replaced"));
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(store_check_file(s), -1);
+	assert_non_null(strstr(store_errmsg(s), "deleted"));
+	store_close(s);
+}
+
+/* No checkpoint inside a commit: the log grows until the caller
+ * checkpoints, then starts over. */
+static void test_checkpoint_is_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f->path);
+	struct mip4_binding b;
+	char nai[64];
+
+	for (uint32_t i = 0; i < 1200; i++) {
+		mk_binding(&b, i, nai, sizeof nai);
+		assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	}
+	/* SQLite's own would have run at 1000 frames */
+	assert_true(store_wal_frames(s) >= 1200);
+	assert_true(store_checkpoint(s) >= 1200);
+	assert_int_equal(store_wal_frames(s), 0);
+	mk_binding(&b, 5000, nai, sizeof nai);
+	assert_int_equal(store_put(s, &b, NOW + 600), 0);
+	assert_true(store_wal_frames(s) < 10);
+	store_close(s);
 }
 
 static void test_garbage_file(void **state)
@@ -1159,6 +1417,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
+		cmocka_unit_test(test_walscan),
+		cmocka_unit_test_setup_teardown(test_check_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_is_ours, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
 	};
 
