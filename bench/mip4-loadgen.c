@@ -18,8 +18,11 @@
  *   mip4-loadgen --ha ADDR --home FIRST --count N --spi FIRST --key HEX
  *                [--src ADDR[:PORT]] [--port P] [--requests R] [--window W]
  *                [--batch B] [--lifetime S] [--order seq|spread]
- *                [--timeout S] [--no-verify] [--label TEXT]
+ *                [--rate PPS] [--timeout S] [--no-verify] [--label TEXT]
  *                [--accepted-out FILE] [--key-index K]
+ *   mip4-loadgen --flood SECONDS --ha ADDR --home FIRST --count N
+ *                --spi FIRST [--flood-src PREFIX] [--rate PPS] [--batch B]
+ *                [--port P] [--label TEXT]
  *
  *   --requests R   how many requests in this pass (default N): request k
  *                  goes to node k mod N (seq) or (k * P) mod N for a prime
@@ -28,6 +31,9 @@
  *   --port P       the home agent's UDP port (default 434)
  *   --window W     unanswered requests at most (default 128, <= N)
  *   --batch B      requests per sendmmsg (default 32, <= 64)
+ *   --rate PPS     at most PPS requests per second, evenly spaced (default
+ *                  0: as fast as the window allows); with --count K and
+ *                  --rate K, each of K nodes renews once a second
  *   --timeout S    a request unanswered for S seconds is lost (default 1)
  *   --no-verify    do not check the replies' authenticators (the anchor
  *                  responder bench/udp-echo.c sends none)
@@ -45,6 +51,17 @@
  * generator's own CPU seconds (to see whether it, not the peer, is the
  * limit).  Exit 0 when every request was answered, accepted and
  * authentic; 1 otherwise; 2 on bad usage.
+ *
+ * --flood SECONDS (issue #14, flood resilience): for that long, send
+ * well-formed requests with wrong authenticators: each for a random one of
+ * the N home addresses, with that node's SPI, a current NTP timestamp and
+ * 16 random bytes as its MN-HA authenticator, from a random address of
+ * PREFIX (default 198.18.0.0/15, RFC 2544's benchmarking range) and a
+ * random port.  A raw socket with IP_HDRINCL (root, or CAP_NET_RAW: run it
+ * in a network namespace) writes the IPv4 and UDP headers; sendmmsg
+ * batches of B (--batch), as fast as it can, or at --rate PPS.
+ * Nothing is read back.  Prints one JSON object: sent, send errors,
+ * seconds, rate, the generator's CPU seconds; exit 0 when it sent anything.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,12 +72,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mip4/auth.h"
+#include "mip4/ip.h"
 #include "mip4/replay.h"
 #include "mip4/wire.h"
 
@@ -70,12 +89,13 @@
 
 struct lg_opts {
 	uint32_t ha, src, first_home, first_spi, key_index;
+	uint32_t flood_net, flood_mask; /* --flood-src */
 	uint16_t sport, dport;
 	uint8_t key[16];
 	long count, requests, window, batch;
 	uint16_t lifetime;
 	bool spread, verify;
-	double timeout;
+	double timeout, rate, flood_s;
 	const char *label;
 	FILE *accepted_out;
 };
@@ -167,6 +187,21 @@ static void lg_key(const char *s, uint8_t key[16])
 	}
 }
 
+/* ADDR/LEN into a network and its mask. */
+static void lg_prefix(const char *s, uint32_t *net, uint32_t *mask)
+{
+	char a[32];
+	const char *slash = strchr(s, '/');
+	unsigned long long len = 32;
+
+	snprintf(a, sizeof a, "%.*s", slash ? (int)(slash - s) : (int)strlen(s),
+		 s);
+	if (slash)
+		len = lg_num(slash + 1, 32);
+	*mask = len ? ~0u << (32 - len) : 0;
+	*net = lg_addr(a) & *mask;
+}
+
 static void lg_parse(int ac, char **av, struct lg_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -177,6 +212,8 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 	o->timeout = 1.0;
 	o->label = "";
 	o->dport = MIP4_PORT;
+	o->flood_net = 0xc6120000u; /* 198.18.0.0/15 */
+	o->flood_mask = 0xfffe0000u;
 	for (int i = 1; i < ac; i++) {
 		const char *k = av[i];
 		const char *v = i + 1 < ac ? av[i + 1] : NULL;
@@ -225,6 +262,14 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 				lg_usage("--order seq|spread");
 		} else if (strcmp(k, "--timeout") == 0) {
 			o->timeout = strtod(v, NULL);
+		} else if (strcmp(k, "--rate") == 0) {
+			o->rate = strtod(v, NULL);
+		} else if (strcmp(k, "--flood") == 0) {
+			o->flood_s = strtod(v, NULL);
+			if (o->flood_s <= 0)
+				lg_usage("--flood needs a positive duration");
+		} else if (strcmp(k, "--flood-src") == 0) {
+			lg_prefix(v, &o->flood_net, &o->flood_mask);
 		} else if (strcmp(k, "--label") == 0) {
 			o->label = v;
 		} else if (strcmp(k, "--accepted-out") == 0) {
@@ -243,7 +288,7 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 		o->requests = o->count;
 	if (o->window > o->count)
 		o->window = o->count;
-	if (o->window < 1 || o->batch < 1 || o->timeout <= 0)
+	if (o->window < 1 || o->batch < 1 || o->timeout <= 0 || o->rate < 0)
 		lg_usage("--window, --batch and --timeout must be positive");
 }
 
@@ -408,6 +453,7 @@ struct lg_run {
 	int fd;
 	uint32_t step;
 	uint64_t next_k, head_k, inflight;
+	uint64_t allowed; /* requests that may have left by now (--rate) */
 	struct sockaddr_in to;
 };
 
@@ -423,7 +469,7 @@ static void lg_send(struct lg_run *r)
 	unsigned k = 0;
 	int sent;
 
-	while (k < (unsigned)o->batch && r->next_k + k < (uint64_t)o->requests &&
+	while (k < (unsigned)o->batch && r->next_k + k < r->allowed &&
 	       r->inflight + k < (uint64_t)o->window) {
 		uint32_t i = lg_node_of(r->next_k + k, (uint32_t)o->count, r->step);
 		size_t len;
@@ -534,13 +580,153 @@ static void lg_print(const struct lg_run *r, double cpu)
 	       lg_pct(s, 0.90), lg_pct(s, 0.99), lg_pct(s, 1.0), cpu);
 }
 
+/* --rate: how many requests may have left by `now` (the first at t0). */
+static uint64_t lg_paced(const struct lg_opts *o, uint64_t t0, uint64_t now)
+{
+	uint64_t n = (uint64_t)((double)(now - t0) / 1e9 * o->rate) + 1;
+
+	return n < (uint64_t)o->requests ? n : (uint64_t)o->requests;
+}
+
+/* Milliseconds until request k is due (at most 10, at least 0). */
+static int lg_wait_ms(const struct lg_opts *o, uint64_t t0, uint64_t k,
+		      uint64_t now)
+{
+	uint64_t due = t0 + (uint64_t)((double)k / o->rate * 1e9);
+	uint64_t ms = due > now ? (due - now + 999999) / 1000000 : 0;
+
+	return ms < 10 ? (int)ms : 10;
+}
+
+/* xorshift64*: fast, and good enough to pick addresses and ports. */
+static uint64_t lg_rand(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * One flood packet into pkt: IPv4 + UDP + a request for a random node with
+ * its SPI, a current timestamp and a random (wrong) authenticator, from a
+ * random address of the --flood-src prefix and a random port.
+ */
+static size_t lg_flood_build(const struct lg_opts *o, uint64_t *rng,
+			     uint64_t ntp, uint8_t *pkt)
+{
+	uint64_t x = lg_rand(rng), y = lg_rand(rng), z = lg_rand(rng);
+	uint32_t i = (uint32_t)(x % (uint64_t)o->count);
+	uint32_t src = o->flood_net | ((uint32_t)(x >> 32) & ~o->flood_mask);
+	uint8_t auth[4 + MIP4_MD5_LEN];
+	struct mip4_rrq q = {.flags = MIP4_RRQ_T,
+			     .lifetime = o->lifetime,
+			     .home_addr = o->first_home + i,
+			     .ha_addr = o->ha,
+			     .coa = src,
+			     .id = ntp + (y >> 48)};
+	struct mip4_buf b;
+
+	mip4_put32(auth, o->first_spi + i);
+	memcpy(auth + 4, &y, 8);
+	memcpy(auth + 12, &z, 8);
+	mip4_buf_init(&b, pkt + 28, LG_REQ_CAP);
+	mip4_rrq_put(&b, &q);
+	mip4_ext_put_raw(&b, MIP4_EXT_MN_HA, auth, sizeof auth);
+	if (b.overflow)
+		lg_usage("request too long");
+	mip4_udp_put(pkt + 20, src, o->ha, (uint16_t)(1024 + (z >> 48) % 64512),
+		     o->dport, b.len);
+	(void)mip4_ip_put(pkt, 20, src, o->ha, 17, 64, (uint16_t)y, false,
+			  8 + b.len);
+	return 28 + b.len;
+}
+
+/* --flood: see the comment at the top. */
+static int lg_flood(const struct lg_opts *o)
+{
+	static uint8_t pkts[LG_MAXBATCH][28 + LG_REQ_CAP];
+	struct mmsghdr mm[LG_MAXBATCH];
+	struct iovec iov[LG_MAXBATCH];
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(o->ha)};
+	uint64_t sent = 0, errors = 0, rng = 0, t0, end, now;
+	int one = 1, sz = 8 << 20;
+	double cpu0 = lg_cpu_s(), secs;
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one,
+				 sizeof one) < 0) {
+		perror("mip4-loadgen: raw socket (root or CAP_NET_RAW)");
+		return 1;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz);
+	if (getrandom(&rng, sizeof rng, 0) != (ssize_t)sizeof rng || !rng)
+		rng = lg_now_ns() | 1;
+	t0 = now = lg_now_ns();
+	end = t0 + (uint64_t)(o->flood_s * 1e9);
+	while (now < end) {
+		uint64_t ntp = lg_ntp_now();
+		unsigned k = (unsigned)o->batch;
+		int n;
+
+		if (o->rate > 0) {
+			uint64_t due = (uint64_t)((double)(now - t0) / 1e9 *
+						  o->rate) + 1;
+
+			if (due <= sent) {
+				struct timespec ts = {0, 200000};
+
+				nanosleep(&ts, NULL);
+				now = lg_now_ns();
+				continue;
+			}
+			if (due - sent < k)
+				k = (unsigned)(due - sent);
+		}
+		for (unsigned j = 0; j < k; j++) {
+			iov[j] = (struct iovec){pkts[j],
+						lg_flood_build(o, &rng, ntp, pkts[j])};
+			memset(&mm[j], 0, sizeof mm[j]);
+			mm[j].msg_hdr.msg_name = &to;
+			mm[j].msg_hdr.msg_namelen = sizeof to;
+			mm[j].msg_hdr.msg_iov = &iov[j];
+			mm[j].msg_hdr.msg_iovlen = 1;
+		}
+		n = sendmmsg(fd, mm, k, 0);
+		if (n < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR) {
+				perror("mip4-loadgen: sendmmsg");
+				return 1;
+			}
+			errors++;
+		} else {
+			sent += (uint64_t)n;
+		}
+		now = lg_now_ns();
+	}
+	secs = (double)(now - t0) / 1e9;
+	printf("{\"label\":\"%s\",\"mode\":\"flood\",\"count\":%ld,"
+	       "\"batch\":%ld,\"target_rate\":%.0f,\"sent\":%llu,"
+	       "\"send_errors\":%llu,\"seconds\":%.4f,\"per_second\":%.0f,"
+	       "\"loadgen_cpu_s\":%.3f}\n",
+	       o->label, o->count, o->batch, o->rate, (unsigned long long)sent,
+	       (unsigned long long)errors, secs, (double)sent / secs,
+	       lg_cpu_s() - cpu0);
+	close(fd);
+	return sent ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct lg_opts o;
 	static struct lg_run r;
 	double cpu0;
+	uint64_t t0;
 
 	lg_parse(argc, argv, &o);
+	if (o.flood_s > 0)
+		return lg_flood(&o);
 	r.o = &o;
 	r.step = 1;
 	if (o.spread) {
@@ -566,15 +752,26 @@ int main(int argc, char **argv)
 				    .sin_port = htons(o.dport),
 				    .sin_addr.s_addr = htonl(o.ha)};
 	cpu0 = lg_cpu_s();
+	t0 = lg_now_ns();
+	r.allowed = (uint64_t)o.requests;
 	while (r.next_k < (uint64_t)o.requests || r.inflight > 0) {
 		struct pollfd p = {r.fd, POLLIN, 0};
-		bool full = r.inflight >= (uint64_t)o.window ||
-			    r.next_k >= (uint64_t)o.requests;
+		bool full;
+		int wait_ms;
 
+		if (o.rate > 0)
+			r.allowed = lg_paced(&o, t0, lg_now_ns());
+		full = r.inflight >= (uint64_t)o.window ||
+		       r.next_k >= r.allowed;
 		if (!full)
 			lg_send(&r);
-		/* with room in the window, only peek; else wait a little */
-		if (poll(&p, 1, full ? 10 : 0) > 0)
+		/* with room in the window, only peek; else wait a little (in
+		 * paced mode until the next request is due) */
+		wait_ms = full ? 10 : 0;
+		if (o.rate > 0 && r.next_k < (uint64_t)o.requests &&
+		    r.next_k >= r.allowed)
+			wait_ms = lg_wait_ms(&o, t0, r.next_k, lg_now_ns());
+		if (poll(&p, 1, wait_ms) > 0)
 			lg_receive(&r);
 		lg_expire(&r, lg_now_ns());
 	}

@@ -32,6 +32,22 @@
 #   --smoke:   size 1000, 1 trial of 3000 (< 30 s)
 # Writes OUT/ha-DATE.json (OUT defaults to bench/results) and prints a
 # summary table.  Needs root, iproute2, python3, taskset; perf optional.
+#
+# Flood mode (issue #14):
+#   run-ha.sh --flood [--bin DIR] [--baseline DIR] [--rates "R ... max"]
+#             [--seconds S] [--trials T] [--smoke] [--out DIR]
+# A fresh mip4d with 1000 mobile nodes; 25 of them register from
+# 192.0.2.2:4343 and renew once a second each while mip4-loadgen --flood
+# sends well-formed requests with wrong authenticators for random ones of
+# the 1000 home addresses, from random spoofed sources of 198.18.0.0/15,
+# at R requests/s or as fast as it can (max), for S seconds (default 10).
+# Recorded per pass: the renewals accepted, the flood's achieved rate, the
+# HA's CPU time, what it saw, answered with 131, dropped before the HMAC,
+# and lost in its socket queue (Udp RcvbufErrors).  With --baseline DIR,
+# the mip4d in DIR (e.g. main's, built from `git archive main`) runs the
+# same passes, each right after ours.  Defaults: rates "20000 40000 80000
+# max", 3 trials; --smoke: rate max, 1 trial of 3 s.  Writes
+# OUT/ha-flood-DATE.json (bench/flood-report.py) and prints a table.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -44,10 +60,15 @@ TRIALS=3
 REQUESTS=200000
 WINDOW=128
 PROFILE=1
+FLOOD=0 BASELINE= RATES="20000 40000 80000 max" FLOOD_S=10
 ARGS="$*"
 while (( $# )); do
   case $1 in
     --smoke) SMOKE=1 ;;
+    --flood) FLOOD=1 ;;
+    --baseline) BASELINE=$2; shift ;;
+    --rates) RATES=$2; shift ;;
+    --seconds) FLOOD_S=$2; shift ;;
     --bin) BIN=$2; shift ;;
     --out) OUT=$2; shift ;;
     --sizes) SIZES=$2; shift ;;
@@ -59,21 +80,23 @@ while (( $# )); do
   esac
   shift
 done
-if (( SMOKE )); then
+if (( SMOKE && FLOOD )); then
+  RATES=max TRIALS=1 FLOOD_S=3
+elif (( SMOKE )); then
   SIZES=1000 TRIALS=1 REQUESTS=3000 PROFILE=0
 fi
 
 HA=ha-$$ MN=mn-$$
 HA_ADDR=192.0.2.1 MN_ADDR=192.0.2.2
 FIRST=10.64.1.0 SPI=0x10000 KEY=00112233445566778899aabbccddeeff
-TMP=$(mktemp -d /tmp/bench-ha.XXXXXX)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-ha.XXXXXX") # TMPDIR=/dev/shm: state and log on tmpfs
 chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 SOCK=$TMP/ha.sock
 REC=$TMP/records.jsonl
 SRV_PID= ENG_PID=
 RC=0
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-NAME=ha$( (( SMOKE )) && echo -smoke)-$STAMP
+NAME=ha$( (( FLOOD )) && echo -flood)$( (( SMOKE )) && echo -smoke)-$STAMP
 
 log() { printf 'run-ha: %s\n' "$*"; }
 fail() { log "FAIL: $*"; RC=1; }
@@ -227,10 +250,79 @@ one_size() { # N
   stop_server
 }
 
+# ---- flood mode (see the top)
+
+FLOOD_N=1000 LEGIT=25 LEGIT_SRC=$MN_ADDR:4343
+rcvbuf_errors() { in_ns "$HA" awk '/^Udp:/ { n++ } /^Udp:/ && n == 2 { print $6 }' /proc/net/snmp; }
+ha_counters() { ctl counters --json | jq -c '."home-agent"'; }
+lg() { in_ns "$MN" taskset -c 1 "$BIN/mip4-loadgen" --ha $HA_ADDR --home $FIRST --spi $SPI --key $KEY "$@"; }
+
+# flood_pass LABEL MIP4D_DIR RATE TRIAL: one fresh mip4d, one flood
+flood_pass() {
+  local label=$1 dir=$2 rate=$3 trial=$4 lr r0 k0 k1 q0 q1 c0 c1 pids fj lj
+  rm -rf "$TMP"/ha-state
+  ip netns exec "$HA" taskset -c 0 "$dir/mip4d" -f "$TMP/ha.conf" > "$TMP/mip4d-$label.log" 2>&1 &
+  SRV_PID=$!
+  wait_for 30 server_up && kill -0 "$SRV_PID" 2>/dev/null ||
+    { fail "$label: mip4d did not start"; SRV_PID=; return; }
+  r0=$(lg --count $LEGIT --src $LEGIT_SRC --label register | jq .accepted)
+  [[ $r0 == "$LEGIT" ]] || { fail "$label: $r0 of $LEGIT registered"; stop_server; return; }
+  pids=$(ip netns pids "$HA" | tr '\n' ' ')
+  k0=$(ha_counters) q0=$(rcvbuf_errors) c0=$(cpu_ns $pids)
+  lr=$(( LEGIT * (FLOOD_S + 1) ))
+  lg --count $LEGIT --src $LEGIT_SRC --rate $LEGIT --requests $lr --timeout 1 \
+     --label legit > "$TMP/legit.json" &
+  local lpid=$!
+  lg --count $FLOOD_N --flood "$FLOOD_S" --rate "${rate/max/0}" --batch 64 \
+     --label flood > "$TMP/flood.json"
+  wait "$lpid"
+  k1=$(ha_counters) q1=$(rcvbuf_errors) c1=$(cpu_ns $pids)
+  fj=$(cat "$TMP/flood.json") lj=$(cat "$TMP/legit.json")
+  python3 -c 'import json,sys
+f, l, k0, k1 = (json.loads(x) for x in sys.argv[1:5])
+d = {k: k1.get(k, 0) - k0.get(k, 0) for k in k1}
+print(json.dumps({"phase": "flood", "binary": sys.argv[5], "target_rate": sys.argv[6],
+  "trial": int(sys.argv[7]), "flood": f, "legit": l, "ha_counters": d,
+  "rcvbuf_errors": int(sys.argv[9]) - int(sys.argv[8]),
+  "ha_cpu_ns": int(sys.argv[11]) - int(sys.argv[10])}))' \
+    "$fj" "$lj" "$k0" "$k1" "$label" "$rate" "$trial" "$q0" "$q1" "$c0" "$c1" >> "$REC"
+  log "$label rate $rate #$trial: flood $(jq .per_second <<< "$fj")/s;" \
+      "renewals accepted $(jq .accepted <<< "$lj") of $(jq .sent <<< "$lj");" \
+      "HA saw $(jq .requests <<< "$k1") requests, queue drops $(( q1 - q0 ))"
+  stop_server
+}
+
+flood_mode() {
+  [[ -x $BIN/mip4d && -x $BIN/mip4-loadgen ]] ||
+    { log "build first: $BIN has no mip4d or mip4-loadgen"; exit 1; }
+  [[ -z $BASELINE || -x $BASELINE/mip4d ]] || { log "no mip4d in $BASELINE"; exit 1; }
+  make_topology
+  # the 131s to spoofed sources leave towards the generator's side
+  in_ns "$HA" ip route add default via $MN_ADDR
+  python3 "$HERE/ha-conf.py" $FLOOD_N $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/ha-state/ha.db" > "$TMP/ha.conf"
+  chmod 600 "$TMP/ha.conf"
+  log "flood: rates $RATES, $FLOOD_S s, $TRIALS trials, $FLOOD_N nodes, $LEGIT legitimate;" \
+      "$(nproc) CPUs, $(uname -r)"
+  for t in $(seq "$TRIALS"); do
+    for rate in $RATES; do
+      flood_pass this "$BIN" "$rate" "$t"
+      [[ -n $BASELINE ]] && flood_pass baseline "$BASELINE" "$rate" "$t"
+    done
+  done
+  python3 "$HERE/flood-report.py" "$REC" "$OUT/$NAME.json" \
+    --meta loadavg_start="$LOAD0" loadavg_end="$(cut -d" " -f1-3 /proc/loadavg)" \
+    seconds="$FLOOD_S" trials="$TRIALS" rates="$RATES" bin="$BIN" baseline="$BASELINE" \
+    command="$0 $ARGS" || RC=1
+  log "results: $OUT/$NAME.json"
+  (( RC == 0 )) && log PASS || log FAIL
+  exit $RC
+}
+
 mkdir -p "$OUT"
+LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
+(( FLOOD )) && flood_mode
 [[ -x $BIN/mip4d && -x $BIN/mip4-loadgen && -x $BIN/udp-echo ]] ||
   { log "build first: $BIN has no mip4d, mip4-loadgen or udp-echo"; exit 1; }
-LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 make_topology
 log "sizes $SIZES, $TRIALS trials of $REQUESTS, window $WINDOW; $(nproc) CPUs, $(uname -r)"
 start_anchor

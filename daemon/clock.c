@@ -3,6 +3,8 @@
 #include "clock.h"
 
 #include <event2/event.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -44,11 +46,34 @@ int64_t mip4d_now_wall(void)
 	return (int64_t)time(NULL);
 }
 
+/*
+ * Drawn from the kernel 64 at a time: the home agent takes one per request,
+ * and one getrandom() each was 15 % of its time under a flood (#14).  Each
+ * value is handed out once; a child forgets what its parent drew, so the
+ * two never hand out the same values.
+ */
+static uint32_t random_pool[64];
+static size_t random_left;
+
+static void random_forget(void)
+{
+	random_left = 0;
+}
+
 uint32_t mip4d_random32(void)
 {
-	uint32_t r;
+	static bool hooked;
 
-	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-		fatalx("getrandom failed");
-	return r;
+	if (!hooked) {
+		if (pthread_atfork(NULL, NULL, random_forget) != 0)
+			fatalx("pthread_atfork failed");
+		hooked = true;
+	}
+	if (!random_left) {
+		if (getrandom(random_pool, sizeof random_pool, 0) !=
+		    (ssize_t)sizeof random_pool)
+			fatalx("getrandom failed");
+		random_left = sizeof random_pool / sizeof random_pool[0];
+	}
+	return random_pool[--random_left];
 }

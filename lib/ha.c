@@ -3,11 +3,59 @@
  * Home agent request processing.  One funnel, in the order RFC 5944
  * §3.8.2.1 gives: source policy -> decode -> authentication -> replay ->
  * request checks -> binding change -> reply.
+ *
+ * Flood resilience (issue #14).  A request with a wrong authenticator
+ * costs its sender one datagram, from any source address it likes; it
+ * costs us an HMAC, and a second HMAC and a reply if we answer it.  At
+ * the rate one host can send them, the home agent falls behind, its
+ * socket queue overflows, and real renewals are lost with the flood.  So:
+ *
+ * - The denials anyone can provoke without a key are budgeted: 131 (bad
+ *   MN-HA authenticator), 132 (bad or missing FA-HA) and 133 (stale
+ *   identification: a captured request played again).  Each one sent
+ *   takes a token from three buckets: the mobile node's, the source
+ *   address's and the home agent's (cfg.deny_*: 4, 16 and 1000 a second
+ *   by default).  With one of them empty it is not sent and is counted as
+ *   drop-13x-rate-limited.  RFC 5944 §3.8.2.1 makes the 131 a MAY when
+ *   the request has no valid FA-HA authenticator, 132 and 133 SHOULDs;
+ *   a 131 to a request whose FA-HA authenticator is valid is a MUST and
+ *   is always sent (that FA is authenticated: not a spoofer).
+ * - While a bucket is empty, no denial will be sent, so the only outcome
+ *   worth an HMAC is an acceptance.  A request is then authenticated only
+ *   if it comes from the address and port its node's binding was
+ *   registered from and its identification passes the replay check, or
+ *   if it comes from a foreign agent we share an SA with and its FA-HA
+ *   authenticator (checked first) is valid; anything else is dropped
+ *   before the HMAC (drop-unverified-rate-limited).  A spoofed flood
+ *   then costs a decode and two table lookups per packet, and the
+ *   renewals of registered nodes keep going through it.
+ *
+ * What that costs: while a flood keeps a bucket empty, a node cannot
+ * register from a new address (it moved, or it has no binding yet) unless
+ * its request is one of the few the bucket admits, about the budget's
+ * rate over the flood's per attempt; the bucket refills within a second
+ * of the flood's end and the next attempt goes through.  Whoever knows a
+ * binding's source address and port (someone on its path) still gets an
+ * HMAC computed per packet, and no reply.  The per-source bucket buys
+ * nothing against random spoofed sources (each is new); it keeps one
+ * host that cannot spoof (ingress filtering) or one misconfigured node
+ * from spending the budget that every node's new registrations share.
+ * Sources share DENY_SLOTS slots, a newcomer takes over its slot: random
+ * sources can evict a real one and let the per-source limit leak, never
+ * block more than it should.
  */
 #include "mip4/ha.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define DENY_SLOTS 1024u /* per-source denial budgets, direct-mapped */
+#define DENY_MAX 1000u	 /* budgets in whole milliseconds per token */
+
+struct deny_src {
+	uint32_t addr;
+	uint32_t full; /* see budget_ahead() */
+};
 
 struct mip4_ha {
 	struct mip4_ha_cfg cfg;
@@ -16,7 +64,9 @@ struct mip4_ha {
 	void *ctx;
 	struct mip4_btable *bt;
 	uint32_t pool_next;
+	uint32_t deny_full; /* the HA-wide denial budget */
 	uint64_t counters[MIP4_HA_NCOUNTERS];
+	struct deny_src deny_src[DENY_SLOTS];
 };
 
 static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
@@ -47,6 +97,10 @@ static const char *const counter_names[MIP4_HA_NCOUNTERS] = {
 	[MIP4_HA_REJ_RESOURCES] = "reject-130-resources",
 	[MIP4_HA_REJ_TOO_MANY] = "reject-135-too-many-bindings",
 	[MIP4_HA_REJ_NOT_STORED] = "reject-130-not-stored",
+	[MIP4_HA_DROP_UNVERIFIED_LIMITED] = "drop-unverified-rate-limited",
+	[MIP4_HA_DROP_131_LIMITED] = "drop-131-rate-limited",
+	[MIP4_HA_DROP_132_LIMITED] = "drop-132-rate-limited",
+	[MIP4_HA_DROP_133_LIMITED] = "drop-133-rate-limited",
 };
 
 _Static_assert(MIP4_HA_MAX_COA >= 1 && MIP4_HA_MAX_COA <= 255,
@@ -142,6 +196,83 @@ static void drop(struct mip4_ha *ha, struct mip4_ha_result *res,
 }
 
 /*
+ * A token bucket of `rate` denials a second, `rate` at most at once, in 32
+ * bits: the moment it is full again (ms modulo 2^32, from rx->now_ms).  A
+ * denial moves that moment 1000/rate ms later; one fits while the moment
+ * is at most 1000 - 1000/rate ms ahead of now.  A moment in the past is a
+ * full bucket; one more than a second ahead cannot be (a denial never puts
+ * it further), so it is one from long ago read across the wrap: full too.
+ * 0 is a bucket never used (a used one that lands on 0 reads full: one
+ * more burst, once in 49 days).
+ */
+static uint32_t budget_ahead(uint32_t full, uint32_t now)
+{
+	int32_t d = (int32_t)(full - now);
+
+	return full && d > 0 && d <= (int32_t)DENY_MAX ? (uint32_t)d : 0;
+}
+
+static bool budget_room(uint32_t full, uint32_t now, unsigned rate)
+{
+	unsigned step = DENY_MAX / rate;
+
+	return budget_ahead(full, now) + step <= step * rate;
+}
+
+static void budget_take(uint32_t *full, uint32_t now, unsigned rate)
+{
+	*full = now + budget_ahead(*full, now) + DENY_MAX / rate;
+}
+
+static unsigned budget_rate(uint16_t v, unsigned def)
+{
+	return v == 0 ? def : v > DENY_MAX ? DENY_MAX : v;
+}
+
+static struct deny_src *deny_slot(struct mip4_ha *ha, uint32_t src)
+{
+	return &ha->deny_src[(src * 0x9e3779b1u) >> 22]; /* Fibonacci hash */
+}
+
+_Static_assert(DENY_SLOTS == 1u << (32 - 22), "deny_slot() shifts by 22");
+
+/* Is there room for one more denial to mn from src, now? */
+static bool deny_room(struct mip4_ha *ha, const struct mip4_ha_mn *mn,
+		      uint32_t src, uint32_t now)
+{
+	const struct mip4_ha_cfg *c = &ha->cfg;
+	const struct deny_src *s = deny_slot(ha, src);
+
+	return budget_room(mn->deny_full, now,
+			   budget_rate(c->deny_per_node, MIP4_HA_DENY_PER_NODE)) &&
+	       (s->addr != src ||
+		budget_room(s->full, now, budget_rate(c->deny_per_source,
+						      MIP4_HA_DENY_PER_SOURCE))) &&
+	       budget_room(ha->deny_full, now,
+			   budget_rate(c->deny_total, MIP4_HA_DENY_TOTAL));
+}
+
+/* Take a token from each of the three buckets, if each has one. */
+static bool deny_take(struct mip4_ha *ha, struct mip4_ha_mn *mn, uint32_t src,
+		      uint32_t now)
+{
+	const struct mip4_ha_cfg *c = &ha->cfg;
+	struct deny_src *s = deny_slot(ha, src);
+
+	if (!deny_room(ha, mn, src, now))
+		return false;
+	if (s->addr != src)
+		*s = (struct deny_src){.addr = src, .full = now};
+	budget_take(&mn->deny_full, now,
+		    budget_rate(c->deny_per_node, MIP4_HA_DENY_PER_NODE));
+	budget_take(&s->full, now,
+		    budget_rate(c->deny_per_source, MIP4_HA_DENY_PER_SOURCE));
+	budget_take(&ha->deny_full, now,
+		    budget_rate(c->deny_total, MIP4_HA_DENY_TOTAL));
+	return true;
+}
+
+/*
  * Build the reply.  Extension order (RFC 5944 §3.8.3.3): NAI (RFC 2794
  * §3), the MN's UDP tunnel reply (RFC 3519 §3.2), TNC (RFC 5265 §3.4,
  * before MN-HA so that it is authenticated: DESIGN §7), MN-HA; then what
@@ -196,6 +327,51 @@ static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	res->reply_len = b.len;
 	res->reply_dst = rx->src;
 	res->reply_dport = rx->sport;
+}
+
+/* A denial anyone can provoke without a key (131, 132, 133): sent while
+ * the budgets allow, else dropped and counted as `limited`. */
+static void deny(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
+		 struct mip4_ha_result *res, const struct reply_ctx *rc,
+		 uint8_t code, enum mip4_ha_counter c,
+		 enum mip4_ha_counter limited)
+{
+	if (!deny_take(ha, rc->mn, rx->src, (uint32_t)rx->now_ms))
+		return drop(ha, res, limited);
+	reply(ha, rx, res, rc, code, c);
+}
+
+/* Does the request come from the address and port one of its node's
+ * care-of addresses was registered from?  The node is the NAI's when the
+ * request has one, else the home address's (as mn_lookup finds it). */
+static bool from_registered_source(const struct mip4_ha *ha,
+				   const struct mip4_msg *m,
+				   const struct mip4_ext *nai,
+				   const struct mip4_ha_rx *rx)
+{
+	const struct mip4_binding *b =
+		nai ? mip4_btable_get_nai(ha->bt, (const char *)nai->data,
+					  nai->data_len)
+		    : mip4_btable_get(ha->bt, m->u.rrq.home_addr);
+	struct mip4_coa c;
+
+	for (size_t i = 0; b && i < mip4_binding_ncoa(b); i++) {
+		mip4_binding_coa(b, i, &c);
+		if (c.peer_addr == rx->src && c.peer_port == rx->sport)
+			return true;
+	}
+	return false;
+}
+
+/* Is the request's FA-HA authenticator valid?  Computed once: *known is
+ * -1 until then. */
+static bool faha_valid(const struct mip4_ha_fa *fa, const struct mip4_msg *m,
+		       const struct mip4_ext *faha, int *known)
+{
+	if (*known < 0)
+		*known = fa && faha &&
+			 mip4_auth_verify(&fa->sa, m, faha) == MIP4_AUTH_OK;
+	return *known > 0;
 }
 
 /* RFC 2794: a home address for an NAI-identified MN. */
@@ -344,7 +520,7 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	struct mip4_coa c;
 	bool dereg, keep, use_udp;
 	uint8_t code;
-	int err;
+	int err, fa_ok = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&rc, 0, sizeof rc);
@@ -380,15 +556,31 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_MN);
 	if (mnha->u.auth.spi != rc.mn->sa.spi)
 		return drop(ha, res, MIP4_HA_DROP_UNKNOWN_SPI);
+	faha = mip4_msg_find_ext(&m, MIP4_EXT_FA_HA, -1);
+	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
+	/* A denial budget is spent: only what may be accepted is worth an
+	 * HMAC (the comment at the top of this file). */
+	if (!deny_room(ha, rc.mn, rx->src, (uint32_t)rx->now_ms) &&
+	    !(fa && faha ? faha_valid(fa, &m, faha, &fa_ok)
+			 : from_registered_source(ha, &m, rc.nai, rx) &&
+				   mip4_replay_check(&rc.mn->sa, &rc.mn->replay,
+						     m.u.rrq.id, rx->now_ntp) ==
+					   MIP4_REPLAY_OK))
+		return drop(ha, res, MIP4_HA_DROP_UNVERIFIED_LIMITED);
 	rc.home_addr = m.u.rrq.home_addr;
 	/* Denials echo the request's low 32 identification bits (§5.7) and
 	 * the HA's own clock (timestamps) or a fresh nonce above them. */
 	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, false,
 				     rx->now_ntp, rx->random);
 	if (mip4_auth_verify(&rc.mn->sa, &m, mnha) != MIP4_AUTH_OK) {
-		/* A MAY: answer 131 with the MN's SA (DESIGN §7). */
-		reply(ha, rx, res, &rc, MIP4_CODE_HA_MN_AUTH, MIP4_HA_REJ_AUTH);
-		return;
+		/* 131 with the MN's SA (DESIGN §7): a MUST when a valid FA-HA
+		 * authenticator vouches for the request, else a MAY, within
+		 * the budget. */
+		if (faha_valid(fa, &m, faha, &fa_ok))
+			return reply(ha, rx, res, &rc, MIP4_CODE_HA_MN_AUTH,
+				     MIP4_HA_REJ_AUTH);
+		return deny(ha, rx, res, &rc, MIP4_CODE_HA_MN_AUTH,
+			    MIP4_HA_REJ_AUTH, MIP4_HA_DROP_131_LIMITED);
 	}
 	/* placement rules: only once the sender is known to be the MN */
 	if (mip4_rrq_check_order(&m) != MIP4_OK) {
@@ -400,30 +592,25 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	/* FA-HA (§3.8.2.1 c, d): required from an FA we share an SA with,
 	 * except on deregistration; refused from any other. */
 	dereg = is_dereg(&m);
-	faha = mip4_msg_find_ext(&m, MIP4_EXT_FA_HA, -1);
-	fa = ha->fa_lookup ? ha->fa_lookup(ha->ctx, rx->src) : NULL;
 	if (!fa && faha) {
 		res->fa_spi = faha->u.auth.spi; /* for the operator's log */
 		return drop(ha, res, MIP4_HA_DROP_FA_HA_NO_SA);
 	}
-	if (fa && !dereg &&
-	    mip4_auth_verify(&fa->sa, &m, faha) != MIP4_AUTH_OK) {
-		reply(ha, rx, res, &rc, MIP4_CODE_HA_FA_AUTH,
-		      MIP4_HA_REJ_FA_AUTH);
-		return;
-	}
+	/* (a replayed request from a spoofed FA address provokes it) */
+	if (fa && !dereg && !faha_valid(fa, &m, faha, &fa_ok))
+		return deny(ha, rx, res, &rc, MIP4_CODE_HA_FA_AUTH,
+			    MIP4_HA_REJ_FA_AUTH, MIP4_HA_DROP_132_LIMITED);
 	/* §3.8.3.3 e: our replies to that FA carry FA-HA (never on a
 	 * deregistration, §3.5.4). */
 	if (fa && !dereg)
 		rc.fa = fa;
 
-	/* 4. replay (§3.8.2.1 b, §5.7) */
+	/* 4. replay (§3.8.2.1 b, §5.7); a captured request played again
+	 * provokes a 133, so it is budgeted too */
 	if (mip4_replay_check(&rc.mn->sa, &rc.mn->replay, m.u.rrq.id,
-			      rx->now_ntp) != MIP4_REPLAY_OK) {
-		reply(ha, rx, res, &rc, MIP4_CODE_HA_ID_MISMATCH,
-		      MIP4_HA_REJ_ID);
-		return;
-	}
+			      rx->now_ntp) != MIP4_REPLAY_OK)
+		return deny(ha, rx, res, &rc, MIP4_CODE_HA_ID_MISMATCH,
+			    MIP4_HA_REJ_ID, MIP4_HA_DROP_133_LIMITED);
 
 	/* 5. request checks (§3.8.2.1, §3.8.2.3) */
 	if (is_broadcast(&ha->cfg, rx->dst) || m.u.rrq.ha_addr != ha->cfg.addr) {

@@ -23,6 +23,7 @@
 /* One mobile node the home agent serves. */
 struct mip4_ha_mn {
 	uint32_t home_addr; /* 0: assigned from the pool (NAI) */
+	uint32_t deny_full; /* its denial budget (lib/ha.c); starts 0 */
 	char nai[256];	    /* "" when identified by address only */
 	struct mip4_sa sa;
 	struct mip4_replay_state replay; /* survives deregistration */
@@ -76,7 +77,16 @@ struct mip4_ha_cfg {
 	/* care-of addresses per node (§3.8.2.3), 1..MIP4_HA_MAX_COA;
 	 * 0 = MIP4_HA_MAX_COA */
 	unsigned max_coa;
+	/* Denial budgets (flood resilience, lib/ha.c): the denials anyone
+	 * can provoke without a key (131, 132, 133) sent per second, per
+	 * mobile node, per source address and in all; 1..1000, 0 = the
+	 * MIP4_HA_DENY_* default. */
+	uint16_t deny_per_node, deny_per_source, deny_total;
 };
+
+#define MIP4_HA_DENY_PER_NODE 4
+#define MIP4_HA_DENY_PER_SOURCE 16
+#define MIP4_HA_DENY_TOTAL 1000
 
 /* Why a request was not accepted.  Names in mip4_ha_counter_name(). */
 enum mip4_ha_counter {
@@ -108,6 +118,11 @@ enum mip4_ha_counter {
 	MIP4_HA_REJ_TOO_MANY,	/* 135: cfg.max_coa care-of addresses */
 	MIP4_HA_REJ_NOT_STORED, /* 130: accepted, but the daemon could not
 				 * store it (mip4_ha_refuse()) */
+	/* flood resilience: a denial budget is spent (lib/ha.c) */
+	MIP4_HA_DROP_UNVERIFIED_LIMITED, /* dropped before the HMAC */
+	MIP4_HA_DROP_131_LIMITED, /* bad MN-HA, no 131 sent */
+	MIP4_HA_DROP_132_LIMITED, /* bad or missing FA-HA, no 132 sent */
+	MIP4_HA_DROP_133_LIMITED, /* bad identification, no 133 sent */
 	MIP4_HA_NCOUNTERS
 };
 const char *mip4_ha_counter_name(enum mip4_ha_counter c);

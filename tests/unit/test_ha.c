@@ -28,6 +28,7 @@ struct world {
 	struct mip4_ha *ha;
 	struct mip4_ha_result res;
 	uint64_t now_ms;
+	uint16_t sport; /* of the requests; 0 = 434 */
 };
 
 static struct mip4_ha_mn *mn_lookup(void *ctx, uint32_t home, const char *nai,
@@ -166,7 +167,7 @@ static void send_from(struct world *w, const struct req *r, uint32_t src,
 	rx.len = build(r, pkt, sizeof pkt);
 	rx.src = src;
 	rx.dst = dst;
-	rx.sport = 434;
+	rx.sport = w->sport ? w->sport : 434;
 	rx.now_ms = w->now_ms;
 	rx.now_ntp = NOW_NTP;
 	rx.random = 0x5eed0000u + (uint32_t)w->now_ms;
@@ -1057,6 +1058,236 @@ static void test_simultaneous_configured_bound(void **state)
 	assert_int_equal(mip4_binding_ncoa(binding(w)), 2);
 }
 
+/* ---- flood resilience: the denial budgets (lib/ha.c, at the top) ---- */
+
+/* bob's request: an NAI and a home address from the pool. */
+static struct req bob(struct world *w)
+{
+	struct req r = base(w);
+
+	r.home = 0;
+	r.nai = "bob@corp.example";
+	r.sa = &w->mn[1].sa;
+	return r;
+}
+
+/* A request with a bad authenticator from src: answered 131 or not. */
+static void bad_from(struct world *w, struct req *r, uint32_t src,
+		     bool answered)
+{
+	bool corrupt = r->corrupt;
+
+	r->corrupt = true;
+	r->id++;
+	if (answered) {
+		send_from(w, r, src, HA);
+		assert_int_equal(reply_of(w, r->sa)->u.rrp.code,
+				 MIP4_CODE_HA_MN_AUTH);
+		assert_int_equal(w->res.counter, MIP4_HA_REJ_AUTH);
+	} else {
+		expect_drop(w, r, src, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	}
+	r->corrupt = corrupt;
+}
+
+/* A node's budget: 4 a second, one back every 250 ms; spent, even a good
+ * request from a source that is not its binding's goes unchecked. */
+static void test_deny_budget_refill(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, COA, true);
+	bad_from(w, &r, COA, false);
+	r.id++;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	assert_null(binding(w));
+	w->now_ms += 1000 / MIP4_HA_DENY_PER_NODE - 1;
+	bad_from(w, &r, COA, false);
+	w->now_ms += 1;
+	bad_from(w, &r, COA, true);
+	bad_from(w, &r, COA, false);
+	/* a second later the whole budget is back */
+	w->now_ms += 1000;
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, COA + 1 + (uint32_t)i, true);
+	bad_from(w, &r, COA, false);
+	/* and a good request from anywhere gets through once it is */
+	w->now_ms += 1000;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+}
+
+/* Spent by a flood from elsewhere, the budget still lets the binding's own
+ * source (address and port) renew; a node that moved waits for a token. */
+static void test_deny_budget_registered_source(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, NAT_SRC + (uint32_t)i, true);
+	bad_from(w, &r, NAT_SRC + 99, false);
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* its bad authenticator is checked, and not answered */
+	r.id++;
+	r.corrupt = true;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_131_LIMITED);
+	/* its stale identification is not even checked */
+	r.corrupt = false;
+	r.id -= 2;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	r.id += 2;
+	/* the same address from another port is another source */
+	w->sport = 4343;
+	expect_drop(w, &r, COA, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	w->sport = 0;
+	/* moved to a new care-of address: locked out until a token is back */
+	r.coa = COA + 1;
+	expect_drop(w, &r, r.coa, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	w->now_ms += 1000 / MIP4_HA_DENY_PER_NODE;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(binding(w)->coa, COA + 1);
+	/* ... and it is the registered source from then on (an acceptance
+	 * takes no token: the flood finds one) */
+	bad_from(w, &r, NAT_SRC, true);
+	bad_from(w, &r, NAT_SRC, false);
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+}
+
+/* The same for a node named by its NAI, whose binding is found by it. */
+static void test_deny_budget_nai(void **state)
+{
+	struct world *w = *state;
+	struct req r = bob(w);
+
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, NAT_SRC + (uint32_t)i, true);
+	bad_from(w, &r, NAT_SRC, false);
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* the other nodes' budgets are their own */
+	r = base(w);
+	bad_from(w, &r, NAT_SRC + 98, true);
+}
+
+/* The per-source and the HA-wide budgets (cfg.deny_*). */
+static void test_deny_budget_source_and_total(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w), b = bob(w);
+
+	mip4_ha_free(w->ha);
+	w->cfg.deny_per_source = 2;
+	w->ha = mip4_ha_new(&w->cfg, mn_lookup, fa_lookup, w, 16);
+	bad_from(w, &r, NAT_SRC, true);
+	bad_from(w, &r, NAT_SRC, true);
+	bad_from(w, &r, NAT_SRC, false);
+	bad_from(w, &r, NAT_SRC + 1, true); /* the node still has room */
+	w->now_ms += 500;
+	bad_from(w, &r, NAT_SRC, true);
+
+	mip4_ha_free(w->ha);
+	w->cfg.deny_per_source = 1000;
+	w->cfg.deny_per_node = 1000;
+	w->cfg.deny_total = 3;
+	w->ha = mip4_ha_new(&w->cfg, mn_lookup, fa_lookup, w, 16);
+	for (uint32_t i = 0; i < 3; i++)
+		bad_from(w, &r, NAT_SRC + i, true);
+	bad_from(w, &r, NAT_SRC + 3, false);
+	/* spent for every node */
+	bad_from(w, &b, NAT_SRC + 4, false);
+	w->now_ms += 334;
+	bad_from(w, &b, NAT_SRC + 4, true);
+}
+
+/*
+ * RFC 5944 §3.8.2.1 a: with a valid FA-HA authenticator the 131 is a MUST,
+ * whatever the budget; over it, a request from that FA is authenticated
+ * when its FA-HA authenticator (checked first) is valid.  132 and 133,
+ * which a captured request played again provokes, are budgeted.
+ */
+static void test_deny_budget_foreign_agent(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w), flood = base(w);
+	struct mip4_sa wrong;
+
+	w->have_fa = true;
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &flood, NAT_SRC + (uint32_t)i, true);
+	bad_from(w, &flood, NAT_SRC, false);
+	r.coa = FA_ADDR;
+	r.flags = 0;
+	r.with_faha = true;
+	r.fasa = &w->fa.sa;
+	mip4_sa_init(&wrong, SPI, "not the node's key", 18);
+	r.sa = &wrong;
+	send(w, &r);
+	assert_int_equal(reply_of(w, &w->mn[0].sa)->u.rrp.code,
+			 MIP4_CODE_HA_MN_AUTH);
+	assert_int_equal(w->res.counter, MIP4_HA_REJ_AUTH);
+	/* a bad FA-HA authenticator: not worth the MN-HA's HMAC */
+	r.sa = &w->mn[0].sa;
+	r.fasa = &wrong;
+	r.id++;
+	expect_drop(w, &r, FA_ADDR, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+	/* a good one: a new visitor of that FA registers during the flood */
+	r.fasa = &w->fa.sa;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	/* played again: no 133 */
+	expect_drop(w, &r, FA_ADDR, MIP4_HA_DROP_133_LIMITED);
+	/* without FA-HA, from the binding's own source: no 132 */
+	r.with_faha = false;
+	r.id++;
+	expect_drop(w, &r, FA_ADDR, MIP4_HA_DROP_132_LIMITED);
+	/* within the budget both are answered */
+	w->now_ms += 1000;
+	expect_code(w, &r, MIP4_CODE_HA_FA_AUTH, MIP4_HA_REJ_FA_AUTH);
+	r.with_faha = true;
+	r.id--;
+	expect_code(w, &r, MIP4_CODE_HA_ID_MISMATCH, MIP4_HA_REJ_ID);
+	/* and a bad MN-HA with a bad FA-HA is the MAY: budgeted (two
+	 * denials of this second's four are left) */
+	r.sa = &wrong;
+	r.fasa = &wrong;
+	for (int i = 0; i < 2; i++) {
+		r.id++;
+		send(w, &r);
+		assert_int_equal(reply_of(w, &w->mn[0].sa)->u.rrp.code,
+				 MIP4_CODE_HA_MN_AUTH);
+	}
+	send(w, &r);
+	assert_false(w->res.send);
+	assert_int_equal(w->res.counter, MIP4_HA_DROP_UNVERIFIED_LIMITED);
+}
+
+/* The budget's clock is rx->now_ms modulo 2^32: across the wrap, and after
+ * a gap of weeks, it still reads right. */
+static void test_deny_budget_clock_wrap(void **state)
+{
+	struct world *w = *state;
+	struct req r = base(w);
+
+	w->now_ms = (1ull << 32) - 100;
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, COA, true);
+	bad_from(w, &r, COA, false);
+	w->now_ms += 1000 / MIP4_HA_DENY_PER_NODE; /* past the wrap */
+	bad_from(w, &r, COA, true);
+	bad_from(w, &r, COA, false);
+	w->now_ms += 30ull * 24 * 3600 * 1000; /* 30 days later */
+	for (int i = 0; i < MIP4_HA_DENY_PER_NODE; i++)
+		bad_from(w, &r, COA, true);
+	bad_from(w, &r, COA, false);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1073,6 +1304,9 @@ int main(void)
 		T(test_udp_tunnelling), T(test_udp_tunnel_d_bit),
 		T(test_udp_denials_without_tunnel_reply),	     T(test_foreign_agent_auth),
 		T(test_rfc5265_flavours),    T(test_garbage), T(test_limits),
+		T(test_deny_budget_refill), T(test_deny_budget_registered_source),
+		T(test_deny_budget_nai), T(test_deny_budget_source_and_total),
+		T(test_deny_budget_foreign_agent), T(test_deny_budget_clock_wrap),
 		cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
