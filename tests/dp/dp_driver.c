@@ -100,9 +100,16 @@ static int raw_socket(uint32_t local)
 	return fd;
 }
 
-static void write_stats(const char *path, const struct dp_stats *s,
+static void put_counter(void *ctx, const char *name, uint64_t v)
+{
+	fprintf(ctx, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void write_stats(const char *path, const struct dp *dp,
 			const struct mip4_binding *b)
 {
+	const struct dp_stats *s = dp_stats(dp);
+	struct dp_bind_counters bc;
 	char tmp[4096];
 	FILE *f;
 
@@ -110,6 +117,7 @@ static void write_stats(const char *path, const struct dp_stats *s,
 	f = fopen(tmp, "w");
 	if (!f)
 		die("stats file", errno);
+	dp_bind_counters(dp, b, &bc);
 	fprintf(f,
 		"tun_rx %llu\ntun_tx %llu\nencap_tx %llu\ndecap_rx %llu\n"
 		"udp_rx %llu\ndrop_no_binding %llu\ndrop_spoofed %llu\n"
@@ -124,41 +132,115 @@ static void write_stats(const char *path, const struct dp_stats *s,
 		(unsigned long long)s->drop_malformed,
 		(unsigned long long)s->drop_send_error,
 		(unsigned long long)s->drop_not_reverse,
-		(unsigned long long)b->pkts_to_mn,
-		(unsigned long long)b->bytes_to_mn,
-		(unsigned long long)b->pkts_from_mn,
-		(unsigned long long)b->bytes_from_mn, b->peer_port);
+		(unsigned long long)bc.pkts_to_mn,
+		(unsigned long long)bc.bytes_to_mn,
+		(unsigned long long)bc.pkts_from_mn,
+		(unsigned long long)bc.bytes_from_mn, b->peer_port);
+	fprintf(f, "backend %s\nwhy %s\n", dp_backend_name(dp),
+		dp_backend_why(dp));
+	dp_foreach_counter(dp, put_counter, f);
 	fclose(f);
 	if (rename(tmp, path) < 0)
 		die("rename stats", errno);
 }
 
-static int run_ha(char **av, int ac)
+static uint8_t encap_of(const char *s)
 {
-	uint32_t local = addr(av[0]), home = addr(av[1]), coa = addr(av[2]);
-	bool udp = strcmp(av[3], "udp") == 0;
-	struct mip4_btable *t = mip4_btable_new(4);
-	struct mip4_binding *b = t ? mip4_btable_add(t, home, NULL, 0, ~0ull)
-				   : NULL;
-	struct dp_stats last;
-	struct nl *nl;
-	struct dp *dp;
-	int r, homeif = 0, ufd = udp_socket(local);
-	static uint8_t msg[65536];
+	if (strcmp(s, "udp") == 0)
+		return MIP4_ENCAP_UDP;
+	if (strcmp(s, "gre") == 0)
+		return MIP4_ENCAP_GRE;
+	if (strcmp(s, "min") == 0)
+		return MIP4_ENCAP_MIN;
+	if (strcmp(s, "ipip") == 0)
+		return MIP4_ENCAP_IPIP;
+	fprintf(stderr, "dp_driver: unknown encapsulation %s\n", s);
+	exit(2);
+}
+
+static enum dp_backend backend_of(const char *s)
+{
+	if (!s || strcmp(s, "userspace") == 0)
+		return DP_BACKEND_USERSPACE;
+	if (strcmp(s, "ebpf") == 0)
+		return DP_BACKEND_EBPF;
+	if (strcmp(s, "auto") == 0)
+		return DP_BACKEND_AUTO;
+	fprintf(stderr, "dp_driver: unknown backend %s\n", s);
+	exit(2);
+}
+
+/* A binding for home at coa (a second care-of address with coa2),
+ * as the home agent's registration code would leave it. */
+static struct mip4_binding *bind_add(struct mip4_btable *t, uint32_t home,
+				     uint32_t coa, uint32_t coa2, uint8_t encap,
+				     uint32_t peer)
+{
+	struct mip4_binding *b = mip4_btable_add(t, home, NULL, 0, ~0ull);
+	struct mip4_coa c = {.expires_ms = ~0ull, .coa = coa, .encap = encap,
+			     .lifetime = 1800};
 
 	if (!b)
 		die("binding", ENOMEM);
-	b->coa = coa;
-	b->peer_addr = coa;
-	b->peer_port = udp ? MIP4_PORT : 0;
-	b->encap = udp ? MIP4_ENCAP_UDP : MIP4_ENCAP_IPIP;
-	b->flags = MIP4_RRQ_T;
-	r = dp_open(&(struct dp_cfg){.tun_name = av[4], .mtu = atoi(av[5]),
-				     .local_addr = local, .udp_fd = ufd,
-				     .bindings = t},
-		    &dp);
-	if (r < 0)
-		die("dp_open", r);
+	/* RFC 3519 behind a NAT: the address is the NAT's, the port is
+	 * learnt from the first packet (half bound until then) */
+	c.peer_addr = peer ? peer : coa;
+	c.peer_port = encap == MIP4_ENCAP_UDP && !peer ? MIP4_PORT : 0;
+	if (mip4_btable_coa_put(t, b, &c, false) < 0)
+		die("coa", ENOMEM);
+	if (coa2) {
+		c.coa = coa2;
+		c.peer_addr = coa2;
+		c.peer_port = encap == MIP4_ENCAP_UDP ? MIP4_PORT : 0;
+		if (mip4_btable_coa_put(t, b, &c, true) < 0)
+			die("coa2", ENOMEM);
+	}
+	b->flags = getenv("MIP4_DP_NOREV") ? 0 : MIP4_RRQ_T;
+	return b;
+}
+
+/*
+ * Environment (all optional): MIP4_DP_BACKEND userspace|auto|ebpf,
+ * MIP4_DP_INSTANCE and MIP4_DP_BPF_ROOT (eBPF pins), MIP4_DP_COA2 (a
+ * simultaneous second care-of address), MIP4_DP_PEER (UDP: the NAT's
+ * address; the port is learnt), MIP4_DP_EXTRA (one more home address
+ * bound to the care-of address), MIP4_DP_NOREV (no T bit).
+ */
+static int run_ha(char **av, int ac)
+{
+	uint32_t local = addr(av[0]), home = addr(av[1]), coa = addr(av[2]);
+	const char *coa2 = getenv("MIP4_DP_COA2"), *peer = getenv("MIP4_DP_PEER");
+	const char *extra = getenv("MIP4_DP_EXTRA");
+	uint8_t encap = encap_of(av[3]);
+	struct mip4_btable *t = mip4_btable_new(4);
+	struct mip4_binding *b;
+	struct dp_stats last;
+	struct nl *nl;
+	struct dp *dp;
+	char why[512];
+	int r, homeif = 0, ufd = udp_socket(local);
+	static uint8_t msg[65536];
+
+	if (!t)
+		die("table", ENOMEM);
+	b = bind_add(t, home, coa, coa2 ? addr(coa2) : 0, encap,
+		     peer ? addr(peer) : 0);
+	if (extra)
+		(void)bind_add(t, addr(extra), coa, 0, encap, 0);
+	r = dp_open_why(&(struct dp_cfg){.tun_name = av[4], .mtu = atoi(av[5]),
+					 .local_addr = local, .udp_fd = ufd,
+					 .bindings = t,
+					 .backend = backend_of(getenv("MIP4_DP_BACKEND")),
+					 .instance = getenv("MIP4_DP_INSTANCE"),
+					 .bpf_root = getenv("MIP4_DP_BPF_ROOT")},
+			&dp, why, sizeof why);
+	if (r < 0) {
+		fprintf(stderr, "dp_driver: dp_open: %s: %s\n", strerror(-r),
+			why);
+		return 1;
+	}
+	fprintf(stderr, "dp_driver: data plane %s: %s\n", dp_backend_name(dp),
+		dp_backend_why(dp));
 	r = nl_open(&nl);
 	if (r < 0)
 		die("nl_open", r);
@@ -186,7 +268,7 @@ static int run_ha(char **av, int ac)
 
 		if (memcmp(&last, dp_stats(dp), sizeof last) != 0) {
 			last = *dp_stats(dp);
-			write_stats(av[6], &last, b);
+			write_stats(av[6], dp, b);
 		}
 		if (poll(pf, 3, 100) < 0)
 			continue;
@@ -210,7 +292,7 @@ static int run_ha(char **av, int ac)
 						   (size_t)n);
 		}
 	}
-	write_stats(av[6], dp_stats(dp), b);
+	write_stats(av[6], dp, b);
 	/* leave the namespace as we found it */
 	if (homeif > 0 && nl_neigh_proxy_del(nl, homeif, home) < 0)
 		fprintf(stderr, "dp_driver: proxy del failed\n");
