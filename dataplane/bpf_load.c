@@ -47,6 +47,9 @@ struct mip4_bpf_ld {
 static char libbpf_last[2048];
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 2, 0)));
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
 	char line[512];
@@ -72,16 +75,28 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* The last line of what libbpf said. */
+/* The most telling line of what libbpf said: the last one before its
+ * closing "failed to load ..." summaries, without its "libbpf: ". */
 static const char *libbpf_tail(void)
 {
-	size_t n = strlen(libbpf_last);
+	static char line[512];
+	char *save = NULL, *tok, copy[sizeof libbpf_last];
 
-	while (n && (libbpf_last[n - 1] == '\n' || libbpf_last[n - 1] == ' '))
-		libbpf_last[--n] = '\0';
-	while (n && libbpf_last[n - 1] != '\n')
-		n--;
-	return libbpf_last + n;
+	line[0] = '\0';
+	memcpy(copy, libbpf_last, sizeof copy);
+	for (tok = strtok_r(copy, "\n", &save); tok;
+	     tok = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(tok, "libbpf: ", 8) == 0)
+			tok += 8;
+		if (strstr(tok, "failed to load") && line[0])
+			continue;
+		snprintf(line, sizeof line, "%s", tok);
+	}
+	/* its first sentence is enough for a log line */
+	tok = strstr(line, ". ");
+	if (tok)
+		tok[1] = '\0';
+	return line;
 }
 
 static void why_set(char *why, size_t n, const char *fmt, ...)
@@ -254,14 +269,37 @@ static int arphrd_of(int ifindex)
 	return r;
 }
 
+/* libbpf's option structs, spelled out (its DECLARE_LIBBPF_OPTS macro is
+ * opaque to the static analysers): sz first, everything else zero. */
+static struct bpf_tc_hook tc_hook(int ifindex, enum bpf_tc_attach_point where)
+{
+	struct bpf_tc_hook h;
+
+	memset(&h, 0, sizeof h);
+	h.sz = sizeof h;
+	h.ifindex = ifindex;
+	h.attach_point = where;
+	return h;
+}
+
+static struct bpf_tc_opts tc_opts(int prog_fd, uint32_t prio, uint32_t flags)
+{
+	struct bpf_tc_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.sz = sizeof o;
+	o.handle = MIP4_BPF_TC_HANDLE;
+	o.priority = prio;
+	o.prog_fd = prog_fd;
+	o.flags = flags;
+	return o;
+}
+
 static int tc_attach(int ifindex, enum bpf_tc_attach_point where, int prog_fd,
 		     uint32_t prio)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MIP4_BPF_TC_HANDLE,
-			    .priority = prio, .prog_fd = prog_fd,
-			    .flags = BPF_TC_F_REPLACE);
+	struct bpf_tc_hook hook = tc_hook(ifindex, where);
+	struct bpf_tc_opts opts = tc_opts(prog_fd, prio, BPF_TC_F_REPLACE);
 	int r = bpf_tc_hook_create(&hook);
 
 	if (r < 0 && r != -EEXIST)
@@ -272,10 +310,8 @@ static int tc_attach(int ifindex, enum bpf_tc_attach_point where, int prog_fd,
 static int tc_detach(int ifindex, enum bpf_tc_attach_point where,
 		     uint32_t prio)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = MIP4_BPF_TC_HANDLE,
-			    .priority = prio);
+	struct bpf_tc_hook hook = tc_hook(ifindex, where);
+	struct bpf_tc_opts opts = tc_opts(0, prio, 0);
 
 	return bpf_tc_detach(&hook, &opts);
 }
@@ -319,12 +355,12 @@ static int attach_outer(struct mip4_bpf_ld *ld,
 			const struct mip4_bpf_load_cfg *cfg, char *why,
 			size_t wn)
 {
-	char name[IF_NAMESIZE];
 	int n = 0;
 
 	if (cfg->outer_ifindex) {
 		for (size_t i = 0; i < cfg->n_outer; i++) {
 			int r = mip4_bpf_load_attach(ld, cfg->outer_ifindex[i]);
+			char name[IF_NAMESIZE];
 
 			if (r < 0) {
 				why_set(why, wn, "attach to ifindex %d ingress: "
@@ -389,11 +425,13 @@ static int pin_progs(struct mip4_bpf_ld *ld)
 static int skel_open(struct mip4_bpf_ld *ld, uint32_t max, bool *reused,
 		     bool *replaced)
 {
-	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, opts,
-			    .pin_root_path = ld->dir);
+	struct bpf_object_open_opts opts;
 	struct bpf_map *maps[4];
 	int present = 0, fit = 0;
 
+	memset(&opts, 0, sizeof opts);
+	opts.sz = sizeof opts;
+	opts.pin_root_path = ld->dir;
 	ld->skel = mip4_skel__open_opts(&opts);
 	if (!ld->skel)
 		return -errno;
@@ -432,7 +470,7 @@ int mip4_bpf_load(const struct mip4_bpf_load_cfg *cfg,
 		  struct mip4_bpf_ld **out, char *why, size_t wn)
 {
 	const char *root = cfg->bpf_root ? cfg->bpf_root : MIP4_BPF_DEF_ROOT;
-	struct mip4_bpf_conf conf, old;
+	struct mip4_bpf_conf conf, old = {0};
 	struct mip4_bpf_ld *ld;
 	char tun[IF_NAMESIZE];
 	uint64_t dev = 0, ino = 0;
@@ -604,7 +642,7 @@ int mip4_bpf_unload(const char *bpf_root, const char *instance,
 {
 	const char *root = bpf_root ? bpf_root : MIP4_BPF_DEF_ROOT;
 	char dir[PATH_MAX];
-	struct mip4_bpf_conf c;
+	struct mip4_bpf_conf c = {0};
 	struct statfs st;
 	uint64_t dev = 0, ino = 0;
 

@@ -37,15 +37,19 @@ static int map_check(int fd, uint32_t type, uint32_t ksz, uint32_t vsz)
 	return 0;
 }
 
+static void fd_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void fds_close(struct mip4_bpf_fds *f)
 {
-	int *all[] = {&f->bind, &f->bcount, &f->stats, &f->conf};
-
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (*all[i] >= 0)
-			close(*all[i]);
-		*all[i] = -1;
-	}
+	fd_close(&f->bind);
+	fd_close(&f->bcount);
+	fd_close(&f->stats);
+	fd_close(&f->conf);
 }
 
 static void conf_cache(struct mip4_bpf_maps *m, const struct mip4_bpf_conf *c)

@@ -317,10 +317,11 @@ static void dp_ebpf_foreach_counter(const struct dp *dp,
 {
 	const struct dp_ebpf *e = dp_ebpf_c(dp);
 	uint64_t k[MIP4_BPF_NCTR];
-	char name[64];
 
 	if (mip4_bpf_maps_stats(e->maps, k) == 0)
 		for (unsigned int i = 0; i < MIP4_BPF_NCTR; i++) {
+			char name[64];
+
 			snprintf(name, sizeof name, "bpf_%s",
 				 mip4_bpf_ctr_name(i));
 			fn(ctx, name, k[i]);

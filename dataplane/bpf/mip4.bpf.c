@@ -27,6 +27,11 @@
  * GPL-only helpers (bpf_fib_lookup, bpf_redirect_neigh); the rest of
  * mip4d stays BSD-2-Clause.
  */
+#ifndef __bpf__
+/* scripts/lint.sh's analysers parse this file as host C17, where the GNU
+ * typeof of libbpf's map macros is spelled __typeof__ */
+#define typeof __typeof__
+#endif
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -38,6 +43,16 @@
 #include <bpf/bpf_helpers.h>
 
 #include "mip4_bpf.h"
+
+/* For static analysers that do not read libbpf's headers (cppcheck in
+ * scripts/lint.sh); the compiler has the real ones. */
+#ifndef SEC
+#define SEC(name) __attribute__((section(name), used))
+#endif
+#ifndef __uint
+#define __uint(name, val) int(*name)[val]
+#define __type(name, val) __typeof__(val) *name
+#endif
 
 /* Newer than Debian 12's linux-libc-dev (6.1); values from the running
  * kernel's include/uapi/linux/bpf.h. */
@@ -87,6 +102,13 @@ struct {
 	__type(value, struct mip4_bpf_conf);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mip4_conf SEC(".maps");
+
+/* skb->data and skb->data_end are 32-bit context fields that the verifier
+ * turns into packet pointers: the cast is how BPF C reads them. */
+static __always_inline void *pkt_ptr(__u32 v)
+{
+	return (void *)(long)v; /* NOLINT(performance-no-int-to-ptr) */
+}
 
 static __always_inline void count(__u32 ctr)
 {
@@ -346,8 +368,8 @@ static __always_inline __u64 adjust_flags(__u8 encap)
 SEC("tc")
 int mip4_encap(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
+	void *data = pkt_ptr(skb->data);
+	void *end = pkt_ptr(skb->data_end);
 	const struct mip4_bpf_conf *cf = conf_get();
 	const struct mip4_bpf_binding *b;
 	struct iphdr *in = data;
@@ -474,7 +496,7 @@ struct tun_hdr {
  * silently for what is not a tunnel packet of ours, or a counter + 1000
  * to pass with. */
 static __always_inline int outer_parse(const struct mip4_bpf_conf *cf,
-				       void *p, void *end, __u8 proto,
+				       void *p, const void *end, __u8 proto,
 				       struct tun_hdr *t)
 {
 	if (proto == IPPROTO_IPIP) {
@@ -576,11 +598,11 @@ static __always_inline int min_restore(struct __sk_buff *skb, __u32 l2,
 
 static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
+	__u8 *data = (__u8 *)pkt_ptr(skb->data);
+	void *end = pkt_ptr(skb->data_end);
 	const struct mip4_bpf_conf *cf;
 	const struct mip4_bpf_binding *b;
-	struct iphdr *o = data + l2, *in;
+	struct iphdr *o = (struct iphdr *)(data + l2);
 	struct tun_hdr t = {};
 	__u32 key, i, inner_len;
 	__u64 now;
@@ -604,11 +626,11 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 		return pass(MIP4_BPF_PASS_FRAGMENT);
 	/* the headers in the linear part, for direct access (a short
 	 * packet makes the pull fail: the bounds checks below decide) */
-	if (data + l2 + DECAP_PULL > end) {
+	if ((void *)(data + l2 + DECAP_PULL) > end) {
 		bpf_skb_pull_data(skb, l2 + DECAP_PULL);
-		data = (void *)(long)skb->data;
-		end = (void *)(long)skb->data_end;
-		o = data + l2;
+		data = (__u8 *)pkt_ptr(skb->data);
+		end = pkt_ptr(skb->data_end);
+		o = (struct iphdr *)(data + l2);
 		if ((void *)(o + 1) > end)
 			return pass(MIP4_BPF_PASS_UNSUPPORTED);
 	}
@@ -634,7 +656,8 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 			key = o->saddr;
 		inner_len = bpf_ntohs(o->tot_len) - t.ohl;
 	} else {
-		in = data + l2 + t.ohl;
+		struct iphdr *in = (struct iphdr *)(data + l2 + t.ohl);
+
 		if ((void *)(in + 1) > end)
 			return pass(MIP4_BPF_PASS_UNSUPPORTED);
 		if (in->version != 4 || in->ihl < 5)
@@ -688,7 +711,7 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 	}
 	bcount(key, 1, inner_len, 0);
 	/* into the stack on the tunnel device, like a write to the TUN */
-	return bpf_redirect(cf->tun_ifindex, BPF_F_INGRESS);
+	return (int)bpf_redirect(cf->tun_ifindex, BPF_F_INGRESS);
 }
 
 SEC("tc")
