@@ -65,6 +65,29 @@ def main():
         if plain and plain["udp64_rx_pps"] and s["udp64_rx_pps"]:
             s["udp_pps_vs_plain"] = round(s["udp64_rx_pps"]["median"] / plain["udp64_rx_pps"]["median"], 3)
     out["modes"]["cvc"] = {"note": "full MIP + VPN + MIP stack: measured by lab/mip4-lab, not here"}
+    spread = [r for r in recs if r["kind"] == "spread"]
+    out["spread"] = {}
+    for m in dict.fromkeys(r["mode"] for r in spread):
+        rs = sorted((r for r in spread if r["mode"] == m), key=lambda r: r["bindings"])
+        d = {"cost": rs[0]["cost"], "runs": rs}
+        if len(rs) >= 2 and rs[0]["ns_per_pkt"] and rs[-1]["ns_per_pkt"]:
+            d["cost_ratio"] = round(rs[-1]["ns_per_pkt"] / rs[0]["ns_per_pkt"], 3)
+        out["spread"][m] = d
+    # issue #13's targets, for the eBPF modes
+    tg = []
+    for m, s in out["modes"].items():
+        if m.startswith("ebpf-"):
+            if "tcp_vs_plain" in s:
+                tg.append({"target": "one HA tunnel TCP >= 0.9 x plain", "mode": m,
+                           "measured": s["tcp_vs_plain"], "met": s["tcp_vs_plain"] >= 0.9})
+            if "udp_pps_vs_plain" in s:
+                tg.append({"target": "64-byte UDP >= 0.8 x plain pps", "mode": m,
+                           "measured": s["udp_pps_vs_plain"], "met": s["udp_pps_vs_plain"] >= 0.8})
+    for m, d in out["spread"].items():
+        if m.startswith("ebpf-") and "cost_ratio" in d:
+            tg.append({"target": "1,000 bindings: per-packet cost within 5 % of one", "mode": m,
+                       "measured": d["cost_ratio"], "met": d["cost_ratio"] <= 1.05})
+    out["targets"] = tg
     with open(sys.argv[2], "w", encoding="ascii") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
@@ -82,6 +105,20 @@ def main():
               f"{s['tcp_min_interval_mbit_s']['min'] if s['tcp_min_interval_mbit_s'] else '-':.0f} | "
               f"{f3(s['udp64_rx_pps'])} | {s.get('udp_pps_vs_plain', '-')} | "
               f"{s['path_mtu']} | {s['cn_learnt_mtu'] or 'none'} |")
+    if out["spread"]:
+        print()
+        print("| spread | bindings | sent | sent by the HA on h1 | cost per packet (ns) | what | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for m, d in out["spread"].items():
+            for r in d["runs"]:
+                print(f"| {m} | {r['bindings']} | {r['sent']} | {r['pkts']} | {r['ns_per_pkt']} | "
+                      f"{r['cost']} | {d.get('cost_ratio', '-') if r is d['runs'][-1] else ''} |")
+    if out["targets"]:
+        print()
+        print("| target | mode | measured | met |")
+        print("|---|---|---|---|")
+        for t in out["targets"]:
+            print(f"| {t['target']} | {t['mode']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
 
 
 if __name__ == "__main__":

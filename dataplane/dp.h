@@ -5,11 +5,15 @@
  * Forward path (RFC 5944 §4.2.3): the daemon routes each registered home
  * address (/32) into a TUN device; dp_on_tun() reads those packets, finds
  * the binding by inner destination and tunnels them to the care-of
- * address, IP-in-IP (RFC 2003) or in UDP (RFC 3519 §3.3 tunnel data).
- * Reverse path (RFC 3024): IP-in-IP arrives on a raw protocol-4 socket
- * (dp_on_raw), UDP tunnel data arrives on the daemon's port-434 socket and
- * is handed in (dp_udp_input); after the source checks the inner packet is
- * written to the TUN and the kernel routes it on.
+ * address with the binding's encapsulation: IP-in-IP (RFC 2003), GRE (RFC
+ * 2784, G bit), minimal (RFC 2004, M bit; a fragment goes IP-in-IP, §3)
+ * or in UDP (RFC 3519 §3.3 tunnel data).
+ * Reverse path (RFC 3024): IP-in-IP, GRE and minimal encapsulation arrive
+ * on raw sockets for protocols 4, 47 and 55 (dp_raw_fd is an epoll
+ * descriptor over the three; dp_on_raw), UDP tunnel data arrives on the
+ * daemon's port-434 socket and is handed in (dp_udp_input); after the
+ * source checks the inner packet is written to the TUN and the kernel
+ * routes it on.
  *
  * Everything is non-blocking and single-threaded: call the on_* functions
  * when poll() says the fds are readable.  Every packet not forwarded is
@@ -23,12 +27,22 @@
  *    set cfg->mtu <= link MTU - 20; the kernel then answers oversized DF
  *    inner packets with ICMP "fragmentation needed" for the TUN MTU before
  *    they reach us, and PMTU discovery of the inner flow works.
+ *  - GRE adds 24 bytes (IP 20 + GRE 4), minimal encapsulation 12 (8 when
+ *    the HA itself is the inner source), both sent like IP-in-IP.
  *  - UDP tunnel data adds 32 bytes (IP 20 + UDP 8 + tunnel header 4).  RFC
  *    3519 §4.8: the HA SHOULD fragment before UDP encapsulation, which a
  *    TUN MTU of link MTU - 32 achieves; a larger one makes the daemon's UDP
  *    socket fragment the outer packet (works, but not through NATs that
- *    drop fragments).  Recommended: mtu = link MTU - 32 when UDP
- *    tunnelling is enabled, link MTU - 20 otherwise.
+ *    drop fragments).  Recommended: mtu = link MTU - the largest overhead
+ *    of the encapsulations offered (32 with UDP tunnelling, 24 with GRE,
+ *    20 otherwise).
+ *  - The eBPF backend keeps the same rule: the kernel answers oversized DF
+ *    packets with "fragmentation needed" at the TUN before the program
+ *    sees them; GSO packets are encapsulated whole and segmented to the
+ *    inner MSS afterwards (BPF_F_ADJ_ROOM_FIXED_GSO), which the TUN MTU
+ *    already keeps under the outer MTU.  A non-GSO packet whose outer size
+ *    would exceed the route's MTU is left to the userspace path (counted
+ *    bpf_pass_too_big), which fails it as today.
  *  - No tunnel soft state (RFC 2003 §5.1): ICMP errors for the outer
  *    packet are not relayed to the inner sender.
  *

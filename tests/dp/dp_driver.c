@@ -49,6 +49,8 @@
 #include "mip4/wire.h"
 #include "nl.h"
 
+#define SPREAD_BASE 0x0a630400u /* 10.99.4.0: MIP4_DP_NBIND's bindings */
+
 static volatile sig_atomic_t stop, dereg;
 
 static void on_term(int sig)
@@ -204,13 +206,18 @@ static struct mip4_binding *bind_add(struct mip4_btable *t, uint32_t home,
  * MIP4_DP_INSTANCE and MIP4_DP_BPF_ROOT (eBPF pins), MIP4_DP_COA2 (a
  * simultaneous second care-of address), MIP4_DP_PEER (UDP: the NAT's
  * address; the port is learnt), MIP4_DP_EXTRA (one more home address
- * bound to the care-of address), MIP4_DP_NOREV (no T bit).
+ * bound to the care-of address), MIP4_DP_NOREV (no T bit), MIP4_DP_NBIND
+ * (N more bindings to the care-of address, home addresses 10.99.4.0 on,
+ * each with its /32 route: traffic spread for bench/run-dp.sh).
  */
 static int run_ha(char **av, int ac)
 {
 	uint32_t local = addr(av[0]), home = addr(av[1]), coa = addr(av[2]);
 	const char *coa2 = getenv("MIP4_DP_COA2"), *peer = getenv("MIP4_DP_PEER");
 	const char *extra = getenv("MIP4_DP_EXTRA");
+	uint32_t nbind = getenv("MIP4_DP_NBIND")
+				 ? (uint32_t)strtoul(getenv("MIP4_DP_NBIND"), NULL, 10)
+				 : 0;
 	uint8_t encap = encap_of(av[3]);
 	struct mip4_btable *t = mip4_btable_new(4);
 	static struct mip4_binding gone; /* stands in after SIGUSR1 */
@@ -228,6 +235,8 @@ static int run_ha(char **av, int ac)
 		     peer ? addr(peer) : 0);
 	if (extra)
 		(void)bind_add(t, addr(extra), coa, 0, encap, 0);
+	for (uint32_t i = 0; i < nbind; i++)
+		(void)bind_add(t, SPREAD_BASE + i, coa, 0, encap, 0);
 	r = dp_open_why(&(struct dp_cfg){.tun_name = av[4], .mtu = atoi(av[5]),
 					 .local_addr = local, .udp_fd = ufd,
 					 .bindings = t,
@@ -248,6 +257,8 @@ static int run_ha(char **av, int ac)
 	r = nl_route_add(nl, home, 32, dp_tun_ifindex(dp), 0);
 	if (r == 0)
 		r = nl_route_add(nl, home, 32, dp_tun_ifindex(dp), 0); /* replace */
+	for (uint32_t i = 0; r >= 0 && i < nbind; i++)
+		r = nl_route_add(nl, SPREAD_BASE + i, 32, dp_tun_ifindex(dp), 0);
 	if (r < 0)
 		die("nl_route_add", r);
 	if (ac > 7) {
@@ -306,6 +317,8 @@ static int run_ha(char **av, int ac)
 	/* leave the namespace as we found it */
 	if (homeif > 0 && nl_neigh_proxy_del(nl, homeif, home) < 0)
 		fprintf(stderr, "dp_driver: proxy del failed\n");
+	for (uint32_t i = 0; i < nbind; i++)
+		(void)nl_route_del(nl, SPREAD_BASE + i, 32, dp_tun_ifindex(dp), 0);
 	r = nl_route_del(nl, home, 32, dp_tun_ifindex(dp), 0);
 	if (r == 0)
 		r = nl_route_del(nl, home, 32, dp_tun_ifindex(dp), 0); /* ENOENT ok */
