@@ -37,7 +37,10 @@
 #define MIP4_BPF_TC_HANDLE 0x4d34u
 #define MIP4_BPF_TC_PRIO 0x4d40u
 #define MIP4_BPF_DEF_ROOT "/sys/fs/bpf"
-#define MIP4_BPF_DEF_MAX 65536u
+/* Default map size.  Both maps are preallocated (the counters per CPU:
+ * 32 bytes x CPUs x entries), so size them to the mobile nodes the daemon
+ * serves; bindings beyond the size stay on the userspace path. */
+#define MIP4_BPF_DEF_MAX 4096u
 
 struct mip4_bpf_load_cfg {
 	const char *instance;	  /* [A-Za-z0-9_.-], 1..48 characters */

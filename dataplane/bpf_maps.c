@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,9 +22,15 @@ struct mip4_bpf_maps {
 	uint32_t local;	 /* host order, from the configuration map */
 	uint16_t lport;	 /* host order */
 	void *pcpu;	 /* ncpu per-CPU values of the largest kind */
+	/* counter slots (mip4_bcount indexes): which are taken, rebuilt from
+	 * the binding map at open (a takeover keeps every binding's slot) */
+	uint8_t *used;
+	uint32_t nslot, hint;
 };
 
-static int map_check(int fd, uint32_t type, uint32_t ksz, uint32_t vsz)
+/* 0 and the map's size if fd is a map of that type and layout. */
+static int map_check(int fd, uint32_t type, uint32_t ksz, uint32_t vsz,
+		     uint32_t *max)
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof info;
@@ -34,7 +41,26 @@ static int map_check(int fd, uint32_t type, uint32_t ksz, uint32_t vsz)
 	if (info.type != type || info.key_size != ksz ||
 	    info.value_size != vsz)
 		return -EPROTO; /* another program's map, or another layout */
+	if (max)
+		*max = info.max_entries;
 	return 0;
+}
+
+/* Mark the slots of the bindings already in the map (a takeover). */
+static void slots_scan(struct mip4_bpf_maps *m)
+{
+	struct mip4_bpf_binding v;
+	uint32_t k = 0, next;
+	int first = 1;
+
+	while (bpf_map_get_next_key(m->fd.bind, first ? NULL : &k, &next) ==
+	       0) {
+		first = 0;
+		k = next;
+		if (bpf_map_lookup_elem(m->fd.bind, &k, &v) == 0 &&
+		    v.slot < m->nslot)
+			m->used[v.slot] = 1;
+	}
 }
 
 static void fd_close(int *fd)
@@ -79,14 +105,19 @@ int mip4_bpf_maps_open(const struct mip4_bpf_fds *fds,
 		goto fail;
 	}
 	if ((r = map_check(m->fd.bind, BPF_MAP_TYPE_HASH, 4,
-			   sizeof(struct mip4_bpf_binding))) < 0 ||
-	    (r = map_check(m->fd.bcount, BPF_MAP_TYPE_PERCPU_HASH, 4,
-			   sizeof(struct mip4_bpf_bcount))) < 0 ||
+			   sizeof(struct mip4_bpf_binding), NULL)) < 0 ||
+	    (r = map_check(m->fd.bcount, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+			   sizeof(struct mip4_bpf_bcount), &m->nslot)) < 0 ||
 	    (r = map_check(m->fd.stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-			   sizeof(uint64_t))) < 0 ||
+			   sizeof(uint64_t), NULL)) < 0 ||
 	    (r = map_check(m->fd.conf, BPF_MAP_TYPE_ARRAY, 4,
-			   sizeof(struct mip4_bpf_conf))) < 0)
+			   sizeof(struct mip4_bpf_conf), NULL)) < 0)
 		goto fail;
+	m->used = calloc(m->nslot ? m->nslot : 1, 1);
+	if (!m->used) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	m->ncpu = libbpf_num_possible_cpus();
 	if (m->ncpu <= 0) {
 		r = m->ncpu < 0 ? m->ncpu : -EINVAL;
@@ -100,10 +131,13 @@ int mip4_bpf_maps_open(const struct mip4_bpf_fds *fds,
 	}
 	if (mip4_bpf_maps_conf_get(m, &c) == 0)
 		conf_cache(m, &c);
+	slots_scan(m);
 	*out = m;
 	return 0;
 fail:
 	fds_close(&m->fd);
+	free(m->used);
+	free(m->pcpu);
 	free(m);
 	return r;
 }
@@ -114,6 +148,7 @@ void mip4_bpf_maps_close(struct mip4_bpf_maps *m)
 		return;
 	fds_close(&m->fd);
 	free(m->pcpu);
+	free(m->used);
 	free(m);
 }
 
@@ -135,33 +170,66 @@ int mip4_bpf_maps_conf_set(struct mip4_bpf_maps *m,
 	return 0;
 }
 
+/* A free counter slot, its counters zeroed (a slot freed by a deleted
+ * binding may have counted a packet in flight since). */
+static int slot_take(struct mip4_bpf_maps *m, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < m->nslot; i++) {
+		uint32_t s = (m->hint + i) % m->nslot;
+
+		if (m->used[s])
+			continue;
+		memset(m->pcpu, 0,
+		       (size_t)m->ncpu * sizeof(struct mip4_bpf_bcount));
+		if (bpf_map_update_elem(m->fd.bcount, &s, m->pcpu, BPF_ANY) < 0)
+			return -errno;
+		m->used[s] = 1;
+		m->hint = s + 1;
+		*slot = s;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
 int mip4_bpf_maps_put(struct mip4_bpf_maps *m, uint32_t key,
 		      const struct mip4_bpf_binding *v)
 {
+	struct mip4_bpf_binding nv = *v, old;
 	uint32_t k = htonl(key);
+	bool fresh = false;
+	int r;
 
-	/* counters first: a packet that finds the binding finds them */
-	memset(m->pcpu, 0, (size_t)m->ncpu * sizeof(struct mip4_bpf_bcount));
-	if (bpf_map_update_elem(m->fd.bcount, &k, m->pcpu, BPF_NOEXIST) < 0 &&
-	    errno != EEXIST)
-		return -errno;
-	if (bpf_map_update_elem(m->fd.bind, &k, v, BPF_ANY) < 0)
-		return -errno;
+	/* a binding keeps its slot (and counters) across updates */
+	if (bpf_map_lookup_elem(m->fd.bind, &k, &old) == 0 &&
+	    old.slot < m->nslot) {
+		nv.slot = old.slot;
+	} else {
+		r = slot_take(m, &nv.slot);
+		if (r < 0)
+			return r;
+		fresh = true;
+	}
+	if (bpf_map_update_elem(m->fd.bind, &k, &nv, BPF_ANY) < 0) {
+		r = -errno;
+		if (fresh)
+			m->used[nv.slot] = 0;
+		return r;
+	}
 	return 0;
 }
 
 int mip4_bpf_maps_del(struct mip4_bpf_maps *m, uint32_t key)
 {
+	struct mip4_bpf_binding old;
 	uint32_t k = htonl(key);
-	int r = 0;
+	bool had = bpf_map_lookup_elem(m->fd.bind, &k, &old) == 0;
 
-	/* binding first: no packet is forwarded after this returns */
+	/* no packet is forwarded after this returns */
 	if (bpf_map_delete_elem(m->fd.bind, &k) < 0 && errno != ENOENT)
-		r = -errno;
-	if (bpf_map_delete_elem(m->fd.bcount, &k) < 0 && errno != ENOENT &&
-	    !r)
-		r = -errno;
-	return r;
+		return -errno;
+	if (had && old.slot < m->nslot)
+		m->used[old.slot] = 0;
+	return 0;
 }
 
 int mip4_bpf_maps_bind(struct mip4_bpf_maps *m, const struct mip4_binding *b)
@@ -170,8 +238,11 @@ int mip4_bpf_maps_bind(struct mip4_bpf_maps *m, const struct mip4_binding *b)
 	int r = mip4_bpf_pack_binding(&v, b, m->local, m->lport);
 	int d;
 
-	if (r == 0)
-		return mip4_bpf_maps_put(m, b->home_addr, &v);
+	if (r == 0) {
+		r = mip4_bpf_maps_put(m, b->home_addr, &v);
+		if (r != -E2BIG && r != -ENOSPC) /* -E2BIG: the hash is full */
+			return r;
+	}
 	/* not for the kernel: make sure no stale entry forwards it */
 	d = mip4_bpf_maps_del(m, b->home_addr);
 	return d < 0 ? d : r;
@@ -190,7 +261,7 @@ static int put_one(void *arg, const struct mip4_binding *b)
 
 	if (e == 0)
 		c->n++;
-	else if (!c->err && e != -E2BIG && e != -EINVAL)
+	else if (!c->err && e != -E2BIG && e != -EINVAL && e != -ENOSPC)
 		c->err = e; /* bindings the map cannot hold stay in user space */
 	return 0;
 }
@@ -263,11 +334,16 @@ int mip4_bpf_maps_bcount(struct mip4_bpf_maps *m, uint32_t key,
 			 struct mip4_bpf_bcount *out)
 {
 	const struct mip4_bpf_bcount *v = m->pcpu;
+	struct mip4_bpf_binding b;
 	uint32_t k = htonl(key);
 
 	memset(out, 0, sizeof *out);
-	if (bpf_map_lookup_elem(m->fd.bcount, &k, m->pcpu) < 0)
+	if (bpf_map_lookup_elem(m->fd.bind, &k, &b) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (b.slot >= m->nslot)
+		return 0;
+	if (bpf_map_lookup_elem(m->fd.bcount, &b.slot, m->pcpu) < 0)
+		return -errno;
 	for (int c = 0; c < m->ncpu; c++) {
 		out->pkts_out += v[c].pkts_out;
 		out->bytes_out += v[c].bytes_out;

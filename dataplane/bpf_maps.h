@@ -38,19 +38,22 @@ int mip4_bpf_maps_conf_get(struct mip4_bpf_maps *m, struct mip4_bpf_conf *c);
 int mip4_bpf_maps_conf_set(struct mip4_bpf_maps *m,
 			   const struct mip4_bpf_conf *c);
 
-/* Put a value under key (host order), creating its zeroed per-CPU
- * counters if it has none (existing counters are kept).  0 or -errno. */
+/* Put a value under key (host order).  A new key gets a free counter slot
+ * with zeroed per-CPU counters; an existing one keeps its slot and
+ * counters (v->slot is ignored).  0 or -errno (-ENOSPC: no slot left). */
 int mip4_bpf_maps_put(struct mip4_bpf_maps *m, uint32_t key,
 		      const struct mip4_bpf_binding *v);
-/* Remove key and its counters; absent is fine.  0 or -errno. */
+/* Remove key (its counter slot becomes free); absent is fine.  0 or
+ * -errno. */
 int mip4_bpf_maps_del(struct mip4_bpf_maps *m, uint32_t key);
 
 /*
  * The home agent's binding b, tunnels from the configured local address
- * and port: put when it can be packed; otherwise (too many care-of
- * addresses, an encapsulation the map does not know) removed, so that the
- * userspace path handles it.  0, or the packing error after the removal,
- * or -errno of the system call.
+ * and port: put when it can be packed and the map has room; otherwise
+ * (too many care-of addresses, an encapsulation the map does not know, a
+ * full map) removed, so that the userspace path handles it.  0, or the
+ * reason after the removal (-E2BIG, -EINVAL, -ENOSPC), or -errno of the
+ * system call.
  */
 int mip4_bpf_maps_bind(struct mip4_bpf_maps *m, const struct mip4_binding *b);
 
@@ -65,7 +68,8 @@ int mip4_bpf_maps_reconcile(struct mip4_bpf_maps *m,
 /* Sum over CPUs of every counter of enum mip4_bpf_ctr.  0 or -errno. */
 int mip4_bpf_maps_stats(struct mip4_bpf_maps *m,
 			uint64_t out[MIP4_BPF_NCTR]);
-/* Sum over CPUs of key's counters; all zero (and 0) when it has none. */
+/* Sum over CPUs of key's counters; all zero (and 0) when it is not in
+ * the map. */
 int mip4_bpf_maps_bcount(struct mip4_bpf_maps *m, uint32_t key,
 			 struct mip4_bpf_bcount *out);
 /* How many entries mip4_bind holds (walks the keys). */

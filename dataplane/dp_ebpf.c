@@ -36,6 +36,7 @@ struct dp_ebpf {
 	struct mip4_btable *bindings;
 	struct dp_stats *sum;	  /* user's + the kernel's, for dp_stats() */
 	uint64_t map_errors;	  /* map updates that failed */
+	uint64_t map_full;	  /* bindings left to user space: no room */
 };
 
 static struct dp_ebpf *dp_ebpf(struct dp *dp)
@@ -224,10 +225,14 @@ static int dp_ebpf_bind_update(struct dp *dp, const struct mip4_binding *b)
 	struct dp_ebpf *e = dp_ebpf(dp);
 	int r = mip4_bpf_maps_bind(e->maps, b);
 
-	/* too many care-of addresses or no kernel support for the
-	 * encapsulation: the userspace path has it, that is no error */
-	if (r == -E2BIG || r == -EINVAL)
+	/* too many care-of addresses, no kernel support for the
+	 * encapsulation, or the map is full: the userspace path has it (the
+	 * entry is not in the map), that is no error */
+	if (r == -E2BIG || r == -EINVAL || r == -ENOSPC) {
+		if (r != -EINVAL)
+			e->map_full++;
 		return 0;
+	}
 	if (r < 0)
 		e->map_errors++;
 	return r;
@@ -327,6 +332,7 @@ static void dp_ebpf_foreach_counter(const struct dp *dp,
 			fn(ctx, name, k[i]);
 		}
 	fn(ctx, "bpf_map_errors", e->map_errors);
+	fn(ctx, "bpf_map_full", e->map_full);
 }
 
 const struct dp_ops dp_ebpf_ops = {

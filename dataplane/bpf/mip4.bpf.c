@@ -79,9 +79,8 @@ struct {
 } mip4_bind SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 65536); /* set by the loader, = mip4_bind's */
 	__type(key, __u32);
 	__type(value, struct mip4_bpf_bcount);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -142,10 +141,11 @@ static __always_inline const struct mip4_bpf_conf *conf_get(void)
 		       : 0;
 }
 
-static __always_inline void bcount(__u32 key, __u32 pkts, __u64 bytes,
-				   int out)
+static __always_inline void bcount(const struct mip4_bpf_binding *b,
+				   __u32 pkts, __u64 bytes, int out)
 {
-	struct mip4_bpf_bcount *c = bpf_map_lookup_elem(&mip4_bcount, &key);
+	__u32 slot = b->slot;
+	struct mip4_bpf_bcount *c = bpf_map_lookup_elem(&mip4_bcount, &slot);
 
 	if (!c)
 		return;
@@ -288,7 +288,8 @@ static __always_inline int send(const struct hop *h)
  * one, the forwarding header goes between it and the payload. */
 static __always_inline int encap_min(struct __sk_buff *skb,
 				     const struct mip4_bpf_conf *cf,
-				     const struct mip4_bpf_coa *e, __u32 key,
+				     const struct mip4_bpf_binding *b,
+				     const struct mip4_bpf_coa *e,
 				     struct iphdr *in, __u32 ifindex, int gso)
 {
 	__u8 buf[2 + ETH_LEN + MIP4_BPF_IP_LEN + MIP4_BPF_MIN_LEN_S]
@@ -347,7 +348,7 @@ static __always_inline int encap_min(struct __sk_buff *skb,
 					     0);
 	if (r)
 		return drop(MIP4_BPF_DROP_ADJUST);
-	bcount(key, 1, tot, 1);
+	bcount(b, 1, tot, 1);
 	return send(&h);
 }
 
@@ -417,7 +418,7 @@ int mip4_encap(struct __sk_buff *skb)
 	if (encap == MIP4_BPF_ENCAP_MIN) {
 		if (n > 1) /* copies: user space builds each */
 			return pass(MIP4_BPF_PASS_UNSUPPORTED);
-		return encap_min(skb, cf, &b->coa[first & 3], key, in, ifindex,
+		return encap_min(skb, cf, b, &b->coa[first & 3], in, ifindex,
 				 gso);
 	}
 	if (hlen != MIP4_BPF_IP_LEN &&
@@ -474,7 +475,7 @@ int mip4_encap(struct __sk_buff *skb)
 		outer_fill(&o, &b->coa[i], &hops[i], tos, frag, tot + hlen);
 		if (outer_store(skb, &o, hlen))
 			return drop(MIP4_BPF_DROP_ADJUST);
-		bcount(key, n, (__u64)tot * n, 1);
+		bcount(b, n, (__u64)tot * n, 1);
 		return send(&hops[i]);
 	}
 	return drop(MIP4_BPF_DROP_ADJUST); /* not reached */
@@ -709,7 +710,7 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 		      : t.kind == MIP4_BPF_ENCAP_GRE ? MIP4_BPF_DECAP_GRE
 						     : MIP4_BPF_DECAP_IPIP);
 	}
-	bcount(key, 1, inner_len, 0);
+	bcount(b, 1, inner_len, 0);
 	/* into the stack on the tunnel device, like a write to the TUN */
 	return (int)bpf_redirect(cf->tun_ifindex, BPF_F_INGRESS);
 }

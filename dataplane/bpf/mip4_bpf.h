@@ -82,10 +82,16 @@ struct mip4_bpf_coa {
 struct mip4_bpf_binding {
 	__u32 flags; /* MIP4_BPF_F_* */
 	__u32 ncoa;  /* 1..MIP4_BPF_MAX_COA */
+	__u32 slot;  /* this binding's index in mip4_bcount (bpf_maps.c
+		      * hands them out) */
+	__u32 pad;
 	struct mip4_bpf_coa coa[MIP4_BPF_MAX_COA];
 };
 
-/* Value of mip4_bcount (per CPU); key: __u32 home address. */
+/* Value of mip4_bcount, a per-CPU array indexed by the binding's slot:
+ * one array access per packet instead of a second hash lookup (measured:
+ * a per-CPU hash keyed by home address cost 300-400 ns more per packet
+ * with 1,000 bindings in use than with one, on the 2-vCPU test VM). */
 struct mip4_bpf_bcount {
 	__u64 pkts_out, bytes_out; /* encapsulated (towards the MN) */
 	__u64 pkts_in, bytes_in;   /* decapsulated (from the MN) */

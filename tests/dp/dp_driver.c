@@ -242,7 +242,11 @@ static int run_ha(char **av, int ac)
 					 .bindings = t,
 					 .backend = backend_of(getenv("MIP4_DP_BACKEND")),
 					 .instance = getenv("MIP4_DP_INSTANCE"),
-					 .bpf_root = getenv("MIP4_DP_BPF_ROOT")},
+					 .bpf_root = getenv("MIP4_DP_BPF_ROOT"),
+					 /* maps sized to the bindings, as a
+					  * daemon sizes them to its mobile
+					  * nodes */
+					 .max_bindings = nbind + 64},
 			&dp, why, sizeof why);
 	if (r < 0) {
 		fprintf(stderr, "dp_driver: dp_open: %s: %s\n", strerror(-r),
