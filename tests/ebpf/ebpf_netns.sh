@@ -333,13 +333,15 @@ dereg() { # BACKEND
 # kill -9 of the eBPF HA: the kernel keeps forwarding; the restart takes
 # the pins over and drops what the restored table no longer has.
 kill9() {
-  local out got why
+  local out got why before
   offloads wire
   start_ha ebpf ipip MIP4_DP_EXTRA=10.99.0.101
   start_mn "$MN" $COA userspace ipip
   check_ping "$MN" "kill9"
   [[ $(bpftool map dump pinned "$BPFFS/mip4d/$INST/mip4_bind" -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2 ]] ||
     fail "kill9: expected 2 bindings in the map"
+  wait_for 2 stat_ge "$TMP/ha.stats" pkts_to_mn 3 || fail "kill9: no kernel counts before the kill"
+  before=$(stat_of "$TMP/ha.stats" pkts_to_mn)
   kill -9 "$HA_PID"; wait "$HA_PID" 2>/dev/null || true
   # while it is down: both directions, 20 echoes each
   out=$(in_ns "$CN" ping -c 20 -i 0.1 -W 1 $HOME_ADDR 2>&1 || true)
@@ -354,6 +356,9 @@ kill9() {
   why=$(grep '^why ' "$TMP/ha.stats")
   grep -q "took over maps" <<<"$why" || fail "kill9: restart did not take over: $why"
   grep -q "1 stale removed" <<<"$why" || fail "kill9: stale binding not reconciled: $why"
+  # the pinned counters survived, with what was forwarded while down
+  stat_ge "$TMP/ha.stats" pkts_to_mn $((before + 20)) ||
+    fail "kill9: per-binding counters lost: $before before, $(stat_of "$TMP/ha.stats" pkts_to_mn) after"
   check_ping "$MN" "kill9 after restart"
   check_tcp "$MN" "kill9 after restart"
   stop_all
