@@ -56,8 +56,9 @@ enum mip4_bpf_role {
 
 /* One care-of address of a binding (HA) or the home agent (MN). */
 struct mip4_bpf_coa {
-	__u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns); past it the
-			   * program leaves packets to user space */
+	__u64 expires_ns; /* CLOCK_MONOTONIC (the program reads it coarse,
+			   * a tick late at most); past it the program
+			   * leaves packets to user space */
 	__u32 peer;	  /* outer destination; for decapsulation an accepted
 			   * outer source */
 	__u32 alt;	  /* a second accepted outer source (the registered
