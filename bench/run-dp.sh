@@ -3,7 +3,7 @@
 # Data plane throughput, path MTU and per-packet cost with many bindings
 # (issue #8 section 3, issue #13): both data plane backends side by side.
 #
-#   cn-$$                        gw-$$                                  mn-$$
+#   dpb-cn-$$                    dpb-gw-$$                              dpb-mn-$$
 #   c0 10.99.0.1/24 ----- h0 10.99.0.2/24 (home link)
 #                         h1 192.0.2.1/24 ------------------------ m0 192.0.2.2/24
 #   iperf3 client         mode plain: router                        iperf3 server on:
@@ -72,7 +72,7 @@ while (( $# )); do
 done
 (( SMOKE )) && { TRIALS=1; SECS=1; MODES="plain user-ipip ebpf-ipip user-udp ebpf-udp esp"; NSPREAD=100; }
 
-CN=cn-$$ GW=gw-$$ MN=mn-$$
+CN=dpb-cn-$$ GW=dpb-gw-$$ MN=dpb-mn-$$
 CN_ADDR=10.99.0.1 GW_HOME=10.99.0.2 GW_ADDR=192.0.2.1 COA=192.0.2.2
 HOME_ADDR=10.99.0.100 VIP=10.99.2.5
 CHARON=/usr/lib/ipsec/charon

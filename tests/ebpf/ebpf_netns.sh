@@ -4,13 +4,13 @@
 # encapsulation (IP-in-IP, GRE, minimal, RFC 3519 UDP), end to end in
 # namespaces it makes, with tests/dp/dp_driver as HA and mobile node.
 #
-#   cn-$$                       ha-$$                                  mn-$$
+#   ebt-cn-$$                   ebt-ha-$$                              ebt-mn-$$
 #   c0 10.99.0.1/24 ------ h0 10.99.0.2/24  (home link, proxy ARP for .100)
 #                          h1 192.0.2.1/24 ---------------------- m0 192.0.2.2/24 (CoA)
 #                          h2 192.0.3.1/24 ---------------------- m1 192.0.3.2/24 (2nd CoA)
 #                          mip-ha0: TUN, route .100/32              mtun: TUN, 10.99.0.100/32
 #                          h3 203.0.113.1/24 --+
-#                                              |  nat-$$                     mnat-$$
+#                                              |  ebt-nat-$$                 ebt-mnat-$$
 #                                    n0 203.0.113.2/24  n1 10.0.0.1/24 ---- m2 10.0.0.2/24
 #                                    (nft masquerade to ports 50000-50100)   (CoA behind a NAT)
 #
@@ -35,7 +35,7 @@ DRIVER=$(realpath "${1:?usage: $0 dp_driver [case...]}")
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 TCP_CHECK=$HERE/../dp/tcp_check.py
-CN=cn-$$ HA=ha-$$ MN=mn-$$ NAT=nat-$$ MNAT=mnat-$$
+CN=ebt-cn-$$ HA=ebt-ha-$$ MN=ebt-mn-$$ NAT=ebt-nat-$$ MNAT=ebt-mnat-$$
 HOME_ADDR=10.99.0.100 CN_ADDR=10.99.0.1 HA_ADDR=192.0.2.1
 COA=192.0.2.2 COA2=192.0.3.2 NAT_OUT=203.0.113.2 COA_NAT=10.0.0.2
 TMP=$(mktemp -d /tmp/ebpf_netns.XXXXXX)
