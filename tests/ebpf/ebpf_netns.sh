@@ -24,8 +24,9 @@
 # each care-of address), RFC 3519 through a NAT (port learnt), both
 # eBPF ends with GSO offloads on, a deregistration (out of the map before
 # the reply), kill -9 of the eBPF HA (traffic continues, restart takes
-# over and reconciles), and auto with CAP_BPF/CAP_SYS_ADMIN withheld
-# (falls back to userspace and says why).
+# over and reconciles), auto with CAP_BPF/CAP_SYS_ADMIN withheld (falls
+# back to userspace and says why), and a second namespace refused the
+# first's pins.
 #
 # usage: ebpf_netns.sh PATH/TO/dp_driver [CASE...]   (root; CASE: a
 #        function name below, e.g. "basic ebpf gre"; default: all)
@@ -387,6 +388,31 @@ auto() {
   log "auto: eBPF as root; without CAP_BPF/CAP_SYS_ADMIN: ${why#why }"
 }
 
+# Two namespaces, one instance name and one bpffs: the second refuses the
+# first's pins (ebpf: fails; auto: userspace, saying why) and the first
+# keeps forwarding.
+owner() {
+  local out
+  offloads wire
+  start_ha ebpf ipip
+  start_mn "$MN" $COA userspace ipip
+  out=$(in_ns "$NAT" env MIP4_DP_BACKEND=ebpf MIP4_DP_BPF_ROOT="$BPFFS" MIP4_DP_INSTANCE="$INST" \
+        timeout 10 "$DRIVER" ha 203.0.113.2 10.99.9.9 10.0.0.2 ipip mip-x0 1480 "$TMP/x.stats" 2>&1) &&
+    fail "owner: a second namespace took over $INST: $out"
+  grep -q "belongs to another network namespace" <<<"$out" || fail "owner: no reason given: $out"
+  bg "$NAT" env MIP4_DP_BACKEND=auto MIP4_DP_BPF_ROOT="$BPFFS" MIP4_DP_INSTANCE="$INST" \
+    "$DRIVER" ha 203.0.113.2 10.99.9.9 10.0.0.2 ipip mip-x0 1480 "$TMP/x.stats"
+  local x=$LAST
+  wait_for 10 test -s "$TMP/x.stats" || fail "owner: auto in the second namespace did not start"
+  [[ $(stat_of "$TMP/x.stats" backend) == userspace ]] && grep -q "another network namespace" "$TMP/x.stats" ||
+    fail "owner: auto in the second namespace: $(grep '^why' "$TMP/x.stats")"
+  stop "$x"
+  check_ping "$MN" "owner"
+  [[ -e $BPFFS/mip4d/$INST/mip4_bind ]] || fail "owner: the second namespace removed the first's pins"
+  stop_all
+  log "owner: the pins of $INST stay the first namespace's; the second: ${out##*dp_open: }"
+}
+
 log "topology $CN $HA $MN $NAT $MNAT"
 make_topology
 if (( $# )); then
@@ -401,5 +427,6 @@ else
   for enc in ipip gre udp min; do pair "$enc"; done
   kill9
   auto
+  owner
 fi
 log PASS

@@ -25,7 +25,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
 #include <cmocka.h>
+#include <sys/wait.h>
 
 #include "bpf_load.h"
 #include "bpf_maps.h"
@@ -378,6 +380,46 @@ static void test_encap_before_routing(void **state)
 	assert_int_equal(encap(in, n, MIP4_BPF_PASS_NO_BINDING), TC_ACT_UNSPEC);
 }
 
+/* The privilege split: a process without any capability (the engine)
+ * updates the maps and reads the counters through descriptors it was
+ * given, and cannot load a program itself. */
+static void test_maps_without_capabilities(void **state)
+{
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint64_t ctr[MIP4_BPF_NCTR];
+		struct mip4_bpf_bcount bc;
+		char why[256];
+
+		capng_clear(CAPNG_SELECT_BOTH);
+		if (capng_apply(CAPNG_SELECT_BOTH) < 0)
+			_exit(10);
+		if (mip4_bpf_verify(why, sizeof why) != -EPERM)
+			_exit(11); /* capabilities not really gone */
+		struct mip4_bpf_peer p = {.expires_ms = UINT64_MAX,
+					  .peer = COA,
+					  .encap = MIP4_BPF_ENCAP_GRE};
+		struct mip4_bpf_binding v;
+
+		/* no cmocka asserts in the child: exit codes */
+		if (mip4_bpf_pack(&v, HA, 434, &p, 1, 0) < 0 ||
+		    mip4_bpf_maps_put(F.maps, 0x0a630090u, &v) < 0 ||
+		    mip4_bpf_maps_stats(F.maps, ctr) < 0 ||
+		    mip4_bpf_maps_bcount(F.maps, 0x0a630090u, &bc) < 0 ||
+		    mip4_bpf_maps_del(F.maps, 0x0a630090u) < 0)
+			_exit(12);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_decap_cases),
 		cmocka_unit_test(test_decap_mutations),
 		cmocka_unit_test(test_encap_before_routing),
+		cmocka_unit_test(test_maps_without_capabilities),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
