@@ -38,7 +38,7 @@ def main():
             meta[k] = v
     modes = []
     for r in recs:
-        if r["mode"] not in modes:
+        if r["kind"] != "spread" and r["mode"] not in modes:
             modes.append(r["mode"])
     out = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
            "machine": machine(), "meta": meta, "modes": {}, "records": recs}
@@ -65,6 +65,40 @@ def main():
         if plain and plain["udp64_rx_pps"] and s["udp64_rx_pps"]:
             s["udp_pps_vs_plain"] = round(s["udp64_rx_pps"]["median"] / plain["udp64_rx_pps"]["median"], 3)
     out["modes"]["cvc"] = {"note": "full MIP + VPN + MIP stack: measured by lab/mip4-lab, not here"}
+    spread = [r for r in recs if r["kind"] == "spread"]
+    out["spread"] = {}
+    for m in dict.fromkeys(r["mode"] for r in spread):
+        rs = [r for r in spread if r["mode"] == m]
+        d = {"cost": rs[0]["cost"], "runs": rs, "ns_per_pkt": {}}
+        # keys "N/K": N bindings, traffic spread over K of them
+        for nk in sorted({(r["bindings"], r.get("targets", r["bindings"])) for r in rs}):
+            d["ns_per_pkt"][f"{nk[0]}/{nk[1]}"] = mmm(
+                [r["ns_per_pkt"] for r in rs
+                 if (r["bindings"], r.get("targets", r["bindings"])) == nk and r["ns_per_pkt"]])
+        one = d["ns_per_pkt"].get("1/1")
+        for key, c in d["ns_per_pkt"].items():
+            if one and c and key != "1/1":
+                d.setdefault("ratio", {})[key] = round(c["median"] / one["median"], 3)
+        big = [k for k in d.get("ratio", {}) if k.split("/")[0] == k.split("/")[1]]
+        if big:
+            d["cost_ratio"] = d["ratio"][big[0]]
+        out["spread"][m] = d
+    # issue #13's targets, for the eBPF modes
+    tg = []
+    for m, s in out["modes"].items():
+        if m.startswith("ebpf-"):
+            if "tcp_vs_plain" in s:
+                tg.append({"target": "one HA tunnel TCP >= 0.9 x plain", "mode": m,
+                           "measured": s["tcp_vs_plain"], "met": s["tcp_vs_plain"] >= 0.9})
+            if "udp_pps_vs_plain" in s:
+                tg.append({"target": "64-byte UDP >= 0.8 x plain pps", "mode": m,
+                           "measured": s["udp_pps_vs_plain"], "met": s["udp_pps_vs_plain"] >= 0.8})
+    for m, d in out["spread"].items():
+        if m.startswith("ebpf-") and "cost_ratio" in d:
+            n = max(r["bindings"] for r in d["runs"])
+            tg.append({"target": f"{n:,} bindings, traffic spread: per-packet cost within 5 % of one",
+                       "mode": m, "measured": d["cost_ratio"], "met": d["cost_ratio"] <= 1.05})
+    out["targets"] = tg
     with open(sys.argv[2], "w", encoding="ascii") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
@@ -82,6 +116,23 @@ def main():
               f"{s['tcp_min_interval_mbit_s']['min'] if s['tcp_min_interval_mbit_s'] else '-':.0f} | "
               f"{f3(s['udp64_rx_pps'])} | {s.get('udp_pps_vs_plain', '-')} | "
               f"{s['path_mtu']} | {s['cn_learnt_mtu'] or 'none'} |")
+    if out["spread"]:
+        print()
+        print("| spread | bindings / traffic to | packets sent by the HA (per trial) | cost per packet ns min/med/max | what | vs 1 binding (medians) |")
+        print("|---|---|---|---|---|---|")
+        for m, d in out["spread"].items():
+            for key, c in d["ns_per_pkt"].items():
+                n, k = (int(x) for x in key.split("/"))
+                pk = ", ".join(str(r["pkts"]) for r in d["runs"]
+                               if (r["bindings"], r.get("targets", r["bindings"])) == (n, k))
+                print(f"| {m} | {n} / {k} | {pk} | {f3(c, '{:.0f}')} | {d['cost']} | "
+                      f"{d.get('ratio', {}).get(key, '1')} |")
+    if out["targets"]:
+        print()
+        print("| target | mode | measured | met |")
+        print("|---|---|---|---|")
+        for t in out["targets"]:
+            print(f"| {t['target']} | {t['mode']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
 
 
 if __name__ == "__main__":

@@ -1,34 +1,48 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Data plane throughput and path MTU (issue #8 section 3).
+# Data plane throughput, path MTU and per-packet cost with many bindings
+# (issue #8 section 3, issue #13): both data plane backends side by side.
 #
-#   cn-$$                        gw-$$                                  mn-$$
+#   dpb-cn-$$                    dpb-gw-$$                              dpb-mn-$$
 #   c0 10.99.0.1/24 ----- h0 10.99.0.2/24 (home link)
 #                         h1 192.0.2.1/24 ------------------------ m0 192.0.2.2/24
 #   iperf3 client         mode plain: router                        iperf3 server on:
-#                         mode ipip/udp: dp_driver ha (the HA's       192.0.2.2 (plain)
-#                           data plane, dataplane/dp_user.c,          10.99.0.100 (ipip, udp:
-#                           binding 10.99.0.100 -> 192.0.2.2,          dp_driver mn, TUN mtun)
-#                           TUN mip-ha0, proxy ARP on h0)             10.99.2.5 (esp: charon
+#                         mode user-E / ebpf-E: dp_driver ha (the      192.0.2.2 (plain)
+#                           HA's data plane, dp_open() with the        10.99.0.100 (MIP modes:
+#                           userspace or the eBPF backend, binding      dp_driver mn, TUN mtun,
+#                           10.99.0.100 -> 192.0.2.2, TUN mip-ha0,      the same backend)
+#                           proxy ARP on h0)                          10.99.2.5 (esp: charon
 #                         mode esp: charon, kernel-libipsec,          road warrior, vips)
 #                           PSK, pool 10.99.2.5
 #
 # Modes, one after the other on the same namespaces:
-#   plain  CN -> 192.0.2.2 routed by gw: the anchor
-#   ipip   one MIP tunnel, IP-in-IP (RFC 2003), TUN MTU 1480
-#   udp    one MIP tunnel, RFC 3519 UDP encapsulation, TUN MTU 1468
-#   esp    strongSwan alone: IKEv2 + ESP in user space (kernel-libipsec,
-#          always ESP-in-UDP/4500 here), no MIP
+#   plain        CN -> 192.0.2.2 routed by gw: the anchor
+#   user-E       one MIP tunnel with encapsulation E (ipip, udp, gre, min),
+#                userspace data plane at both ends (dataplane/dp_user.c at
+#                the HA, mn_user.c at the MN)
+#   ebpf-E       the same with the eBPF data plane at both ends (tc
+#                programs, dataplane/bpf/mip4.bpf.c; HA and MN roles)
+#   esp          strongSwan alone: IKEv2 + ESP in user space (kernel-libipsec,
+#                always ESP-in-UDP/4500 here), no MIP
 #   (cvc, the full MIP + VPN + MIP stack, is measured by lab/mip4-lab)
+#   TUN MTUs: ipip 1480, gre 1476, min 1488, udp 1468.
 # For each: TRIALS x iperf3 TCP CN -> MN (SECS s; the least bytes in any
 # one-second interval shows a stall), TRIALS x iperf3 UDP with 64-byte
 # payloads at full speed (packets/s received), the largest DF ping that
 # crosses (path MTU), and after TCP the MTU the CN has learnt for the
 # destination (PMTU discovery through the tunnel).
+# Then "spread" (--spread "user-ipip ebpf-ipip"): the HA with 1 and with
+# 1,000 bindings (home addresses 10.99.4.0/22, all to the same care-of
+# address), SECS s of 64-byte UDP from the CN spread round-robin over the
+# home addresses (and, as a control, 1,000 bindings with all traffic to
+# one of them), and the HA's cost per packet: the eBPF encapsulation
+# program's own run time (kernel.bpf_stats_enabled, switched on for the
+# measurement only) or the userspace HA process's CPU time
+# (/proc/PID/schedstat), divided by the packets it sent on h1.
 #
 # usage: run-dp.sh [--smoke] [--bin DIR] [--out DIR] [--trials T] [--secs S]
-#                  [--modes "plain ipip udp esp"]
-#   full run: 3 trials of 5 s;  --smoke: 1 trial of 1 s (< 30 s)
+#                  [--modes "plain user-ipip ebpf-ipip ..."] [--spread MODES]
+#   full run: 3 trials of 4 s;  --smoke: 1 trial of 1 s
 # Writes OUT/dp-DATE.json (OUT defaults to bench/results).  Needs root,
 # iperf3, python3; strongSwan (charon, swanctl) for esp.  dp_driver is
 # built by tests/dp.
@@ -38,8 +52,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 BIN=$REPO/build/bin
 OUT=$HERE/results
-SMOKE=0 TRIALS=3 SECS=5
-MODES="plain ipip udp esp"
+SMOKE=0 TRIALS=3 SECS=4
+MODES="plain user-ipip ebpf-ipip user-udp ebpf-udp user-gre ebpf-gre user-min ebpf-min esp"
+SPREAD="user-ipip ebpf-ipip"
+NSPREAD=1000
 ARGS="$*"
 while (( $# )); do
   case $1 in
@@ -49,17 +65,19 @@ while (( $# )); do
     --trials) TRIALS=$2; shift ;;
     --secs) SECS=$2; shift ;;
     --modes) MODES=$2; shift ;;
+    --spread) SPREAD=$2; shift ;;
     *) echo "usage: see the comment at the top of $0" >&2; exit 2 ;;
   esac
   shift
 done
-(( SMOKE )) && { TRIALS=1; SECS=1; }
+(( SMOKE )) && { TRIALS=1; SECS=1; MODES="plain user-ipip ebpf-ipip user-udp ebpf-udp esp"; NSPREAD=100; }
 
-CN=cn-$$ GW=gw-$$ MN=mn-$$
+CN=dpb-cn-$$ GW=dpb-gw-$$ MN=dpb-mn-$$
 CN_ADDR=10.99.0.1 GW_HOME=10.99.0.2 GW_ADDR=192.0.2.1 COA=192.0.2.2
 HOME_ADDR=10.99.0.100 VIP=10.99.2.5
 CHARON=/usr/lib/ipsec/charon
 TMP=$(mktemp -d /tmp/bench-dp.XXXXXX)
+BPFFS=$TMP/bpffs
 REC=$TMP/records.jsonl
 PIDS=()
 RC=0
@@ -86,6 +104,8 @@ cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
+  [[ -n ${BPF_STATS0:-} ]] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS0"
+  umount "$BPFFS" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -120,6 +140,8 @@ make_topology() {
   in_ns "$MN" ip addr add $COA/24 dev m0
   in_ns "$MN" ip link set m0 up
   in_ns "$MN" ip route add 10.99.0.0/24 via $GW_ADDR
+  in_ns "$CN" ip route add 10.99.4.0/22 via $GW_HOME  # spread's homes
+  mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS"
 }
 
 # ---- modes: up_MODE prints nothing, sets DST; down_MODE undoes it
@@ -127,14 +149,24 @@ make_topology() {
 up_plain() { DST=$COA; }
 down_plain() { :; }
 
-up_mip() { # ipip|udp MTU
+tun_mtu() { case $1 in ipip) echo 1480 ;; gre) echo 1476 ;; min) echo 1488 ;; udp) echo 1468 ;; esac; }
+# the backend's environment for dp_driver (eBPF: pins in our bpffs)
+be_env() { echo MIP4_DP_BACKEND="$1" MIP4_DP_BPF_ROOT="$BPFFS" MIP4_DP_INSTANCE="bench$$" MIP4_DP_MN_INSTANCE="bench$$-mn"; }
+
+up_mip() { # userspace|ebpf ipip|udp|gre|min [ENV...]
+  local be=$1 enc=$2 mtu; shift 2
+  mtu=$(tun_mtu "$enc")
   rm -f "$TMP/ha.stats" "$TMP/mn.ready"
-  bg "$GW" taskset -c 0 "$BIN/dp_driver" ha $GW_ADDR $HOME_ADDR $COA "$1" mip-ha0 "$2" "$TMP/ha.stats" h0
+  # shellcheck disable=SC2046
+  bg "$GW" env $(be_env "$be") "$@" taskset -c 0 "$BIN/dp_driver" ha $GW_ADDR $HOME_ADDR $COA "$enc" mip-ha0 "$mtu" "$TMP/ha.stats" h0
   HA_PID=$LAST
-  bg "$MN" "$BIN/dp_driver" mn $COA $GW_ADDR $HOME_ADDR "$1" mtun "$2" "$TMP/mn.ready"
+  # shellcheck disable=SC2046
+  bg "$MN" env $(be_env "$be") "$BIN/dp_driver" mn $COA $GW_ADDR $HOME_ADDR "$enc" mtun "$mtu" "$TMP/mn.ready"
   MNDP_PID=$LAST
-  wait_for 10 test -s "$TMP/ha.stats" || { fail "$1: HA data plane did not start"; return 1; }
-  wait_for 10 test -e "$TMP/mn.ready" || { fail "$1: MN tunnel end did not start"; return 1; }
+  wait_for 30 test -s "$TMP/ha.stats" || { fail "$be $enc: HA data plane did not start"; return 1; }
+  wait_for 10 test -e "$TMP/mn.ready" || { fail "$be $enc: MN tunnel end did not start"; return 1; }
+  [[ $(awk '$1=="backend"{print $2}' "$TMP/ha.stats") == "$be" ]] ||
+    { fail "$be $enc: HA runs $(grep '^why' "$TMP/ha.stats")"; return 1; }
   in_ns "$MN" ip rule add from $HOME_ADDR table 100
   in_ns "$MN" ip route replace 10.99.0.0/24 dev mtun src $HOME_ADDR table 100
   DST=$HOME_ADDR
@@ -144,10 +176,12 @@ down_mip() {
   unbg "$HA_PID"; unbg "$MNDP_PID"
   in_ns "$CN" ip route flush cache
 }
-up_ipip() { up_mip ipip 1480; }
-down_ipip() { down_mip; }
-up_udp() { up_mip udp 1468; }   # RFC 3519 §4.8: no fragments after encapsulation
-down_udp() { down_mip; }
+for _be in user ebpf; do
+  for _enc in ipip udp gre min; do
+    eval "up_$_be-$_enc() { up_mip $( [[ $_be == user ]] && echo userspace || echo ebpf ) $_enc; }"
+    eval "down_$_be-$_enc() { down_mip; }"
+  done
+done
 
 charon_conf() {
   cat <<-EOF
@@ -315,6 +349,67 @@ run_mode() {
   "down_$MODE"
 }
 
+# spread MODE N [K]: the HA alone (user-E or ebpf-E) with N bindings
+# besides its own, SECS s of 64-byte UDP from the CN round-robin over the
+# first K (default N) of the N home addresses; records the HA's cost per
+# packet it sent on h1.
+spread() {
+  local mode=$1 n=$2 k=${3:-$2} be enc=${1#*-} tx0 tx1 c0 c1 sent
+  [[ $1 == user-* ]] && be=userspace || be=ebpf
+  rm -f "$TMP/ha.stats"
+  # shellcheck disable=SC2046
+  bg "$GW" env $(be_env "$be") MIP4_DP_NBIND="$n" taskset -c 0 "$BIN/dp_driver" ha $GW_ADDR $HOME_ADDR $COA "$enc" mip-ha0 "$(tun_mtu "$enc")" "$TMP/ha.stats"
+  HA_PID=$LAST
+  wait_for 60 test -s "$TMP/ha.stats" || { fail "spread $mode $n: HA did not start"; unbg "$HA_PID"; return; }
+  # the MN takes no part: its kernel drops the tunnelled packets quietly
+  in_ns "$MN" nft -f - <<-EOF
+	table ip spread {
+		chain in {
+			type filter hook input priority 0;
+			ip protocol { 4, 47, 55 } drop
+			udp dport 434 drop
+		}
+	}
+	EOF
+  cost() {
+    if [[ $be == ebpf ]]; then
+      bpftool prog show pinned "$BPFFS/mip4d/bench$$/prog_encap" -j |
+        python3 -c 'import json,sys; p=json.load(sys.stdin); print(p.get("run_time_ns",0))'
+    else
+      awk '{print $1}' "/proc/$HA_PID/schedstat"
+    fi
+  }
+  tx() { in_ns "$GW" cat /sys/class/net/h1/statistics/tx_packets; }
+  tx0=$(tx); c0=$(cost)
+  sent=$(in_ns "$CN" python3 - "$k" "$SECS" <<-'EOF'
+	import itertools, socket, sys, time
+	n, secs = int(sys.argv[1]), float(sys.argv[2])
+	dst = itertools.cycle([(socket.inet_ntoa(((10 << 24 | 99 << 16 | 4 << 8) + i)
+	                                         .to_bytes(4, "big")), 9) for i in range(n)])
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	data, sent, end = b"x" * 64, 0, time.monotonic() + secs
+	while time.monotonic() < end:
+	    for _ in range(256):
+	        try:
+	            s.sendto(data, next(dst))
+	            sent += 1
+	        except OSError:
+	            pass
+	print(sent)
+	EOF
+  )
+  tx1=$(tx); c1=$(cost)
+  unbg "$HA_PID"
+  in_ns "$MN" nft delete table ip spread
+  python3 -c 'import json,sys; m,be,n,k,sent,pk,c=sys.argv[1:8]; pk=int(pk); c=int(c)
+print(json.dumps({"kind":"spread","mode":m,"backend":be,"bindings":int(n),"targets":int(k),
+  "sent":int(sent),"pkts":pk,"cost":"bpf program run time" if be=="ebpf" else "HA process CPU time",
+  "ns_per_pkt":round(c/pk,1) if pk else None}))' "$mode" "$be" "$n" "$k" "$sent" $((tx1 - tx0)) $((c1 - c0)) >> "$REC"
+  log "spread $mode $n bindings, traffic to $k: $(tail -n 1 "$REC")"
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["pkts"] > 0.5*r["sent"] else 1)' "$(tail -n 1 "$REC")" ||
+    fail "spread $mode $n: the HA forwarded less than half of what was sent"
+}
+
 mkdir -p "$OUT"
 [[ -x $BIN/dp_driver ]] || { log "build first: no $BIN/dp_driver"; exit 1; }
 command -v iperf3 >/dev/null || { log "iperf3 missing (scripts/deps.sh)"; exit 1; }
@@ -327,8 +422,21 @@ for m in $MODES; do
   fi
   run_mode "$m"
 done
+if [[ -n $SPREAD ]]; then
+  BPF_STATS0=$(sysctl -n kernel.bpf_stats_enabled)
+  sysctl -qw kernel.bpf_stats_enabled=1  # the programs' run time, for spread only
+  # 1 and N bindings alternated, TRIALS times: the shared machine's load
+  # drifts, the medians compare like with like
+  for m in $SPREAD; do
+    for t in $(seq "$TRIALS"); do
+      spread "$m" 1; spread "$m" "$NSPREAD"
+      spread "$m" "$NSPREAD" 1  # control: the table's size alone
+    done
+  done
+  sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS0"; BPF_STATS0=
+fi
 python3 "$HERE/dp-report.py" "$REC" "$OUT/$NAME.json" \
-  --meta loadavg_start="$LOAD0" loadavg_end="$(cut -d" " -f1-3 /proc/loadavg)" smoke="$SMOKE" trials="$TRIALS" secs="$SECS" modes="$MODES" command="$0 $ARGS" || RC=1
+  --meta loadavg_start="$LOAD0" loadavg_end="$(cut -d" " -f1-3 /proc/loadavg)" smoke="$SMOKE" trials="$TRIALS" secs="$SECS" modes="$MODES" spread="$SPREAD" command="$0 $ARGS" || RC=1
 log "results: $OUT/$NAME.json"
 (( RC == 0 )) && log PASS || log FAIL
 exit $RC

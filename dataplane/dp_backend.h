@@ -10,6 +10,13 @@
 
 struct dp {
 	const struct dp_ops *ops;
+	char why[320]; /* dp_backend_why(), filled by dp_open() */
 };
+
+/* The eBPF backend's open with the reason of a failure (dp.c uses it for
+ * auto; dp_ebpf_ops.open is this without the reason).  On success *out
+ * is an eBPF dp whose why says what was loaded or taken over. */
+int dp_ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
+		 size_t why_len);
 
 #endif

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dataplane/dp_user.c - the userspace data plane backend: a TUN device
- * for the inner side, a raw IPPROTO_IPIP socket (RFC 2003 / RFC 3024) and
- * the daemon's UDP port-434 socket (RFC 3519) for the outer side.
+ * for the inner side; for the outer side raw sockets for IP-in-IP (RFC
+ * 2003 / RFC 3024), GRE (RFC 2784) and minimal encapsulation (RFC 2004),
+ * and the daemon's UDP port-434 socket (RFC 3519).
  *
  * Batching: dp_on_tun() reads up to DP_BATCH packets, decides each with
  * dp_logic.c, and sends the tunnelled ones with one sendmmsg() per outer
- * socket; dp_on_raw() takes up to DP_BATCH with one recvmmsg().  A TUN
- * takes one packet per read()/write().
+ * socket (the IP-in-IP socket sends all three raw kinds: with IP_HDRINCL
+ * the protocol is the one in our header); dp_on_raw() takes up to
+ * DP_BATCH with one recvmmsg() per raw socket.  A TUN takes one packet per
+ * read()/write().  The three receiving raw sockets sit in one epoll
+ * descriptor, which is what dp_raw_fd() hands the daemon to poll.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -41,14 +46,23 @@ struct dp_txq {
 	struct sockaddr_in to[DP_BATCH];
 	struct mip4_binding *b[DP_BATCH];
 	size_t inner_len[DP_BATCH];
-	uint8_t hdr[DP_BATCH][DP_IPIP_HDR_LEN]; /* outer IP or tunnel data */
+	uint8_t hdr[DP_BATCH][DP_MIN_HDR_MAX]; /* outer IP (+ GRE), tunnel
+						* data, or the minimal
+						* encapsulation's header */
 };
+
+/* The receiving raw sockets: IP-in-IP, GRE, minimal encapsulation. */
+#define DP_NRAW 3
+static const int raw_protos[DP_NRAW] = {IPPROTO_IPIP, IPPROTO_GRE,
+					 MIP4_IPPROTO_MINENC};
 
 struct dp_user {
 	struct dp base; /* first: dp_user is a dp */
 	struct mip4_btable *bindings;
 	uint32_t local_addr;
-	int tun_fd, raw_fd, udp_fd, ifindex;
+	int tun_fd, udp_fd, ifindex;
+	int raw_fd[DP_NRAW]; /* [0] also sends every raw kind */
+	int ep_fd;	     /* epoll over raw_fd[] */
 	struct dp_stats st;
 	struct dp_txq ipip, udp;
 	uint8_t (*tbuf)[DP_BUF]; /* TUN reads */
@@ -73,8 +87,11 @@ static void dp_user_close(struct dp *dp)
 
 	if (u->tun_fd >= 0)
 		close(u->tun_fd);
-	if (u->raw_fd >= 0)
-		close(u->raw_fd);
+	for (int i = 0; i < DP_NRAW; i++)
+		if (u->raw_fd[i] >= 0)
+			close(u->raw_fd[i]);
+	if (u->ep_fd >= 0)
+		close(u->ep_fd);
 	free(u->tbuf);
 	free(u->rbuf);
 	free(u);
@@ -82,13 +99,13 @@ static void dp_user_close(struct dp *dp)
 
 
 
-static int raw_create(uint32_t local_addr)
+static int raw_create(uint32_t local_addr, int proto)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(local_addr)};
 	int one = 1, sz = DP_SOCKBUF;
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			IPPROTO_IPIP);
+			proto);
 
 	if (fd < 0)
 		return -errno;
@@ -125,16 +142,25 @@ static int dp_user_open(const struct dp_cfg *cfg, struct dp **out)
 	u->bindings = cfg->bindings;
 	u->local_addr = cfg->local_addr;
 	u->udp_fd = cfg->udp_fd;
-	u->raw_fd = -1;
+	u->tun_fd = -1;
+	for (int i = 0; i < DP_NRAW; i++)
+		u->raw_fd[i] = -1;
+	u->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (u->ep_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
 	u->tun_fd = dp_tun_open(cfg->tun_name, false, ifname);
 	if (u->tun_fd < 0) {
 		r = u->tun_fd;
 		goto fail;
 	}
-	u->raw_fd = raw_create(cfg->local_addr);
-	if (u->raw_fd < 0) {
-		r = u->raw_fd;
-		goto fail;
+	for (int i = 0; i < DP_NRAW; i++) {
+		u->raw_fd[i] = raw_create(cfg->local_addr, raw_protos[i]);
+		r = u->raw_fd[i] < 0 ? u->raw_fd[i]
+				     : dp_epoll_add(u->ep_fd, u->raw_fd[i]);
+		if (r < 0)
+			goto fail;
 	}
 	u->tbuf = malloc(sizeof *u->tbuf * DP_BATCH);
 	u->rbuf = malloc(sizeof *u->rbuf * DP_BATCH);
@@ -153,6 +179,10 @@ static int dp_user_open(const struct dp_cfg *cfg, struct dp **out)
 		r = u->ifindex;
 		goto fail;
 	}
+	/* An eBPF run of this instance left the device persistent: this
+	 * backend wants it gone with the descriptor (dp_ebpf.c sets it
+	 * again). */
+	(void)ioctl(u->tun_fd, TUNSETPERSIST, 0UL);
 	/* IPv4 only: IPv6 autoconfiguration would send router solicitations
 	 * into the TUN, each a drop_malformed. */
 	dp_dev_sysctl("ipv6", ifname, "disable_ipv6", "1");
@@ -177,7 +207,7 @@ static int dp_user_tun_fd(const struct dp *dp)
 
 static int dp_user_raw_fd(const struct dp *dp)
 {
-	return dp_user_c(dp)->raw_fd;
+	return dp_user_c(dp)->ep_fd;
 }
 
 static int dp_user_tun_ifindex(const struct dp *dp)
@@ -190,22 +220,24 @@ static const struct dp_stats *dp_user_stats(const struct dp *dp)
 	return &dp_user_c(dp)->st;
 }
 
-/* Queue one packet: iov[0] = our header (hlen bytes), iov[1] = inner. */
+/* Queue one packet: iov[0] = our header (hlen bytes), iov[1] = inner
+ * from byte skip on (minimal encapsulation replaces its header). */
 static void txq_add(struct dp_txq *q, const struct dp_verdict *v,
-		    size_t hlen)
+		    size_t hlen, size_t skip)
 {
 	unsigned int i = q->n++;
 	struct msghdr *mh = &q->msg[i].msg_hdr;
+	const uint8_t *from = v->inner + skip;
 	void *inner;
 
 	/* struct iovec has no const member; sendmsg only reads it */
-	memcpy(&inner, &v->inner, sizeof inner);
+	memcpy(&inner, &from, sizeof inner);
 
 	q->to[i] = (struct sockaddr_in){.sin_family = AF_INET,
 					.sin_port = htons(v->port),
 					.sin_addr.s_addr = htonl(v->dst)};
 	q->iov[i][0] = (struct iovec){q->hdr[i], hlen};
-	q->iov[i][1] = (struct iovec){inner, v->inner_len};
+	q->iov[i][1] = (struct iovec){inner, v->inner_len - skip};
 	memset(mh, 0, sizeof *mh);
 	mh->msg_name = &q->to[i];
 	mh->msg_namelen = sizeof q->to[i];
@@ -250,25 +282,36 @@ static void txq_flush(struct dp_user *u, struct dp_txq *q, int fd)
  * flushing a full queue first. */
 static void tun_queue(struct dp_user *u, const struct dp_verdict *v)
 {
+	struct dp_txq *q = &u->ipip;
+	size_t hlen = 0, skip = 0;
+
 	if (dp_count_drop(&u->st, v->act))
 		return;
 	if (v->act == DP_ACT_ENCAP_UDP) {
-		struct dp_txq *q = &u->udp;
 		struct mip4_buf mb;
 
+		q = &u->udp;
 		if (q->n == DP_BATCH)
 			txq_flush(u, q, u->udp_fd);
 		/* RFC 3519 §3.3: type 4, next header 4, reserved 0 */
 		mip4_buf_init(&mb, q->hdr[q->n], sizeof q->hdr[q->n]);
 		mip4_tunnel_data_put(&mb, MIP4_IPPROTO_IPIP);
-		txq_add(q, v, MIP4_TUNNEL_DATA_LEN);
+		txq_add(q, v, MIP4_TUNNEL_DATA_LEN, 0);
 		return;
 	}
-	if (u->ipip.n == DP_BATCH)
-		txq_flush(u, &u->ipip, u->raw_fd);
-	if (dp_ipip_hdr(u->ipip.hdr[u->ipip.n], u->local_addr, v->dst,
-			v->inner, v->inner_len))
-		txq_add(&u->ipip, v, DP_IPIP_HDR_LEN);
+	if (q->n == DP_BATCH)
+		txq_flush(u, q, u->raw_fd[0]);
+	if (v->act == DP_ACT_ENCAP_GRE)
+		hlen = dp_gre_hdr(q->hdr[q->n], u->local_addr, v->dst, v->inner,
+				  v->inner_len);
+	else if (v->act == DP_ACT_ENCAP_MIN)
+		hlen = dp_min_hdr(q->hdr[q->n], u->local_addr, v->dst, v->inner,
+				  v->inner_len, &skip);
+	else
+		hlen = dp_ipip_hdr(q->hdr[q->n], u->local_addr, v->dst,
+				   v->inner, v->inner_len);
+	if (hlen)
+		txq_add(q, v, hlen, skip);
 	else
 		u->st.drop_malformed++;
 }
@@ -295,29 +338,32 @@ static int dp_user_on_tun(struct dp *dp)
 			tun_queue(u, &copy);
 		}
 	}
-	txq_flush(u, &u->ipip, u->raw_fd);
+	txq_flush(u, &u->ipip, u->raw_fd[0]);
 	txq_flush(u, &u->udp, u->udp_fd);
 	return handled;
 }
 
-/* Hand a decapsulated packet to the kernel through the TUN. */
+/* Hand a decapsulated packet to the kernel through the TUN (a restored
+ * header first for minimal encapsulation: one writev is one packet). */
 static int tun_deliver(struct dp_user *u, const struct dp_verdict *v)
 {
-	if (write(u->tun_fd, v->inner, v->inner_len) != (ssize_t)v->inner_len) {
+	size_t len = v->rhdr_len + v->inner_len;
+
+	if (dp_tun_write2(u->tun_fd, v->rhdr, v->rhdr_len, v->inner,
+			  v->inner_len) != (ssize_t)len) {
 		u->st.drop_send_error++;
 		return -1;
 	}
 	u->st.tun_tx++;
 	v->b->pkts_from_mn++;
-	v->b->bytes_from_mn += v->inner_len;
+	v->b->bytes_from_mn += len;
 	return 0;
 }
 
-static int dp_user_on_raw(struct dp *dp)
+static int raw_drain(struct dp_user *u, int fd)
 {
-	struct dp_user *u = dp_user(dp);
 	struct dp_verdict v;
-	int n = recvmmsg(u->raw_fd, u->rmsg, DP_BATCH, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(fd, u->rmsg, DP_BATCH, MSG_DONTWAIT, NULL);
 
 	for (int i = 0; i < n; i++) {
 		u->st.decap_rx++;
@@ -325,11 +371,23 @@ static int dp_user_on_raw(struct dp *dp)
 			u->st.drop_malformed++;
 			continue;
 		}
-		dp_decide_ipip(u->bindings, u->rbuf[i], u->rmsg[i].msg_len, &v);
+		dp_decide_raw(u->bindings, u->rbuf[i], u->rmsg[i].msg_len, &v);
 		if (!dp_count_drop(&u->st, v.act))
 			(void)tun_deliver(u, &v);
 	}
 	return n > 0 ? n : 0;
+}
+
+static int dp_user_on_raw(struct dp *dp)
+{
+	struct dp_user *u = dp_user(dp);
+	int n = 0;
+
+	/* epoll said one of them is readable; draining all three costs at
+	 * most two EAGAINs and keeps the epoll descriptor honest */
+	for (int i = 0; i < DP_NRAW; i++)
+		n += raw_drain(u, u->raw_fd[i]);
+	return n;
 }
 
 static int dp_user_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
@@ -349,7 +407,7 @@ static int dp_user_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
 }
 
 const struct dp_ops dp_user_ops = {
-	.name = "user",
+	.name = "userspace",
 	.open = dp_user_open,
 	.close = dp_user_close,
 	.tun_fd = dp_user_tun_fd,

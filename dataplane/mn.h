@@ -8,10 +8,14 @@
  * daemon's policy routing (nl_rule_add / nl_route_add_src) sends their
  * traffic into the TUN.  mndp_on_tun() encapsulates it to the home agent,
  * from the care-of address: IP-in-IP on a raw socket, or RFC 3519 tunnel
- * data on the daemon's port-434 UDP socket.  Both outer sockets carry
+ * data on the daemon's port-434 UDP socket, or - when the registration
+ * asked for them - GRE (RFC 2784, G bit) or minimal encapsulation (RFC
+ * 2004, M bit) on the raw socket.  Both outer sockets carry
  * SO_MARK = cfg->fwmark so the outer packets follow the main table (a
  * "fwmark X lookup main" rule) and never re-enter the TUN.  Inbound,
- * IP-in-IP from the home agent arrives on the raw socket (mndp_on_raw);
+ * IP-in-IP, GRE and minimal encapsulation from the home agent arrive on
+ * three raw sockets behind one epoll descriptor (mndp_raw_fd,
+ * mndp_on_raw), whichever encapsulation the tunnel uses;
  * tunnel data arrives on the daemon's UDP socket and is handed in
  * (mndp_udp_input).  After the checks (outer source = the home agent,
  * inner destination = the home address) the inner packet is written to
@@ -47,6 +51,8 @@ enum mndp_mode {
 	MNDP_OFF = 0, /* at home or not registered: gate */
 	MNDP_IPIP,    /* RFC 2003 / RFC 3024 */
 	MNDP_UDP,     /* RFC 3519 tunnel data, next header 4 */
+	MNDP_GRE,     /* RFC 2784 (G bit) */
+	MNDP_MIN,     /* RFC 2004 (M bit); fragments go IP-in-IP */
 };
 
 struct mndp_cfg {
@@ -85,12 +91,14 @@ uint64_t mndp_stat(const struct mndp_stats *s, size_t i);
 struct mndp;
 
 /* TUN (IFF_TUN | IFF_NO_PI) created, home_addr/32 assigned, link up with
- * mtu, rp_filter 0 and IPv6 off on it; a raw IPPROTO_IPIP socket with
- * SO_MARK = fwmark.  Starts in MNDP_OFF.  0 or -errno. */
+ * mtu, rp_filter 0 and IPv6 off on it; raw IPPROTO_IPIP, IPPROTO_GRE and
+ * protocol-55 sockets with SO_MARK = fwmark (the first also sends every
+ * raw kind).  Starts in MNDP_OFF.  0 or -errno. */
 int mndp_open(const struct mndp_cfg *cfg, struct mndp **out);
 /* Closes the TUN, which deletes it (and its address and routes). */
 void mndp_close(struct mndp *m);
 int mndp_tun_fd(const struct mndp *m);
+/* An epoll descriptor over the three raw sockets: poll it for input. */
 int mndp_raw_fd(const struct mndp *m);
 int mndp_tun_ifindex(const struct mndp *m);
 /* Switch the tunnel: MNDP_OFF, or to ha from coa (both needed, else it
@@ -102,8 +110,8 @@ void mndp_set_tunnel(struct mndp *m, enum mndp_mode mode, uint32_t coa,
 /* Drain up to MNDP_BATCH packets from the TUN and tunnel (or gate) them.
  * Returns how many were handled. */
 int mndp_on_tun(struct mndp *m);
-/* Drain up to MNDP_BATCH IP-in-IP packets (one recvmmsg).  Returns how
- * many were handled. */
+/* Drain up to MNDP_BATCH packets from each raw socket (one recvmmsg
+ * each).  Returns how many were handled. */
 int mndp_on_raw(struct mndp *m);
 /* One RFC 3519 message of type 4 from src:434.  0 when written to the
  * TUN (or consumed as a keepalive reply), -1 on a counted drop. */
@@ -132,20 +140,31 @@ enum mndp_act {
 	MNDP_ACT_DROP_NOT_FROM_HOME,
 	MNDP_ACT_ENCAP_IPIP,	 /* outer header coa -> ha, then inner */
 	MNDP_ACT_ENCAP_UDP,	 /* tunnel data header, then inner, to ha:434 */
-	MNDP_ACT_TO_TUN,	 /* write inner to the TUN */
+	MNDP_ACT_TO_TUN,	 /* write rhdr (if any) + inner to the TUN */
 	MNDP_ACT_KEEPALIVE_REPLY, /* consume */
+	MNDP_ACT_ENCAP_GRE,	 /* outer header + GRE coa -> ha, then inner */
+	MNDP_ACT_ENCAP_MIN,	 /* inner with a minimal forwarding header */
 };
 
 struct mndp_verdict {
 	enum mndp_act act;
 	const uint8_t *inner; /* the packet to send or write */
 	size_t inner_len;     /* its IPv4 total length */
+	/* TO_TUN of a minimal-encapsulated packet: the restored header,
+	 * written before inner (which is then the payload) */
+	size_t rhdr_len;
+	uint8_t rhdr[60];
 };
 
 /* A packet read from the TUN. */
 void mndp_decide_tun(const struct mndp_tunnel *t, const uint8_t *pkt,
 		     size_t len, struct mndp_verdict *v);
-/* A packet from the raw IPPROTO_IPIP socket (outer header included). */
+/* A packet from a raw socket (outer header included): IP-in-IP, GRE or
+ * minimal encapsulation, whatever the tunnel's mode (the home agent
+ * picks; RFC 2004 fragments come IP-in-IP). */
+void mndp_decide_raw(const struct mndp_tunnel *t, const uint8_t *pkt,
+		     size_t len, struct mndp_verdict *v);
+/* The same (its name from when only IP-in-IP existed). */
 void mndp_decide_ipip(const struct mndp_tunnel *t, const uint8_t *pkt,
 		      size_t len, struct mndp_verdict *v);
 /* An RFC 3519 message received from src:434. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -74,8 +75,19 @@ void mndp_decide_tun(const struct mndp_tunnel *t, const uint8_t *pkt,
 	 * route still points into the TUN). */
 	if (ip.src != t->home)
 		return mndp_verdict(v, MNDP_ACT_DROP_NOT_FROM_HOME);
-	return mndp_verdict(v, t->mode == MNDP_UDP ? MNDP_ACT_ENCAP_UDP
-						   : MNDP_ACT_ENCAP_IPIP);
+	switch (t->mode) {
+	case MNDP_UDP:
+		return mndp_verdict(v, MNDP_ACT_ENCAP_UDP);
+	case MNDP_GRE:
+		return mndp_verdict(v, MNDP_ACT_ENCAP_GRE);
+	case MNDP_MIN: /* RFC 2004 §3: never a fragment */
+		if (!mip4_ip_is_fragment(&ip))
+			return mndp_verdict(v, MNDP_ACT_ENCAP_MIN);
+		break;
+	default:
+		break;
+	}
+	return mndp_verdict(v, MNDP_ACT_ENCAP_IPIP);
 }
 
 /* Common checks on a decapsulated packet from src. */
@@ -102,18 +114,49 @@ static void decide_inner(const struct mndp_tunnel *t, uint32_t src,
 	return mndp_verdict(v, MNDP_ACT_TO_TUN);
 }
 
-void mndp_decide_ipip(const struct mndp_tunnel *t, const uint8_t *pkt,
-		      size_t len, struct mndp_verdict *v)
+void mndp_decide_raw(const struct mndp_tunnel *t, const uint8_t *pkt,
+		     size_t len, struct mndp_verdict *v)
 {
 	struct mip4_ip outer;
+	size_t hl;
 
 	memset(v, 0, sizeof *v);
 	if (!tunnel_up(t))
 		return mndp_verdict(v, MNDP_ACT_GATED);
 	if (mip4_ip_decode(pkt, len, &outer) != MIP4_IP_OK ||
-	    outer.proto != MIP4_IPPROTO_IPIP || mip4_ip_is_fragment(&outer))
+	    mip4_ip_is_fragment(&outer))
 		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
-	decide_inner(t, outer.src, outer.payload, outer.payload_len, v, false);
+	switch (outer.proto) {
+	case MIP4_IPPROTO_IPIP:
+		return decide_inner(t, outer.src, outer.payload,
+				    outer.payload_len, v, false);
+	case MIP4_IPPROTO_GRE:
+		hl = dp_gre_parse(outer.payload, outer.payload_len);
+		if (!hl)
+			return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+		return decide_inner(t, outer.src, outer.payload + hl,
+				    outer.payload_len - hl, v, false);
+	case MIP4_IPPROTO_MINENC:
+		v->rhdr_len = dp_min_parse(pkt, outer.tot_len, v->rhdr,
+					   &v->inner, &v->inner_len);
+		if (!v->rhdr_len)
+			return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+		/* RFC 5944 §4.2.2: only what the home agent tunnelled, and
+		 * for the home address (the restored destination) */
+		if (outer.src != t->ha)
+			return mndp_verdict(v, MNDP_ACT_DROP_NOT_FROM_HA);
+		if (mip4_get32(v->rhdr + 16) != t->home)
+			return mndp_verdict(v, MNDP_ACT_DROP_NOT_FOR_HOME);
+		return mndp_verdict(v, MNDP_ACT_TO_TUN);
+	default:
+		return mndp_verdict(v, MNDP_ACT_DROP_MALFORMED);
+	}
+}
+
+void mndp_decide_ipip(const struct mndp_tunnel *t, const uint8_t *pkt,
+		      size_t len, struct mndp_verdict *v)
+{
+	mndp_decide_raw(t, pkt, len, v);
 }
 
 void mndp_decide_udp(const struct mndp_tunnel *t, uint32_t src,
@@ -150,6 +193,8 @@ bool mndp_count_drop(struct mndp_stats *s, enum mndp_act act)
 		return true;
 	case MNDP_ACT_ENCAP_IPIP:
 	case MNDP_ACT_ENCAP_UDP:
+	case MNDP_ACT_ENCAP_GRE:
+	case MNDP_ACT_ENCAP_MIN:
 	case MNDP_ACT_TO_TUN:
 	case MNDP_ACT_KEEPALIVE_REPLY:
 		break;
@@ -194,7 +239,11 @@ size_t mndp_keepalive_put(uint8_t *out, size_t cap, uint32_t home,
 
 #define MNDP_BUF 65536 /* largest IPv4 packet: nothing is truncated */
 #define MNDP_SOCKBUF (4 << 20)
-#define MNDP_HDR_MAX DP_IPIP_HDR_LEN
+#define MNDP_HDR_MAX DP_MIN_HDR_MAX
+#define MNDP_NRAW 3 /* IP-in-IP, GRE, minimal encapsulation */
+
+static const int mndp_raw_protos[MNDP_NRAW] = {IPPROTO_IPIP, IPPROTO_GRE,
+					       MIP4_IPPROTO_MINENC};
 
 /* One outgoing batch on one socket. */
 struct mndp_txq {
@@ -211,7 +260,9 @@ struct mndp_txq {
 
 struct mndp {
 	struct mndp_tunnel t;
-	int tun_fd, raw_fd, udp_fd, ifindex;
+	int tun_fd, udp_fd, ifindex;
+	int raw_fd[MNDP_NRAW]; /* [0] also sends every raw kind */
+	int ep_fd;	       /* epoll over raw_fd[] */
 	uint16_t ka_seq;
 	struct mndp_stats st;
 	struct mndp_txq ipip, udp;
@@ -227,8 +278,11 @@ void mndp_close(struct mndp *m)
 		return;
 	if (m->tun_fd >= 0)
 		close(m->tun_fd); /* not persistent: the device goes */
-	if (m->raw_fd >= 0)
-		close(m->raw_fd);
+	for (int i = 0; i < MNDP_NRAW; i++)
+		if (m->raw_fd[i] >= 0)
+			close(m->raw_fd[i]);
+	if (m->ep_fd >= 0)
+		close(m->ep_fd);
 	free(m->tbuf);
 	free(m->rbuf);
 	free(m);
@@ -236,11 +290,11 @@ void mndp_close(struct mndp *m)
 
 
 
-static int raw_create(uint32_t fwmark)
+static int raw_create(uint32_t fwmark, int proto)
 {
 	int one = 1, sz = MNDP_SOCKBUF;
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			IPPROTO_IPIP);
+			proto);
 
 	if (fd < 0)
 		return -errno;
@@ -301,17 +355,26 @@ int mndp_open(const struct mndp_cfg *cfg, struct mndp **out)
 		return -ENOMEM;
 	m->t.home = cfg->home_addr;
 	m->udp_fd = cfg->udp_fd;
-	m->raw_fd = -1;
+	m->tun_fd = -1;
+	for (int i = 0; i < MNDP_NRAW; i++)
+		m->raw_fd[i] = -1;
+	m->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->ep_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
 	/* never adopt somebody else's device of that name */
 	m->tun_fd = dp_tun_open(cfg->tun_name, true, ifname);
 	if (m->tun_fd < 0) {
 		r = m->tun_fd;
 		goto fail;
 	}
-	m->raw_fd = raw_create(cfg->fwmark);
-	if (m->raw_fd < 0) {
-		r = m->raw_fd;
-		goto fail;
+	for (int i = 0; i < MNDP_NRAW; i++) {
+		m->raw_fd[i] = raw_create(cfg->fwmark, mndp_raw_protos[i]);
+		r = m->raw_fd[i] < 0 ? m->raw_fd[i]
+				     : dp_epoll_add(m->ep_fd, m->raw_fd[i]);
+		if (r < 0)
+			goto fail;
 	}
 	m->tbuf = malloc(sizeof *m->tbuf * MNDP_BATCH);
 	m->rbuf = malloc(sizeof *m->rbuf * MNDP_BATCH);
@@ -344,7 +407,7 @@ int mndp_tun_fd(const struct mndp *m)
 
 int mndp_raw_fd(const struct mndp *m)
 {
-	return m->raw_fd;
+	return m->ep_fd;
 }
 
 int mndp_tun_ifindex(const struct mndp *m)
@@ -460,20 +523,30 @@ int mndp_on_tun(struct mndp *m)
 				 MIP4_TUNNEL_DATA_LEN, v.inner, v.inner_len,
 				 m->t.ha, MIP4_PORT, m->t.coa);
 		} else {
+			size_t hl, skip = 0;
+
 			q = &m->ipip;
 			k = q->n;
-			if (!dp_ipip_hdr(q->hdr[k], m->t.coa, m->t.ha, v.inner,
-					 v.inner_len)) {
+			if (v.act == MNDP_ACT_ENCAP_GRE)
+				hl = dp_gre_hdr(q->hdr[k], m->t.coa, m->t.ha,
+						v.inner, v.inner_len);
+			else if (v.act == MNDP_ACT_ENCAP_MIN)
+				hl = dp_min_hdr(q->hdr[k], m->t.coa, m->t.ha,
+						v.inner, v.inner_len, &skip);
+			else
+				hl = dp_ipip_hdr(q->hdr[k], m->t.coa, m->t.ha,
+						 v.inner, v.inner_len);
+			if (!hl) {
 				m->st.drop_malformed++;
 				continue;
 			}
 			msg_fill(&q->msg[k].msg_hdr, q->iov[k], &q->to[k], NULL,
-				 0, q->hdr[k], DP_IPIP_HDR_LEN, v.inner,
-				 v.inner_len, m->t.ha, 0, 0);
+				 0, q->hdr[k], hl, v.inner + skip,
+				 v.inner_len - skip, m->t.ha, 0, 0);
 		}
 		q->n++;
 	}
-	txq_flush(m, &m->ipip, m->raw_fd);
+	txq_flush(m, &m->ipip, m->raw_fd[0]);
 	if (m->udp.n && m->udp_fd < 0) {
 		m->st.drop_send_error += m->udp.n;
 		m->udp.n = 0;
@@ -482,10 +555,14 @@ int mndp_on_tun(struct mndp *m)
 	return handled;
 }
 
-/* Hand a decapsulated packet to the kernel through the TUN. */
+/* Hand a decapsulated packet to the kernel through the TUN (a restored
+ * header first for minimal encapsulation: one writev is one packet). */
 static int tun_deliver(struct mndp *m, const struct mndp_verdict *v)
 {
-	if (write(m->tun_fd, v->inner, v->inner_len) != (ssize_t)v->inner_len) {
+	size_t len = v->rhdr_len + v->inner_len;
+
+	if (dp_tun_write2(m->tun_fd, v->rhdr, v->rhdr_len, v->inner,
+			  v->inner_len) != (ssize_t)len) {
 		m->st.drop_send_error++;
 		return -1;
 	}
@@ -493,10 +570,10 @@ static int tun_deliver(struct mndp *m, const struct mndp_verdict *v)
 	return 0;
 }
 
-int mndp_on_raw(struct mndp *m)
+static int raw_drain(struct mndp *m, int fd)
 {
 	struct mndp_verdict v;
-	int n = recvmmsg(m->raw_fd, m->rmsg, MNDP_BATCH, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(fd, m->rmsg, MNDP_BATCH, MSG_DONTWAIT, NULL);
 
 	for (int i = 0; i < n; i++) {
 		m->st.decap_rx++;
@@ -504,11 +581,20 @@ int mndp_on_raw(struct mndp *m)
 			m->st.drop_malformed++;
 			continue;
 		}
-		mndp_decide_ipip(&m->t, m->rbuf[i], m->rmsg[i].msg_len, &v);
+		mndp_decide_raw(&m->t, m->rbuf[i], m->rmsg[i].msg_len, &v);
 		if (!mndp_count_drop(&m->st, v.act))
 			(void)tun_deliver(m, &v);
 	}
 	return n > 0 ? n : 0;
+}
+
+int mndp_on_raw(struct mndp *m)
+{
+	int n = 0;
+
+	for (int i = 0; i < MNDP_NRAW; i++)
+		n += raw_drain(m, m->raw_fd[i]);
+	return n;
 }
 
 int mndp_udp_input(struct mndp *m, uint32_t src, const uint8_t *msg,

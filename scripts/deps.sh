@@ -10,6 +10,8 @@ pkgs=(
   # libraries
   libssl-dev libmnl-dev libevent-dev libsqlite3-dev libcap-ng-dev
   libpcap-dev libcmocka-dev libjson-c-dev libseccomp-dev libsystemd-dev
+  # eBPF data plane: libbpf, bpftool (skeletons); ethtool for its tests
+  libbpf-dev bpftool ethtool
   # tests and interop oracle
   tshark tcpdump python3 iproute2 nftables iputils-ping
   python3-prometheus-client

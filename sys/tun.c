@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int dp_tun_open(const char *name, bool exclusive, char ifname[IFNAMSIZ])
@@ -49,4 +51,25 @@ void dp_dev_sysctl(const char *family, const char *ifname, const char *key,
 		return;
 	(void)fputs(value, f);
 	(void)fclose(f);
+}
+
+ssize_t dp_tun_write2(int fd, const uint8_t *hdr, size_t hlen,
+		      const uint8_t *rest, size_t len)
+{
+	struct iovec iov[2];
+	void *a, *b;
+
+	/* struct iovec has no const member; writev only reads */
+	memcpy(&a, &hdr, sizeof a);
+	memcpy(&b, &rest, sizeof b);
+	iov[0] = (struct iovec){a, hlen};
+	iov[1] = (struct iovec){b, len};
+	return writev(fd, iov, 2);
+}
+
+int dp_epoll_add(int ep, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }

@@ -5,6 +5,9 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /*
  * Open (creating it if needed) the TUN device `name`: IFF_TUN | IFF_NO_PI,
@@ -13,6 +16,14 @@
  * name into ifname.  Returns the fd or -errno.
  */
 int dp_tun_open(const char *name, bool exclusive, char ifname[IFNAMSIZ]);
+
+/* Write one packet made of two pieces (a rebuilt header, then the rest)
+ * to a TUN: one writev, so one packet.  Returns what writev returns. */
+ssize_t dp_tun_write2(int fd, const uint8_t *hdr, size_t hlen,
+		      const uint8_t *rest, size_t len);
+
+/* Put fd into the epoll set ep for input.  0 or -errno. */
+int dp_epoll_add(int ep, int fd);
 
 /* Best effort: write value to /proc/sys/net/FAMILY/conf/IFNAME/KEY. */
 void dp_dev_sysctl(const char *family, const char *ifname, const char *key,

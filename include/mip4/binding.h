@@ -20,6 +20,8 @@
 enum mip4_encap {
 	MIP4_ENCAP_IPIP = 0, /* RFC 2003 */
 	MIP4_ENCAP_UDP = 1,  /* RFC 3519 type 4 */
+	MIP4_ENCAP_GRE = 2,  /* RFC 2784, requested with the G bit */
+	MIP4_ENCAP_MIN = 3,  /* RFC 2004, requested with the M bit */
 };
 
 /*

@@ -55,10 +55,11 @@ int dp_udp_input(struct dp *d, uint32_t src, uint16_t sport,
 	return 0;
 }
 
-void dp_bind_update(struct dp *d, const struct mip4_binding *b)
+int dp_bind_update(struct dp *d, const struct mip4_binding *b)
 {
 	(void)d;
 	(void)b;
+	return 0;
 }
 
 const struct dp_stats *dp_stats(const struct dp *d)
