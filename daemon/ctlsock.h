@@ -16,6 +16,15 @@
 #include "role.h"
 
 #define MIP4_CTL_VERSION 1
+/* The longest request line taken. */
+#define CTL_MAX_LINE 4096
+/* At most this many clients at once; when all are taken, a new one
+ * takes the place of the oldest that has not completed its request. */
+#define CTL_MAX_CLIENTS 64
+/* A client is closed when it has not completed its request this many
+ * seconds after connecting, or when what it is sent (an answer, or a
+ * monitor's events) stays unread that long. */
+#define CTL_IDLE_TIMEOUT_S 10
 
 struct event_base;
 struct ctlsock;
