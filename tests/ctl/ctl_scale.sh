@@ -95,6 +95,17 @@ start_daemon() {
   wait_for 30 c status
 }
 
+# The daemon stops cleanly, and (in the sanitized build) reports nothing.
+stop_daemon() {
+  local rc
+  kill "${PIDS[0]}"
+  wait "${PIDS[0]}"
+  rc=$?
+  PIDS=("${PIDS[@]:1}")
+  check "mip4d stops with status 0 and no sanitizer report (exit $rc)" \
+    eval '[[ $rc -eq 0 ]] && ! grep -q Sanitizer "$TMP/mip4d.log"'
+}
+
 # fill: every node registers once
 fill() {
   local i out
@@ -123,4 +134,5 @@ check "10,020 nodes registered (loadgen blocks A and B, 20 NAI nodes)" fill
 $PY "$HERE/ctl_scale.py" --socket "$SOCK" --mip4ctl "$MIP4CTL" \
   --renew "ip netns exec $MN $LOADGEN --ha $HA_ADDR --src $SRC_A --home $FIRST_A --count $N_A --spi $SPI_A --key $KEY_A --lifetime 3600 --timeout 1" \
   --name "$NAME" || FAILED=$(( FAILED + 1 ))
+stop_daemon
 finish
