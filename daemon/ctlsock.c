@@ -370,6 +370,10 @@ static void handle(struct client *c, const char *line, size_t len)
 	c->state = C_CLOSING;	/* one request per connection */
 	if (ctlreq_parse(line, len, &rq, err, sizeof err) < 0) {
 		reply(c, NULL, err);
+	} else if (rq.filtered && (strcmp(rq.command, "status") == 0 ||
+				   strcmp(rq.command, "counters") == 0 ||
+				   strcmp(rq.command, "monitor") == 0)) {
+		reply(c, NULL, "a filter applies to listings only");
 	} else if (strcmp(rq.command, "status") == 0) {
 		reply(c, status(c->cs), NULL);
 	} else if (strcmp(rq.command, "counters") == 0) {

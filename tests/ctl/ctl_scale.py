@@ -213,12 +213,13 @@ def phase_filters(full):
     r = ctl("bindings", "--home", "10.64.1.5/16")
     check(f"(c) --home 10.64.1.5/16: host bits, usage error (exit {r.returncode})",
           r.returncode == 2 and "10.64.0.0/16" in r.stderr)
-    for filt, want in (({"home": "10.64.0.0/33"}, "is not an address"),
-                       ({"colour": "red"}, "unknown member"),
-                       ({"nai": ""}, "1 to 255 bytes"),
-                       ("10.64.0.0/16", "not an object")):
-        a = ask("bindings", filt=filt)
-        check(f"(c) protocol: filter {json.dumps(filt)} refused: "
+    for cmd, filt, want in (("bindings", {"home": "10.64.0.0/33"}, "is not an address"),
+                            ("bindings", {"colour": "red"}, "unknown member"),
+                            ("bindings", {"nai": ""}, "1 to 255 bytes"),
+                            ("bindings", "10.64.0.0/16", "not an object"),
+                            ("status", {"nai": "alice"}, "listings only")):
+        a = ask(cmd, filt=filt)
+        check(f"(c) protocol: {cmd} with filter {json.dumps(filt)} refused: "
               f"{a[0].get('error') if a else '-'}",
               len(a) == 1 and a[0].get("ok") is False and want in a[0].get("error", ""))
 
