@@ -154,8 +154,8 @@ listing() {
     engine_cpu_s="$(( c1 - c0 ))e-9" engine_rss_kb="$h0" engine_peak_above_kb="$(( peak - h0 ))" \
     client_peak_kb="$ctl_kb" bytes="$bytes" entries="$entries" expect="$expect"
   log "$SET $kind: $entries entries, $bytes bytes in $(( (t1 - t0) / 1000000 )) ms; engine CPU $(( (c1 - c0) / 1000000 )) ms, peak +$(( (peak - h0) / 1024 )) MiB; client peak $(( ctl_kb / 1024 )) MiB"
-  if (( rc == 0 )) && [[ $entries == "$expect" ]]; then pass "$SET $kind: whole"
-  else fail "$SET $kind: exit $rc, $entries entries, want $expect"; fi
+  verdict "$(( rc == 0 && ${entries:-0} == expect ))" \
+    "$kind: exit $rc, ${entries:-no} entries of $expect"
 }
 
 # renew LABEL WINDOW REQUESTS LISTING(0|1): a renewal pass, with raw
@@ -184,8 +184,14 @@ r.update(phase="renew", set=sys.argv[2], n=int(sys.argv[3]), listing=int(sys.arg
          listings_done=int(sys.argv[5]), engine_cpu_ns=int(sys.argv[6]))
 print(json.dumps(r))' "$out" "$SET" "$N" "$with" "$lists" "$(( c1 - c0 ))" >> "$REC"
   log "$SET $label: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); l=r["latency_us"]; print(r["per_second"], "/s, accepted", r["accepted"], "of", r["requests"], "lost", r["lost"], "p50", l["p50"], "p99", l["p99"], "max", l["max"], "us")' "$out"), $lists listings finished meanwhile"
-  if (( rc == 0 )); then pass "$SET $label: every renewal answered"
-  else fail "$SET $label: not every renewal answered, accepted and authentic"; fi
+  verdict "$(( rc == 0 ))" "$label: every renewal answered, accepted and authentic"
+}
+
+# What the baseline fails is a finding, not a failure of the run.
+verdict() { # OK DESCRIPTION
+  if (( $1 )); then pass "$SET $2"
+  elif [[ $SET == baseline ]]; then log "baseline fails: $2"
+  else fail "$SET $2"; fi
 }
 
 one_set() { # SET BINDIR
@@ -239,7 +245,8 @@ print("| set | listing | entries | bytes | wall s | engine CPU s | engine peak a
 print("|---|---|---|---|---|---|---|---|")
 for r in rows:
     if r["phase"] == "list":
-        print(f"| {r['set']} | {r['kind']} | {r['entries']:,} | {r['bytes']:,} | {r['seconds']:.2f} "
+        n = f"{r['entries']:,}" if isinstance(r["entries"], int) else "-"
+        print(f"| {r['set']} | {r['kind']} | {n} | {r['bytes']:,} | {r['seconds']:.2f} "
               f"| {r['engine_cpu_s']:.2f} | {r['engine_peak_above_kb'] / 1024:.1f} "
               f"| {r['client_peak_kb'] / 1024:.1f} |")
 print()
