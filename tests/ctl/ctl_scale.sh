@@ -14,7 +14,8 @@
 #   block A  6000 nodes 10.64.1.0 + i   SPI 0x10000 + i   care-of 192.0.2.2
 #   block B  4000 nodes 10.66.0.0 + i   SPI 0x20000 + i   care-of 192.0.2.3
 #   NAI        12 alice-I@corp.example, 8 bob-I@lab.example, home
-#               10.67.0.(I+1) / 10.67.1.(I+1), care-of 198.51.100.(I+1)
+#               10.67.0.(I+1) / 10.67.1.(I+1), care-of 198.51.100.(I+1);
+#               alice-0 also 203.0.113.77 (simultaneous bindings)
 #
 # The checks themselves are in ctl_scale.py (it talks to the socket,
 # which is reachable from every namespace, and runs the load generator in
@@ -125,6 +126,10 @@ fill() {
       --home 10.67.1.$(( i + 1 )) --coa 198.51.100.$(( i + 1 )) --spi $(( 0x30100 + i )) \
       --key $KEY_N --lifetime 3600 > /dev/null || return 1
   done
+  # alice-0 adds a second care-of address (S bit: simultaneous bindings)
+  in_ns "$MN" "$MNSIM" reg --ha $HA_ADDR --src $SRC_A:0 --nai alice-0@corp.example \
+    --home 10.67.0.1 --coa 203.0.113.77 --flags ST --spi $(( 0x30000 )) \
+    --key $KEY_N --lifetime 3600 > /dev/null
 }
 
 make_topology || { log "cannot build the topology"; exit 1; }
