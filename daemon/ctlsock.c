@@ -19,9 +19,12 @@
  * another client gets the one line it expects, written a step at a time.
  *
  * Slots: CTL_MAX_CLIENTS clients; a client that has not completed its
- * request within CTL_IDLE_TIMEOUT_S, or leaves its answer or events
- * unread that long, is closed; when every slot is taken, the oldest
- * client still waiting for its request makes room for the new one.
+ * request within CTL_IDLE_TIMEOUT_S, or leaves an answer or a monitor's
+ * events unread that long, is closed.  A listing may wait as long as its
+ * reader likes (mip4ctl bindings | less: it costs the daemon one step),
+ * but when every slot is taken, the oldest client still waiting for its
+ * request makes room for a new one, else the listing that has not moved
+ * for the longest, at least CTL_IDLE_TIMEOUT_S.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -61,10 +64,12 @@ enum client_state {
 struct client {
 	struct ctlsock *cs;
 	struct bufferevent *bev;
-	struct event *deadline; /* the request must be complete by then */
 	struct event *step;	/* the next listing step, at the next turn */
 	uint64_t serial;	/* order of arrival */
+	uint64_t since_ms;	/* connected */
+	uint64_t moved_ms;	/* its output last drained, or filled from empty */
 	enum client_state state;
+	bool listing;		/* it is, or was, being sent a listing */
 	/* the listing being sent */
 	size_t role;
 	char what[CTLREQ_COMMAND_MAX];
@@ -79,6 +84,7 @@ struct ctlsock {
 	struct evconnlistener *lis;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct client *clients[CTL_MAX_CLIENTS];
+	struct event *sweep; /* once a second: the idle timeout */
 	uint64_t serial;
 	uint64_t events_dropped;
 	uint64_t timeouts, evicted, refused, listings;
@@ -107,6 +113,9 @@ const char *mip4d_counter_name(enum mip4d_counter c)
 	return (unsigned)c < D_NCOUNTERS ? dcounter_names[c] : "unknown";
 }
 
+static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+		      void *arg);
+
 static void client_free(struct client *c)
 {
 	struct ctlsock *cs = c->cs;
@@ -114,11 +123,12 @@ static void client_free(struct client *c)
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (cs->clients[i] == c)
 			cs->clients[i] = NULL;
-	if (c->deadline)
-		event_free(c->deadline);
 	if (c->step)
 		event_free(c->step);
-	bufferevent_free(c->bev);
+	if (c->bev) {
+		evbuffer_remove_cb(bufferevent_get_output(c->bev), on_output, c);
+		bufferevent_free(c->bev);
+	}
 	free(c);
 }
 
@@ -339,6 +349,7 @@ static bool listing_start(struct client *c, const struct ctlreq *rq)
 		c->more_ok = rq->more_ok;
 		c->cursor = cursor;
 		c->state = C_LISTING;
+		c->listing = true;
 		c->cs->listings++;
 		if (!c->more_ok) {
 			struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -366,8 +377,7 @@ static void handle(struct client *c, const char *line, size_t len)
 	struct ctlreq rq;
 	char err[256];
 
-	event_del(c->deadline); /* the request is complete */
-	c->state = C_CLOSING;	/* one request per connection */
+	c->state = C_CLOSING; /* one request per connection */
 	if (ctlreq_parse(line, len, &rq, err, sizeof err) < 0) {
 		reply(c, NULL, err);
 	} else if (rq.filtered && (strcmp(rq.command, "status") == 0 ||
@@ -402,7 +412,6 @@ static void on_read(struct bufferevent *bev, void *arg)
 		/* one request per connection: what follows is not read */
 		evbuffer_drain(in, evbuffer_get_length(in));
 	} else if (evbuffer_get_length(in) > CTL_MAX_LINE) {
-		event_del(c->deadline);
 		reply(c, NULL, "request too long");
 		c->state = C_CLOSING;
 	}
@@ -425,28 +434,57 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	struct client *c = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
-		c->cs->timeouts++; /* its answer or events stayed unread */
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		client_free(c);
 }
 
-/* The request did not come in time. */
-static void on_deadline(evutil_socket_t fd, short what, void *arg)
+/* What a client is sent moves: drained, or put into an empty buffer (the
+ * clock of the idle timeout starts). */
+static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+		      void *arg)
 {
 	struct client *c = arg;
 
+	(void)buf;
+	if (info->n_deleted || (info->n_added && info->orig_size == 0))
+		c->moved_ms = mip4d_now_ms();
+}
+
+/* What it is sent has not moved for CTL_IDLE_TIMEOUT_S. */
+static bool stalled(const struct client *c, uint64_t now)
+{
+	return queued(c) > 0 && now - c->moved_ms >= (uint64_t)CTL_IDLE_TIMEOUT_S * 1000;
+}
+
+/* The idle timeout, once a second: a client that has not completed its
+ * request, or leaves an answer or a monitor's events unread, that long.
+ * A listing's reader may pause as long as it likes (slot_for_new). */
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctlsock *cs = arg;
+	uint64_t now = mip4d_now_ms();
+
 	(void)fd;
 	(void)what;
-	c->cs->timeouts++;
-	client_free(c);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct client *c = cs->clients[i];
+
+		if (c && (c->state == C_REQUEST
+				  ? now - c->since_ms >= (uint64_t)CTL_IDLE_TIMEOUT_S * 1000
+				  : !c->listing && stalled(c, now))) {
+			cs->timeouts++;
+			client_free(c);
+		}
+	}
 }
 
 /* A slot for a new client: a free one, else that of the oldest client
- * still waiting for its request (it goes), else -1. */
+ * still waiting for its request, else that of the listing stalled the
+ * longest (the client goes), else -1. */
 static int slot_for_new(struct ctlsock *cs)
 {
-	int oldest = -1;
+	uint64_t now = mip4d_now_ms();
+	int waiting = -1, stuck = -1;
 
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		const struct client *c = cs->clients[i];
@@ -454,20 +492,24 @@ static int slot_for_new(struct ctlsock *cs)
 		if (!c)
 			return i;
 		if (c->state == C_REQUEST &&
-		    (oldest < 0 || c->serial < cs->clients[oldest]->serial))
-			oldest = i;
+		    (waiting < 0 || c->serial < cs->clients[waiting]->serial))
+			waiting = i;
+		if (c->listing && stalled(c, now) &&
+		    (stuck < 0 || c->moved_ms < cs->clients[stuck]->moved_ms))
+			stuck = i;
 	}
-	if (oldest >= 0) {
+	if (waiting < 0)
+		waiting = stuck;
+	if (waiting >= 0) {
 		cs->evicted++;
-		client_free(cs->clients[oldest]);
+		client_free(cs->clients[waiting]);
 	}
-	return oldest;
+	return waiting;
 }
 
 static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		      struct sockaddr *sa, int len, void *arg)
 {
-	static const struct timeval idle = {CTL_IDLE_TIMEOUT_S, 0};
 	struct ctlsock *cs = arg;
 	struct client *c;
 	int slot = slot_for_new(cs);
@@ -485,9 +527,11 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	c->cs = cs;
 	c->serial = ++cs->serial;
 	c->bev = bufferevent_socket_new(cs->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	c->deadline = evtimer_new(cs->base, on_deadline, c);
+	c->since_ms = mip4d_now_ms();
+	c->moved_ms = c->since_ms;
 	c->step = evtimer_new(cs->base, on_step, c);
-	if (!c->bev || !c->deadline || !c->step) {
+	if (!c->bev || !c->step ||
+	    !evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c)) {
 		if (!c->bev)
 			close(fd);
 		client_free(c);
@@ -496,10 +540,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	cs->clients[slot] = c;
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, CTL_LOW_WATER, 0);
-	/* what it is sent must move: an answer, or a monitor's events */
-	bufferevent_set_timeouts(c->bev, NULL, &idle);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	evtimer_add(c->deadline, &idle);
 }
 
 bool ctlsock_monitored(void *ctx)
@@ -594,10 +635,21 @@ int ctlsock_open(struct event_base *base, const char *path,
 	umask(old);
 	cs->lis = evconnlistener_new(base, on_accept, cs,
 				     LEV_OPT_CLOSE_ON_FREE, -1, fd);
-	if (!cs->lis) {
-		close(fd);
+	cs->sweep = event_new(base, -1, EV_PERSIST, on_sweep, cs);
+	if (!cs->lis || !cs->sweep) {
+		if (cs->lis)
+			evconnlistener_free(cs->lis);
+		else
+			close(fd);
+		if (cs->sweep)
+			event_free(cs->sweep);
 		free(cs);
 		return -1;
+	}
+	{
+		static const struct timeval second = {1, 0};
+
+		event_add(cs->sweep, &second);
 	}
 	*out = cs;
 	return 0;
@@ -611,6 +663,7 @@ void ctlsock_close(struct ctlsock *cs)
 		if (cs->clients[i])
 			client_free(cs->clients[i]);
 	evconnlistener_free(cs->lis);
+	event_free(cs->sweep);
 	(void)unlink(cs->path);
 	free(cs);
 }

@@ -18,7 +18,9 @@ usage: ctl_scale.py --socket SOCK --mip4ctl MIP4CTL --renew "LOADGEN ..."
   (f) 64 idle connections: mip4ctl status still answers, the oldest idle
       one made room
   (g) idle connections and a monitor that stops reading are closed after
-      the idle timeout; a monitor that reads stays
+      the idle timeout; a monitor that reads stays, and so do listings
+      whose readers pause (a pager) until every slot is taken: then the
+      one stalled longest makes room
 Prints PASS/FAIL lines; exit 1 when one failed.
 """
 import argparse
@@ -342,8 +344,21 @@ def drained_to_end(s, wait):
     return False
 
 
+def raw_count(s):
+    """Read a listing to its end (the daemon closes after the last part):
+    how many entries it held."""
+    n, tail, key = 0, b"", b'"home_addr"'
+    while True:
+        d = s.recv(1 << 20)
+        if not d:
+            return n
+        w = tail + d
+        n += w.count(key)
+        tail = w[-(len(key) - 1):]
+
+
 def phase_timeouts():
-    to0 = counter("control-timeouts")
+    to0, ev0 = counter("control-timeouts"), counter("control-evicted")
     reader = subprocess.Popen([args.mip4ctl, "-s", args.socket, "monitor", "--timeout",
                                str(IDLE_TIMEOUT + 8)], stdout=subprocess.DEVNULL)
     deaf = connect()
@@ -352,6 +367,10 @@ def phase_timeouts():
     idle = [connect() for _ in range(3)]
     half = connect()
     half.sendall(b'{"version":1,')  # a request never completed
+    paused = []  # listings whose readers pause, as a pager's would
+    for _ in range(SLOTS - 6):
+        paused.append(connect())
+        request(paused[-1], "bindings")
     t0 = time.monotonic()
     # renewals: one event each for every monitor, far more than a socket
     # buffer and the daemon's backlog hold
@@ -374,10 +393,28 @@ def phase_timeouts():
           deaf_closed)
     check(f"(g) a monitor that reads is still there ({st['monitors']} monitor)",
           st["monitors"] == 1 and reader.poll() is None)
+    check(f"(g) {st['listings']} of {len(paused)} paused listings are still there past "
+          "the timeout", st["listings"] == len(paused))
+    # every slot taken, none waiting for its request: the listing
+    # stalled longest makes room
+    fresh = []
+    for _ in range(SLOTS - 1 - len(paused)):
+        fresh.append(connect())
+        request(fresh[-1], "bindings")
+    time.sleep(0.3)
+    r = ctl("status")
+    counts = [raw_count(s) for s in paused + fresh]
+    cut = [i for i, n in enumerate(counts) if n != N]
+    check(f"(g) all {SLOTS} slots taken by listings: mip4ctl status answers (exit "
+          f"{r.returncode}); one paused listing made room ({len(cut)} cut short: {cut}), "
+          "every other one came whole once read",
+          r.returncode == 0 and len(cut) == 1 and cut[0] < len(paused))
     reader.wait()
-    to = counter("control-timeouts") - to0
-    check(f"(g) control-timeouts counts them ({to})", to == 5)
-    for s in waiting + [deaf]:
+    to, ev = counter("control-timeouts") - to0, counter("control-evicted") - ev0
+    check(f"(g) control-timeouts counts the 5 closed ({to}), control-evicted the "
+          f"listing and the status's and counters' own room-making ({ev})",
+          to == 5 and ev >= 1)
+    for s in waiting + [deaf] + paused + fresh:
         s.close()
 
 
