@@ -973,22 +973,32 @@ static json_object *fa_status(void *state)
 	return o;
 }
 
-static int visitor_add(void *ctx, const struct mip4_fa_visitor *v)
+/* A step of `mip4ctl visitors`. */
+struct visitor_page {
+	const struct list_filter *f;
+	json_object *out;
+};
+
+static void visitor_page_add(void *ctx, const struct mip4_fa_visitor *v)
 {
-	json_object_array_add(ctx, visitor_json(v));
-	return 0;
+	struct visitor_page *pg = ctx;
+
+	if (list_filter_home(pg->f, v->home_addr) &&
+	    list_filter_coa(pg->f, v->coa) &&
+	    list_filter_nai(pg->f, v->nai[0] ? v->nai : NULL))
+		json_object_array_add(pg->out, visitor_json(v));
 }
 
-static json_object *fa_list(void *state, const char *what)
+static int fa_list_page(void *state, const char *what,
+			const struct list_filter *f, uint64_t *cursor,
+			size_t max, json_object *out)
 {
 	struct farole *r = state;
-	json_object *arr;
+	struct visitor_page pg = {f, out};
 
 	if (strcmp(what, "visitors") != 0)
-		return NULL;
-	arr = json_object_new_array();
-	(void)mip4_fa_foreach_visitor(r->fa, visitor_add, arr);
-	return arr;
+		return -1;
+	return mip4_fa_visitor_walk(r->fa, cursor, max, visitor_page_add, &pg);
 }
 
 static void fa_counters(void *state, json_object *out)
@@ -1059,5 +1069,5 @@ const struct role_ops farole_ops = {
 	.status = fa_status,
 	.counters = fa_counters,
 	.allow = fa_allow,
-	.list = fa_list,
+	.list_page = fa_list_page,
 };

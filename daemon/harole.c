@@ -938,12 +938,10 @@ static int64_t remaining(uint64_t expires_ms, uint64_t now)
  * those of its first care-of address; "coas" lists every one (RFC 5944
  * §3.6.1.2 simultaneous bindings), the first first.
  */
-static int binding_json(void *ctx, const struct mip4_binding *b)
+static json_object *binding_json(const struct mip4_binding *b, uint64_t now)
 {
-	json_object *arr = ctx;
 	json_object *o = json_object_new_object();
 	json_object *coas = json_object_new_array();
-	uint64_t now = mip4d_now_ms();
 	char flags[9];
 	int n = 0;
 
@@ -980,20 +978,46 @@ static int binding_json(void *ctx, const struct mip4_binding *b)
 	jadd_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);
 	jadd_int(o, "pkts_from_mn", (int64_t)b->pkts_from_mn);
 	jadd_int(o, "bytes_from_mn", (int64_t)b->bytes_from_mn);
-	json_object_array_add(arr, o);
-	return 0;
+	return o;
 }
 
-static json_object *ha_list(void *state, const char *what)
+/* A step of `mip4ctl bindings`: the filter applies to every care-of
+ * address of a simultaneous binding. */
+struct binding_page {
+	const struct list_filter *f;
+	json_object *out;
+	uint64_t now;
+};
+
+static void binding_page_add(void *ctx, const struct mip4_binding *b)
+{
+	struct binding_page *pg = ctx;
+	bool coa = false;
+
+	if (!list_filter_home(pg->f, b->home_addr) ||
+	    !list_filter_nai(pg->f, b->nai))
+		return;
+	for (size_t i = 0; i < mip4_binding_ncoa(b) && !coa; i++) {
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, i, &c);
+		coa = list_filter_coa(pg->f, c.coa);
+	}
+	if (coa)
+		json_object_array_add(pg->out, binding_json(b, pg->now));
+}
+
+static int ha_list_page(void *state, const char *what,
+			const struct list_filter *f, uint64_t *cursor,
+			size_t max, json_object *out)
 {
 	struct harole *h = state;
-	json_object *arr;
+	struct binding_page pg = {f, out, mip4d_now_ms()};
 
 	if (strcmp(what, "bindings") != 0)
-		return NULL;
-	arr = json_object_new_array();
-	mip4_btable_foreach(mip4_ha_bindings(h->ha), binding_json, arr);
-	return arr;
+		return -1;
+	return mip4_btable_walk(mip4_ha_bindings(h->ha), cursor, max,
+				binding_page_add, &pg);
 }
 
 static void ha_counters(void *state, json_object *o)
@@ -1058,5 +1082,5 @@ const struct role_ops harole_ops = {
 	.status = ha_status,
 	.counters = ha_counters,
 	.allow = ha_allow,
-	.list = ha_list,
+	.list_page = ha_list_page,
 };

@@ -888,13 +888,6 @@ static int vpn_reload(void *state, struct mip4_config *nc)
 	return 0;
 }
 
-static json_object *vpn_list(void *state, const char *what)
-{
-	(void)state;
-	(void)what;
-	return NULL;
-}
-
 /* Both layers' TUNs and the links; their tables and rules, the VPN's
  * table as a rule's target; host routes (FAs, the gateway); the VPN
  * client's commands. */
@@ -939,5 +932,4 @@ const struct role_ops vpnrole_ops = {
 	.status = vpn_status,
 	.counters = vpn_counters,
 	.allow = vpn_allow,
-	.list = vpn_list,
 };
