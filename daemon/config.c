@@ -146,6 +146,11 @@ static const struct words flavours = {
 	{{"plain", MIP4_HA_PLAIN}, {"internal", MIP4_HA_INTERNAL},
 	 {"external", MIP4_HA_EXTERNAL}}};
 
+static const struct words dp_modes = {
+	"data-plane: ", " is not auto, ebpf or userspace",
+	{{"auto", MIP4_CONFIG_DP_AUTO}, {"ebpf", MIP4_CONFIG_DP_EBPF},
+	 {"userspace", MIP4_CONFIG_DP_USERSPACE}}};
+
 #define T struct mip4_config_ha
 static const struct opt ha_opts[] = {
 	{.name = "address", .type = V_ADDR, AT(T, cfg.addr), .req = "address"},
@@ -167,7 +172,12 @@ static const struct opt ha_opts[] = {
 	{.name = "inside", .type = V_PLIST, AT(T, cfg.inside),
 	 CNT(T, cfg.n_inside)},
 	{.name = "pool", .set = set_pool, .print = cfg_print_pool},
+	/* M and G bits (RFC 5944 §3.8.2.1, code 139 when refused) */
+	{.name = "gre", ENUM(T, cfg.gre, NULL)},
+	{.name = "minimal-encapsulation", ENUM(T, cfg.minimal, NULL)},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
+	{.name = "data-plane", ENUM(T, data_plane, &dp_modes)},
+	{.name = "bpf-root", .type = V_PATH, AT(T, bpf_root), .zero = "auto"},
 	/* physical home link: proxy and gratuitous ARP (RFC 5944 §4.6) */
 	{.name = "home-interface", .type = V_IFNAME, AT(T, home_if),
 	 .zero = "none"},
@@ -537,9 +547,14 @@ static void config_defaults(struct mip4_config *c)
 		.cfg = {.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,
 			.reverse_tunnel = true,
 			.udp_tunnel = true,
+			.gre = true,
+			.minimal = true,
 			.keepalive = MIP4_CONFIG_DEF_KEEPALIVE,
 			.flavour = MIP4_HA_PLAIN},
-		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV};
+		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV,
+		/* userspace until the lab's mobile nodes and foreign agents
+		 * run on the eBPF backend too (issue #13) */
+		.data_plane = MIP4_CONFIG_DP_USERSPACE};
 	static const struct mip4_config_farole fa = {
 		.cfg = {.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL,
 			.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,

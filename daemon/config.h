@@ -47,10 +47,20 @@ struct mip4_config_ix {
 };
 
 /* The home-agent role. */
+/* The home agent's data plane (dataplane/dp.h backends). */
+enum mip4_config_dp {
+	MIP4_CONFIG_DP_AUTO = 0, /* eBPF when this kernel and we can, else
+				  * userspace */
+	MIP4_CONFIG_DP_EBPF,
+	MIP4_CONFIG_DP_USERSPACE,
+};
+
 struct mip4_config_ha {
 	struct mip4_ha_cfg cfg;
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
 	char home_if[MIP4_CONFIG_IFNAME_MAX]; /* "" = virtual home network */
+	unsigned data_plane;		      /* enum mip4_config_dp */
+	char bpf_root[MIP4_CONFIG_PATH_MAX];  /* "" = /sys/fs/bpf */
 
 	/* Served mobile nodes and FA-HA associations: growable arrays,
 	 * in file order, with the line each was declared on. */

@@ -360,6 +360,16 @@ static void roles_stop(struct mip4d *d)
 	}
 }
 
+/* The privileged parent, the engine gone: each role's release. */
+static void roles_release(void *ctx, bool clean)
+{
+	struct mip4d *d = ctx;
+
+	for (size_t i = d->n_roles; i-- > 0;)
+		if (d->roles[i].ops->release)
+			d->roles[i].ops->release(d->roles[i].state, clean);
+}
+
 static void signals_start(struct mip4d *d)
 {
 	struct timeval sec = {1, 0};
@@ -471,6 +481,7 @@ int main(int argc, char **argv)
 			.state_dir = state_dir(&d),
 			.reload = engine_reload,
 			.reload_ctx = &d,
+			.engine_ended = roles_release,
 		};
 
 		d.priv = privsep_split(d.base, &pc, &d.ps);

@@ -17,6 +17,10 @@
  *   reload  SIGHUP: take what can change from the new configuration
  *   stop    undo start and open, free everything (also after a failed
  *           open or start)
+ *   release in the privileged parent, once the engine has ended (its copy
+ *           of the state from before the split): tear down what only
+ *           privileges can (clean: the engine exited with status 0), or
+ *           leave it for the next start to take over (it died)
  */
 #ifndef MIP4D_ROLE_H
 #define MIP4D_ROLE_H
@@ -118,6 +122,7 @@ struct role_ops {
 	/* What the role may ask of the privileged parent, from the
 	 * configuration alone (priv_policy.h). */
 	void (*allow)(const struct mip4_config *c, struct priv_policy *pol);
+	void (*release)(void *state, bool clean); /* NULL: nothing to do */
 };
 
 /* Every role, in the order they start (NULL-terminated; roles.c). */

@@ -351,7 +351,11 @@ static void test_defaults(void **state)
 			    "\tmax-simultaneous-bindings 4\n"
 			    "\tflavour plain\n"
 			    "\tpool none\n"
+			    "\tgre yes\n"
+			    "\tminimal-encapsulation yes\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
+			    "\tdata-plane userspace\n"
+			    "\tbpf-root auto\n"
 			    "\thome-interface none\n"
 			    "}\n");
 	free(out);
