@@ -583,6 +583,20 @@ void ctlsock_emit(void *ctx, json_object *ev, bool routine)
 	json_object_put(ev);
 }
 
+/* Does a process listen on this socket?  (A stale file left by a daemon
+ * that died refuses the connection: that one may go.) */
+static bool socket_live(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = connect(fd, (const struct sockaddr *)sun, sizeof *sun) == 0;
+	close(fd);
+	return live;
+}
+
 int ctlsock_open(struct event_base *base, const char *path,
 		 const struct ctl_view *view, struct ctlsock **out)
 {
@@ -621,6 +635,14 @@ int ctlsock_open(struct event_base *base, const char *path,
 			if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 				log_warn("control socket directory %s", dir);
 		}
+	}
+	if (socket_live(&sun)) {
+		log_warnx("control socket %s: another mip4d answers there; stop "
+			  "it first, or give this one its own control-socket",
+			  path);
+		close(fd);
+		free(cs);
+		return -1;
 	}
 	(void)unlink(path);
 	old = umask(0117); /* owner and group only: it shows keys' SPIs */

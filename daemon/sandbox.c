@@ -304,7 +304,7 @@ static const int allowed[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
 	SCMP_SYS(getcwd), SCMP_SYS(readlink), SCMP_SYS(fchown),
-	SCMP_SYS(umask),
+	SCMP_SYS(umask), SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
 	/* packets and the control socket */
 	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
