@@ -79,6 +79,11 @@
 		      rounded down */
 #define VPN_RETRY_MS 2000
 #define VPN_CHECK_MS 5000
+/* A client whose "up" returns before the tunnel is there (OpenVPN's hold
+ * release, wg-quick): ask for its state this often, this long, before
+ * trying again. */
+#define VPN_SETTLE_MS 10000
+#define VPN_POLL_MS 50
 
 enum swan_op { SW_IDLE = 0, SW_INITIATE, SW_TERMINATE, SW_LIST };
 
@@ -101,6 +106,7 @@ struct vpnrole {
 	uint64_t swan_killed;
 	uint64_t vpn_retry_ms;	     /* no initiate before this */
 	uint64_t vpn_checked_ms;
+	uint64_t settle_until_ms;    /* polling after an initiation */
 	uint64_t initiations, terminations, swan_failures;
 	uint64_t status_garbage, no_inner_addr;
 	struct nl *nl;		     /* the VPN interface's address (wireguard) */
@@ -196,6 +202,7 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 	case SW_INITIATE:
 		if (!ok)
 			vr->vpn_retry_ms = t + VPN_RETRY_MS;
+		vr->settle_until_ms = ok ? t + VPN_SETTLE_MS : 0;
 		vr->want_list = true;
 		break;
 	case SW_TERMINATE:
@@ -222,6 +229,8 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 			if (!vip)
 				vr->no_inner_addr++;
 		}
+		if (vip)
+			vr->settle_until_ms = 0;
 		if (vip != vr->v.vip) {
 			json_object *ev = json_object_new_object();
 
@@ -293,14 +302,21 @@ static void vpn_follow(struct vpnrole *vr, const struct mip4_vmn_out *w,
 		/* cvc: IKE only once x-MIP carries the x-HoA (§2.3) */
 		if (vr->cfg->det.mode == MIP4_VMN_CVC && !vr->x_reg)
 			break;
+		if (t < vr->settle_until_ms) {
+			if (t >= vr->vpn_checked_ms + VPN_POLL_MS)
+				(void)swan_run(vr, SW_LIST);
+			break;
+		}
 		if (t < vr->vpn_retry_ms && !vr->restart_pending)
 			break;
 		vr->restart_pending = false;
 		(void)swan_run(vr, SW_INITIATE);
 		break;
 	case MIP4_VMN_VPN_DOWN:
-		if (vr->v.vpn_up || vr->restart_pending) {
+		/* also a client still connecting after its "up" */
+		if (vr->v.vpn_up || vr->restart_pending || vr->settle_until_ms) {
 			vr->restart_pending = false;
+			vr->settle_until_ms = 0;
 			(void)swan_run(vr, SW_TERMINATE);
 		}
 		break;
@@ -668,7 +684,9 @@ static void step(struct vpnrole *vr)
 
 		if (w.vpn == MIP4_VMN_VPN_UP && vr->op == SW_IDLE) {
 			uint64_t c = vr->v.vpn_up ? vr->vpn_checked_ms + VPN_CHECK_MS
-						  : vr->vpn_retry_ms;
+				     : t < vr->settle_until_ms
+					     ? vr->vpn_checked_ms + VPN_POLL_MS
+					     : vr->vpn_retry_ms;
 
 			if (c > t && (!dl || c < dl))
 				dl = c;
