@@ -18,6 +18,8 @@ pkgs=(
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins
   libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
+  # lab: the other VPN products (lab/mip4-lab --vpn)
+  openvpn ocserv openconnect wireguard-go wireguard-tools
   # static analysis
   cppcheck clang-tidy
   # packaging and installing (tests/pkg): make deb, lintian, systemd-analyze
