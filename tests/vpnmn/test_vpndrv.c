@@ -39,7 +39,8 @@ static struct priv_vpn_done got;
 static char got_out[PRIV_VPN_OUT_MAX];
 static bool have_got;
 
-static void write_file(const char *name, int mode, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+write_file(const char *name, int mode, const char *fmt, ...)
 {
 	char path[256];
 	FILE *f;
