@@ -81,7 +81,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
 	struct runcmd *s = arg;
-	struct timeval tv = {0, RUNCMD_POLL_MS * 1000};
+	struct timeval tv = {0, (suseconds_t)RUNCMD_POLL_MS * 1000};
 	int status;
 	pid_t r = waitpid(s->pid, &status, WNOHANG);
 	ssize_t n;
@@ -174,7 +174,7 @@ struct runcmd *runcmd_start_log(struct event_base *base, char *const argv[],
 	}
 	s->fd = pfd[0];
 	if (s->logged) {
-		struct timeval poll = {0, RUNCMD_POLL_MS * 1000};
+		struct timeval poll = {0, (suseconds_t)RUNCMD_POLL_MS * 1000};
 
 		s->ev_out = evtimer_new(base, on_poll, s);
 		rc = s->ev_out ? event_add(s->ev_out, &poll) : -1;

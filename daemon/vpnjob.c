@@ -214,7 +214,7 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
 static void on_stop_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct vpnjob *j = arg;
-	struct timeval tv = {0, POLL_MS * 1000};
+	struct timeval tv = {0, (suseconds_t)POLL_MS * 1000};
 
 	(void)fd;
 	(void)what;
