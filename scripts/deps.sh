@@ -18,14 +18,18 @@ pkgs=(
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins
   libstrongswan-standard-plugins isc-dhcp-client dnsmasq-base iperf3 gnuplot-nox
-  # lab: the other VPN products (lab/mip4-lab --vpn)
-  openvpn ocserv openconnect wireguard-go wireguard-tools
   # static analysis
   cppcheck clang-tidy
   # packaging and installing (tests/pkg): make deb, lintian, systemd-analyze
   # and a systemd to run the units, man for the installed pages
   debhelper dpkg-dev fakeroot lintian systemd man-db adduser
 )
+
+# `deps.sh vpn` adds the other VPN products of the lab (lab/mip4-lab --vpn,
+# the tests: scripts/test.sh); the default demo (strongSwan) needs none.
+if [[ ${1:-} == vpn ]]; then
+  pkgs+=(openvpn ocserv openconnect wireguard-go wireguard-tools)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
