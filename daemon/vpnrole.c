@@ -147,6 +147,13 @@ static void event_simple(struct vpnrole *vr, const char *name)
 
 /* ---- the VPN client's commands (asked of priv: PRIV_VPN_RUN) ---- */
 
+/* Who runs in the log: swanctl (as always), or the driver. */
+static const char *vpn_who(const struct vpnrole *vr)
+{
+	return vr->cfg->driver == MIP4_VPN_STRONGSWAN ? "swanctl"
+						      : vpn_driver_name(vr->cfg);
+}
+
 static const char *swan_op_str(const struct vpnrole *vr, enum swan_op op)
 {
 	switch (op) {
@@ -189,13 +196,13 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 		/* a stuck client: swanctl --initiate has its own 20 s */
 		vr->swan_killed++;
 		log_warnx("vpn: %s %s still running after %u s: killed",
-			  vpn_driver_name(vr->cfg), swan_op_str(vr, op),
+			  vpn_who(vr), swan_op_str(vr, op),
 			  (unsigned)(vr->cfg->swanctl_timeout_ms / 1000));
 	}
 	if (!ok && op != SW_LIST) {
 		vr->swan_failures++;
 		log_warnx("vpn: %s %s failed (status %d): %.200s",
-			  vpn_driver_name(vr->cfg), swan_op_str(vr, op),
+			  vpn_who(vr), swan_op_str(vr, op),
 			  r->status, r->out ? r->out : "");
 	}
 	switch (op) {
@@ -221,7 +228,7 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 		if (res == VPN_RES_GARBAGE) {
 			vr->status_garbage++;
 			log_warnx("vpn: %s %s: cannot read its answer: %.200s",
-				  vpn_driver_name(vr->cfg), swan_op_str(vr, op),
+				  vpn_who(vr), swan_op_str(vr, op),
 				  r->out ? r->out : "");
 		}
 		if (res == VPN_RES_NEED_ADDR) {
@@ -260,7 +267,7 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 
 	if (rc < 0) {
 		vr->swan_failures++;
-		log_warnx("vpn: cannot run %s %s: %s", vpn_driver_name(vr->cfg),
+		log_warnx("vpn: cannot run %s %s: %s", vpn_who(vr),
 			  swan_op_str(vr, op), strerror(-rc));
 		return rc;
 	}
@@ -269,7 +276,7 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 		vr->initiations++;
 	else if (op == SW_TERMINATE)
 		vr->terminations++;
-	log_info("vpn: %s %s", vpn_driver_name(vr->cfg), swan_op_str(vr, op));
+	log_info("vpn: %s %s", vpn_who(vr), swan_op_str(vr, op));
 	return 0;
 }
 
