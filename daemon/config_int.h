@@ -79,7 +79,7 @@ struct word {
  * is not yes or no"). */
 struct words {
 	const char *pre, *post;
-	struct word w[4];
+	struct word w[6];
 };
 
 struct pr;
