@@ -201,7 +201,7 @@ one_set() { # SET BINDIR
   rm -rf "$TMP/ha-state"
   python3 "$HERE/ha-conf.py" "$N" $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/ha-state/ha.db" > "$TMP/ha.conf"
   chmod 600 "$TMP/ha.conf"
-  ip netns exec "$HA" taskset -c 0 "$MIP4D" -f "$TMP/ha.conf" > "$TMP/mip4d-$SET.log" 2>&1 &
+  ip netns exec "$HA" taskset -c 0 "$MIP4D" -F -f "$TMP/ha.conf" > "$TMP/mip4d-$SET.log" 2>&1 &
   SRV_PID=$!
   wait_for 120 "$MIP4CTL" -s "$SOCK" status ||
     { fail "$SET: mip4d did not start"; tail "$TMP/mip4d-$SET.log"; SRV_PID=; return; }

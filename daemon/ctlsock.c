@@ -557,17 +557,21 @@ void ctlsock_emit(void *ctx, json_object *ev, bool routine)
 {
 	struct ctlsock *cs = ctx;
 	struct timespec ts;
-	const char *line;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	json_object_object_add(ev, "time",
 			       json_object_new_double((double)ts.tv_sec +
 						      (double)ts.tv_nsec / 1e9));
-	line = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
-	if (routine)
-		log_debug("%s", line);
-	else
-		log_info("%s", line);
+	/* monitor clients get JSON, the log key=value fields */
+	if (!routine || log_debug_enabled()) {
+		char line[1024];
+
+		json_kv_line(ev, line, sizeof line);
+		if (routine)
+			log_debug("%s", line);
+		else
+			log_info("%s", line);
+	}
 	for (int i = 0; cs && i < CTL_MAX_CLIENTS; i++) {
 		struct client *c = cs->clients[i];
 

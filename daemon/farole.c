@@ -105,6 +105,7 @@ struct farole {
 		uint64_t at_ms;
 		uint64_t count;
 	} timeout;
+	struct log_rl rl_reply, rl_relay, rl_adv; /* per-packet messages */
 };
 
 /* ---- JSON ---- */
@@ -224,7 +225,7 @@ static void send_to_mn(struct farole *r, const struct mip4_fa_out *o)
 	if (sendto(r->pkt_fd, pkt, n, 0, (struct sockaddr *)&to, sizeof to) !=
 	    (ssize_t)n) {
 		r->c[FA_MN_TX_ERR]++;
-		log_warn("reply to mobile node");
+		log_rl_warn(&r->rl_reply, "reply to mobile node");
 		return;
 	}
 	r->c[FA_MN_TX]++;
@@ -260,7 +261,7 @@ static void send_to_ha(struct farole *r, const struct mip4_fa_out *o)
 	memcpy(CMSG_DATA(cm), &pi, sizeof pi);
 	if (sendmsg(r->udp_fd, &mh, 0) < 0) {
 		r->c[FA_HA_TX_ERR]++;
-		log_warn("relay to home agent");
+		log_rl_warn(&r->rl_relay, "relay to home agent");
 		return;
 	}
 	r->c[FA_HA_TX]++;
@@ -344,7 +345,7 @@ static void advertise(struct farole *r, uint32_t dst)
 	if (sendto(r->icmp_fd, buf, b.len, 0, (struct sockaddr *)&to,
 		   sizeof to) < 0) {
 		r->c[FA_ADV_TX_ERR]++;
-		log_warn("advertisement");
+		log_rl_warn(&r->rl_adv, "advertisement");
 	}
 }
 

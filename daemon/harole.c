@@ -70,6 +70,7 @@ struct harole {
 	char dp_why[256];   /* which data plane, and why */
 	char dp_instance[64];
 	uint64_t dp_errors; /* kernel map updates that failed */
+	struct log_rl rl_send, rl_recv; /* per-packet messages (log.h) */
 };
 
 static struct mip4_ha_mn *lookup_mn(void *ctx, uint32_t home, const char *nai,
@@ -469,7 +470,7 @@ static void send_replies(struct harole *h, struct mip4_ha_result *res,
 		if (sent <= 0) {
 			/* skip the one that failed and go on */
 			h->env->counters[D_UDP_TX_ERR]++;
-			log_warn("sendmmsg replies");
+			log_rl_warn(&h->rl_send, "sendmmsg replies");
 			sent = 1;
 			continue;
 		}
@@ -521,7 +522,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			h->env->counters[D_UDP_RX_ERR]++;
-			log_warn("recvmmsg");
+			log_rl_warn(&h->rl_recv, "recvmmsg");
 		}
 		return;
 	}

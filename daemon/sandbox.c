@@ -309,6 +309,8 @@ static const int allowed[] = {
 	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(bind),
+	/* syslog(3) reconnects to /dev/log when the log daemon restarts */
+	SCMP_SYS(connect),
 	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(shutdown),
 	/* memory */

@@ -37,7 +37,7 @@ NAME=ctl_netns
 cleanup() {
   ns_cleanup "$HA" "$MN" "$VIS"
   if (( FAILED > 0 )) && [[ -s $TMP/mip4d.log ]]; then
-    log "---- tail of mip4d.log"; grep -v '"registered"' "$TMP/mip4d.log" | tail -n 20
+    log "---- tail of mip4d.log"; grep -v 'event=registered' "$TMP/mip4d.log" | tail -n 20
   fi
   [[ -n ${CTL_NETNS_KEEP:-} ]] && cp "$TMP"/*.txt "$TMP"/*.json "$CTL_NETNS_KEEP"/ 2>/dev/null
   rm -rf "$TMP"

@@ -91,7 +91,7 @@ write_conf() {
 }
 
 start_daemon() {
-  ip netns exec "$HA" "$MIP4D" -f "$TMP/ha.conf" >> "$TMP/mip4d.log" 2>&1 &
+  ip netns exec "$HA" "$MIP4D" -F -f "$TMP/ha.conf" >> "$TMP/mip4d.log" 2>&1 &
   PIDS+=($!)
   wait_for 30 c status
 }

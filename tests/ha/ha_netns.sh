@@ -72,7 +72,7 @@ cleanup() {
       [[ -s $f ]] || continue
       log "---- tail of $(basename "$f")"; tail -n 15 "$f"
       log "---- warnings in $(basename "$f")"
-      grep -v '"event"\|request dropped' "$f" | tail -n 15
+      grep -v 'event=\|request dropped' "$f" | tail -n 15
     done
   fi
   umount "$TMP/bpffs" 2>/dev/null
