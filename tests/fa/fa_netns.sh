@@ -168,7 +168,9 @@ EOF2
 start_daemons() {
   bg "$HA" "$MIP4D" -d -f "$TMP/ha.conf" >> "$TMP/mip4d-ha.log" 2>&1
   bg "$FA" "$MIP4D" -d -f "$TMP/fa.conf" >> "$TMP/mip4d-fa.log" 2>&1
-  wait_for 10 hctl status --json && wait_for 10 fctl status --json
+  wait_for 10 hctl status --json && wait_for 10 fctl status --json || return 1
+  log "home agent's data plane: $(hctl status --json |
+    jq -r '.home_agent.data_plane | "\(.backend) (\(.why))"')"
 }
 
 start_captures() {
