@@ -738,9 +738,8 @@ static void config_defaults(struct mip4_config *c)
 			.keepalive = MIP4_CONFIG_DEF_KEEPALIVE,
 			.flavour = MIP4_HA_PLAIN},
 		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV,
-		/* userspace until the lab's mobile nodes and foreign agents
-		 * run on the eBPF backend too (issue #13) */
-		.data_plane = MIP4_CONFIG_DP_USERSPACE};
+		/* eBPF where the kernel and our capabilities allow it */
+		.data_plane = MIP4_CONFIG_DP_AUTO};
 	static const struct mip4_config_farole fa = {
 		.cfg = {.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL,
 			.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,
