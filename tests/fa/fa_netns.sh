@@ -143,6 +143,7 @@ home-agent {
 	reverse-tunnel yes
 	udp-tunnel no
 	tunnel-device mip-ha0
+	data-plane auto		# eBPF here: the FA's raw sockets behind wires
 	home-interface h0
 	mobile-node $HOME { spi 0x1100 key hex:$KEY1 }
 	mobile-node $HOME2 { spi 0x1101 key hex:$KEY2 }

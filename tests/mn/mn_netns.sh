@@ -291,6 +291,7 @@ home-agent {
 	udp-tunnel yes
 	keepalive 5
 	tunnel-device mip-ha0
+	data-plane auto		# eBPF here: the MN's raw sockets behind wires
 	home-interface h0
 	mobile-node $HOME_ADDR { spi 0x1000 key hex:$KEY }
 }

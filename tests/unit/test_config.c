@@ -354,7 +354,7 @@ static void test_defaults(void **state)
 			    "\tgre yes\n"
 			    "\tminimal-encapsulation yes\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
-			    "\tdata-plane auto\n"
+			    "\tdata-plane userspace\n"
 			    "\tbpf-root auto\n"
 			    "\thome-interface none\n"
 			    "}\n");
