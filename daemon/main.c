@@ -327,6 +327,8 @@ static void on_term(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("shutting down");
+	if (!d->ps.on) /* separated: the parent says it */
+		(void)sd_notify(0, "STOPPING=1");
 	event_base_loopexit(d->base, NULL);
 }
 

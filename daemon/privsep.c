@@ -435,6 +435,7 @@ static void on_parent_term(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* the engine shuts down (its routes, its deregistrations need us),
 	 * then its end of the socket closes and we follow */
+	(void)sd_notify(0, "STOPPING=1");
 	(void)kill(pa->engine, SIGTERM);
 }
 
