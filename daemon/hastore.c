@@ -26,6 +26,8 @@
 struct hastore {
 	struct store *st; /* NULL between a deleted file and its new one */
 	char *path;
+	bool use_etcd; /* etcd instead of the SQLite file */
+	struct mip4_config_etcd etcd;
 	hastore_dump_fn dump;
 	void *ctx;
 	bool sync_full;
@@ -77,6 +79,10 @@ static void healed(struct hastore *hs, uint64_t now)
 static int open_file(struct hastore *hs, struct store **out, char *err,
 		     size_t errlen)
 {
+	if (hs->use_etcd)
+		return store_open_etcd(hs->etcd.ep_addr, hs->etcd.ep_port,
+				       hs->etcd.n_ep, hs->etcd.prefix,
+				       hs->etcd.timeout_ms, out, err, errlen);
 	if (store_open(hs->path, out, err, errlen) < 0)
 		return -1;
 	if (hs->sync_full && store_set_sync(*out, STORE_SYNC_FULL) < 0) {
@@ -88,7 +94,8 @@ static int open_file(struct hastore *hs, struct store **out, char *err,
 	return 0;
 }
 
-int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
+int hastore_open(const char *path, bool sync_full,
+		 const struct mip4_config_etcd *etcd, hastore_dump_fn dump,
 		 void *ctx, struct hastore **out, char *err, size_t errlen)
 {
 	struct hastore *hs = calloc(1, sizeof *hs);
@@ -101,12 +108,24 @@ int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
 		free(hs);
 		return -1;
 	}
+	if (etcd) {
+		hs->use_etcd = true;
+		hs->etcd = *etcd;
+	}
 	hs->dump = dump;
 	hs->ctx = ctx;
 	hs->sync_full = sync_full;
 	if (open_file(hs, &hs->st, err, errlen) < 0) {
 		hastore_close(hs);
 		return -1;
+	}
+	if (etcd) { /* what the status and the log name */
+		free(hs->path);
+		if (!(hs->path = strdup(store_path(hs->st)))) {
+			snprintf(err, errlen, "etcd: out of memory");
+			hastore_close(hs);
+			return -1;
+		}
 	}
 	snprintf(hs->warning, sizeof hs->warning, "%s",
 		 store_open_warning(hs->st));

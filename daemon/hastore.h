@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "mip4/binding.h"
 #include "store.h"
 
@@ -54,8 +55,15 @@ struct hastore;
  */
 typedef int (*hastore_dump_fn)(void *ctx, struct store *dst);
 
-/* Open (store_open()) and set the sync mode; 0, or -1 with err. */
-int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
+/*
+ * Open (store_open()) and set the sync mode; 0, or -1 with err.  With
+ * etcd non-NULL the store is etcd instead (store_open_etcd()): path and
+ * sync_full are unused, the contract is the same (a reply once etcd has
+ * committed), the file's recovery does not apply, and a failing store is
+ * probed by a read through a quorum.
+ */
+int hastore_open(const char *path, bool sync_full,
+		 const struct mip4_config_etcd *etcd, hastore_dump_fn dump,
 		 void *ctx, struct hastore **out, char *err, size_t errlen);
 void hastore_close(struct hastore *hs);
 /* For the start: loading bindings and replay state. */
