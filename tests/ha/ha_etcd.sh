@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The home agent on the etcd store (state-etcd, daemon/etcdstore.h): the
+# durability contract of mip4d(8) with etcd holding the bindings, and a
+# second home agent taking over from what etcd holds.
+#
+#   e1-$$ etcd 192.0.2.11 --+
+#   e2-$$ etcd 192.0.2.12 --+-- br0 in sw-$$ --+-- ha-$$ 192.0.2.1 mip4d (HA1, then HA2)
+#   e3-$$ etcd 192.0.2.13 --+                  +-- mn-$$ 192.0.2.2 mip4-loadgen
+#
+# (a) rounds of registrations for fresh nodes, HA1 killed with SIGKILL
+#     (both processes) in the middle of each; HA2 (a fresh process with an
+#     empty state directory of its own, as on another host) starts on the
+#     same etcd: every home address the load generator saw accepted is
+#     bound there, and no SQLite file was written.
+# (b) quorum lost (two members stopped): registrations for new nodes get
+#     code 130, none 0; the status says failing; members back: the store
+#     heals and the refused nodes register; after SIGKILL and a restart
+#     all of them are back.
+#
+# usage: ha_etcd.sh MIP4D MIP4CTL MIP4_LOADGEN HA_CONF_PY   (root; ~40 s)
+set -uo pipefail
+
+MIP4D=$(realpath "${1:?usage: $0 mip4d mip4ctl mip4-loadgen ha-conf.py}")
+MIP4CTL=$(realpath "${2:?}")
+LOADGEN=$(realpath "${3:?}")
+HACONF=$(realpath "${4:?}")
+SW=sw-$$ HA=ha-$$ MN=mn-$$ E=(e1-$$ e2-$$ e3-$$)
+HA_ADDR=192.0.2.1 MN_ADDR=192.0.2.2 PORT=40434
+E_ADDR=(192.0.2.11 192.0.2.12 192.0.2.13)
+FIRST=10.96.0.1 SPI=0x20000 KEY=00112233445566778899aabbccddeeff
+N=4000       # configured nodes
+ROUND=1000   # fresh nodes per crash round
+TMP=$(mktemp -d /tmp/ha_etcd.XXXXXX)
+chmod 711 "$TMP"
+SOCK=$TMP/ha.sock
+PIDS=() EPIDS=()
+NAME=ha_etcd
+# shellcheck source=../testlib.sh
+. "$(dirname "$0")/../testlib.sh"
+
+command -v etcd >/dev/null || { log "SKIP: no etcd (scripts/deps.sh)"; exit 77; }
+
+cleanup() {
+  (( FAILED == 0 )) || grep -v 'event=registered' "$TMP"/mip4d.log 2>/dev/null | tail -n 25
+  (( ${#PIDS[@]} )) && kill_ha
+  for ns in "$HA" "$MN" "${E[@]}" "$SW"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# shellcheck source=ha_lib.sh
+. "$(dirname "$0")/ha_lib.sh"
+
+# link NS IF ADDR PEER: a veth from NS to the bridge (PEER its end there)
+link() {
+  ip link add "$2" netns "$1" type veth peer name "$4" netns "$SW"
+  in_ns "$SW" ip link set "$4" master br0 up
+  in_ns "$1" ip addr add "$3/24" dev "$2"
+  in_ns "$1" ip link set "$2" up
+  in_ns "$1" ip link set lo up
+}
+
+CLUSTER=e0=http://${E_ADDR[0]}:2380,e1=http://${E_ADDR[1]}:2380,e2=http://${E_ADDR[2]}:2380
+start_etcd() {
+  local i=$1 a=${E_ADDR[$1]}
+  ip netns exec "${E[$i]}" etcd --name "e$i" --data-dir "$TMP/etcd$i" \
+    --listen-peer-urls "http://$a:2380" --initial-advertise-peer-urls "http://$a:2380" \
+    --listen-client-urls "http://$a:2379" --advertise-client-urls "http://$a:2379" \
+    --initial-cluster "$CLUSTER" --initial-cluster-token "t-$$" \
+    --initial-cluster-state new --log-outputs stderr >> "$TMP/etcd$i.log" 2>&1 &
+  EPIDS[$i]=$!
+}
+# a linearizable read through member I succeeds (a quorum is there)
+etcd_ok() { in_ns "$MN" etcdctl --endpoints "${E_ADDR[$1]}:2379" --command-timeout=1s get /x >/dev/null; }
+
+# conf FILE STATEDIR: the HA's configuration on the etcd store
+ENG_UID=$(id -u mip4d 2>/dev/null || id -u nobody)
+conf() {
+  mkdir -p "$2"; chown "$ENG_UID" "$2"; chmod 700 "$2"
+  python3 "$HACONF" $N $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$2/ha.db" > "$1"
+  printf 'state-etcd {\n\tendpoints %s:2379,%s:2379,%s:2379\n\tprefix /mip4d/test-%s/\n\ttimeout 300\n}\n' \
+    "${E_ADDR[@]}" $$ >> "$1"
+  chmod 600 "$1"
+}
+
+ip netns add "$SW"
+in_ns "$SW" ip link add br0 type bridge
+in_ns "$SW" ip link set br0 up
+for ns in "$HA" "$MN" "${E[@]}"; do ip netns add "$ns"; done
+link "$HA" h0 $HA_ADDR p-ha
+link "$MN" m0 $MN_ADDR p-mn
+for i in 0 1 2; do link "${E[$i]}" e0 "${E_ADDR[$i]}" "p-e$i"; done
+t0=$(date +%s%N)
+for i in 0 1 2; do start_etcd $i; done
+wait_for 30 etcd_ok 0 || { fail "etcd: no quorum after 30 s"; finish; exit 1; }
+log "etcd: three members, a quorum after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+conf "$TMP/ha1.conf" "$TMP/st1"
+conf "$TMP/ha2.conf" "$TMP/st2"
+
+# ---- (a) kill -9 under load, a second HA restores from etcd
+start_ha "$TMP/ha1.conf"
+accepted=()
+for r in 0 1 2; do
+  crash_round "$TMP/a$r" $(( r * ROUND ))
+  accepted+=("$TMP/a$r.acc")
+  log "(a) round $r: accepted $(field "$TMP/a$r" accepted) of $ROUND before the kill"
+  # alternate: HA2 (empty state directory) after HA1, and back
+  start_ha "$TMP/ha$(( r % 2 ? 1 : 2 )).conf"
+  check "(a) round $r: every accepted registration survives kill -9 (restored by HA$(( r % 2 ? 1 : 2 )) from etcd)" \
+    all_bound "${accepted[@]}"
+done
+n_acc=$(cat "${accepted[@]}" | wc -l)
+(( n_acc > 0 )) || fail "(a) nothing was accepted: the test proved nothing"
+check "(a) no SQLite file written on the etcd store" \
+  test -z "$(find "$TMP/st1" "$TMP/st2" -mindepth 1)"
+check "(a) the status names etcd" sh -c \
+  "ip netns exec $HA $MIP4CTL status --json -s $SOCK | grep -q '\"path\": *\"etcd '"
+
+# ---- (b) quorum lost: 130, failing, heals
+B0=$(( 3 * ROUND ))
+for i in 1 2; do kill "${EPIDS[$i]}"; wait "${EPIDS[$i]}" 2>/dev/null; done
+loadgen "$TMP/b1" $B0 200 --window 32
+check "(b) no quorum: no new binding granted" test "$(field "$TMP/b1" accepted)" = 0
+check "(b) no quorum: refused with code 130" test "$(field "$TMP/b1" first_denial_code)" = 130
+check "(b) no quorum: the status says failing" test "$(store_state)" = failing
+for i in 1 2; do start_etcd $i; done
+check "(b) quorum back: the store heals by itself" wait_for 30 sh -c \
+  "[ \"\$(ip netns exec $HA $MIP4CTL status --json -s $SOCK | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"home_agent\"][\"state_db\"][\"state\"])')\" = ok ]"
+loadgen "$TMP/b2" $B0 200 --window 32
+check "(b) the refused nodes register" test "$(field "$TMP/b2" accepted)" = 200
+kill_ha
+start_ha "$TMP/ha1.conf"
+check "(b) after kill -9: every accepted binding is back" all_bound "${accepted[@]}" "$TMP/b2.acc"
+
+finish
