@@ -4,9 +4,9 @@
 # durability contract of mip4d(8) with etcd holding the bindings, and a
 # second home agent taking over from what etcd holds.
 #
-#   e1-$$ etcd 192.0.2.11 --+
-#   e2-$$ etcd 192.0.2.12 --+-- br0 in sw-$$ --+-- ha-$$ 192.0.2.1 mip4d (HA1, then HA2)
-#   e3-$$ etcd 192.0.2.13 --+                  +-- mn-$$ 192.0.2.2 mip4-loadgen
+#   e0-$$ etcd 192.0.2.11 --+
+#   e1-$$ etcd 192.0.2.12 --+-- br0 in sw-$$ --+-- ha-$$ 192.0.2.1 mip4d (HA1, then HA2)
+#   e2-$$ etcd 192.0.2.13 --+                  +-- mn-$$ 192.0.2.2 mip4-loadgen
 #
 # (a) rounds of registrations for fresh nodes, HA1 killed with SIGKILL
 #     (both processes) in the middle of each; HA2 (a fresh process with an
@@ -25,7 +25,7 @@ MIP4D=$(realpath "${1:?usage: $0 mip4d mip4ctl mip4-loadgen ha-conf.py}")
 MIP4CTL=$(realpath "${2:?}")
 LOADGEN=$(realpath "${3:?}")
 HACONF=$(realpath "${4:?}")
-SW=sw-$$ HA=ha-$$ MN=mn-$$ E=(e1-$$ e2-$$ e3-$$)
+SW=sw-$$ HA=ha-$$ MN=mn-$$ E=(e0-$$ e1-$$ e2-$$)
 HA_ADDR=192.0.2.1 MN_ADDR=192.0.2.2 PORT=40434
 E_ADDR=(192.0.2.11 192.0.2.12 192.0.2.13)
 FIRST=10.96.0.1 SPI=0x20000 KEY=00112233445566778899aabbccddeeff
@@ -44,38 +44,14 @@ command -v etcd >/dev/null || { log "SKIP: no etcd (scripts/deps.sh)"; exit 77; 
 cleanup() {
   (( FAILED == 0 )) || grep -v 'event=registered' "$TMP"/mip4d.log 2>/dev/null | tail -n 25
   (( ${#PIDS[@]} )) && kill_ha
-  for ns in "$HA" "$MN" "${E[@]}" "$SW"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$TMP"
+  etcd_lab_down
 }
 trap cleanup EXIT
 
 # shellcheck source=ha_lib.sh
 . "$(dirname "$0")/ha_lib.sh"
-
-# link NS IF ADDR PEER: a veth from NS to the bridge (PEER its end there)
-link() {
-  ip link add "$2" netns "$1" type veth peer name "$4" netns "$SW"
-  in_ns "$SW" ip link set "$4" master br0 up
-  in_ns "$1" ip addr add "$3/24" dev "$2"
-  in_ns "$1" ip link set "$2" up
-  in_ns "$1" ip link set lo up
-}
-
-CLUSTER=e0=http://${E_ADDR[0]}:2380,e1=http://${E_ADDR[1]}:2380,e2=http://${E_ADDR[2]}:2380
-start_etcd() {
-  local i=$1 a=${E_ADDR[$1]}
-  ip netns exec "${E[$i]}" etcd --name "e$i" --data-dir "$TMP/etcd$i" \
-    --listen-peer-urls "http://$a:2380" --initial-advertise-peer-urls "http://$a:2380" \
-    --listen-client-urls "http://$a:2379" --advertise-client-urls "http://$a:2379" \
-    --initial-cluster "$CLUSTER" --initial-cluster-token "t-$$" \
-    --initial-cluster-state new --log-outputs stderr >> "$TMP/etcd$i.log" 2>&1 &
-  EPIDS[$i]=$!
-}
-# a linearizable read through member I succeeds (a quorum is there)
-etcd_ok() { in_ns "$MN" etcdctl --endpoints "${E_ADDR[$1]}:2379" --command-timeout=1s get /x >/dev/null; }
+# shellcheck source=etcd_lab.sh
+. "$(dirname "$0")/etcd_lab.sh"
 
 # conf FILE STATEDIR: the HA's configuration on the etcd store
 ENG_UID=$(id -u mip4d 2>/dev/null || id -u nobody)
@@ -87,15 +63,8 @@ conf() {
   chmod 600 "$1"
 }
 
-ip netns add "$SW"
-in_ns "$SW" ip link add br0 type bridge
-in_ns "$SW" ip link set br0 up
-for ns in "$HA" "$MN" "${E[@]}"; do ip netns add "$ns"; done
-link "$HA" h0 $HA_ADDR p-ha
-link "$MN" m0 $MN_ADDR p-mn
-for i in 0 1 2; do link "${E[$i]}" e0 "${E_ADDR[$i]}" "p-e$i"; done
 t0=$(date +%s%N)
-for i in 0 1 2; do start_etcd $i; done
+etcd_lab_up
 wait_for 30 etcd_ok 0 || { fail "etcd: no quorum after 30 s"; finish; exit 1; }
 log "etcd: three members, a quorum after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
