@@ -732,6 +732,9 @@ static const struct opt etcd_opts[] = {
 	{.name = "prefix", .type = V_NAME, AT(T, prefix)},
 	{.name = "timeout", U32(T, timeout_ms, 50, 60000),
 	 .def = MIP4_CONFIG_DEF_ETCD_TIMEOUT},
+	{.name = "name", .type = V_NAME, AT(T, name), .zero = "none"},
+	{.name = "lease", U32(T, lease_s, 2, 3600),
+	 .def = MIP4_CONFIG_DEF_ETCD_LEASE},
 	{.name = NULL},
 };
 ROWS_FIT(etcd_opts);
@@ -786,6 +789,7 @@ static void config_defaults(struct mip4_config *c)
 	(void)snprintf(c->etcd.prefix, sizeof c->etcd.prefix, "%s",
 		       MIP4_CONFIG_DEF_ETCD_PREFIX);
 	c->etcd.timeout_ms = MIP4_CONFIG_DEF_ETCD_TIMEOUT;
+	c->etcd.lease_s = MIP4_CONFIG_DEF_ETCD_LEASE;
 	c->ha = ha;
 	c->fa = fa;
 	mip4_mn_cfg_defaults(&c->mn.cfg);

@@ -176,12 +176,15 @@ struct mip4_config_farole {
 #define MIP4_CONFIG_ETCD_EP_MAX 7	 /* etcd members named in endpoints */
 #define MIP4_CONFIG_DEF_ETCD_PREFIX "/mip4d/"
 #define MIP4_CONFIG_DEF_ETCD_TIMEOUT 500 /* ms */
+#define MIP4_CONFIG_DEF_ETCD_LEASE 2     /* s, etcd's least */
 
 /* state-etcd { }: the home agent's bindings in etcd instead of state-db. */
 struct mip4_config_etcd {
 	char endpoints[256]; /* "A.B.C.D:PORT,..." as written */
 	char prefix[128];
 	uint32_t timeout_ms;
+	char name[64];	  /* "": no election (one home agent) */
+	uint32_t lease_s; /* the election key's lease */
 	/* endpoints, parsed by the block's check */
 	unsigned n_ep;
 	uint32_t ep_addr[MIP4_CONFIG_ETCD_EP_MAX];

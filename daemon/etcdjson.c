@@ -461,3 +461,80 @@ int etcdj_u64_parse(const unsigned char *v, size_t n, uint64_t *out)
 	*out = x;
 	return 0;
 }
+
+/* ---- the election (etcdstore.c) -------------------------------------- */
+
+int etcdj_lease_grant(const char *txt, size_t len, int64_t *id, char *err,
+		      size_t errlen)
+{
+	json_object *o = parse_answer(txt, len, err, errlen);
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	if (get_i64(o, "ID", 1, INT64_MAX, id) < 0 || *id == 0)
+		rc = bad(err, errlen, "etcd: lease grant: no lease ID");
+	json_object_put(o);
+	return rc;
+}
+
+int etcdj_lease_ttl(const char *txt, size_t len, int64_t *ttl, char *err,
+		    size_t errlen)
+{
+	json_object *o = parse_answer(txt, len, err, errlen), *r;
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	/* a keep-alive answers {"result":{...}}, time-to-live bare */
+	if (!json_object_object_get_ex(o, "result", &r))
+		r = o;
+	if (!json_object_is_type(r, json_type_object) ||
+	    get_i64(r, "TTL", -1, INT64_MAX, ttl) < 0)
+		rc = bad(err, errlen, "etcd: lease: bad TTL");
+	json_object_put(o);
+	return rc;
+}
+
+int etcdj_txn_holder(const char *txt, size_t len, char *holder, size_t cap,
+		     char *err, size_t errlen)
+{
+	json_object *o = parse_answer(txt, len, err, errlen), *v, *r;
+	unsigned char *val = NULL;
+	size_t vl = 0;
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	holder[0] = '\0';
+	if (json_object_object_get_ex(o, "succeeded", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v)) {
+		json_object_put(o);
+		return 1;
+	}
+	/* responses[0].response_range.kvs[0].value; no kvs: nobody */
+	if (json_object_object_get_ex(o, "responses", &v) &&
+	    json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > 0 &&
+	    (r = json_object_array_get_idx(v, 0)) &&
+	    json_object_is_type(r, json_type_object) &&
+	    json_object_object_get_ex(r, "response_range", &r) &&
+	    json_object_is_type(r, json_type_object) &&
+	    json_object_object_get_ex(r, "kvs", &v) &&
+	    json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > 0) {
+		r = json_object_array_get_idx(v, 0);
+		if (!json_object_is_type(r, json_type_object) ||
+		    get_b64(r, "value", &val, &vl) < 0 || vl >= cap ||
+		    (vl && memchr(val, '\0', vl)))
+			rc = bad(err, errlen, "etcd: election: bad holder");
+		else if (vl)
+			memcpy(holder, val, vl);
+		if (rc == 0)
+			holder[vl] = '\0';
+	}
+	free(val);
+	json_object_put(o);
+	return rc;
+}

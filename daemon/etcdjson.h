@@ -70,4 +70,19 @@ int etcdj_coas_parse(const unsigned char *v, size_t n,
 /* A replay counter's value: decimal digits, no sign. 0 or -1. */
 int etcdj_u64_parse(const unsigned char *v, size_t n, uint64_t *out);
 
+/* The election (etcdstore.h).  /v3/lease/grant: *id (> 0); 0 or -1. */
+int etcdj_lease_grant(const char *txt, size_t len, int64_t *id, char *err,
+		      size_t errlen);
+/* /v3/lease/keepalive ({"result":{..."TTL"}}): *ttl, 0 when the lease is
+ * gone (etcd leaves the zero out); 0 or -1. */
+int etcdj_lease_ttl(const char *txt, size_t len, int64_t *ttl, char *err,
+		    size_t errlen);
+/*
+ * The campaign's txn (create the key if absent, else read it): 1 when it
+ * succeeded (the key is ours), 0 when not, with the holder's value in
+ * holder (cap bytes, "" when the key vanished meanwhile), -1 (err).
+ */
+int etcdj_txn_holder(const char *txt, size_t len, char *holder, size_t cap,
+		     char *err, size_t errlen);
+
 #endif

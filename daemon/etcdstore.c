@@ -47,6 +47,12 @@ struct etcdstore {
 	struct coas *more;    /* the load's, for etcdstore_load_coas() */
 	size_t n_more;
 	int64_t load_now;
+	/* the election (etcdstore_elect()); name "": none */
+	char name[64];
+	unsigned ttl_s;
+	int64_t lease;	/* ours, 0: none */
+	bool holder;	/* the key holds our lease */
+	char holder_name[64];
 	bool down;		   /* the last request failed */
 	uint64_t down_until_ms;	   /* fail at once until then */
 	char down_err[ERR_MAX];	   /* why */
@@ -140,6 +146,34 @@ static int send_txn(struct etcdstore *es, json_object *ops, size_t from,
 		return fail(es, "etcd: out of memory");
 	}
 	json_object_object_add(txn, "success", succ);
+	if (es->name[0]) {
+		/* the fence: our writes count only while the election key
+		 * holds our lease (a cut-off former holder's fail) */
+		json_object *cmp = json_object_new_array(),
+			    *c = json_object_new_object();
+		char k[KEY_MAX];
+
+		if (!es->holder || !es->lease) {
+			json_object_put(cmp);
+			json_object_put(c);
+			json_object_put(txn);
+			return fail(es, "etcd: not the active home agent (the "
+					"election key is %s%s)",
+				    es->holder_name[0] ? "held by "
+						       : "not ours",
+				    es->holder_name);
+		}
+		snprintf(k, sizeof k, "%sleader", es->prefix);
+		json_object_object_add(c, "key", b64(k, strlen(k)));
+		json_object_object_add(c, "target",
+				       json_object_new_string("LEASE"));
+		json_object_object_add(c, "result",
+				       json_object_new_string("EQUAL"));
+		json_object_object_add(c, "lease",
+				       json_object_new_int64(es->lease));
+		json_object_array_add(cmp, c);
+		json_object_object_add(txn, "compare", cmp);
+	}
 	for (size_t i = from; i < to; i++)
 		json_object_array_add(succ, json_object_get(
 			json_object_array_get_idx(ops, i)));
@@ -147,6 +181,11 @@ static int send_txn(struct etcdstore *es, json_object *ops, size_t from,
 	json_object_put(txn);
 	r = ans ? etcdj_txn(ans, len, es->err, sizeof es->err) : -1;
 	free(ans);
+	if (r == 0 && es->name[0]) {
+		es->holder = false;
+		return fail(es, "etcd: fenced: the election key no longer "
+				"holds our lease");
+	}
 	if (r == 0) /* no compare: etcd runs "success" always */
 		return fail(es, "etcd: txn did not succeed");
 	return r < 0 ? -1 : 0;
@@ -492,7 +531,11 @@ int etcdstore_load(struct etcdstore *es, int64_t now_wall,
 			goto fail;
 	}
 	es->n_more = keep;
-	if (etcdstore_commit(es) < 0)
+	/* the purge is a write: the active home agent's (a standby leaves
+	 * it, the fence would refuse it anyway) */
+	if (es->name[0] && !es->holder)
+		(void)etcdstore_rollback(es);
+	else if (etcdstore_commit(es) < 0)
 		return -1;
 	return l.n;
 fail:
@@ -711,4 +754,141 @@ const char *etcdstore_errmsg(const struct etcdstore *es)
 const char *etcdstore_desc(const struct etcdstore *es)
 {
 	return es->desc;
+}
+
+/* ---- the election --------------------------------------------------- */
+
+void etcdstore_elect_setup(struct etcdstore *es, const char *name,
+			   unsigned ttl_s)
+{
+	snprintf(es->name, sizeof es->name, "%s", name);
+	es->ttl_s = ttl_s;
+}
+
+/* A JSON request whose answer goes to parse; 0 or -1. */
+static char *ask(struct etcdstore *es, const char *path, json_object *q,
+		 size_t *len)
+{
+	char *ans;
+
+	if (!q) {
+		fail(es, "etcd: out of memory");
+		return NULL;
+	}
+	ans = post_ex(es, path, q, len, true);
+	json_object_put(q);
+	return ans;
+}
+
+/* Our lease alive (granted or kept alive); 0 or -1. */
+static int lease_alive(struct etcdstore *es)
+{
+	json_object *q = json_object_new_object();
+	int64_t v = 0;
+	size_t len;
+	char *ans;
+	int r;
+
+	if (q && es->lease) {
+		json_object_object_add(q, "ID", json_object_new_int64(es->lease));
+		ans = ask(es, "/v3/lease/keepalive", q, &len);
+		r = ans ? etcdj_lease_ttl(ans, len, &v, es->err, sizeof es->err)
+			: -1;
+		free(ans);
+		if (r < 0)
+			return -1;
+		if (v > 0)
+			return 0;
+		es->lease = 0; /* expired: the key went with it */
+		es->holder = false;
+		q = json_object_new_object();
+	}
+	if (q)
+		json_object_object_add(q, "TTL",
+				       json_object_new_int64(es->ttl_s));
+	ans = ask(es, "/v3/lease/grant", q, &len);
+	r = ans ? etcdj_lease_grant(ans, len, &v, es->err, sizeof es->err)
+		: -1;
+	free(ans);
+	if (r == 0)
+		es->lease = v;
+	return r;
+}
+
+static json_object *kv_op(const char *op, const char *k, const char *v,
+			  int64_t lease)
+{
+	json_object *o = json_object_new_object(),
+		    *r = json_object_new_object();
+
+	json_object_object_add(r, "key", b64(k, strlen(k)));
+	if (v)
+		json_object_object_add(r, "value", b64(v, strlen(v)));
+	if (lease)
+		json_object_object_add(r, "lease", json_object_new_int64(lease));
+	json_object_object_add(o, op, r);
+	return o;
+}
+
+int etcdstore_elect(struct etcdstore *es)
+{
+	json_object *q, *a;
+	char k[KEY_MAX];
+	size_t len;
+	char *ans;
+	int r;
+
+	if (lease_alive(es) < 0) {
+		es->holder = false;
+		return -1;
+	}
+	snprintf(k, sizeof k, "%sleader", es->prefix);
+	/* the key, created with our lease when nobody holds it; read
+	 * otherwise (it may hold our lease already) */
+	q = json_object_new_object();
+	a = json_object_new_array();
+	{
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "key", b64(k, strlen(k)));
+		json_object_object_add(c, "target",
+				       json_object_new_string("CREATE"));
+		json_object_object_add(c, "result",
+				       json_object_new_string("EQUAL"));
+		json_object_object_add(c, "create_revision",
+				       json_object_new_int64(0));
+		json_object_array_add(a, c);
+	}
+	json_object_object_add(q, "compare", a);
+	a = json_object_new_array();
+	json_object_array_add(a, kv_op("request_put", k, es->name, es->lease));
+	json_object_object_add(q, "success", a);
+	a = json_object_new_array();
+	json_object_array_add(a, kv_op("request_range", k, NULL, 0));
+	json_object_object_add(q, "failure", a);
+	ans = ask(es, "/v3/kv/txn", q, &len);
+	r = ans ? etcdj_txn_holder(ans, len, es->holder_name,
+				   sizeof es->holder_name, es->err,
+				   sizeof es->err)
+		: -1;
+	free(ans);
+	if (r < 0) {
+		es->holder = false;
+		return -1;
+	}
+	if (r == 1)
+		snprintf(es->holder_name, sizeof es->holder_name, "%s",
+			 es->name);
+	/* a key that names us under another lease (an earlier run of ours)
+	 * is not ours: it goes when that lease expires */
+	es->holder = r == 1 || (es->holder && strcmp(es->holder_name,
+						      es->name) == 0);
+	return es->holder;
+}
+
+bool etcdstore_holder(const struct etcdstore *es, const char **name)
+{
+	if (name)
+		*name = es->holder_name;
+	return es->holder;
 }

@@ -22,6 +22,7 @@
 #ifndef MIP4D_ETCDSTORE_H
 #define MIP4D_ETCDSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,5 +72,21 @@ int etcdstore_probe(struct etcdstore *es);
 const char *etcdstore_errmsg(const struct etcdstore *es);
 /* "etcd A:P,B:P prefix P" */
 const char *etcdstore_desc(const struct etcdstore *es);
+
+/*
+ * The election of the active home agent among those sharing the prefix:
+ * the key "P leader" holds the name of the active one, under its lease
+ * (ttl_s seconds, kept alive by etcdstore_elect()).  Once set up, every
+ * transaction carries the fence: it commits only while the key holds our
+ * lease, so a former active HA cut off from etcd cannot store (and so
+ * cannot grant) anything after its lease ran out.
+ */
+void etcdstore_elect_setup(struct etcdstore *es, const char *name,
+			   unsigned ttl_s);
+/* Keep our lease alive (or get one) and take the key when nobody holds
+ * it: 1 we hold it, 0 another does, -1 etcd did not answer. */
+int etcdstore_elect(struct etcdstore *es);
+/* Whether we hold it; *name: its holder's name ("" unknown). */
+bool etcdstore_holder(const struct etcdstore *es, const char **name);
 
 #endif

@@ -114,6 +114,15 @@ void hastore_del_now(struct hastore *hs, uint32_t home_addr);
 int hastore_write_binding(struct store *dst, const struct mip4_binding *b,
 			  uint64_t now_ms);
 
+/*
+ * With state-etcd's name: the election (etcdstore.h), at open and every
+ * tick.  While another home agent holds the key (or etcd does not
+ * answer), every request that needs the store, renewals in place
+ * included, is refused with 130 and counted (refused-standby), and
+ * expiries are left to the active one; the log says when the role
+ * changes and why.
+ */
+void hastore_elect(struct hastore *hs);
 /* Once a second: checkpoints, probes and recovery. */
 void hastore_tick(struct hastore *hs, uint64_t now_ms);
 

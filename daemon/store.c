@@ -724,6 +724,27 @@ int store_open_etcd(const uint32_t *addr, const uint16_t *port, unsigned n,
 	return 0;
 }
 
+void store_elect_setup(struct store *s, const char *name, unsigned ttl_s)
+{
+	if (s->etcd)
+		etcdstore_elect_setup(s->etcd, name, ttl_s);
+}
+
+int store_elect(struct store *s)
+{
+	return s->etcd ? etcdstore_elect(s->etcd) : -1;
+}
+
+bool store_holder(const struct store *s, const char **name)
+{
+	if (!s->etcd) {
+		if (name)
+			*name = "";
+		return false;
+	}
+	return etcdstore_holder(s->etcd, name);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)

@@ -5,11 +5,13 @@
  * the reader, the rest is the text:
  *   0 etcdj_range   1 etcdj_txn   2 etcdj_binding_parse
  *   3 etcdj_coas_parse   4 etcdj_u64_parse   5 etcdj_b64dec
+ *   6 etcdj_lease_grant  7 etcdj_lease_ttl   8 etcdj_txn_holder
  * Checks: a failure says why; every key and value a range answer hands
  * over was base64 in the text (no more bytes than its 3/4); a binding or
  * care-of addresses read back format again to a value that reads the
  * same; a number read prints back to the same value; base64 decoded
- * encodes back to as many characters as the text.
+ * encodes back to as many characters as the text; a lease ID is > 0, a
+ * TTL >= -1; a holder is a terminated string that fits, "" on success.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -112,7 +114,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	g_len = n;
 	err[0] = '\0';
-	switch (data[0] % 6) {
+	switch (data[0] % 9) {
+	case 6: {
+		int64_t id = 0;
+
+		if (etcdj_lease_grant(txt, n, &id, err, sizeof err) < 0)
+			CHECK(err[0]);
+		else
+			CHECK(id > 0);
+		break;
+	}
+	case 7: {
+		int64_t ttl = 0;
+
+		if (etcdj_lease_ttl(txt, n, &ttl, err, sizeof err) < 0)
+			CHECK(err[0]);
+		else
+			CHECK(ttl >= -1);
+		break;
+	}
+	case 8: {
+		char h[64];
+		int r;
+
+		memset(h, 'x', sizeof h);
+		r = etcdj_txn_holder(txt, n, h, sizeof h, err, sizeof err);
+		if (r < 0)
+			CHECK(err[0]);
+		else
+			CHECK(memchr(h, '\0', sizeof h) && (r == 0 || !h[0]));
+		break;
+	}
 	case 0:
 		if (etcdj_range(txt, n, kv, NULL, &count, err, sizeof err) < 0)
 			CHECK(err[0]);

@@ -2,7 +2,8 @@
 # The etcd store's lab (tests/ha/ha_etcd.sh, bench/run-etcd.sh): a bridge in
 # netns $SW; the HA ($HA, $HA_ADDR), the load generator ($MN, $MN_ADDR) and
 # three etcd members (${E[i]}, ${E_ADDR[i]}, client port 2379) on it, /24.
-# The caller sets SW HA MN E E_ADDR HA_ADDR MN_ADDR TMP and EPIDS=().
+# The caller sets SW HA MN E E_ADDR HA_ADDR MN_ADDR TMP and EPIDS=(); HA2,
+# a second HA's namespace, is deleted too when set.
 
 # etcd_link NS IF ADDR PEER: a veth from NS to the bridge (PEER its end there)
 etcd_link() {
@@ -49,7 +50,7 @@ etcd_lab_down() {
   local p ns
   for p in "${EPIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${EPIDS[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in "$HA" "$MN" "${E[@]}" "$SW"; do
+  for ns in "$HA" ${HA2:+"$HA2"} "$MN" "${E[@]}" "$SW"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done

@@ -7,6 +7,7 @@
 #   e0-$$ etcd 192.0.2.11 --+
 #   e1-$$ etcd 192.0.2.12 --+-- br0 in sw-$$ --+-- ha-$$ 192.0.2.1 mip4d (HA1, then HA2)
 #   e2-$$ etcd 192.0.2.13 --+                  +-- mn-$$ 192.0.2.2 mip4-loadgen
+#                                              +-- ha2-$$ 192.0.2.3 mip4d (c)
 #
 # (a) rounds of registrations for fresh nodes, HA1 killed with SIGKILL
 #     (both processes) in the middle of each; HA2 (a fresh process with an
@@ -17,8 +18,12 @@
 #     code 130, none 0; the status says failing; members back: the store
 #     heals and the refused nodes register; after SIGKILL and a restart
 #     all of them are back.
+# (c) the election (state-etcd name): HA1 (name ha1) active, HA2 (ha2-$$,
+#     192.0.2.3, name ha2) standby: HA2 refuses new registrations with
+#     130 and counts them (refused-standby), HA1 grants; HA1 killed with
+#     SIGKILL: HA2 active once HA1's lease (2 s) ended, and it grants.
 #
-# usage: ha_etcd.sh MIP4D MIP4CTL MIP4_LOADGEN HA_CONF_PY   (root; ~40 s)
+# usage: ha_etcd.sh MIP4D MIP4CTL MIP4_LOADGEN HA_CONF_PY   (root; ~70 s)
 set -uo pipefail
 
 MIP4D=$(realpath "${1:?usage: $0 mip4d mip4ctl mip4-loadgen ha-conf.py}")
@@ -53,13 +58,14 @@ trap cleanup EXIT
 # shellcheck source=etcd_lab.sh
 . "$(dirname "$0")/etcd_lab.sh"
 
-# conf FILE STATEDIR: the HA's configuration on the etcd store
+# conf FILE STATEDIR [NAME ADDR SOCKET]: the HA's configuration on the
+# etcd store (with NAME: in the election)
 ENG_UID=$(id -u mip4d 2>/dev/null || id -u nobody)
 conf() {
   mkdir -p "$2"; chown "$ENG_UID" "$2"; chmod 700 "$2"
-  python3 "$HACONF" $N $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$2/ha.db" > "$1"
-  printf 'state-etcd {\n\tendpoints %s:2379,%s:2379,%s:2379\n\tprefix /mip4d/test-%s/\n\ttimeout 300\n}\n' \
-    "${E_ADDR[@]}" $$ >> "$1"
+  python3 "$HACONF" $N $FIRST $SPI $KEY "${4:-$HA_ADDR}" "${5:-$SOCK}" "$2/ha.db" > "$1"
+  printf 'state-etcd {\n\tendpoints %s:2379,%s:2379,%s:2379\n\tprefix /mip4d/test-%s/\n\ttimeout 300\n\tname %s\n}\n' \
+    "${E_ADDR[@]}" $$ "${3:-none}" >> "$1"
   chmod 600 "$1"
 }
 
@@ -105,5 +111,39 @@ check "(b) the refused nodes register" test "$(field "$TMP/b2" accepted)" = 200
 kill_ha
 start_ha "$TMP/ha1.conf"
 check "(b) after kill -9: every accepted binding is back" all_bound "${accepted[@]}" "$TMP/b2.acc"
+
+# ---- (c) election: only the holder of the key grants; kill -9 of the
+# holder: the other takes over once the holder's lease (2 s) ran out
+HA2=ha2-$$ HA2_ADDR=192.0.2.3 SOCK2=$TMP/ha2.sock
+ip netns add "$HA2"
+etcd_link "$HA2" h0 $HA2_ADDR p-ha2
+ctl2() { ip netns exec "$HA2" "$MIP4CTL" "$1" -s "$SOCK2" "${@:2}"; }
+role() { "$1" status --json | jq_py 'd["home_agent"]["state_db"]["election"]["role"]'; }
+is_role() { [ "$(role "$1")" = "$2" ]; }
+holder() { "$1" status --json | jq_py 'd["home_agent"]["state_db"]["election"]["holder"]'; }
+kill_ha
+conf "$TMP/e1.conf" "$TMP/st1" ha1
+conf "$TMP/e2.conf" "$TMP/st2" ha2 $HA2_ADDR "$SOCK2"
+start_ha "$TMP/e1.conf"
+check "(c) HA1 active" wait_for 10 is_role ctl active
+ip netns exec "$HA2" "$MIP4D" -d -f "$TMP/e2.conf" >> "$TMP/mip4d2.log" 2>&1 &
+HA2PID=$!
+wait_for 60 ctl2 status --json || fail "(c) HA2 did not start"
+check "(c) HA2 standby, HA1 holds the key" test "$(role ctl2) $(holder ctl2)" = "standby ha1"
+C0=$(( B0 + 200 ))
+loadgen "$TMP/c1" $C0 100 --window 32 --ha $HA2_ADDR
+check "(c) the standby grants nothing" test "$(field "$TMP/c1" accepted)" = 0
+check "(c) the standby refuses with 130" test "$(field "$TMP/c1" first_denial_code)" = 130
+check "(c) and counts why (refused-standby)" test "$(ctl2 counters --json | jq_py 'd["state-db"]["refused-standby"]')" -ge 100
+loadgen "$TMP/c2" $C0 100 --window 32
+check "(c) the active grants" test "$(field "$TMP/c2" accepted)" = 100
+t0=$(date +%s%N)
+kill_ha
+wait_for 20 is_role ctl2 active
+check "(c) after kill -9 of HA1, HA2 becomes active" test "$(role ctl2)" = active
+log "(c) HA2 active $(( ($(date +%s%N) - t0) / 1000000 )) ms after the kill (lease 2 s, election every 1 s)"
+loadgen "$TMP/c3" $(( C0 + 100 )) 100 --window 32 --ha $HA2_ADDR
+check "(c) the new active grants" test "$(field "$TMP/c3" accepted)" = 100
+kill -9 $HA2PID; wait $HA2PID 2>/dev/null
 
 finish
