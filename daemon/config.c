@@ -9,6 +9,7 @@
  * own (pool, route, route-table, SA blocks), the whole-block checks run
  * when a block closes, the defaults, reading the file, and freeing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -708,6 +709,71 @@ static const struct words sync_modes = {
 	"state-sync: want normal or full, not ", "",
 	{{"normal", 0}, {"full", 1}}};
 
+/* "A.B.C.D:PORT" separated by commas; each member once. */
+static int etcd_check(struct parse *ps, const struct opt *o, void *blk,
+		      unsigned line, const struct seen *s)
+{
+	struct mip4_config_etcd *e = blk;
+	char buf[sizeof e->endpoints], *save = NULL;
+
+	(void)o;
+	(void)s;
+	memcpy(buf, e->endpoints, sizeof buf);
+	e->n_ep = 0;
+	for (char *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		char *colon = strrchr(t, ':'), *end = NULL;
+		unsigned long port = 0;
+		struct in_addr a;
+
+		if (colon) {
+			*colon = '\0';
+			port = strtoul(colon + 1, &end, 10);
+		}
+		if (!colon || !end || *end || end == colon + 1 || port == 0 ||
+		    port > 65535 || inet_pton(AF_INET, t, &a) != 1)
+			return cfg_perr(ps, line,
+					"state-etcd: endpoint '%s%s%s' is not "
+					"A.B.C.D:PORT", t, colon ? ":" : "",
+					colon ? colon + 1 : "");
+		if (e->n_ep == MIP4_CONFIG_ETCD_EP_MAX)
+			return cfg_perr(ps, line,
+					"state-etcd: more than %d endpoints",
+					MIP4_CONFIG_ETCD_EP_MAX);
+		e->ep_addr[e->n_ep] = ntohl(a.s_addr);
+		e->ep_port[e->n_ep] = (uint16_t)port;
+		for (unsigned i = 0; i < e->n_ep; i++)
+			if (e->ep_addr[i] == e->ep_addr[e->n_ep] &&
+			    e->ep_port[i] == e->ep_port[e->n_ep])
+				return cfg_perr(ps, line,
+						"state-etcd: endpoint %s:%lu "
+						"given twice", t, port);
+		e->n_ep++;
+	}
+	if (e->n_ep == 0)
+		return cfg_perr(ps, line, "state-etcd: no endpoints");
+	if (e->prefix[0] != '/')
+		return cfg_perr(ps, line,
+				"state-etcd: prefix '%s' does not start with /",
+				e->prefix);
+	return 0;
+}
+
+#define T struct mip4_config_etcd
+static const struct opt etcd_opts[] = {
+	{.name = "endpoints", .type = V_NAME, AT(T, endpoints),
+	 .req = "endpoints"},
+	{.name = "prefix", .type = V_NAME, AT(T, prefix)},
+	{.name = "timeout", U32(T, timeout_ms, 50, 60000),
+	 .def = MIP4_CONFIG_DEF_ETCD_TIMEOUT},
+	{.name = "name", .type = V_NAME, AT(T, name), .zero = "none"},
+	{.name = "lease", U32(T, lease_s, 2, 3600),
+	 .def = MIP4_CONFIG_DEF_ETCD_LEASE},
+	{.name = NULL},
+};
+ROWS_FIT(etcd_opts);
+#undef T
+
 #define T struct mip4_config
 static const struct opt top_opts[] = {
 	{.name = "control-socket", .type = V_PATH, AT(T, control_socket)},
@@ -715,6 +781,8 @@ static const struct opt top_opts[] = {
 	{.name = "state-sync", ENUM(T, state_sync_full, &sync_modes)},
 	{.name = "metrics-listen", .set = set_metrics,
 	 .print = cfg_print_metrics},
+	{.name = "state-etcd", BLOCK(T, etcd, have_etcd, etcd_opts),
+	 .check = etcd_check, .again = "state-etcd: declared twice"},
 	{.name = "home-agent", BLOCK(T, ha, have_ha, ha_opts),
 	 .check = ha_check, .again = "home-agent: declared twice"},
 	{.name = "foreign-agent", BLOCK(T, fa, have_fa, fa_opts),
@@ -756,6 +824,10 @@ static void config_defaults(struct mip4_config *c)
 		       MIP4_CONFIG_DEF_SOCKET);
 	(void)snprintf(c->state_db, sizeof c->state_db, "%s",
 		       MIP4_CONFIG_DEF_STATE_DB);
+	(void)snprintf(c->etcd.prefix, sizeof c->etcd.prefix, "%s",
+		       MIP4_CONFIG_DEF_ETCD_PREFIX);
+	c->etcd.timeout_ms = MIP4_CONFIG_DEF_ETCD_TIMEOUT;
+	c->etcd.lease_s = MIP4_CONFIG_DEF_ETCD_LEASE;
 	c->ha = ha;
 	c->fa = fa;
 	mip4_mn_cfg_defaults(&c->mn.cfg);

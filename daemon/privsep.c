@@ -850,6 +850,7 @@ struct priv *privsep_split(struct event_base *base,
 	info->engine = getpid();
 	info->uid = u.uid;
 	snprintf(info->user, sizeof info->user, "%s", u.name);
+	u.tcp = cfg->conf && cfg->conf->have_etcd;
 	if (sandbox_enter(&u, cfg->state_dir, &info->landlock) < 0)
 		fatalx("cannot drop privileges");
 	info->seccomp = true;

@@ -323,7 +323,7 @@ static void test_seccomp_kills(void **state)
 		if (pid == 0) {
 			int fd;
 
-			if (sandbox_seccomp() < 0)
+			if (sandbox_seccomp(false) < 0)
 				_exit(2);
 			fd = socket(AF_NETLINK, SOCK_RAW, 0);
 			if (fd < 0 || getpid() <= 0)

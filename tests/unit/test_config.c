@@ -312,6 +312,28 @@ static void test_max_simultaneous(void **state)
 	mip4_config_free(&c);
 }
 
+/* state-etcd: its endpoints parsed, its defaults. */
+static void test_etcd(void **state)
+{
+	static const char ok[] =
+		"state-etcd { endpoints 10.0.0.1:2379,10.0.0.2:22379 }\n"
+		"home-agent { address 10.0.0.1 }";
+	struct mip4_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("e.conf", ok, strlen(ok), &c, err,
+					       sizeof err),
+			 0);
+	assert_true(c.have_etcd);
+	assert_int_equal(c.etcd.n_ep, 2);
+	assert_int_equal(c.etcd.ep_addr[1], 0x0a000002);
+	assert_int_equal(c.etcd.ep_port[1], 22379);
+	assert_string_equal(c.etcd.prefix, "/mip4d/");
+	assert_int_equal(c.etcd.timeout_ms, 500);
+	mip4_config_free(&c);
+}
+
 static void test_defaults(void **state)
 {
 	static const char text[] = "home-agent { address 10.0.0.1 }";
@@ -730,6 +752,22 @@ static const struct bad_case bad_cases[] = {
 	{HA "max-lifetime 42949672950x }",
 	 "t.conf:3: max-lifetime: 42949672950x out of range (1..65535)"},
 	{"state-db \"/a\x01" "b\"", "t.conf:1: control character 0x01 in string"},
+	{"state-etcd {\nprefix /p/ }", "t.conf:1: state-etcd: no endpoints"},
+	{"state-etcd { endpoints 10.0.0.1 }",
+	 "t.conf:1: state-etcd: endpoint '10.0.0.1' is not A.B.C.D:PORT"},
+	{"state-etcd { endpoints 10.0.0.1:0 }",
+	 "t.conf:1: state-etcd: endpoint '10.0.0.1:0' is not A.B.C.D:PORT"},
+	{"state-etcd { endpoints 10.0.0.1:2379,10.0.0.1:2379 }",
+	 "t.conf:1: state-etcd: endpoint 10.0.0.1:2379 given twice"},
+	{"state-etcd { endpoints 10.0.0.1:2379 prefix p/ }",
+	 "t.conf:1: state-etcd: prefix 'p/' does not start with /"},
+	{"state-etcd { endpoints 1.1.1.1:1,1.1.1.2:1,1.1.1.3:1,1.1.1.4:1,"
+	 "1.1.1.5:1,1.1.1.6:1,1.1.1.7:1,1.1.1.8:1 }",
+	 "t.conf:1: state-etcd: more than 7 endpoints"},
+	{"state-etcd { endpoints 10.0.0.1:2379 timeout 10 }",
+	 "t.conf:1: timeout: 10 out of range (50..60000)"},
+	{"state-etcd { endpoints 10.0.0.1:2379 } state-etcd { endpoints "
+	 "10.0.0.2:2379 }", "t.conf:1: state-etcd: declared twice"},
 };
 
 static void test_errors(void **state)
@@ -973,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_file_permissions),
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_etcd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
