@@ -104,6 +104,8 @@ struct rt_link {
 	char name[IFNAMSIZ];
 	uint8_t mac[6];
 	struct nl *nl;
+	/* the next frame written gets a wrong IP header checksum */
+	bool bad_ip_csum;
 	/* IPv4 frames read and not yet taken, oldest first */
 	unsigned n;
 	struct rt_held {

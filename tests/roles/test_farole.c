@@ -148,23 +148,31 @@ static int teardown(void **state)
 
 /* ---- the mobile node's and the home agent's side ---- */
 
+/* The node sends q (a fresh identification) to the FA on the link, with
+ * IP TTL ttl. */
+static void mn_send(struct world *w, struct mip4_rrq *q, uint8_t ttl)
+{
+	uint8_t req[256];
+	size_t n;
+
+	w->id = mip4d_now_ntp() > w->id ? mip4d_now_ntp() : w->id + 1;
+	q->id = w->id;
+	n = rt_rrq(req, sizeof req, q, &w->mn_sa);
+	rt_link_send_udp(&w->link, mn_mac, NULL, HOME, FA_ADDR, ttl, MIP4_PORT,
+			 req, n);
+}
+
 /* The node sends a request for lifetime (T set) to the FA on the link. */
 static void mn_request(struct world *w, uint16_t lifetime)
 {
-	uint8_t req[256];
 	struct mip4_rrq q = {.flags = MIP4_RRQ_T,
 			     .lifetime = lifetime,
 			     .home_addr = HOME,
 			     .ha_addr = HA,
 			     .coa = COA};
-	size_t n;
 
-	w->id = mip4d_now_ntp() > w->id ? mip4d_now_ntp() : w->id + 1;
-	q.id = w->id;
-	n = rt_rrq(req, sizeof req, &q, &w->mn_sa);
 	/* RFC 3024 §4.2.1: TTL 255 with T */
-	rt_link_send_udp(&w->link, mn_mac, NULL, HOME, FA_ADDR, 255, MIP4_PORT,
-			 req, n);
+	mn_send(w, &q, 255);
 }
 
 /* The home agent receives the relayed request: its length (0: none came
@@ -204,6 +212,38 @@ static void ha_reply(struct world *w, const uint8_t *req, size_t len,
 static bool fa_code(uint8_t code)
 {
 	return (code >= 64 && code < 128) || code == 194;
+}
+
+/* The home agent sends r to the care-of address, MN-HA and then FA-HA
+ * (made with the wrong key when bad_faha). */
+static void ha_send(struct world *w, const struct mip4_rrp *r, bool bad_faha)
+{
+	uint8_t rep[256], other[16] = {0};
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(MIP4_PORT),
+				 .sin_addr.s_addr = htonl(COA)};
+	struct mip4_sa bad;
+	struct mip4_buf b;
+
+	mip4_sa_init(&bad, w->fa_sa.spi, other, sizeof other);
+	mip4_buf_init(&b, rep, sizeof rep);
+	mip4_rrp_put(&b, r);
+	mip4_auth_append(&b, MIP4_EXT_MN_HA, &w->mn_sa);
+	mip4_auth_append(&b, MIP4_EXT_FA_HA, bad_faha ? &bad : &w->fa_sa);
+	assert_false(b.overflow);
+	assert_int_equal(sendto(w->ha, rep, b.len, 0, (struct sockaddr *)&to,
+				sizeof to), (ssize_t)b.len);
+}
+
+/* The home agent sends len raw bytes to the care-of address. */
+static void ha_send_raw(struct world *w, const uint8_t *msg, size_t len)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(MIP4_PORT),
+				 .sin_addr.s_addr = htonl(COA)};
+
+	assert_int_equal(sendto(w->ha, msg, len, 0, (struct sockaddr *)&to,
+				sizeof to), (ssize_t)len);
 }
 
 /* The reply the node gets on the link: its code (-1: none within 500 ms),
@@ -472,6 +512,158 @@ static void test_ha_silent(void **state)
 	assert_int_equal(visitors(w), 0);
 }
 
+/* The FA denies on its own what it must not relay (RFC 5944 §3.7.2.1,
+ * RFC 3024 §4.2.1): the code reaches the node (with the lifetime it would
+ * grant for 69), the home agent hears nothing, nothing is asked of the
+ * kernel, and each denial is counted under its reason. */
+static void test_fa_denials(void **state)
+{
+	struct world *w = *state;
+	static const struct {
+		uint8_t flags;
+		uint16_t lifetime;
+		uint32_t coa, ha;
+		uint8_t ttl;
+		int code;
+		const char *counter;
+	} cases[] = {
+		{MIP4_RRQ_T | MIP4_RRQ_D, 200, COA, HA, 255, 64,
+		 "reject-64-colocated"},
+		{MIP4_RRQ_T, 400, COA, HA, 255, 69, "reject-69-lifetime"},
+		{MIP4_RRQ_T, 200, COA + 8, HA, 255, 77,
+		 "reject-77-care-of-address"},
+		{MIP4_RRQ_T, 200, COA, 0x7f000003u, 255, 194,
+		 "reject-194-home-agent-address"},
+		{MIP4_RRQ_T, 200, COA, 0xe0000005u, 255, 194,
+		 "reject-194-home-agent-address"},
+		{MIP4_RRQ_T, 200, COA, HA, 64, 76, "reject-76-too-distant"},
+		{MIP4_RRQ_T | MIP4_RRQ_M, 200, COA, HA, 255, 72,
+		 "reject-72-encapsulation"},
+	};
+	uint8_t buf[512];
+	unsigned asked = w->rw.priv->n; /* (the start's) */
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mip4_rrq q = {.flags = cases[i].flags,
+				     .lifetime = cases[i].lifetime,
+				     .home_addr = HOME,
+				     .ha_addr = cases[i].ha,
+				     .coa = cases[i].coa};
+		int64_t before = rt_counter(&w->rw, "foreign-agent",
+					    cases[i].counter);
+		uint16_t life = 0;
+
+		fake_advance(1100); /* past the per-MAC denial limit */
+		mn_send(w, &q, cases[i].ttl);
+		if (mn_reply(w, &life) != cases[i].code)
+			fail_msg("case %zu: not denied with %d", i,
+				 cases[i].code);
+		if (cases[i].code == 69)
+			assert_int_equal(life, 300);
+		assert_int_equal(rt_counter(&w->rw, "foreign-agent",
+					    cases[i].counter), before + 1);
+	}
+	assert_int_equal(recv(w->ha, buf, sizeof buf, MSG_DONTWAIT), -1);
+	assert_int_equal(w->rw.priv->n, asked);
+	assert_int_equal(visitors(w), 0);
+	assert_int_equal(rt_events_named(&w->rw, "registration-denied"),
+			 sizeof cases / sizeof cases[0]);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "relayed-requests"),
+			 0);
+}
+
+/* Denials to one MAC at most once a second (a node that loops on its
+ * request must not make us flood the link); the next after a second. */
+static void test_denials_rate_limited(void **state)
+{
+	struct world *w = *state;
+
+	mn_request(w, 400);
+	assert_int_equal(mn_reply(w, NULL), 69);
+	mn_request(w, 400);
+	assert_int_equal(mn_reply(w, NULL), -1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent",
+				    "drop-denial-rate-limited"), 1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent",
+				    "reject-69-lifetime"), 2);
+	fake_advance(1100);
+	mn_request(w, 400);
+	assert_int_equal(mn_reply(w, NULL), 69);
+}
+
+/* Bad input from the link and from home agents is dropped and counted,
+ * nothing is relayed or answered, and the FA serves the next node. */
+static void test_bad_input_dropped(void **state)
+{
+	struct world *w = *state;
+	uint8_t req[512], junk[8] = {MIP4_MSG_RRQ, 0, 0, 0, 0, 0, 0, 0};
+	struct mip4_rrq q = {.flags = MIP4_RRQ_T, .lifetime = 200,
+			     .home_addr = HOME, .ha_addr = HA, .coa = COA,
+			     .id = 1};
+	size_t n;
+
+	/* from the link: a request cut short, a datagram that is not one */
+	n = rt_rrq(req, sizeof req, &q, &w->mn_sa);
+	rt_link_send_udp(&w->link, mn_mac, NULL, HOME, FA_ADDR, 255, MIP4_PORT,
+			 req, 20);
+	junk[0] = 99;
+	rt_link_send_udp(&w->link, mn_mac, NULL, HOME, FA_ADDR, 255, MIP4_PORT,
+			 junk, sizeof junk);
+	/* the whole request, in an IP header whose checksum is wrong */
+	w->link.bad_ip_csum = true;
+	rt_link_send_udp(&w->link, mn_mac, NULL, HOME, FA_ADDR, 255, MIP4_PORT,
+			 req, n);
+	assert_int_equal(mn_reply(w, NULL), -1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "drop-truncated"),
+			 1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "drop-not-request"),
+			 1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "link-drop-bad-ip"),
+			 1);
+	assert_int_equal(recv(w->ha, req, sizeof req, MSG_DONTWAIT), -1);
+
+	/* from a home agent: a reply nobody asked for, one byte, not a
+	 * reply */
+	ha_send(w, &(struct mip4_rrp){.code = 0, .lifetime = 200,
+				      .home_addr = HOME, .ha_addr = HA,
+				      .id = 7},
+		false);
+	ha_send_raw(w, junk, 1);
+	junk[0] = MIP4_MSG_RRQ;
+	ha_send_raw(w, junk, sizeof junk);
+	assert_int_equal(mn_reply(w, NULL), -1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent",
+				    "drop-no-pending-request"), 1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "drop-not-reply"),
+			 2);
+
+	/* a pending request: a reply with another identification is
+	 * dropped, one whose FA-HA is wrong is denied with 68 */
+	mn_request(w, 200);
+	n = ha_receive(w, req, sizeof req);
+	assert_true(n > 0);
+	ha_send(w, &(struct mip4_rrp){.code = 0, .lifetime = 200,
+				      .home_addr = HOME, .ha_addr = HA,
+				      .id = w->id + 1},
+		false);
+	assert_int_equal(mn_reply(w, NULL), -1);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent", "drop-id-mismatch"),
+			 1);
+	ha_send(w, &(struct mip4_rrp){.code = 0, .lifetime = 200,
+				      .home_addr = HOME, .ha_addr = HA,
+				      .id = w->id},
+		true);
+	assert_int_equal(mn_reply(w, NULL), 68);
+	assert_int_equal(rt_counter(&w->rw, "foreign-agent",
+				    "reject-68-fa-ha-auth"), 1);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_ADD, HOME), 0);
+	assert_int_equal(visitors(w), 0);
+
+	/* and the FA still works */
+	assert_int_equal(reg(w, 200, 0), 0);
+	assert_int_equal(visitors(w), 1);
+}
+
 /* What the control socket shows: status, counters, the visitors
  * listing and its filters. */
 static void test_status_and_listing(void **state)
@@ -543,6 +735,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_denial_no_visitor, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ha_silent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fa_denials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_denials_rate_limited, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input_dropped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_listing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_cleans_up, setup,
