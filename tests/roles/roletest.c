@@ -66,6 +66,20 @@ bool rt_own_netns(void)
 	return true;
 }
 
+bool rt_own_netns_tap(const char *name)
+{
+	struct rt_link *probe = malloc(sizeof *probe);
+	bool ok = probe && rt_own_netns() && rt_link_open(probe, "probe0");
+
+	if (ok)
+		rt_link_close(probe);
+	else
+		printf("%s: SKIP: no network namespace or TAP of our own\n",
+		       name);
+	free(probe);
+	return ok;
+}
+
 /* ---- the world ---- */
 
 static void emit(void *ctx, json_object *ev, bool routine)

@@ -26,6 +26,9 @@
 /* Namespaces of our own (network, with lo up, and mounts), as root or
  * through a user namespace; false when this system gives none. */
 bool rt_own_netns(void);
+/* The same, and a TAP device can be made there; if not, says that test
+ * name skips (false). */
+bool rt_own_netns_tap(const char *name);
 
 /* ---- one role, its configuration and its surroundings ---- */
 

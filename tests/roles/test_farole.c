@@ -745,13 +745,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_cleans_up, setup,
 						teardown),
 	};
-	struct rt_link probe;
 
-	if (!rt_own_netns() || !rt_link_open(&probe, "probe0")) {
-		printf("test_farole: SKIP: no network namespace or TAP of our "
-		       "own\n");
+	if (!rt_own_netns_tap("test_farole"))
 		return 77;
-	}
-	rt_link_close(&probe);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The mobile node role behind its role_ops (daemon/mnrole.c, mnlayer.c),
+ * with the fake clock, a fake privileged side (it records every request)
+ * and a fake data plane (it records where the tunnel points), in a
+ * network namespace of the test's own.  The test plays the links' far
+ * ends: routers, the home agent behind them, a foreign agent.
+ *
+ *                          mnrole (home 10.1.0.100)
+ *                          /                      \
+ *   [ wlan0: TAP 192.0.2.10/24 ]         [ wlan1: TAP 203.0.113.10/24,
+ *     router 192.0.2.1                     router 203.0.113.1;
+ *          |                               or the home link 10.1.0.100/24,
+ *          |                               router 10.1.0.1; or an FA ]
+ *     test: home agent 198.51.100.3 (frames read and written on the links)
+ *
+ * What a user relies on: a registration from the co-located care-of
+ * address (RFC 5944 §3.6), the tunnel pointed only at a binding the home
+ * agent accepted, renewed before it runs out; retransmissions that back
+ * off (§3.6.3); a move re-registers from the new address; at home, a
+ * deregistration and the away routes gone (§3.6.1.2); denials reported
+ * and retried, 133 resynchronised (§3.6.2.3); replies that do not belong
+ * dropped and counted; agent solicitation and registration through a
+ * foreign agent (§2.4, §3.6.1.1); a deregistration when it stops away.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "mn.h"
+#include "nl.h"
+#include "roletest.h"
+
+extern const struct role_ops mnrole_ops;
+
+#define HOME 0x0a010064u  /* 10.1.0.100 */
+#define HOME_GW 0x0a010001u /* 10.1.0.1 */
+#define HA 0xc6336403u	  /* 198.51.100.3 */
+#define COA_A 0xc000020au /* 192.0.2.10 */
+#define GW_A 0xc0000201u  /* 192.0.2.1 */
+#define COA_B 0xcb00710au /* 203.0.113.10 */
+#define GW_B 0xcb007101u  /* 203.0.113.1 */
+#define FA_ADDR 0xcb007101u /* 203.0.113.1: the FA on wlan1 */
+#define FA_COA 0xcb007101u
+#define ALL_ROUTERS 0xe0000002u
+#define ALL_SYSTEMS 0xe0000001u
+/* mnrole.c's table and rule priorities */
+#define MN_TABLE 0x4d49
+#define PREF_LOCAL 1001
+#define PREF_TABLE 1002
+
+static const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+				0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+				0xcc, 0xdd, 0xee, 0xff};
+
+struct world {
+	struct rt_world rw; /* first: the fake privileged side's ctx */
+	struct rt_link a, b;
+	struct mip4_sa sa;
+};
+
+static void start_role(struct world *w)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "control-socket %s/s\n"
+		 "mobile-node {\n"
+		 "\thome-address 10.1.0.100\n\thome-agent 198.51.100.3\n"
+		 "\thome-network 10.1.0.0/24\n\tlifetime 120\n"
+		 "\treverse-tunnel yes\n\tudp-tunnel off\n"
+		 "\tinterface wlan0\n\tinterface wlan1\n"
+		 "\ttunnel-device fake-mip0\n"
+		 "\troute all\n"
+		 "\tsecurity {\n\t\tspi 0x1000\n\t\tkey "
+		 "hex:00112233445566778899aabbccddeeff\n"
+		 "\t\treplay timestamp\n\t}\n}\n",
+		 w->rw.dir);
+	rt_start(&w->rw, &mnrole_ops, text);
+	fake_mndp_priv = w->rw.priv;
+}
+
+/* A foreign link: up, the address, a router as default route. */
+static void link_foreign(struct rt_link *l, uint32_t addr, uint32_t gw)
+{
+	rt_link_up(l, true);
+	rt_link_addr(l, addr, 24);
+	rt_link_gateway(l, gw, gw_mac);
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+
+	assert_non_null(w);
+	rt_init(&w->rw, "test_mnrole");
+	assert_true(rt_link_open(&w->a, "wlan0"));
+	assert_true(rt_link_open(&w->b, "wlan1"));
+	mip4_sa_init(&w->sa, 0x1000, key, sizeof key);
+	w->sa.replay = MIP4_REPLAY_TIMESTAMP;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	/* (links down first: a deregistration on the way out finds no
+	 * route and waits for nothing) */
+	rt_link_close(&w->a);
+	rt_link_close(&w->b);
+	rt_stop(&w->rw);
+	fake_mndp_priv = NULL;
+	rt_fini(&w->rw);
+	free(w);
+	return 0;
+}
+
+/* ---- the far ends ---- */
+
+/* Run the loop a little (real time), for what the role reads. */
+static void settle(struct world *w)
+{
+	for (int i = 0; i < 20; i++) {
+		fake_loop(w->rw.base);
+		(void)poll(NULL, 0, 1);
+	}
+}
+
+/* The next registration request on link l, within 500 ms of real time
+ * (the fake clock stands still): the packet in p, the message in m, its
+ * MN-HA verified. */
+static bool ha_take(struct world *w, struct rt_link *l, struct rt_pkt *p,
+		    struct mip4_msg *m)
+{
+	if (!rt_link_wait(&w->rw, l, MIP4_IPPROTO_UDP, MIP4_PORT, 500))
+		return false;
+	assert_true(rt_link_take(l, MIP4_IPPROTO_UDP, MIP4_PORT, p));
+	assert_int_equal(mip4_msg_decode(p->data, p->data_len, m), MIP4_OK);
+	assert_int_equal(m->type, MIP4_MSG_RRQ);
+	assert_int_equal(mip4_auth_verify_type(&w->sa, m, MIP4_EXT_MN_HA),
+			 MIP4_AUTH_OK);
+	return true;
+}
+
+/* The reply to request m (which came in p) with code, lifetime and
+ * identification id, MN-HA made with sa (NULL: none, as a foreign agent
+ * denies), from src on link l to where the request came from. */
+static void reply_id(struct world *w, struct rt_link *l,
+		     const struct rt_pkt *p, const struct mip4_msg *m,
+		     uint32_t src, uint8_t code, uint16_t lifetime, uint64_t id,
+		     const struct mip4_sa *sa)
+{
+	uint8_t rep[256];
+	struct mip4_buf b;
+	struct mip4_rrp r = {.code = code,
+			     .lifetime = lifetime,
+			     .home_addr = m->u.rrq.home_addr,
+			     .ha_addr = m->u.rrq.ha_addr,
+			     .id = id};
+
+	mip4_buf_init(&b, rep, sizeof rep);
+	mip4_rrp_put(&b, &r);
+	if (sa)
+		mip4_auth_append(&b, MIP4_EXT_MN_HA, sa);
+	assert_false(b.overflow);
+	rt_link_send_udp(l, gw_mac, NULL, src, p->ip.src, 64, MIP4_PORT, rep,
+			 b.len);
+	settle(w);
+}
+
+/* The home agent's answer to request m. */
+static void ha_answer(struct world *w, struct rt_link *l,
+		      const struct rt_pkt *p, const struct mip4_msg *m,
+		      uint8_t code, uint16_t lifetime)
+{
+	reply_id(w, l, p, m, HA, code, lifetime, m->u.rrq.id, &w->sa);
+}
+
+static bool status_bool(struct world *w, const char *k)
+{
+	json_object *o = mnrole_ops.status(w->rw.state), *v;
+	bool b = json_object_object_get_ex(o, k, &v) &&
+		 json_object_get_boolean(v);
+
+	json_object_put(o);
+	return b;
+}
+
+static int64_t counter(struct world *w, const char *k)
+{
+	return rt_counter(&w->rw, "mobile-node", k);
+}
+
+/* How many rules at prio were asked for (op). */
+static unsigned rules(const struct fake_priv *f, enum priv_op op,
+		      uint32_t prio)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < f->n; i++)
+		n += f->req[i].op == op && f->req[i].prio == prio;
+	return n;
+}
+
+/* Registered from link a (192.0.2.10), lifetime granted: the request,
+ * the acceptance. */
+static void register_a(struct world *w, uint16_t granted)
+{
+	struct rt_pkt p;
+	struct mip4_msg m;
+
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	ha_answer(w, &w->a, &p, &m, 0, granted);
+	assert_true(status_bool(w, "registered"));
+}
+
+/* ---- the tests ---- */
+
+/*
+ * §3.6: from a co-located address, a request to the home agent from that
+ * address (T asked for, the care-of address in it); the tunnel stays off
+ * until the acceptance, then points from that address to the HA; the
+ * away routes (the table into the TUN, its rule) are asked for; the
+ * binding is renewed at 75 % of the granted lifetime.
+ */
+static void test_register_colocated(void **state)
+{
+	struct world *w = *state;
+	const struct fake_mndp_tunnel *t;
+	struct rt_pkt p;
+	struct mip4_msg m;
+	uint64_t sent;
+	int i;
+
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	sent = p.at_ms;
+	assert_int_equal(p.ip.src, COA_A);
+	assert_int_equal(p.ip.dst, HA);
+	assert_int_equal(m.u.rrq.coa, COA_A);
+	assert_int_equal(m.u.rrq.home_addr, HOME);
+	assert_int_equal(m.u.rrq.ha_addr, HA);
+	assert_int_equal(m.u.rrq.lifetime, 120);
+	assert_true(m.u.rrq.flags & MIP4_RRQ_T);
+	assert_true(m.u.rrq.flags & MIP4_RRQ_D);
+	assert_int_equal(rt_events_named(&w->rw, "moved"), 1);
+	/* not before the HA said yes */
+	t = fake_mndp_of(HOME);
+	assert_non_null(t);
+	assert_int_equal(t->mode, MNDP_OFF);
+	assert_false(status_bool(w, "registered"));
+	assert_true(rules(w->rw.priv, PRIV_RULE_ADD, PREF_LOCAL) >= 1);
+	assert_true(rules(w->rw.priv, PRIV_RULE_ADD, PREF_TABLE) >= 1);
+	i = fake_priv_find(w->rw.priv, 0, PRIV_ROUTE_ADD, 0);
+	assert_true(i >= 0); /* route all: the default route into the TUN */
+	assert_int_equal(w->rw.priv->req[i].ifindex, FAKE_MN_TUN_IFINDEX);
+	assert_int_equal(w->rw.priv->req[i].table, MN_TABLE);
+	assert_int_equal(w->rw.priv->req[i].src, HOME);
+
+	ha_answer(w, &w->a, &p, &m, 0, 100);
+	assert_true(status_bool(w, "registered"));
+	assert_int_equal(rt_events_named(&w->rw, "registered"), 1);
+	assert_int_equal(t->mode, MNDP_IPIP);
+	assert_int_equal(t->coa, COA_A);
+	assert_int_equal(t->ha, HA);
+
+	/* the renewal: at 75 s, not before */
+	rt_link_forget(&w->a);
+	fake_run(w->rw.base, 74000 - (fake_ms - sent));
+	assert_int_equal(rt_link_count(&w->a, MIP4_IPPROTO_UDP, MIP4_PORT), 0);
+	fake_run(w->rw.base, 1100);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	assert_int_equal(m.u.rrq.coa, COA_A);
+	assert_int_equal(m.u.rrq.lifetime, 120);
+	/* the tunnel is not taken away while the renewal is out */
+	assert_int_equal(t->mode, MNDP_IPIP);
+	ha_answer(w, &w->a, &p, &m, 0, 100);
+	assert_int_equal(rt_events_named(&w->rw, "registered"), 2);
+}
+
+/* §3.6.3: unanswered, the request goes again after 1 s, then 2, 4, 8,
+ * 16 and 32 s (the cap), each time with a new identification. */
+static void test_retransmission_backoff(void **state)
+{
+	struct world *w = *state;
+	uint64_t at[8], id[8];
+	unsigned n = 0;
+
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	for (int step = 0; step < 1000 && n < 8; step++) { /* 100 s */
+		struct rt_pkt p;
+		struct mip4_msg m;
+
+		while (n < 8 && rt_link_take(&w->a, MIP4_IPPROTO_UDP, MIP4_PORT,
+					     &p)) {
+			assert_int_equal(mip4_msg_decode(p.data, p.data_len, &m),
+					 MIP4_OK);
+			at[n] = p.at_ms;
+			id[n++] = m.u.rrq.id;
+		}
+		fake_run(w->rw.base, 100);
+	}
+	assert_int_equal(n, 8);
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t want = (1000u << (i - 1)) < 32000 ? 1000u << (i - 1)
+							   : 32000;
+		uint64_t gap = at[i] - at[i - 1];
+
+		if (gap + 100 < want || gap > want + 100)
+			fail_msg("retransmission %u came %llu ms after the one "
+				 "before, want %llu",
+				 i, (unsigned long long)gap,
+				 (unsigned long long)want);
+		assert_true(id[i] != id[i - 1]);
+	}
+	assert_int_equal(counter(w, "retransmissions"), 7);
+	assert_false(status_bool(w, "registered"));
+}
+
+/*
+ * A move: the first interface loses its link, the second has an address
+ * and a router.  The tunnel is off at once (never from a care-of address
+ * we left), a request goes from the new address, the tunnel follows the
+ * acceptance.
+ */
+static void test_move_reregisters(void **state)
+{
+	struct world *w = *state;
+	const struct fake_mndp_tunnel *t;
+	struct rt_pkt p;
+	struct mip4_msg m;
+
+	register_a(w, 100);
+	t = fake_mndp_of(HOME);
+	assert_int_equal(t->coa, COA_A);
+	rt_link_up(&w->a, false);
+	link_foreign(&w->b, COA_B, GW_B);
+	assert_true(ha_take(w, &w->b, &p, &m));
+	assert_int_equal(p.ip.src, COA_B);
+	assert_int_equal(m.u.rrq.coa, COA_B);
+	assert_int_equal(t->mode, MNDP_OFF);
+	assert_true(rt_events_named(&w->rw, "moved") >= 2);
+	ha_answer(w, &w->b, &p, &m, 0, 100);
+	assert_int_equal(t->mode, MNDP_IPIP);
+	assert_int_equal(t->coa, COA_B);
+	assert_int_equal(rt_events_named(&w->rw, "registered"), 2);
+}
+
+/*
+ * Home again (§3.6.1.2): an address of the home network on a link: a
+ * deregistration (lifetime 0, care-of address = home address) from the
+ * home address, a gratuitous ARP for it (§4.6), the away rule and table
+ * taken back, the tunnel off.
+ */
+static void test_home_deregisters(void **state)
+{
+	struct world *w = *state;
+	const struct fake_mndp_tunnel *t;
+	const struct fake_priv *f;
+	struct rt_pkt p;
+	struct mip4_msg m;
+
+	register_a(w, 100);
+	f = w->rw.priv;
+	t = fake_mndp_of(HOME);
+	rt_link_up(&w->a, false);
+	link_foreign(&w->b, HOME, HOME_GW);
+	assert_true(ha_take(w, &w->b, &p, &m));
+	assert_int_equal(p.ip.src, HOME);
+	assert_int_equal(m.u.rrq.lifetime, 0);
+	assert_int_equal(m.u.rrq.coa, HOME);
+	assert_int_equal(t->mode, MNDP_OFF);
+	assert_int_equal(rules(f, PRIV_RULE_DEL, PREF_TABLE) >= 1, true);
+	assert_true(fake_priv_count(f, PRIV_GARP, HOME) >= 1);
+	ha_answer(w, &w->b, &p, &m, 0, 0);
+	assert_int_equal(rt_events_named(&w->rw, "deregistered"), 1);
+	assert_false(status_bool(w, "registered"));
+}
+
+/*
+ * Denials: one the node cannot repair (131) is reported and tried again
+ * after a back-off of 2 s; a 133 resynchronises the identification to
+ * the home agent's clock and goes again at once (§3.6.2.3).
+ */
+static void test_denials(void **state)
+{
+	struct world *w = *state;
+	struct rt_pkt p;
+	struct mip4_msg m;
+	uint64_t denied_at, ha_id;
+
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	ha_answer(w, &w->a, &p, &m, 131, 0);
+	denied_at = fake_ms;
+	assert_int_equal(rt_events_named(&w->rw, "registration-failed"), 1);
+	assert_int_equal(counter(w, "denied"), 1);
+	assert_false(status_bool(w, "registered"));
+	assert_int_equal(fake_mndp_of(HOME)->mode, MNDP_OFF);
+	fake_run(w->rw.base, 1900);
+	assert_int_equal(rt_link_count(&w->a, MIP4_IPPROTO_UDP, MIP4_PORT), 0);
+	fake_run(w->rw.base, 200);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	assert_true(p.at_ms - denied_at >= 2000);
+
+	/* the HA's clock is an hour ahead: 133 with its time, our low half */
+	ha_id = ((m.u.rrq.id >> 32) + 3600) << 32 | (m.u.rrq.id & 0xffffffffu);
+	reply_id(w, &w->a, &p, &m, HA, 133, 0, ha_id, &w->sa);
+	assert_int_equal(rt_events_named(&w->rw, "resynchronised"), 1);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	if ((m.u.rrq.id >> 32) < (ha_id >> 32) ||
+	    (m.u.rrq.id >> 32) > (ha_id >> 32) + 2)
+		fail_msg("identification not taken from the HA's clock");
+	ha_answer(w, &w->a, &p, &m, 0, 100);
+	assert_true(status_bool(w, "registered"));
+}
+
+/* Replies that are not for the request in flight are dropped and
+ * counted (§3.6.2.1): another identification, a wrong MN-HA, garbage;
+ * the right one still registers. */
+static void test_bad_replies_dropped(void **state)
+{
+	struct world *w = *state;
+	struct mip4_sa bad;
+	uint8_t other[16] = {1};
+	uint8_t junk[3] = {MIP4_MSG_RRP, 0, 0};
+	struct rt_pkt p;
+	struct mip4_msg m;
+
+	mip4_sa_init(&bad, 0x1000, other, sizeof other);
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	assert_true(ha_take(w, &w->a, &p, &m));
+	reply_id(w, &w->a, &p, &m, HA, 0, 100, m.u.rrq.id + 1, &w->sa);
+	reply_id(w, &w->a, &p, &m, HA, 0, 100, m.u.rrq.id, &bad);
+	reply_id(w, &w->a, &p, &m, HA, 0, 100, m.u.rrq.id, NULL);
+	rt_link_send_udp(&w->a, gw_mac, NULL, HA, COA_A, 64, MIP4_PORT, junk,
+			 sizeof junk);
+	settle(w);
+	assert_false(status_bool(w, "registered"));
+	assert_int_equal(counter(w, "drop-id-mismatch"), 1);
+	assert_int_equal(counter(w, "drop-auth"), 2);
+	assert_int_equal(counter(w, "drop-malformed"), 1);
+	assert_int_equal(rt_events_named(&w->rw, "registered"), 0);
+	ha_answer(w, &w->a, &p, &m, 0, 100);
+	assert_true(status_bool(w, "registered"));
+	/* a second answer to a request no longer in flight */
+	ha_answer(w, &w->a, &p, &m, 0, 100);
+	assert_int_equal(counter(w, "drop-unexpected"), 1);
+}
+
+/* Stopped while away: a deregistration leaves (§3.6.1.2: the node should
+ * deregister when it can), and the away rule goes. */
+static void test_stop_deregisters(void **state)
+{
+	struct world *w = *state;
+	struct rt_pkt p;
+	struct mip4_msg m;
+
+	register_a(w, 100);
+	rt_link_forget(&w->a);
+	rt_stop_role(&w->rw); /* waits up to 1 s for the answer */
+	assert_true(rt_link_take(&w->a, MIP4_IPPROTO_UDP, MIP4_PORT, &p));
+	assert_int_equal(mip4_msg_decode(p.data, p.data_len, &m), MIP4_OK);
+	assert_int_equal(m.u.rrq.lifetime, 0);
+	assert_int_equal(rules(w->rw.priv, PRIV_RULE_DEL, PREF_TABLE) >= 1,
+			 true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_colocated, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retransmission_backoff,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_reregisters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_home_deregisters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_denials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_replies_dropped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stop_deregisters, setup,
+						teardown),
+	};
+
+	if (!rt_own_netns_tap("test_mnrole"))
+		return 77;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
