@@ -470,6 +470,129 @@ static void test_bad_replies_dropped(void **state)
 	assert_int_equal(counter(w, "drop-unexpected"), 1);
 }
 
+/* An advertisement from the foreign agent on link l: F and T, its
+ * care-of address, registrations up to 300 s, the advertisement good for
+ * 3 s. */
+static void fa_advertise(struct rt_link *l, uint16_t seq)
+{
+	static const uint8_t all_systems_mac[6] = {0x01, 0x00, 0x5e,
+						   0x00, 0x00, 0x01};
+	uint8_t icmp[64];
+	struct mip4_buf b;
+	struct mip4_adv a = {.lifetime = 3,
+			     .n_routers = 1,
+			     .has_mobility = true,
+			     .seq = seq,
+			     .reg_lifetime = 300,
+			     .flags = MIP4_ADV_F | MIP4_ADV_T,
+			     .n_coa = 1};
+
+	a.router[0].addr = FA_ADDR;
+	a.coa[0] = FA_COA;
+	mip4_buf_init(&b, icmp, sizeof icmp);
+	mip4_adv_put(&b, &a, false);
+	assert_false(b.overflow);
+	rt_link_send_ip(l, gw_mac, all_systems_mac, FA_ADDR, ALL_SYSTEMS,
+			MIP4_IPPROTO_ICMP, 1, icmp, b.len);
+}
+
+/* The first request of op for dst with gateway gw in table, or -1. */
+static int find_via(const struct fake_priv *f, enum priv_op op, uint32_t dst,
+		    uint32_t gw, uint32_t table)
+{
+	for (unsigned i = 0; i < f->n; i++)
+		if (f->req[i].op == op && f->req[i].dst == dst &&
+		    f->req[i].gw == gw && f->req[i].table == table)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Agent discovery and mode f (§2.4, §3.6.1.1, RFC 3024 §4.2.1): on a link
+ * without an address the node solicits (to all routers, TTL 1, from
+ * 0.0.0.0: its home address must not show on a foreign link); an FA's
+ * advertisement makes it register through that FA: the FA's neighbour
+ * entry (its MAC from the advertisement) and host route asked for, the
+ * request to the FA's MAC from the home address with TTL 255 and the
+ * FA's care-of address.  The FA's 69 with its maximum is taken (§3.6.2.3),
+ * an acceptance relayed by the FA sends the chosen traffic via the FA
+ * (the FA tunnels: our data plane stays off).  Advertisements that stop
+ * lose the agent.
+ */
+static void test_solicit_and_fa(void **state)
+{
+	struct world *w = *state;
+	const struct fake_priv *f;
+	static const uint8_t all_routers_mac[6] = {0x01, 0x00, 0x5e,
+						   0x00, 0x00, 0x02};
+	struct rt_pkt p;
+	struct mip4_msg m;
+	json_object *st, *v;
+	int i, steps;
+
+	/* what the privileged side would do for mode f (the fake does
+	 * nothing): the home address on the TUN (here lo), the FA's route */
+	assert_int_equal(nl_addr_add(w->b.nl, 1, HOME, 32), 0);
+	rt_link_up(&w->b, true);
+	assert_int_equal(nl_route_add(w->b.nl, FA_ADDR, 32, w->b.ifindex, 0),
+			 0);
+	rt_link_neigh(&w->b, FA_ADDR, gw_mac);
+	start_role(w);
+	f = w->rw.priv;
+	for (steps = 0; steps < 50; steps++) { /* 5 s */
+		if (rt_link_count(&w->b, MIP4_IPPROTO_ICMP, MIP4_ICMP_SOL))
+			break;
+		fake_run(w->rw.base, 100);
+	}
+	assert_true(rt_link_take(&w->b, MIP4_IPPROTO_ICMP, MIP4_ICMP_SOL, &p));
+	assert_int_equal(p.ip.src, 0);
+	assert_int_equal(p.ip.dst, ALL_ROUTERS);
+	assert_int_equal(p.ip.ttl, 1);
+	assert_memory_equal(p.dst_mac, all_routers_mac, 6);
+	assert_int_equal(mip4_sol_decode(p.data, p.data_len), MIP4_OK);
+	assert_true(counter(w, "agent-solicitations-sent") >= 1);
+
+	fa_advertise(&w->b, 0);
+	assert_true(ha_take(w, &w->b, &p, &m));
+	assert_memory_equal(p.dst_mac, gw_mac, 6);
+	assert_int_equal(p.ip.src, HOME);
+	assert_int_equal(p.ip.dst, FA_ADDR);
+	assert_int_equal(p.ip.ttl, 255);
+	assert_int_equal(m.u.rrq.coa, FA_COA);
+	assert_false(m.u.rrq.flags & MIP4_RRQ_D);
+	assert_true(m.u.rrq.flags & MIP4_RRQ_T);
+	assert_int_equal(m.u.rrq.lifetime, 120);
+	i = fake_priv_find(f, 0, PRIV_NEIGH_ADD, FA_ADDR);
+	assert_true(i >= 0);
+	assert_memory_equal(f->req[i].mac, gw_mac, 6);
+	assert_int_equal(f->req[i].ifindex, w->b.ifindex);
+	i = fake_priv_find(f, 0, PRIV_ROUTE_ADD, FA_ADDR);
+	assert_true(i >= 0);
+	assert_int_equal(f->req[i].plen, 32);
+	assert_int_equal(f->req[i].src, HOME);
+
+	/* the FA's own denial: no MN-HA, its maximum lifetime */
+	reply_id(w, &w->b, &p, &m, FA_ADDR, 69, 60, m.u.rrq.id, NULL);
+	assert_true(ha_take(w, &w->b, &p, &m));
+	assert_int_equal(m.u.rrq.lifetime, 60);
+	/* relayed acceptance */
+	reply_id(w, &w->b, &p, &m, FA_ADDR, 0, 60, m.u.rrq.id, &w->sa);
+	assert_true(status_bool(w, "registered"));
+	st = mnrole_ops.status(w->rw.state);
+	assert_true(json_object_object_get_ex(st, "mode", &v));
+	assert_string_equal(json_object_get_string(v), "f");
+	assert_true(json_object_object_get_ex(st, "agent", &v));
+	assert_string_equal(json_object_get_string(v), "203.0.113.1");
+	json_object_put(st);
+	assert_int_equal(fake_mndp_of(HOME)->mode, MNDP_OFF);
+	assert_true(find_via(f, PRIV_ROUTE_ADD, 0, FA_ADDR, MN_TABLE) >= 0);
+
+	/* silence: after the advertisement's 3 s the agent is gone */
+	assert_int_equal(rt_events_named(&w->rw, "agent-lost"), 0);
+	fake_run(w->rw.base, 3500);
+	assert_int_equal(rt_events_named(&w->rw, "agent-lost"), 1);
+}
+
 /* Stopped while away: a deregistration leaves (§3.6.1.2: the node should
  * deregister when it can), and the away rule goes. */
 static void test_stop_deregisters(void **state)
@@ -501,6 +624,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_denials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_replies_dropped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_solicit_and_fa, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_deregisters, setup,
 						teardown),
