@@ -41,6 +41,7 @@
 
 #include "clock.h"
 #include "mn.h"
+#include "mnlayer.h"
 #include "nl.h"
 #include "roletest.h"
 
@@ -73,23 +74,31 @@ struct world {
 	struct mip4_sa sa;
 };
 
-static void start_role(struct world *w)
+/* A mobile-node block for home address home (10.1.0.x), SPI spi and the
+ * key whose last byte is key_last. */
+static void mn_conf(char *text, size_t cap, const char *dir, uint32_t home,
+		    uint32_t spi, uint8_t key_last)
 {
-	char text[1024];
-
-	snprintf(text, sizeof text,
+	snprintf(text, cap,
 		 "control-socket %s/s\n"
 		 "mobile-node {\n"
-		 "\thome-address 10.1.0.100\n\thome-agent 198.51.100.3\n"
+		 "\thome-address 10.1.0.%u\n\thome-agent 198.51.100.3\n"
 		 "\thome-network 10.1.0.0/24\n\tlifetime 120\n"
 		 "\treverse-tunnel yes\n\tudp-tunnel off\n"
 		 "\tinterface wlan0\n\tinterface wlan1\n"
 		 "\ttunnel-device fake-mip0\n"
 		 "\troute all\n"
-		 "\tsecurity {\n\t\tspi 0x1000\n\t\tkey "
-		 "hex:00112233445566778899aabbccddeeff\n"
+		 "\tsecurity {\n\t\tspi 0x%x\n\t\tkey "
+		 "hex:00112233445566778899aabbccddee%02x\n"
 		 "\t\treplay timestamp\n\t}\n}\n",
-		 w->rw.dir);
+		 dir, (unsigned)(home & 0xff), (unsigned)spi, key_last);
+}
+
+static void start_role(struct world *w)
+{
+	char text[1024];
+
+	mn_conf(text, sizeof text, w->rw.dir, HOME, 0x1000, 0xff);
 	rt_start(&w->rw, &mnrole_ops, text);
 	fake_mndp_priv = w->rw.priv;
 }
@@ -179,7 +188,7 @@ static void reply_id(struct world *w, struct rt_link *l,
 	if (sa)
 		mip4_auth_append(&b, MIP4_EXT_MN_HA, sa);
 	assert_false(b.overflow);
-	rt_link_send_udp(l, gw_mac, NULL, src, p->ip.src, 64, MIP4_PORT, rep,
+	rt_link_send_udp(l, gw_mac, NULL, src, p->ip.src, 64, p->sport, rep,
 			 b.len);
 	settle(w);
 }
@@ -593,6 +602,97 @@ static void test_solicit_and_fa(void **state)
 	assert_int_equal(rt_events_named(&w->rw, "agent-lost"), 1);
 }
 
+/*
+ * Two mobile node layers in one process, as the RFC 5265 node runs them
+ * (x and i): the role, and a second layer with its own home address, key
+ * and port, registering at the same moment from the same link.  Both
+ * replies wait at once; each layer takes its own and holds its own
+ * binding and tunnel.  (What this cannot show: a receive buffer shared
+ * between them, since the loop runs one callback at a time.)
+ */
+static void test_two_layers(void **state)
+{
+	struct world *w = *state;
+	static const uint8_t key2[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+					 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+					 0xcc, 0xdd, 0xee, 0x02};
+	struct mnlayer_params lp = {.tag = " (2)",
+				    .layer = "2",
+				    .mark = 0x4d4a,
+				    .table = 0x4d4a,
+				    .pref_mark = 2000,
+				    .pref_table = 2002,
+				    .udp_port = 4341};
+	char text[1024], err[256];
+	struct mip4_config c2;
+	struct mip4_sa sa2;
+	struct mnlayer *l2;
+	struct rt_pkt p[2];
+	struct mip4_msg m[2];
+	json_object *o, *v;
+	unsigned seen = 0;
+
+	mip4_sa_init(&sa2, 0x1001, key2, sizeof key2);
+	sa2.replay = MIP4_REPLAY_TIMESTAMP;
+	mn_conf(text, sizeof text, w->rw.dir, HOME + 1, 0x1001, 0x02);
+	assert_int_equal(mip4_config_parse_buf("t2", text, strlen(text), &c2,
+					       err, sizeof err), 0);
+	lp.c = &c2.mn;
+	link_foreign(&w->a, COA_A, GW_A);
+	start_role(w);
+	l2 = mnlayer_new(&w->rw.env, &lp);
+	assert_non_null(l2);
+	assert_int_equal(mnlayer_start(l2), 0);
+	mnlayer_evaluate(l2);
+
+	/* one request from each, each signed with its own key */
+	while (seen != 3 &&
+	       rt_link_wait(&w->rw, &w->a, MIP4_IPPROTO_UDP, MIP4_PORT, 500)) {
+		struct rt_pkt q;
+		struct mip4_msg n;
+		unsigned k;
+
+		assert_true(rt_link_take(&w->a, MIP4_IPPROTO_UDP, MIP4_PORT, &q));
+		k = q.sport == MIP4_PORT ? 0 : 1;
+		p[k] = q;
+		assert_int_equal(mip4_msg_decode(p[k].data, p[k].data_len, &n),
+				 MIP4_OK);
+		m[k] = n;
+		assert_int_equal(m[k].u.rrq.home_addr, k ? HOME + 1 : HOME);
+		assert_int_equal(mip4_auth_verify_type(k ? &sa2 : &w->sa, &m[k],
+						       MIP4_EXT_MN_HA),
+				 MIP4_AUTH_OK);
+		seen |= 1u << k;
+	}
+	assert_int_equal(seen, 3);
+	assert_int_equal(p[1].sport, 4341);
+	/* both answers on the link before either layer reads */
+	reply_id(w, &w->a, &p[1], &m[1], HA, 0, 90, m[1].u.rrq.id, &sa2);
+	reply_id(w, &w->a, &p[0], &m[0], HA, 0, 100, m[0].u.rrq.id, &w->sa);
+	assert_true(status_bool(w, "registered"));
+	o = mnlayer_status_of(l2);
+	assert_true(json_object_object_get_ex(o, "registered", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(o, "lifetime", &v));
+	assert_int_equal(json_object_get_int(v), 90);
+	json_object_put(o);
+	assert_int_equal(fake_mndp_of(HOME)->mode, MNDP_IPIP);
+	assert_int_equal(fake_mndp_of(HOME + 1)->mode, MNDP_IPIP);
+	assert_int_equal(counter(w, "accepted"), 1);
+	assert_int_equal(counter(w, "drop-id-mismatch") + counter(w, "drop-auth"),
+			 0);
+	o = mnlayer_counters_of(l2);
+	assert_true(json_object_object_get_ex(o, "accepted", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	assert_true(json_object_object_get_ex(o, "drop-auth", &v));
+	assert_int_equal(json_object_get_int(v), 0);
+	json_object_put(o);
+
+	rt_link_up(&w->a, false);
+	mnlayer_free(l2);
+	mip4_config_free(&c2);
+}
+
 /* Stopped while away: a deregistration leaves (§3.6.1.2: the node should
  * deregister when it can), and the away rule goes. */
 static void test_stop_deregisters(void **state)
@@ -628,6 +728,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_solicit_and_fa, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_deregisters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_two_layers, setup,
 						teardown),
 	};
 
