@@ -669,6 +669,40 @@ static int fa_check(struct parse *ps, const struct opt *o, void *blk,
 
 /* ---- top level ----------------------------------------------------- */
 
+/* metrics-listen ADDR:PORT | none; ADDR 0.0.0.0 is every address */
+static int set_metrics(struct parse *ps, const struct opt *o, void *base)
+{
+	struct mip4_config *c = base;
+	char addr[TOK_MAX + 1], *colon;
+	uint32_t port;
+
+	if (cfg_arg(ps, o->name) < 0)
+		return -1;
+	if (strcmp(ps->tok, "none") == 0) {
+		c->metrics_addr = 0;
+		c->metrics_port = 0;
+		return 0;
+	}
+	memcpy(addr, ps->tok, ps->tok_len + 1);
+	colon = strrchr(addr, ':');
+	if (!colon)
+		return cfg_perr(ps, ps->tok_line,
+				"%s: expected ADDRESS:PORT or none, not '%s'",
+				o->name, ps->tok);
+	*colon = '\0';
+	/* the port is the token's tail: parse it from there */
+	memmove(ps->tok, colon + 1, strlen(colon + 1) + 1);
+	ps->tok_len = strlen(ps->tok);
+	if (cfg_parse_u32(ps, o->name, 1, 65535, &port) < 0)
+		return -1;
+	c->metrics_port = (uint16_t)port;
+	if (strcmp(addr, "0.0.0.0") == 0) {
+		c->metrics_addr = 0;
+		return 0;
+	}
+	return cfg_parse_addr(ps, o->name, addr, &c->metrics_addr);
+}
+
 /* normal: survives kill -9; full: also power loss */
 static const struct words sync_modes = {
 	"state-sync: want normal or full, not ", "",
@@ -679,6 +713,8 @@ static const struct opt top_opts[] = {
 	{.name = "control-socket", .type = V_PATH, AT(T, control_socket)},
 	{.name = "state-db", .type = V_PATH, AT(T, state_db)},
 	{.name = "state-sync", ENUM(T, state_sync_full, &sync_modes)},
+	{.name = "metrics-listen", .set = set_metrics,
+	 .print = cfg_print_metrics},
 	{.name = "home-agent", BLOCK(T, ha, have_ha, ha_opts),
 	 .check = ha_check, .again = "home-agent: declared twice"},
 	{.name = "foreign-agent", BLOCK(T, fa, have_fa, fa_opts),
@@ -702,9 +738,8 @@ static void config_defaults(struct mip4_config *c)
 			.keepalive = MIP4_CONFIG_DEF_KEEPALIVE,
 			.flavour = MIP4_HA_PLAIN},
 		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV,
-		/* userspace until the lab's mobile nodes and foreign agents
-		 * run on the eBPF backend too (issue #13) */
-		.data_plane = MIP4_CONFIG_DP_USERSPACE};
+		/* eBPF where the kernel and our capabilities allow it */
+		.data_plane = MIP4_CONFIG_DP_AUTO};
 	static const struct mip4_config_farole fa = {
 		.cfg = {.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL,
 			.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,

@@ -177,6 +177,9 @@ struct mip4_config {
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
 	bool state_sync_full;
+	/* metrics-listen ADDR:PORT (port 0: none): Prometheus over HTTP */
+	uint32_t metrics_addr; /* 0: every address */
+	uint16_t metrics_port;
 	bool have_ha;
 	struct mip4_config_ha ha;
 	bool have_mn;

@@ -21,6 +21,7 @@
 #include "hostcheck.h"
 #include "json.h"
 #include "log.h"
+#include "metricsd.h"
 #include "mip4/ip.h"
 #include "priv.h"
 #include "privsep.h"
@@ -35,6 +36,7 @@ struct mip4d {
 	bool debug;
 	bool to_stderr; /* -d or -F; else syslog */
 	struct mip4_config conf;
+	struct metricsd *metrics; /* metrics-listen, or NULL */
 	struct role_env env;
 	struct role_inst roles[MAX_ROLES];
 	size_t n_roles;
@@ -230,9 +232,11 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 		nc->have_vpn = d->conf.have_vpn;
 		nc->vpn = d->conf.vpn;
 	}
-	/* keep the control socket and store the daemon runs with */
+	/* keep the control socket, metrics and store the daemon runs with */
 	memcpy(nc->control_socket, d->conf.control_socket,
 	       sizeof nc->control_socket);
+	nc->metrics_addr = d->conf.metrics_addr;
+	nc->metrics_port = d->conf.metrics_port;
 	mip4_config_free(&d->conf);
 	d->conf = *nc;
 	d->counters[D_RELOADS]++;
@@ -473,6 +477,10 @@ int main(int argc, char **argv)
 	};
 	if (ctlsock_open(d.base, d.conf.control_socket, &d.view, &d.ctl) < 0)
 		goto out;
+	if (d.conf.metrics_port &&
+	    metricsd_open(d.base, d.conf.metrics_addr, d.conf.metrics_port,
+			  d.ctl, &d.metrics) < 0)
+		goto out;
 	d.env = (struct role_env){
 		.base = d.base,
 		.conf = &d.conf,
@@ -519,6 +527,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	roles_stop(&d);
+	metricsd_close(d.metrics);
 	ctlsock_close(d.ctl);
 	priv_free(d.priv);
 	signals_stop(&d);

@@ -301,6 +301,10 @@ static void table_routes(struct mnlayer *r, uint32_t gw, int ifindex)
 				  priv_route_add_src(r->env->priv, net, plen, tif, home,
 						   r->p.table));
 	}
+	if (r->p.exclude)
+		route_err(r, "unreachable route to the excluded address",
+			  priv_route_unreachable(r->env->priv, r->p.exclude, 32,
+						 r->p.table));
 }
 
 /* Point the data plane at the registration we hold (or gate it). */

@@ -747,6 +747,11 @@ static int vpn_open(const struct role_env *env, void **state)
 					: c->det.t_monitor_ms / 2,
 		.mtu = I_MTU,
 		.keep_routes = true,
+		/* mc / naive: the VPN's own packets never take i-MIP's
+		 * catch-all while the link has no route to the gateway (a
+		 * socket opened then would take the i-HoA as its source and
+		 * send it bare on the next link) */
+		.exclude = c->det.mode == MIP4_VMN_CVC ? 0 : c->gateway,
 		.anon_solicit = true,
 		.notify = on_layer,
 	};

@@ -354,7 +354,7 @@ static void test_defaults(void **state)
 			    "\tgre yes\n"
 			    "\tminimal-encapsulation yes\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
-			    "\tdata-plane userspace\n"
+			    "\tdata-plane auto\n"
 			    "\tbpf-root auto\n"
 			    "\thome-interface none\n"
 			    "}\n");
@@ -394,6 +394,10 @@ static void test_accepted(void **state)
 		"home-agent { address 10.0.0.1 } mobile-node { home-address 10.9.0.1 "
 		"home-agent 10.9.0.254 interface x udp-tunnel off security { spi 999 key k } }",
 		"state-sync normal home-agent { address 10.0.0.1 home-interface none }",
+		"metrics-listen 127.0.0.1:9641 home-agent { address 10.0.0.1 }",
+		"metrics-listen 0.0.0.0:1 home-agent { address 10.0.0.1 }",
+		"metrics-listen 10.0.0.1:9641 metrics-listen none "
+		"home-agent { address 10.0.0.1 }",
 	};
 
 	(void)state;
@@ -593,6 +597,17 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:3: foreign-agent: 'nai' is not an IPv4 address"},
 	{"home-agent { address 10.0.0.1 }\x01",
 	 "t.conf:1: unexpected control character 0x01"},
+	{"metrics-listen\n127.0.0.1 home-agent { address 10.0.0.1 }",
+	 "t.conf:2: metrics-listen: expected ADDRESS:PORT or none, not "
+	 "'127.0.0.1'"},
+	{"metrics-listen 127.0.0.1:0 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 0 out of range (1..65535)"},
+	{"metrics-listen 127.0.0.1:65536 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 65536 out of range (1..65535)"},
+	{"metrics-listen 224.0.0.1:80 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 224.0.0.1 is not a unicast address"},
+	{"metrics-listen host:80 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 'host' is not an IPv4 address"},
 	/* each typed handler's refusals, in every block */
 #define FA "foreign-agent { interface e0 care-of-address 10.0.0.1\n"
 	{FA "care-of-address 10.0.0.1 }",
