@@ -30,23 +30,45 @@ static void ebpf_leftovers(const struct dp_cfg *cfg, char *why, size_t n)
 			 strerror(-r));
 }
 
+static const char *const role_names[] = {
+	[DP_ROLE_HA] = "home agent",
+	[DP_ROLE_FA] = "foreign agent",
+	[DP_ROLE_MN] = "mobile node",
+};
+
+/* The role's eBPF backend, with the reason of a failure. */
+static int ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
+		     size_t why_len)
+{
+	if (cfg->role == DP_ROLE_HA)
+		return dp_ebpf_open(cfg, out, why, why_len);
+	snprintf(why, why_len, "no eBPF backend for the %s yet",
+		 role_names[cfg->role]);
+	return -EOPNOTSUPP;
+}
+
 int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
 		size_t why_len)
 {
-	char reason[sizeof((struct dp *)0)->why] = "";
+	static const struct dp_ops *const user[] = {
+		[DP_ROLE_HA] = &dp_user_ops,
+		[DP_ROLE_FA] = &dp_fa_user_ops,
+		[DP_ROLE_MN] = &dp_mn_user_ops,
+	};
+	char reason[256] = ""; /* leaves room in why for the prefix */
 	int r;
 
-	if (!cfg)
+	if (!cfg || (unsigned)cfg->role > DP_ROLE_MN)
 		return -EINVAL;
 	if (cfg->backend == DP_BACKEND_EBPF || cfg->backend == DP_BACKEND_AUTO) {
-		r = dp_ebpf_open(cfg, out, reason, sizeof reason);
+		r = ebpf_open(cfg, out, reason, sizeof reason);
 		if (r == 0 || cfg->backend == DP_BACKEND_EBPF) {
 			if (why && why_len)
 				snprintf(why, why_len, "%s", reason);
 			return r;
 		}
 	}
-	r = dp_user_ops.open(cfg, out);
+	r = user[cfg->role]->open(cfg, out);
 	if (r < 0)
 		return r;
 	if (cfg->backend == DP_BACKEND_AUTO)
@@ -55,7 +77,7 @@ int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
 	else
 		snprintf((*out)->why, sizeof (*out)->why,
 			 "userspace: configured");
-	if (!cfg->bpf_fds)
+	if (!cfg->bpf_fds && cfg->role == DP_ROLE_HA)
 		ebpf_leftovers(cfg, (*out)->why, sizeof (*out)->why);
 	if (why && why_len)
 		snprintf(why, why_len, "%s", (*out)->why);
@@ -121,7 +143,8 @@ int dp_on_raw(struct dp *dp)
 int dp_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
 		 const uint8_t *msg, size_t len)
 {
-	return dp->ops->udp_input(dp, src, sport, msg, len);
+	return dp->ops->udp_input ? dp->ops->udp_input(dp, src, sport, msg, len)
+				  : -EOPNOTSUPP;
 }
 
 int dp_bind_update(struct dp *dp, const struct mip4_binding *b)
@@ -158,5 +181,52 @@ void dp_foreach_counter(const struct dp *dp,
 
 const struct dp_stats *dp_stats(const struct dp *dp)
 {
-	return dp->ops->stats(dp);
+	static const struct dp_stats none; /* FA, MN: dp_foreach_counter */
+
+	return dp->ops->stats ? dp->ops->stats(dp) : &none;
+}
+
+struct counter_find {
+	const char *name;
+	uint64_t v;
+};
+
+static void counter_find(void *ctx, const char *name, uint64_t v)
+{
+	struct counter_find *f = ctx;
+
+	if (strcmp(name, f->name) == 0)
+		f->v = v;
+}
+
+uint64_t dp_counter(const struct dp *dp, const char *name)
+{
+	struct counter_find f = {name, 0};
+
+	dp_foreach_counter(dp, counter_find, &f);
+	return f.v;
+}
+
+int dp_visitor_update(struct dp *dp, const struct mip4_fa_visitor *v)
+{
+	return dp->ops->visitor_update ? dp->ops->visitor_update(dp, v) : 0;
+}
+
+int dp_visitor_remove(struct dp *dp, uint32_t home_addr)
+{
+	return dp->ops->visitor_remove ? dp->ops->visitor_remove(dp, home_addr)
+				       : 0;
+}
+
+int dp_set_tunnel(struct dp *dp, enum mndp_mode mode, uint32_t coa,
+		  uint32_t ha)
+{
+	return dp->ops->set_tunnel ? dp->ops->set_tunnel(dp, mode, coa, ha)
+				   : -EOPNOTSUPP;
+}
+
+int dp_send_keepalive(struct dp *dp)
+{
+	return dp->ops->send_keepalive ? dp->ops->send_keepalive(dp)
+				       : -EOPNOTSUPP;
 }
