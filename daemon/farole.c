@@ -96,6 +96,7 @@ struct farole {
 	int icmp_fd, pkt_fd, udp_fd;
 	struct dp *dp;
 	char dp_why[256]; /* which data plane, and why */
+	char dp_instance[DP_INSTANCE_MAX];
 	struct event *ev_icmp, *ev_pkt, *ev_udp, *ev_tun, *ev_raw, *ev_timer;
 	uint64_t next_sweep_ms;
 	bool started;
@@ -856,7 +857,9 @@ static int fa_open(const struct role_env *env, void **state)
 	dc.local_addr = r->cfg.addr;
 	dc.backend = c->data_plane < 3 ? backend[c->data_plane]
 				       : DP_BACKEND_AUTO;
-	dc.instance = c->tunnel_dev;
+	dp_instance_name(c->tunnel_dev, r->dp_instance, sizeof r->dp_instance);
+	dc.instance = r->dp_instance;
+	dc.max_bindings = c->cfg.max_visitors;
 	dc.bpf_root = c->bpf_root[0] ? c->bpf_root : NULL;
 	rc = dp_open_why(&dc, &r->dp, r->dp_why, sizeof r->dp_why);
 	if (rc < 0) {
@@ -927,8 +930,13 @@ static void fa_stop(void *state)
 		(void)mip4_fa_foreach_visitor(r->fa, uninstall_one, r);
 		(void)priv_rule_del(r->env->priv, r->env->conf->fa.table);
 	}
-	if (r->dp)
-		dp_close(r->dp); /* its routes go with the TUN */
+	/* Its routes go with the TUN.  Past the split the privileged parent
+	 * tears an eBPF data plane down (fa_release); before it, a failed
+	 * start does it here. */
+	if (r->dp && r->started)
+		dp_release(r->dp);
+	else if (r->dp)
+		dp_close(r->dp);
 	if (r->icmp_fd >= 0)
 		close(r->icmp_fd);
 	if (r->pkt_fd >= 0)
@@ -1089,6 +1097,17 @@ static void fa_allow(const struct mip4_config *c, struct priv_policy *pol)
 	pol->neigh = true;
 }
 
+/* The privileged parent, the engine gone: a clean stop takes the data
+ * plane down (the eBPF programs and pins); after a crash they stay for the
+ * next start to take over. */
+static void fa_release(void *state, bool clean)
+{
+	struct farole *r = state;
+
+	if (r)
+		dp_end(&r->dp, clean);
+}
+
 const struct role_ops farole_ops = {
 	.name = "foreign-agent",
 	.key = "foreign_agent",
@@ -1102,4 +1121,5 @@ const struct role_ops farole_ops = {
 	.counters = fa_counters,
 	.allow = fa_allow,
 	.list_page = fa_list_page,
+	.release = fa_release,
 };

@@ -92,6 +92,7 @@ struct mnlayer {
 	struct mip4_mn mn;
 	struct dp *dp;
 	char dp_why[256]; /* which data plane, and why */
+	char dp_instance[DP_INSTANCE_MAX];
 	struct nl *nl;
 	int mon_fd;
 	int udp_fd;
@@ -1055,6 +1056,12 @@ static struct event *watch(struct mnlayer *r, int fd,
 	return ev;
 }
 
+void mnlayer_release(struct mnlayer *r, bool clean)
+{
+	if (r)
+		dp_end(&r->dp, clean);
+}
+
 struct mnlayer *mnlayer_new(const struct role_env *env,
 			    const struct mnlayer_params *p)
 {
@@ -1110,7 +1117,19 @@ struct mnlayer *mnlayer_new(const struct role_env *env,
 	dc.udp_fd = r->udp_fd;
 	dc.backend = c->data_plane < 3 ? backend[c->data_plane]
 				       : DP_BACKEND_AUTO;
-	dc.instance = c->tunnel_dev;
+	/* The RFC 5265 node's two layers would share the tc slots of the
+	 * MN role on every interface: userspace for them until the slots
+	 * are per layer (auto takes it; ebpf fails below). */
+	if (p->layer && dc.backend == DP_BACKEND_AUTO)
+		dc.backend = DP_BACKEND_USERSPACE;
+	if (p->layer && dc.backend == DP_BACKEND_EBPF) {
+		log_warnx("mobile node%s: data-plane ebpf: not for the RFC "
+			  "5265 node's layers yet (userspace or auto)",
+			  p->tag);
+		goto fail;
+	}
+	dp_instance_name(c->tunnel_dev, r->dp_instance, sizeof r->dp_instance);
+	dc.instance = r->dp_instance;
 	dc.bpf_root = c->bpf_root[0] ? c->bpf_root : NULL;
 	rc = dp_open_why(&dc, &r->dp, r->dp_why, sizeof r->dp_why);
 	if (rc < 0) {
@@ -1241,7 +1260,11 @@ void mnlayer_free(struct mnlayer *r)
 		event_free(r->ev_pkt);
 	if (r->pkt_fd >= 0)
 		close(r->pkt_fd);
-	if (r->dp)
+	/* Past the split the privileged parent tears an eBPF data plane
+	 * down (mnlayer_release); before it, a failed start does it here. */
+	if (r->dp && r->started)
+		dp_release(r->dp);
+	else if (r->dp)
 		dp_close(r->dp);
 	if (r->udp_fd > 0)
 		close(r->udp_fd);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpf_load.h"
 #include "dp_backend.h"
@@ -17,7 +18,12 @@
 static void ebpf_leftovers(const struct dp_cfg *cfg, char *why, size_t n)
 {
 	const char *inst = cfg->instance ? cfg->instance : "mip4d";
-	int r = mip4_bpf_unload(cfg->bpf_root, inst, MIP4_BPF_ROLE_HA);
+	static const enum mip4_bpf_role role[] = {
+		[DP_ROLE_HA] = MIP4_BPF_ROLE_HA,
+		[DP_ROLE_FA] = MIP4_BPF_ROLE_FA,
+		[DP_ROLE_MN] = MIP4_BPF_ROLE_MN,
+	};
+	int r = mip4_bpf_unload(cfg->bpf_root, inst, role[cfg->role]);
 	size_t l = strlen(why);
 
 	if (r == 1)
@@ -30,21 +36,18 @@ static void ebpf_leftovers(const struct dp_cfg *cfg, char *why, size_t n)
 			 strerror(-r));
 }
 
-static const char *const role_names[] = {
-	[DP_ROLE_HA] = "home agent",
-	[DP_ROLE_FA] = "foreign agent",
-	[DP_ROLE_MN] = "mobile node",
-};
-
 /* The role's eBPF backend, with the reason of a failure. */
 static int ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
 		     size_t why_len)
 {
 	if (cfg->role == DP_ROLE_HA)
 		return dp_ebpf_open(cfg, out, why, why_len);
-	snprintf(why, why_len, "no eBPF backend for the %s yet",
-		 role_names[cfg->role]);
-	return -EOPNOTSUPP;
+	if (cfg->role == DP_ROLE_MN) {
+		snprintf(why, why_len, "no eBPF backend for the mobile node "
+				       "yet");
+		return -EOPNOTSUPP;
+	}
+	return dp_ebpf_role_open(cfg, out, why, why_len);
 }
 
 int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
@@ -77,7 +80,7 @@ int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
 	else
 		snprintf((*out)->why, sizeof (*out)->why,
 			 "userspace: configured");
-	if (!cfg->bpf_fds && cfg->role == DP_ROLE_HA)
+	if (!cfg->bpf_fds)
 		ebpf_leftovers(cfg, (*out)->why, sizeof (*out)->why);
 	if (why && why_len)
 		snprintf(why, why_len, "%s", (*out)->why);
@@ -103,6 +106,15 @@ void dp_release(struct dp *dp)
 		dp->ops->release(dp);
 	else
 		dp->ops->close(dp);
+}
+
+void dp_end(struct dp **dp, bool clean)
+{
+	if (clean)
+		dp_close(*dp);
+	else
+		dp_release(*dp);
+	*dp = NULL;
 }
 
 const char *dp_backend_name(const struct dp *dp)
@@ -229,4 +241,13 @@ int dp_send_keepalive(struct dp *dp)
 {
 	return dp->ops->send_keepalive ? dp->ops->send_keepalive(dp)
 				       : -EOPNOTSUPP;
+}
+
+void dp_instance_name(const char *tun, char *out, size_t n)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		st.st_ino = 0;
+	snprintf(out, n, "%.15s-%llu", tun, (unsigned long long)st.st_ino);
 }

@@ -83,6 +83,7 @@
 #ifndef MIP4_DP_H
 #define MIP4_DP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -177,6 +178,9 @@ void dp_close(struct dp *dp);
  * privileged parent whose engine died.  The userspace backend: dp_close().
  */
 void dp_release(struct dp *dp);
+/* For a privileged parent whose engine ended: clean, dp_close(); else
+ * dp_release().  *dp becomes NULL (NULL is fine). */
+void dp_end(struct dp **dp, bool clean);
 int dp_tun_fd(const struct dp *dp);
 int dp_raw_fd(const struct dp *dp);
 int dp_tun_ifindex(const struct dp *dp);
@@ -245,6 +249,12 @@ int dp_set_tunnel(struct dp *dp, enum mndp_mode mode, uint32_t coa,
  * mndp_send_keepalive).  0 or -errno. */
 int dp_send_keepalive(struct dp *dp);
 
+/* A pin directory name for dp_cfg.instance: the TUN device's name and
+ * the network namespace's, so that two daemons never take each other's
+ * programs over. */
+#define DP_INSTANCE_MAX 48
+void dp_instance_name(const char *tun, char *out, size_t n);
+
 /* The backend seam (see the comment at the top). */
 struct dp_ops {
 	const char *name;
@@ -282,10 +292,11 @@ struct dp_ops {
 };
 
 /* The backends: HA (dp_user.c, dp_ebpf.c), FA (fa_user.c), MN
- * (mn_user.c). */
+ * (mn_user.c), the eBPF one of the FA and MN (dp_ebpf_roles.c). */
 extern const struct dp_ops dp_user_ops;
 extern const struct dp_ops dp_ebpf_ops;
 extern const struct dp_ops dp_fa_user_ops;
 extern const struct dp_ops dp_mn_user_ops;
+extern const struct dp_ops dp_ebpf_role_ops;
 
 #endif

@@ -351,10 +351,10 @@ static int fa_user_open(const struct dp_cfg *cfg, struct dp **out)
 			      .mtu = cfg->mtu,
 			      .fa = cfg->fa,
 			      .link_addr = cfg->link_addr};
-	struct fadp *f;
+	struct fadp *f = NULL;
 	int r = fadp_open(&fc, &f);
 
-	if (r == 0)
+	if (r == 0 && f)
 		*out = &f->base;
 	return r;
 }

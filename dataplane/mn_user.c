@@ -703,10 +703,10 @@ static int mn_user_open(const struct dp_cfg *cfg, struct dp **out)
 			      .home_addr = cfg->home_addr,
 			      .fwmark = cfg->fwmark,
 			      .udp_fd = cfg->udp_fd};
-	struct mndp *m;
+	struct mndp *m = NULL;
 	int r = mndp_open(&mc, &m);
 
-	if (r == 0)
+	if (r == 0 && m)
 		*out = &m->base;
 	return r;
 }
