@@ -42,11 +42,6 @@ static int ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
 {
 	if (cfg->role == DP_ROLE_HA)
 		return dp_ebpf_open(cfg, out, why, why_len);
-	if (cfg->role == DP_ROLE_MN) {
-		snprintf(why, why_len, "no eBPF backend for the mobile node "
-				       "yet");
-		return -EOPNOTSUPP;
-	}
 	return dp_ebpf_role_open(cfg, out, why, why_len);
 }
 
