@@ -323,6 +323,8 @@ static const struct opt mn_opts[] = {
 	{.name = "interface", .type = V_IFLIST, AT(T, ifname), CNT(T, n_if),
 	 .flags = F_INNER},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
+	{.name = "data-plane", ENUM(T, data_plane, &dp_modes)},
+	{.name = "bpf-root", .type = V_PATH, AT(T, bpf_root), .zero = "auto"},
 	{.name = "prefer-fa", ENUM(T, prefer_fa, NULL)},
 	{.name = "route", .type = V_PLIST, AT(T, routes), CNT(T, n_routes),
 	 .set = set_route, .print = cfg_print_route},
@@ -630,6 +632,8 @@ static const struct opt fa_opts[] = {
 	{.name = "route-table", U32(T, table, 1, 0xfffffeffu),
 	 .set = set_fa_table},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
+	{.name = "data-plane", ENUM(T, data_plane, &dp_modes)},
+	{.name = "bpf-root", .type = V_PATH, AT(T, bpf_root), .zero = "auto"},
 	{.name = "home-agent", .set = cfg_set_peer, .print = cfg_print_peers,
 	 .aux = &fa_has},
 	{.name = "mobile-node", .set = cfg_set_peer, .print = cfg_print_peers,
@@ -817,7 +821,8 @@ static void config_defaults(struct mip4_config *c)
 			.reverse_tunnel = true,
 			.encap_delivery = true},
 		.table = MIP4_CONFIG_DEF_FA_TABLE,
-		.tunnel_dev = MIP4_CONFIG_DEF_FA_TUNDEV};
+		.tunnel_dev = MIP4_CONFIG_DEF_FA_TUNDEV,
+		.data_plane = MIP4_CONFIG_DP_USERSPACE};
 
 	memset(c, 0, sizeof *c);
 	(void)snprintf(c->control_socket, sizeof c->control_socket, "%s",
@@ -833,6 +838,7 @@ static void config_defaults(struct mip4_config *c)
 	mip4_mn_cfg_defaults(&c->mn.cfg);
 	(void)snprintf(c->mn.tunnel_dev, sizeof c->mn.tunnel_dev, "%s",
 		       MIP4_CONFIG_DEF_MN_TUNDEV);
+	c->mn.data_plane = MIP4_CONFIG_DP_USERSPACE;
 	mip4_vmn_cfg_defaults(&c->vpn.det);
 	(void)snprintf(c->vpn.swanctl, sizeof c->vpn.swanctl, "%s",
 		       MIP4_CONFIG_DEF_SWANCTL);
@@ -841,6 +847,7 @@ static void config_defaults(struct mip4_config *c)
 	mip4_mn_cfg_defaults(&c->vpn.outer.cfg);
 	(void)snprintf(c->vpn.outer.tunnel_dev, sizeof c->vpn.outer.tunnel_dev,
 		       "%s", MIP4_CONFIG_DEF_X_TUNDEV);
+	c->vpn.outer.data_plane = MIP4_CONFIG_DP_USERSPACE;
 }
 
 int mip4_config_parse_buf(const char *name, const char *text, size_t len,

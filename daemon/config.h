@@ -47,7 +47,7 @@ struct mip4_config_ix {
 };
 
 /* The home-agent role. */
-/* The home agent's data plane (dataplane/dp.h backends). */
+/* Every role's data plane (dataplane/dp.h backends). */
 enum mip4_config_dp {
 	MIP4_CONFIG_DP_AUTO = 0, /* eBPF when this kernel and we can, else
 				  * userspace */
@@ -90,6 +90,8 @@ struct mip4_config_mnrole {
 	unsigned n_if;
 	char ifname[MIP4_CONFIG_MN_IFACES][MIP4_CONFIG_IFNAME_MAX];
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	unsigned data_plane;	 /* enum mip4_config_dp */
+	char bpf_root[MIP4_CONFIG_PATH_MAX]; /* "" = /sys/fs/bpf */
 	bool prefer_fa;		 /* an FA over a co-located address */
 	bool route_all;		 /* everything goes home */
 	unsigned n_routes;	 /* else these prefixes */
@@ -163,6 +165,8 @@ struct mip4_config_farole {
 	struct mip4_fa_cfg cfg;	/* cfg.addr 0: the interface's address */
 	char ifname[MIP4_CONFIG_IFNAME_MAX];
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
+	unsigned data_plane;	/* enum mip4_config_dp */
+	char bpf_root[MIP4_CONFIG_PATH_MAX]; /* "" = /sys/fs/bpf */
 	uint32_t table;		/* routing table (and rule priority) of the
 				   reverse tunnel (RFC 3024 §5.1) */
 	struct mip4_config_fa_sa *mn; /* MN-FA, by home address */

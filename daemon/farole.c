@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "fa.h"
+#include "dp.h"
 #include "json.h"
 #include "log.h"
 #include "mip4/ip.h"
@@ -94,7 +94,9 @@ struct farole {
 	struct mip4_fa_cfg cfg; /* as running: address resolved */
 	int ifindex;
 	int icmp_fd, pkt_fd, udp_fd;
-	struct fadp *dp;
+	struct dp *dp;
+	char dp_why[256]; /* which data plane, and why */
+	char dp_instance[DP_INSTANCE_MAX];
 	struct event *ev_icmp, *ev_pkt, *ev_udp, *ev_tun, *ev_raw, *ev_timer;
 	uint64_t next_sweep_ms;
 	bool started;
@@ -188,12 +190,26 @@ static void visitor_install(struct farole *r, const struct mip4_fa_visitor *v)
 	}
 }
 
+/* The data plane's copy of a visitor (eBPF backend), before the reply is
+ * relayed. */
+static void visitor_dp(struct farole *r, const struct mip4_fa_visitor *v)
+{
+	int rc = dp_visitor_update(r->dp, v);
+
+	if (rc < 0)
+		kernel_err(r, "data plane entry for", v->home_addr, rc);
+}
+
 static void visitor_uninstall(struct farole *r, const struct mip4_fa_visitor *v)
 {
 	int rc;
 
 	struct priv *p = r->env->priv;
 	const struct mip4_config_farole *c = &r->env->conf->fa;
+
+	rc = dp_visitor_remove(r->dp, v->home_addr);
+	if (rc < 0)
+		kernel_err(r, "delete data plane entry for", v->home_addr, rc);
 
 	rc = priv_rule_iif(p, false, c->table, c->table, v->home_addr,
 			   c->ifname);
@@ -279,11 +295,13 @@ static void apply(struct farole *r, const struct mip4_fa_out *o,
 
 	switch (o->change) {
 	case MIP4_FA_VISITOR_UPDATED:
+		visitor_dp(r, o->visitor);
 		if (memcmp(o->old.mac, o->visitor->mac, MIP4_MAC_LEN) != 0 ||
 		    o->old.delivery != o->visitor->delivery)
 			visitor_install(r, o->visitor);
 		break;
 	case MIP4_FA_VISITOR_ADDED:
+		visitor_dp(r, o->visitor);
 		visitor_install(r, o->visitor);
 		ev = json_object_new_object();
 		jadd_str(ev, "event", "visitor-added");
@@ -565,7 +583,7 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)fadp_on_tun(r->dp);
+	(void)dp_on_tun(r->dp);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
@@ -574,7 +592,7 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)fadp_on_raw(r->dp);
+	(void)dp_on_raw(r->dp);
 }
 
 /*
@@ -772,7 +790,12 @@ static int fa_open(const struct role_env *env, void **state)
 {
 	struct mip4_config_farole *c = &env->conf->fa;
 	struct nl_ifstate st;
-	struct fadp_cfg dc = {0};
+	static const enum dp_backend backend[] = {
+		[MIP4_CONFIG_DP_AUTO] = DP_BACKEND_AUTO,
+		[MIP4_CONFIG_DP_EBPF] = DP_BACKEND_EBPF,
+		[MIP4_CONFIG_DP_USERSPACE] = DP_BACKEND_USERSPACE,
+	};
+	struct dp_cfg dc = {.role = DP_ROLE_FA};
 	struct farole *r;
 	struct nl *nl;
 	int rc;
@@ -834,11 +857,20 @@ static int fa_open(const struct role_env *env, void **state)
 	dc.mtu = 1500 - 20;
 	dc.fa = r->fa;
 	dc.link_addr = r->cfg.addr;
-	rc = fadp_open(&dc, &r->dp);
+	dc.local_addr = r->cfg.addr;
+	dc.backend = c->data_plane < 3 ? backend[c->data_plane]
+				       : DP_BACKEND_AUTO;
+	dp_instance_name(c->tunnel_dev, r->dp_instance, sizeof r->dp_instance);
+	dc.instance = r->dp_instance;
+	dc.max_bindings = c->cfg.max_visitors;
+	dc.bpf_root = c->bpf_root[0] ? c->bpf_root : NULL;
+	rc = dp_open_why(&dc, &r->dp, r->dp_why, sizeof r->dp_why);
 	if (rc < 0) {
-		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
+		log_warnx("data plane (%s): %s", c->tunnel_dev,
+			  r->dp_why[0] ? r->dp_why : strerror(-rc));
 		return -1;
 	}
+	log_info("data plane: %s (%s)", dp_backend_name(r->dp), r->dp_why);
 	return 0;
 }
 
@@ -852,7 +884,7 @@ static int fa_start(void *state)
 
 	/* RFC 3024 §5.1: visitors' packets (a rule each) into the TUN */
 	(void)priv_rule_del(r->env->priv, c->table); /* left by a crash */
-	rc = priv_route(r->env->priv, true, 0, 0, fadp_tun_ifindex(r->dp),
+	rc = priv_route(r->env->priv, true, 0, 0, dp_tun_ifindex(r->dp),
 			    c->table, false);
 	if (rc < 0) {
 		log_warnx("route table %u: %s", c->table, strerror(-rc));
@@ -861,8 +893,8 @@ static int fa_start(void *state)
 	r->ev_icmp = watch(r, r->icmp_fd, on_icmp);
 	r->ev_pkt = watch(r, r->pkt_fd, on_pkt);
 	r->ev_udp = watch(r, r->udp_fd, on_udp);
-	r->ev_tun = watch(r, fadp_tun_fd(r->dp), on_tun);
-	r->ev_raw = watch(r, fadp_raw_fd(r->dp), on_raw);
+	r->ev_tun = watch(r, dp_tun_fd(r->dp), on_tun);
+	r->ev_raw = watch(r, dp_raw_fd(r->dp), on_raw);
 	r->ev_timer = event_new(r->env->base, -1, EV_PERSIST, on_timer, r);
 	if (!r->ev_timer || event_add(r->ev_timer, &tick) < 0)
 		fatalx("event_add failed");
@@ -901,8 +933,13 @@ static void fa_stop(void *state)
 		(void)mip4_fa_foreach_visitor(r->fa, uninstall_one, r);
 		(void)priv_rule_del(r->env->priv, r->env->conf->fa.table);
 	}
-	if (r->dp)
-		fadp_close(r->dp); /* its routes go with the TUN */
+	/* Its routes go with the TUN.  Past the split the privileged parent
+	 * tears an eBPF data plane down (fa_release); before it, a failed
+	 * start does it here. */
+	if (r->dp && r->started)
+		dp_release(r->dp);
+	else if (r->dp)
+		dp_close(r->dp);
 	if (r->icmp_fd >= 0)
 		close(r->icmp_fd);
 	if (r->pkt_fd >= 0)
@@ -960,6 +997,13 @@ static json_object *fa_status(void *state)
 	jadd_int(o, "advertisement_seq", mip4_fa_adv_seq(r->fa));
 	jadd_int(o, "visitors", (int64_t)mip4_fa_visitor_count(r->fa));
 	jadd_int(o, "pending", (int64_t)mip4_fa_pending_count(r->fa));
+	{
+		json_object *d = json_object_new_object();
+
+		jadd_str(d, "backend", dp_backend_name(r->dp));
+		jadd_str(d, "why", r->dp_why);
+		json_object_object_add(o, "data_plane", d);
+	}
 	if (r->timeout.count) {
 		json_object *t = json_object_new_object();
 
@@ -1005,6 +1049,11 @@ static int fa_list_page(void *state, const char *what,
 	return mip4_fa_visitor_walk(r->fa, cursor, max, visitor_page_add, &pg);
 }
 
+static void add_counter(void *ctx, const char *name, uint64_t v)
+{
+	jadd_int(ctx, name, (int64_t)v);
+}
+
 static void fa_counters(void *state, json_object *out)
 {
 	struct farole *r = state;
@@ -1013,7 +1062,6 @@ static void fa_counters(void *state, json_object *out)
 	json_object *dpo = json_object_new_object();
 	const uint64_t *c = mip4_fa_counters(r->fa);
 	const uint64_t *rc = mip4_fa_reply_codes(r->fa);
-	const struct fadp_stats *s = fadp_stats(r->dp);
 
 	for (int i = 0; i < MIP4_FA_NCOUNTERS; i++)
 		jadd_int(fa, mip4_fa_counter_name((enum mip4_fa_counter)i),
@@ -1028,16 +1076,7 @@ static void fa_counters(void *state, json_object *out)
 			jadd_int(codes, k, (int64_t)rc[i]);
 		}
 	json_object_object_add(fa, "reply-codes", codes);
-	jadd_int(dpo, "tun-rx", (int64_t)s->tun_rx);
-	jadd_int(dpo, "tun-tx", (int64_t)s->tun_tx);
-	jadd_int(dpo, "encap-tx", (int64_t)s->encap_tx);
-	jadd_int(dpo, "decap-rx", (int64_t)s->decap_rx);
-	jadd_int(dpo, "drop-no-visitor", (int64_t)s->drop_no_visitor);
-	jadd_int(dpo, "drop-spoofed", (int64_t)s->drop_spoofed);
-	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
-	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
-	jadd_int(dpo, "drop-not-ours", (int64_t)s->drop_not_ours);
-	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
+	dp_foreach_counter(r->dp, add_counter, dpo);
 	json_object_object_add(out, "foreign-agent", fa);
 	json_object_object_add(out, "fa-dataplane", dpo);
 }
@@ -1061,6 +1100,17 @@ static void fa_allow(const struct mip4_config *c, struct priv_policy *pol)
 	pol->neigh = true;
 }
 
+/* The privileged parent, the engine gone: a clean stop takes the data
+ * plane down (the eBPF programs and pins); after a crash they stay for the
+ * next start to take over. */
+static void fa_release(void *state, bool clean)
+{
+	struct farole *r = state;
+
+	if (r)
+		dp_end(&r->dp, clean);
+}
+
 const struct role_ops farole_ops = {
 	.name = "foreign-agent",
 	.key = "foreign_agent",
@@ -1074,4 +1124,5 @@ const struct role_ops farole_ops = {
 	.counters = fa_counters,
 	.allow = fa_allow,
 	.list_page = fa_list_page,
+	.release = fa_release,
 };

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dp.h"
 #include "garp.h"
 #include "json.h"
 #include "log.h"
@@ -65,7 +66,6 @@
 #include "mip4/ip.h"
 #include "priv.h"
 #include "role.h"
-#include "mn.h"
 #include "mnlayer.h"
 #include "nl.h"
 
@@ -90,7 +90,9 @@ struct mnlayer {
 	struct mip4_mn_attach ov;
 	bool gate; /* hold user data back (RFC 5265 §3.2.2) */
 	struct mip4_mn mn;
-	struct mndp *dp;
+	struct dp *dp;
+	char dp_why[256]; /* which data plane, and why */
+	char dp_instance[DP_INSTANCE_MAX];
 	struct nl *nl;
 	int mon_fd;
 	int udp_fd;
@@ -274,7 +276,7 @@ static void keepalive_timer(struct mnlayer *r, bool fresh)
 static void table_routes(struct mnlayer *r, uint32_t gw, int ifindex)
 {
 	const struct mip4_config_mnrole *c = r->c;
-	int tif = mndp_tun_ifindex(r->dp);
+	int tif = dp_tun_ifindex(r->dp);
 	uint32_t home = r->mn.home_addr;
 
 	for (unsigned i = 0; i <= c->n_routes; i++) {
@@ -313,15 +315,19 @@ static void tunnel_follow(struct mnlayer *r, bool fresh)
 	const struct mip4_config_mnrole *c = r->c;
 	bool held = r->mn.registered && r->mn.reg_coa == r->coa && !r->gate;
 	uint32_t via = 0;
+	int rc;
 
 	/* Only the binding for where we are now: never tunnel from a care-of
 	 * address we have left.  Via an FA the FA tunnels (RFC 3024 direct
 	 * delivery): our data plane stays off. */
 	if (r->where == MIP4_MN_COLOCATED && held)
-		mndp_set_tunnel(r->dp, r->mn.udp ? MNDP_UDP : MNDP_IPIP,
-				r->mn.reg_coa, c->cfg.ha_addr);
+		rc = dp_set_tunnel(r->dp, r->mn.udp ? MNDP_UDP : MNDP_IPIP,
+				   r->mn.reg_coa, c->cfg.ha_addr);
 	else
-		mndp_set_tunnel(r->dp, MNDP_OFF, 0, 0);
+		rc = dp_set_tunnel(r->dp, MNDP_OFF, 0, 0);
+	if (rc < 0)
+		log_warnx("mobile node%s: data plane: tunnel not switched: %s",
+			  r->p.tag, strerror(-rc));
 	/* Mode f: traffic goes to the FA once it relayed an acceptance;
 	 * before that into the gated TUN. */
 	if (r->where == MIP4_MN_VIA_FA && held && r->away_routes)
@@ -909,7 +915,7 @@ bool mnlayer_scan(const struct mnlayer *r, struct mip4_mn_attach *at,
 
 int mnlayer_tun_ifindex(const struct mnlayer *r)
 {
-	return mndp_tun_ifindex(r->dp);
+	return dp_tun_ifindex(r->dp);
 }
 
 enum mip4_mn_where mnlayer_where(const struct mnlayer *r)
@@ -948,9 +954,9 @@ static void on_keepalive(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	switch (mip4_mn_ka_due(&r->ka, mip4d_now_ms(),
-			       mndp_stats(r->dp)->keepalive_replies)) {
+			       dp_counter(r->dp, "keepalive-replies"))) {
 	case MIP4_MN_KA_SEND:
-		(void)mndp_send_keepalive(r->dp);
+		(void)dp_send_keepalive(r->dp);
 		break;
 	case MIP4_MN_KA_REREGISTER:
 		/* RFC 3519 §4.10: the HA sends to a NAT mapping that is
@@ -997,7 +1003,8 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		r->env->counters[D_UDP_RX]++;
 		if (mm[i].msg_len >= 1 && buf[i][0] == MIP4_MSG_TUNNEL_DATA) {
 			r->env->counters[D_TUNNEL_DATA_RX]++;
-			(void)mndp_udp_input(r->dp, src, buf[i], mm[i].msg_len);
+			(void)dp_udp_input(r->dp, src, ntohs(from[i].sin_port),
+					   buf[i], mm[i].msg_len);
 			continue;
 		}
 		t = now();
@@ -1012,7 +1019,7 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)mndp_on_tun(r->dp);
+	(void)dp_on_tun(r->dp);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
@@ -1021,7 +1028,7 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)mndp_on_raw(r->dp);
+	(void)dp_on_raw(r->dp);
 }
 
 static int open_udp(uint32_t mark, uint16_t port)
@@ -1057,12 +1064,23 @@ static struct event *watch(struct mnlayer *r, int fd,
 	return ev;
 }
 
+void mnlayer_release(struct mnlayer *r, bool clean)
+{
+	if (r)
+		dp_end(&r->dp, clean);
+}
+
 struct mnlayer *mnlayer_new(const struct role_env *env,
 			    const struct mnlayer_params *p)
 {
 	const struct mip4_config_mnrole *c = p->c;
 	struct mnlayer *r = calloc(1, sizeof *r);
-	struct mndp_cfg dc = {0};
+	static const enum dp_backend backend[] = {
+		[MIP4_CONFIG_DP_AUTO] = DP_BACKEND_AUTO,
+		[MIP4_CONFIG_DP_EBPF] = DP_BACKEND_EBPF,
+		[MIP4_CONFIG_DP_USERSPACE] = DP_BACKEND_USERSPACE,
+	};
+	struct dp_cfg dc = {.role = DP_ROLE_MN};
 	struct mip4_mn_cfg mc = c->cfg;
 	int rc;
 
@@ -1110,12 +1128,31 @@ struct mnlayer *mnlayer_new(const struct role_env *env,
 	dc.home_addr = c->cfg.home_addr;
 	dc.fwmark = p->mark;
 	dc.udp_fd = r->udp_fd;
-	rc = mndp_open(&dc, &r->dp);
-	if (rc < 0) {
-		log_warnx("mobile node%s: tunnel device %s: %s", p->tag,
-			  c->tunnel_dev, strerror(-rc));
+	dc.backend = c->data_plane < 3 ? backend[c->data_plane]
+				       : DP_BACKEND_AUTO;
+	/* The RFC 5265 node's two layers would share the tc slots of the
+	 * MN role on every interface: userspace for them until the slots
+	 * are per layer (auto takes it; ebpf fails below). */
+	if (p->layer && dc.backend == DP_BACKEND_AUTO)
+		dc.backend = DP_BACKEND_USERSPACE;
+	if (p->layer && dc.backend == DP_BACKEND_EBPF) {
+		log_warnx("mobile node%s: data-plane ebpf: not for the RFC "
+			  "5265 node's layers yet (userspace or auto)",
+			  p->tag);
 		goto fail;
 	}
+	dp_instance_name(c->tunnel_dev, r->dp_instance, sizeof r->dp_instance);
+	dc.instance = r->dp_instance;
+	dc.bpf_root = c->bpf_root[0] ? c->bpf_root : NULL;
+	rc = dp_open_why(&dc, &r->dp, r->dp_why, sizeof r->dp_why);
+	if (rc < 0) {
+		log_warnx("mobile node%s: tunnel device %s: %s", p->tag,
+			  c->tunnel_dev,
+			  r->dp_why[0] ? r->dp_why : strerror(-rc));
+		goto fail;
+	}
+	log_info("mobile node%s: data plane: %s (%s)", p->tag,
+		 dp_backend_name(r->dp), r->dp_why);
 	return r;
 fail:
 	mnlayer_free(r);
@@ -1151,8 +1188,8 @@ int mnlayer_start(struct mnlayer *r)
 		  priv_rule_add(r->env->priv, p->pref_mark, RT_TABLE_MAIN,
 				p->mark, -1));
 	r->ev_udp = watch(r, r->udp_fd, on_udp);
-	r->ev_tun = watch(r, mndp_tun_fd(r->dp), on_tun);
-	r->ev_raw = watch(r, mndp_raw_fd(r->dp), on_raw);
+	r->ev_tun = watch(r, dp_tun_fd(r->dp), on_tun);
+	r->ev_raw = watch(r, dp_raw_fd(r->dp), on_raw);
 	r->ev_mon = watch(r, r->mon_fd, on_mon);
 	r->ev_pkt = watch(r, r->pkt_fd, on_pkt);
 	r->ev_timer = evtimer_new(base, on_timer, r);
@@ -1237,8 +1274,12 @@ void mnlayer_free(struct mnlayer *r)
 		event_free(r->ev_pkt);
 	if (r->pkt_fd >= 0)
 		close(r->pkt_fd);
-	if (r->dp)
-		mndp_close(r->dp);
+	/* Past the split the privileged parent tears an eBPF data plane
+	 * down (mnlayer_release); before it, a failed start does it here. */
+	if (r->dp && r->started)
+		dp_release(r->dp);
+	else if (r->dp)
+		dp_close(r->dp);
 	if (r->udp_fd > 0)
 		close(r->udp_fd);
 	if (r->mon_fd >= 0)
@@ -1256,6 +1297,13 @@ json_object *mnlayer_status_of(struct mnlayer *r)
 	jadd_str(o, "mode", mip4_mn_where_str(r->where));
 	jadd_addr(o, "home_addr", r->mn.home_addr);
 	jadd_addr(o, "home_agent", r->mn.cfg.ha_addr);
+	{
+		json_object *d = json_object_new_object();
+
+		jadd_str(d, "backend", dp_backend_name(r->dp));
+		jadd_str(d, "why", r->dp_why);
+		json_object_object_add(o, "data_plane", d);
+	}
 	if (r->cur_if >= 0)
 		jadd_str(o, "interface", r->c->ifname[r->cur_if]);
 	if (r->where == MIP4_MN_COLOCATED || r->where == MIP4_MN_VIA_FA)
@@ -1300,10 +1348,17 @@ json_object *mnlayer_status_of(struct mnlayer *r)
 	return o;
 }
 
+static void add_dp_counter(void *ctx, const char *name, uint64_t v)
+{
+	char k[64];
+
+	(void)snprintf(k, sizeof k, "dp-%s", name);
+	jadd_int(ctx, k, (int64_t)v);
+}
+
 json_object *mnlayer_counters_of(struct mnlayer *r)
 {
 	json_object *o = json_object_new_object();
-	const struct mndp_stats *s = mndp_stats(r->dp);
 
 	/* Three sources, three name spaces: the registration state machine
 	 * (its names as they are), the data plane ("dp-"), agent discovery
@@ -1312,12 +1367,7 @@ json_object *mnlayer_counters_of(struct mnlayer *r)
 	for (int i = 0; i < MIP4_MN_NCOUNTERS; i++)
 		jadd_int(o, mip4_mn_counter_name((enum mip4_mn_counter)i),
 			(int64_t)r->mn.counters[i]);
-	for (size_t i = 0; i < MNDP_NSTATS; i++) {
-		char k[64];
-
-		(void)snprintf(k, sizeof k, "dp-%s", mndp_stat_name(i));
-		jadd_int(o, k, (int64_t)mndp_stat(s, i));
-	}
+	dp_foreach_counter(r->dp, add_dp_counter, o);
 	jadd_int(o, "route-errors", (int64_t)r->route_errors);
 	jadd_int(o, "keepalive-lost", (int64_t)r->ka_lost);
 	jadd_int(o, "garp-tx", (int64_t)r->garp_tx);

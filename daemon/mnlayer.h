@@ -64,6 +64,9 @@ int mnlayer_start(struct mnlayer *r);
 void mnlayer_evaluate(struct mnlayer *r);
 /* Deregister if away (waits up to a second), take routes away, free. */
 void mnlayer_free(struct mnlayer *r);
+/* In the privileged parent once the engine has ended: tear the data
+ * plane down (clean) or leave its kernel side for the next start. */
+void mnlayer_release(struct mnlayer *r, bool clean);
 
 /* Register from at (NULL: from what the interfaces offer). */
 void mnlayer_attach(struct mnlayer *r, const struct mip4_mn_attach *at);

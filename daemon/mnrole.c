@@ -51,6 +51,13 @@ static void mn_stop(void *state)
 	mnlayer_free(state);
 }
 
+/* The privileged parent, the engine gone: the data plane's kernel side
+ * (eBPF programs and pins) goes on a clean stop, stays after a crash. */
+static void mn_release(void *state, bool clean)
+{
+	mnlayer_release(state, clean);
+}
+
 /* The mobile-node block is read at start only: the running registration
  * keeps its parameters. */
 static int mn_reload(void *state, struct mip4_config *nc)
@@ -112,4 +119,5 @@ const struct role_ops mnrole_ops = {
 	.status = mn_status,
 	.counters = mn_counters,
 	.allow = mn_allow,
+	.release = mn_release,
 };

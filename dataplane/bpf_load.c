@@ -549,8 +549,9 @@ int mip4_bpf_load(const struct mip4_bpf_load_cfg *cfg,
 		goto fail;
 	}
 	/* bpf_fib_lookup() answers only for devices that forward; a mobile
-	 * node forwards nothing else, so enable it on its TUN alone */
-	if (cfg->role == MIP4_BPF_ROLE_MN)
+	 * node forwards nothing else, so enable it on its TUN alone (and on
+	 * a foreign agent's, which forwards anyway) */
+	if (cfg->role != MIP4_BPF_ROLE_HA)
 		dp_dev_sysctl("ipv4", tun, "forwarding", "1");
 	r = tc_attach(cfg->tun_ifindex, BPF_TC_EGRESS,
 		      bpf_program__fd(ld->skel->progs.mip4_encap),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bpf_pack.h"
+#include "mip4/fa.h"
 #include "mip4/ip.h"
 #include "mip4/wire.h"
 
@@ -108,6 +109,24 @@ int mip4_bpf_pack(struct mip4_bpf_binding *out, uint32_t src, uint16_t sport,
 			return r;
 	}
 	return 0;
+}
+
+int mip4_bpf_pack_visitor(struct mip4_bpf_binding *out,
+			  const struct mip4_fa_visitor *v)
+{
+	struct mip4_bpf_peer p = {.expires_ms = v->expires_ms,
+				  .peer = v->ha_addr,
+				  .encap = MIP4_BPF_ENCAP_IPIP};
+	uint32_t flags = v->delivery == MIP4_FA_DELIVERY_DIRECT
+				 ? MIP4_BPF_F_REVERSE
+			 : v->delivery == MIP4_FA_DELIVERY_ENCAP
+				 ? MIP4_BPF_F_ENCAP_DELIVERY
+				 : 0;
+
+	memset(out, 0, sizeof *out);
+	if (!v->coa || !v->ha_addr)
+		return -EINVAL;
+	return mip4_bpf_pack(out, v->coa, 0, &p, 1, flags);
 }
 
 int mip4_bpf_pack_binding(struct mip4_bpf_binding *out,

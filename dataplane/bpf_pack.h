@@ -62,6 +62,20 @@ int mip4_bpf_pack_binding(struct mip4_bpf_binding *out,
 			  const struct mip4_binding *b, uint32_t local,
 			  uint16_t lport);
 
+struct mip4_fa_visitor;
+/*
+ * The foreign agent's value for visitor v (key: its home address): one
+ * entry, IP-in-IP between our care-of address v->coa (the template's
+ * source, and the outer destination decapsulation accepts) and its home
+ * agent (peer: outer destination of the reverse tunnel, accepted outer
+ * source of delivery), expiring with the visitor.  Direct delivery style
+ * becomes MIP4_BPF_F_REVERSE, encapsulating delivery style
+ * MIP4_BPF_F_ENCAP_DELIVERY (RFC 3024 §5).  0 or -EINVAL (no care-of or
+ * home agent address).
+ */
+int mip4_bpf_pack_visitor(struct mip4_bpf_binding *out,
+			  const struct mip4_fa_visitor *v);
+
 /* The configuration value. */
 void mip4_bpf_conf_pack(struct mip4_bpf_conf *out, enum mip4_bpf_role role,
 			uint32_t local, uint16_t lport, int tun_ifindex,

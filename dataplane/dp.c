@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpf_load.h"
 #include "dp_backend.h"
@@ -17,7 +18,12 @@
 static void ebpf_leftovers(const struct dp_cfg *cfg, char *why, size_t n)
 {
 	const char *inst = cfg->instance ? cfg->instance : "mip4d";
-	int r = mip4_bpf_unload(cfg->bpf_root, inst, MIP4_BPF_ROLE_HA);
+	static const enum mip4_bpf_role role[] = {
+		[DP_ROLE_HA] = MIP4_BPF_ROLE_HA,
+		[DP_ROLE_FA] = MIP4_BPF_ROLE_FA,
+		[DP_ROLE_MN] = MIP4_BPF_ROLE_MN,
+	};
+	int r = mip4_bpf_unload(cfg->bpf_root, inst, role[cfg->role]);
 	size_t l = strlen(why);
 
 	if (r == 1)
@@ -30,23 +36,37 @@ static void ebpf_leftovers(const struct dp_cfg *cfg, char *why, size_t n)
 			 strerror(-r));
 }
 
+/* The role's eBPF backend, with the reason of a failure. */
+static int ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
+		     size_t why_len)
+{
+	if (cfg->role == DP_ROLE_HA)
+		return dp_ebpf_open(cfg, out, why, why_len);
+	return dp_ebpf_role_open(cfg, out, why, why_len);
+}
+
 int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
 		size_t why_len)
 {
-	char reason[sizeof((struct dp *)0)->why] = "";
+	static const struct dp_ops *const user[] = {
+		[DP_ROLE_HA] = &dp_user_ops,
+		[DP_ROLE_FA] = &dp_fa_user_ops,
+		[DP_ROLE_MN] = &dp_mn_user_ops,
+	};
+	char reason[256] = ""; /* leaves room in why for the prefix */
 	int r;
 
-	if (!cfg)
+	if (!cfg || (unsigned)cfg->role > DP_ROLE_MN)
 		return -EINVAL;
 	if (cfg->backend == DP_BACKEND_EBPF || cfg->backend == DP_BACKEND_AUTO) {
-		r = dp_ebpf_open(cfg, out, reason, sizeof reason);
+		r = ebpf_open(cfg, out, reason, sizeof reason);
 		if (r == 0 || cfg->backend == DP_BACKEND_EBPF) {
 			if (why && why_len)
 				snprintf(why, why_len, "%s", reason);
 			return r;
 		}
 	}
-	r = dp_user_ops.open(cfg, out);
+	r = user[cfg->role]->open(cfg, out);
 	if (r < 0)
 		return r;
 	if (cfg->backend == DP_BACKEND_AUTO)
@@ -81,6 +101,15 @@ void dp_release(struct dp *dp)
 		dp->ops->release(dp);
 	else
 		dp->ops->close(dp);
+}
+
+void dp_end(struct dp **dp, bool clean)
+{
+	if (clean)
+		dp_close(*dp);
+	else
+		dp_release(*dp);
+	*dp = NULL;
 }
 
 const char *dp_backend_name(const struct dp *dp)
@@ -121,7 +150,8 @@ int dp_on_raw(struct dp *dp)
 int dp_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
 		 const uint8_t *msg, size_t len)
 {
-	return dp->ops->udp_input(dp, src, sport, msg, len);
+	return dp->ops->udp_input ? dp->ops->udp_input(dp, src, sport, msg, len)
+				  : -EOPNOTSUPP;
 }
 
 int dp_bind_update(struct dp *dp, const struct mip4_binding *b)
@@ -158,5 +188,61 @@ void dp_foreach_counter(const struct dp *dp,
 
 const struct dp_stats *dp_stats(const struct dp *dp)
 {
-	return dp->ops->stats(dp);
+	static const struct dp_stats none; /* FA, MN: dp_foreach_counter */
+
+	return dp->ops->stats ? dp->ops->stats(dp) : &none;
+}
+
+struct counter_find {
+	const char *name;
+	uint64_t v;
+};
+
+static void counter_find(void *ctx, const char *name, uint64_t v)
+{
+	struct counter_find *f = ctx;
+
+	if (strcmp(name, f->name) == 0)
+		f->v = v;
+}
+
+uint64_t dp_counter(const struct dp *dp, const char *name)
+{
+	struct counter_find f = {name, 0};
+
+	dp_foreach_counter(dp, counter_find, &f);
+	return f.v;
+}
+
+int dp_visitor_update(struct dp *dp, const struct mip4_fa_visitor *v)
+{
+	return dp->ops->visitor_update ? dp->ops->visitor_update(dp, v) : 0;
+}
+
+int dp_visitor_remove(struct dp *dp, uint32_t home_addr)
+{
+	return dp->ops->visitor_remove ? dp->ops->visitor_remove(dp, home_addr)
+				       : 0;
+}
+
+int dp_set_tunnel(struct dp *dp, enum mndp_mode mode, uint32_t coa,
+		  uint32_t ha)
+{
+	return dp->ops->set_tunnel ? dp->ops->set_tunnel(dp, mode, coa, ha)
+				   : -EOPNOTSUPP;
+}
+
+int dp_send_keepalive(struct dp *dp)
+{
+	return dp->ops->send_keepalive ? dp->ops->send_keepalive(dp)
+				       : -EOPNOTSUPP;
+}
+
+void dp_instance_name(const char *tun, char *out, size_t n)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		st.st_ino = 0;
+	snprintf(out, n, "%.15s-%llu", tun, (unsigned long long)st.st_ino);
 }

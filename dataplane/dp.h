@@ -46,8 +46,18 @@
  *  - No tunnel soft state (RFC 2003 §5.1): ICMP errors for the outer
  *    packet are not relayed to the inner sender.
  *
+ * Roles: one interface for the home agent, the foreign agent and the
+ * mobile node (cfg->role).  The HA's behaviour is described above; the
+ * FA's in fa.h (delivery to visitors, RFC 3024 reverse tunnel in both
+ * delivery styles), the MN's in mn.h (co-located care-of address, reverse
+ * tunnel, RFC 3519).  Calls that concern one role only (dp_bind_* and
+ * dp_stats: HA; dp_visitor_*: FA; dp_set_tunnel, dp_send_keepalive: MN)
+ * are no-ops or -EOPNOTSUPP for the others; the counters of every role
+ * are listed by dp_foreach_counter().
+ *
  * Backends: struct dp_ops below is the seam; dp_open() picks one from
- * cfg->backend and every other dp_* call dispatches through dp->ops.
+ * cfg->role and cfg->backend and every other dp_* call dispatches through
+ * dp->ops.
  *  - userspace (dp_user.c): TUN + raw sockets + the daemon's UDP socket,
  *    every packet through user space.
  *  - ebpf (dp_ebpf.c): tc programs (dataplane/bpf/mip4.bpf.c) in front of
@@ -73,6 +83,7 @@
 #ifndef MIP4_DP_H
 #define MIP4_DP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -101,12 +112,38 @@ enum dp_backend {
 };
 
 struct mip4_bpf_fds;
+struct mip4_fa;
+struct mip4_fa_visitor;
+
+/* Which role's data plane. */
+enum dp_role {
+	DP_ROLE_HA = 0, /* the default of a zeroed dp_cfg */
+	DP_ROLE_FA,
+	DP_ROLE_MN,
+};
+
+/* The mobile node's tunnel (dp_set_tunnel). */
+enum mndp_mode {
+	MNDP_OFF = 0, /* at home or not registered: gate */
+	MNDP_IPIP,    /* RFC 2003 / RFC 3024 */
+	MNDP_UDP,     /* RFC 3519 tunnel data, next header 4 */
+	MNDP_GRE,     /* RFC 2784 (G bit) */
+	MNDP_MIN,     /* RFC 2004 (M bit); fragments go IP-in-IP */
+};
 
 struct dp_cfg {
+	enum dp_role role;
 	const char *tun_name;	      /* e.g. "mip-ha0", created if missing */
 	int mtu;		      /* TUN MTU, e.g. 1480; 0 keeps the device's */
 	uint32_t local_addr;	      /* HA address: outer source of tunnels */
-	int udp_fd;		      /* daemon's port-434 socket (sending only) */
+	int udp_fd;		      /* daemon's port-434 socket (sending only;
+				       * HA and MN, see mn.h) */
+	/* FA (fa.h) */
+	const struct mip4_fa *fa;     /* visitor table, read only */
+	uint32_t link_addr;	      /* our address on the visitors' link */
+	/* MN (mn.h) */
+	uint32_t home_addr;	      /* assigned /32 to the TUN */
+	uint32_t fwmark;	      /* SO_MARK of the outer sockets */
 	struct mip4_btable *bindings; /* read-only; counters and peer_port
 				       * are updated */
 	/* backend choice and the eBPF backend's settings */
@@ -141,6 +178,9 @@ void dp_close(struct dp *dp);
  * privileged parent whose engine died.  The userspace backend: dp_close().
  */
 void dp_release(struct dp *dp);
+/* For a privileged parent whose engine ended: clean, dp_close(); else
+ * dp_release().  *dp becomes NULL (NULL is fine). */
+void dp_end(struct dp **dp, bool clean);
 int dp_tun_fd(const struct dp *dp);
 int dp_raw_fd(const struct dp *dp);
 int dp_tun_ifindex(const struct dp *dp);
@@ -191,6 +231,30 @@ void dp_foreach_counter(const struct dp *dp,
 			void (*fn)(void *ctx, const char *name, uint64_t v),
 			void *ctx);
 
+/* The value of the counter called name in dp_foreach_counter(), 0 if
+ * there is none. */
+uint64_t dp_counter(const struct dp *dp, const char *name);
+
+/* FA: a visitor was accepted, renewed or changed (call before the reply
+ * is relayed), or left (before its routes go).  0 or -errno; no-ops for
+ * the userspace backend, which reads the visitor table per packet. */
+int dp_visitor_update(struct dp *dp, const struct mip4_fa_visitor *v);
+int dp_visitor_remove(struct dp *dp, uint32_t home_addr);
+
+/* MN: switch the tunnel: MNDP_OFF, or to ha from coa (both needed, else
+ * it acts as MNDP_OFF).  0 or -errno (-EOPNOTSUPP for other roles). */
+int dp_set_tunnel(struct dp *dp, enum mndp_mode mode, uint32_t coa,
+		  uint32_t ha);
+/* MN: one RFC 3519 §4.9 keepalive through the UDP tunnel (mn.h,
+ * mndp_send_keepalive).  0 or -errno. */
+int dp_send_keepalive(struct dp *dp);
+
+/* A pin directory name for dp_cfg.instance: the TUN device's name and
+ * the network namespace's, so that two daemons never take each other's
+ * programs over. */
+#define DP_INSTANCE_MAX 48
+void dp_instance_name(const char *tun, char *out, size_t n);
+
 /* The backend seam (see the comment at the top). */
 struct dp_ops {
 	const char *name;
@@ -218,10 +282,21 @@ struct dp_ops {
 				void (*fn)(void *ctx, const char *name,
 					   uint64_t v),
 				void *ctx);
+	/* FA (NULL-able: no-ops) */
+	int (*visitor_update)(struct dp *dp, const struct mip4_fa_visitor *v);
+	int (*visitor_remove)(struct dp *dp, uint32_t home_addr);
+	/* MN (NULL: -EOPNOTSUPP) */
+	int (*set_tunnel)(struct dp *dp, enum mndp_mode mode, uint32_t coa,
+			  uint32_t ha);
+	int (*send_keepalive)(struct dp *dp);
 };
 
-/* The backends (dp_user.c, dp_ebpf.c). */
+/* The backends: HA (dp_user.c, dp_ebpf.c), FA (fa_user.c), MN
+ * (mn_user.c), the eBPF one of the FA and MN (dp_ebpf_roles.c). */
 extern const struct dp_ops dp_user_ops;
 extern const struct dp_ops dp_ebpf_ops;
+extern const struct dp_ops dp_fa_user_ops;
+extern const struct dp_ops dp_mn_user_ops;
+extern const struct dp_ops dp_ebpf_role_ops;
 
 #endif

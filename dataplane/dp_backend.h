@@ -19,4 +19,13 @@ struct dp {
 int dp_ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
 		 size_t why_len);
 
+/* The same for the foreign agent and the mobile node (dp_ebpf_roles.c). */
+int dp_ebpf_role_open(const struct dp_cfg *cfg, struct dp **out, char *why,
+		      size_t why_len);
+
+/* Interface names (NULL-ended) to at most max indexes in out: the count,
+ * or -errno with the reason in why. */
+int dp_ebpf_outer_ifindexes(const char *const *names, int *out, int max,
+			    char *why, size_t wn);
+
 #endif

@@ -82,9 +82,8 @@ static void dp_ebpf_release(struct dp *dp)
 	dp_ebpf_free(dp, false);
 }
 
-/* Interface names to indexes; the count, or -errno. */
-static int outer_ifindexes(const char *const *names, int *out, char *why,
-			   size_t wn)
+int dp_ebpf_outer_ifindexes(const char *const *names, int *out, int max,
+			    char *why, size_t wn)
 {
 	int n = 0;
 
@@ -96,7 +95,7 @@ static int outer_ifindexes(const char *const *names, int *out, char *why,
 				 strerror(errno));
 			return -ENODEV;
 		}
-		if (n == MAX_OUTER)
+		if (n == max)
 			return -E2BIG;
 		out[n++] = (int)i;
 	}
@@ -137,7 +136,8 @@ int dp_ebpf_open(const struct dp_cfg *cfg, struct dp **out, char *why,
 			 "ebpf: maps from the privileged parent");
 	} else {
 		if (cfg->outer_ifs) {
-			n = outer_ifindexes(cfg->outer_ifs, outer, why, wn);
+			n = dp_ebpf_outer_ifindexes(cfg->outer_ifs, outer,
+						    MAX_OUTER, why, wn);
 			if (n < 0) {
 				r = n;
 				goto fail;

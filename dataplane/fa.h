@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dataplane/fa.h - the foreign agent's userspace data plane.
+ * dataplane/fa.h - the foreign agent's userspace data plane, the FA
+ * role's userspace backend of dp.h (dp_fa_user_ops).
  *
  * Delivery (RFC 5944 §4.2.2): IP-in-IP from a visitor's home agent to one
  * of our care-of addresses arrives on a raw IPPROTO_IPIP socket; the inner
@@ -59,6 +60,10 @@ int fadp_tun_ifindex(const struct fadp *f);
 int fadp_on_tun(struct fadp *f);
 int fadp_on_raw(struct fadp *f);
 const struct fadp_stats *fadp_stats(const struct fadp *f);
+/* Every counter of s with its name ("tun-rx", "drop-spoofed" ...). */
+void fadp_foreach_stat(const struct fadp_stats *s,
+		       void (*fn)(void *ctx, const char *name, uint64_t v),
+		       void *ctx);
 
 /* ---- per-packet decisions, pure ---- */
 

@@ -9,6 +9,7 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "dp_backend.h"
 #include "dp_logic.h"
 #include "fa.h"
 #include "tun.h"
@@ -27,6 +29,7 @@
 #define FADP_SOCKBUF (4 << 20)
 
 struct fadp {
+	struct dp base; /* first: the dp_ops handle (dp_fa_user_ops) */
 	const struct mip4_fa *fa;
 	uint32_t link_addr;
 	int tun_fd, raw_fd, ifindex;
@@ -158,6 +161,7 @@ int fadp_open(const struct fadp_cfg *cfg, struct fadp **out)
 	f = calloc(1, sizeof *f);
 	if (!f)
 		return -ENOMEM;
+	f->base.ops = &dp_fa_user_ops;
 	f->fa = cfg->fa;
 	f->link_addr = cfg->link_addr;
 	f->raw_fd = -1;
@@ -328,3 +332,114 @@ int fadp_on_raw(struct fadp *f)
 	encap_flush(f, q);
 	return n > 0 ? n : 0;
 }
+
+/* ---- the FA role's userspace backend of dp.h ---- */
+
+static struct fadp *fadp_of(struct dp *dp)
+{
+	return (struct fadp *)dp;
+}
+
+static const struct fadp *fadp_of_c(const struct dp *dp)
+{
+	return (const struct fadp *)dp;
+}
+
+static int fa_user_open(const struct dp_cfg *cfg, struct dp **out)
+{
+	struct fadp_cfg fc = {.tun_name = cfg->tun_name,
+			      .mtu = cfg->mtu,
+			      .fa = cfg->fa,
+			      .link_addr = cfg->link_addr};
+	struct fadp *f = NULL;
+	int r = fadp_open(&fc, &f);
+
+	if (r == 0 && f)
+		*out = &f->base;
+	return r;
+}
+
+static void fa_user_close(struct dp *dp)
+{
+	fadp_close(fadp_of(dp));
+}
+
+static int fa_user_tun_fd(const struct dp *dp)
+{
+	return fadp_tun_fd(fadp_of_c(dp));
+}
+
+static int fa_user_raw_fd(const struct dp *dp)
+{
+	return fadp_raw_fd(fadp_of_c(dp));
+}
+
+static int fa_user_tun_ifindex(const struct dp *dp)
+{
+	return fadp_tun_ifindex(fadp_of_c(dp));
+}
+
+static int fa_user_on_tun(struct dp *dp)
+{
+	return fadp_on_tun(fadp_of(dp));
+}
+
+static int fa_user_on_raw(struct dp *dp)
+{
+	return fadp_on_raw(fadp_of(dp));
+}
+
+/* The counters by name (what mip4ctl shows under fa-dataplane). */
+static const struct {
+	const char *name;
+	size_t off;
+} fadp_stat_tab[] = {
+	{"tun-rx", offsetof(struct fadp_stats, tun_rx)},
+	{"tun-tx", offsetof(struct fadp_stats, tun_tx)},
+	{"encap-tx", offsetof(struct fadp_stats, encap_tx)},
+	{"decap-rx", offsetof(struct fadp_stats, decap_rx)},
+	{"drop-no-visitor", offsetof(struct fadp_stats, drop_no_visitor)},
+	{"drop-spoofed", offsetof(struct fadp_stats, drop_spoofed)},
+	{"drop-not-reverse", offsetof(struct fadp_stats, drop_not_reverse)},
+	{"drop-malformed", offsetof(struct fadp_stats, drop_malformed)},
+	{"drop-not-ours", offsetof(struct fadp_stats, drop_not_ours)},
+	{"drop-send-error", offsetof(struct fadp_stats, drop_send_error)},
+};
+
+_Static_assert(sizeof(struct fadp_stats) ==
+		       sizeof fadp_stat_tab / sizeof fadp_stat_tab[0] *
+			       sizeof(uint64_t),
+	       "every counter of struct fadp_stats is listed");
+
+void fadp_foreach_stat(const struct fadp_stats *s,
+		       void (*fn)(void *ctx, const char *name, uint64_t v),
+		       void *ctx)
+{
+	for (size_t i = 0; i < sizeof fadp_stat_tab / sizeof fadp_stat_tab[0];
+	     i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)s + fadp_stat_tab[i].off, sizeof v);
+		fn(ctx, fadp_stat_tab[i].name, v);
+	}
+}
+
+static void fa_user_foreach_counter(const struct dp *dp,
+				    void (*fn)(void *ctx, const char *name,
+					       uint64_t v),
+				    void *ctx)
+{
+	fadp_foreach_stat(&fadp_of_c(dp)->st, fn, ctx);
+}
+
+const struct dp_ops dp_fa_user_ops = {
+	.name = "userspace",
+	.open = fa_user_open,
+	.close = fa_user_close,
+	.tun_fd = fa_user_tun_fd,
+	.raw_fd = fa_user_raw_fd,
+	.tun_ifindex = fa_user_tun_ifindex,
+	.on_tun = fa_user_on_tun,
+	.on_raw = fa_user_on_raw,
+	.foreach_counter = fa_user_foreach_counter,
+};

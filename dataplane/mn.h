@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dataplane/mn.h - the mobile node's userspace tunnel end (co-located
+ * dataplane/mn.h - the mobile node's userspace tunnel end, the MN
+ * role's userspace backend of dp.h (dp_mn_user_ops) (co-located
  * care-of address, RFC 5944 §3.1 with the D bit; reverse tunnel RFC 3024;
  * RFC 3519 UDP tunnelling through NATs).
  *
@@ -47,13 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum mndp_mode {
-	MNDP_OFF = 0, /* at home or not registered: gate */
-	MNDP_IPIP,    /* RFC 2003 / RFC 3024 */
-	MNDP_UDP,     /* RFC 3519 tunnel data, next header 4 */
-	MNDP_GRE,     /* RFC 2784 (G bit) */
-	MNDP_MIN,     /* RFC 2004 (M bit); fragments go IP-in-IP */
-};
+#include "dp.h" /* enum mndp_mode; the dp_ops this backend provides */
 
 struct mndp_cfg {
 	const char *tun_name; /* created; must not exist */

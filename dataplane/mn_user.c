@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "dp_backend.h"
 #include "dp_logic.h"
 #include "mip4/ip.h"
 #include "mip4/wire.h"
@@ -259,6 +260,7 @@ struct mndp_txq {
 };
 
 struct mndp {
+	struct dp base; /* first: the dp_ops handle (dp_mn_user_ops) */
 	struct mndp_tunnel t;
 	int tun_fd, udp_fd, ifindex;
 	int raw_fd[MNDP_NRAW]; /* [0] also sends every raw kind */
@@ -353,6 +355,7 @@ int mndp_open(const struct mndp_cfg *cfg, struct mndp **out)
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;
+	m->base.ops = &dp_mn_user_ops;
 	m->t.home = cfg->home_addr;
 	m->udp_fd = cfg->udp_fd;
 	m->tun_fd = -1;
@@ -680,3 +683,106 @@ uint64_t mndp_stat(const struct mndp_stats *s, size_t i)
 	memcpy(&v, (const char *)s + mndp_stat_tab[i].off, sizeof v);
 	return v;
 }
+
+/* ---- the MN role's userspace backend of dp.h ---- */
+
+static struct mndp *mndp_of(struct dp *dp)
+{
+	return (struct mndp *)dp;
+}
+
+static const struct mndp *mndp_of_c(const struct dp *dp)
+{
+	return (const struct mndp *)dp;
+}
+
+static int mn_user_open(const struct dp_cfg *cfg, struct dp **out)
+{
+	struct mndp_cfg mc = {.tun_name = cfg->tun_name,
+			      .mtu = cfg->mtu,
+			      .home_addr = cfg->home_addr,
+			      .fwmark = cfg->fwmark,
+			      .udp_fd = cfg->udp_fd};
+	struct mndp *m = NULL;
+	int r = mndp_open(&mc, &m);
+
+	if (r == 0 && m)
+		*out = &m->base;
+	return r;
+}
+
+static void mn_user_close(struct dp *dp)
+{
+	mndp_close(mndp_of(dp));
+}
+
+static int mn_user_tun_fd(const struct dp *dp)
+{
+	return mndp_tun_fd(mndp_of_c(dp));
+}
+
+static int mn_user_raw_fd(const struct dp *dp)
+{
+	return mndp_raw_fd(mndp_of_c(dp));
+}
+
+static int mn_user_tun_ifindex(const struct dp *dp)
+{
+	return mndp_tun_ifindex(mndp_of_c(dp));
+}
+
+static int mn_user_on_tun(struct dp *dp)
+{
+	return mndp_on_tun(mndp_of(dp));
+}
+
+static int mn_user_on_raw(struct dp *dp)
+{
+	return mndp_on_raw(mndp_of(dp));
+}
+
+/* The source port plays no part: the HA sends from port 434. */
+static int mn_user_udp_input(struct dp *dp, uint32_t src, uint16_t sport,
+			     const uint8_t *msg, size_t len)
+{
+	(void)sport;
+	return mndp_udp_input(mndp_of(dp), src, msg, len);
+}
+
+static int mn_user_set_tunnel(struct dp *dp, enum mndp_mode mode,
+			      uint32_t coa, uint32_t ha)
+{
+	mndp_set_tunnel(mndp_of(dp), mode, coa, ha);
+	return 0;
+}
+
+static int mn_user_send_keepalive(struct dp *dp)
+{
+	return mndp_send_keepalive(mndp_of(dp));
+}
+
+static void mn_user_foreach_counter(const struct dp *dp,
+				    void (*fn)(void *ctx, const char *name,
+					       uint64_t v),
+				    void *ctx)
+{
+	const struct mndp_stats *s = &mndp_of_c(dp)->st;
+
+	for (size_t i = 0; i < MNDP_NSTATS; i++)
+		fn(ctx, mndp_stat_name(i), mndp_stat(s, i));
+}
+
+const struct dp_ops dp_mn_user_ops = {
+	.name = "userspace",
+	.open = mn_user_open,
+	.close = mn_user_close,
+	.tun_fd = mn_user_tun_fd,
+	.raw_fd = mn_user_raw_fd,
+	.tun_ifindex = mn_user_tun_ifindex,
+	.on_tun = mn_user_on_tun,
+	.on_raw = mn_user_on_raw,
+	.udp_input = mn_user_udp_input,
+	.foreach_counter = mn_user_foreach_counter,
+	.set_tunnel = mn_user_set_tunnel,
+	.send_keepalive = mn_user_send_keepalive,
+};

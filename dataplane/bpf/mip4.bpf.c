@@ -402,10 +402,15 @@ int mip4_encap(struct __sk_buff *skb)
 		return TC_ACT_UNSPEC;
 	if ((void *)(in + 1) > end || in->version != 4)
 		return pass(MIP4_BPF_PASS_UNSUPPORTED);
-	key = cf->role == MIP4_BPF_ROLE_MN ? in->saddr : in->daddr;
+	key = cf->role == MIP4_BPF_ROLE_HA ? in->daddr : in->saddr;
 	b = bpf_map_lookup_elem(&mip4_bind, &key);
 	if (!b)
 		return pass(MIP4_BPF_PASS_NO_BINDING);
+	/* FA: only a visitor that asked for the reverse tunnel (direct
+	 * delivery style) is routed here; anything else is not ours to
+	 * tunnel (RFC 3024 §3) */
+	if (cf->role == MIP4_BPF_ROLE_FA && !(b->flags & MIP4_BPF_F_REVERSE))
+		return drop(MIP4_BPF_DROP_NOT_REVERSE);
 	tot = bpf_ntohs(in->tot_len);
 	if (tot != len || tot < MIP4_BPF_IP_LEN)
 		return pass(MIP4_BPF_PASS_UNSUPPORTED);
@@ -611,6 +616,110 @@ static __always_inline int min_restore(struct __sk_buff *skb, __u32 l2,
 	return (int)bpf_skb_store_bytes(skb, l2, w, sizeof w, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* The foreign agent (outer device ingress; IP-in-IP only, as fa_user.c) */
+
+/* RFC 3024 §5.2: a visitor's IP-in-IP to our link address leaves for its
+ * home agent with the outer header rewritten in place (same size): from
+ * its care-of address, TOS and DF kept. */
+static __always_inline int fa_encap_delivery(struct __sk_buff *skb,
+					     const struct mip4_bpf_conf *cf,
+					     const struct mip4_bpf_binding *b,
+					     const struct iphdr *o,
+					     const struct iphdr *in, __u32 l2)
+{
+	const struct mip4_bpf_coa *e = &b->coa[0];
+	__u32 tot = bpf_ntohs(o->tot_len), src;
+	int gso = skb->gso_segs > 1 || skb->gso_size;
+	__u16 frag = o->frag_off;
+	__u8 tos = o->tos;
+	struct hop h = {};
+	struct outer x;
+	int r;
+
+	if (in->saddr != o->saddr)
+		return drop(MIP4_BPF_DROP_SPOOFED);
+	if (!(b->flags & MIP4_BPF_F_ENCAP_DELIVERY))
+		return drop(MIP4_BPF_DROP_NOT_REVERSE);
+	if (!live(e, now_ns()))
+		return pass(MIP4_BPF_PASS_EXPIRED);
+	if (l2 != ETH_LEN || e->hlen != MIP4_BPF_IP_LEN ||
+	    e->encap != MIP4_BPF_ENCAP_IPIP)
+		return pass(MIP4_BPF_PASS_UNSUPPORTED);
+	__builtin_memcpy(&src, e->hdr + 12, 4);
+	r = route(skb, skb->ifindex, cf, src, e->peer, tos, tot, gso, &h);
+	if (r)
+		return pass((__u32)r);
+	outer_fill(&x, e, &h, tos, frag, tot);
+	if (outer_store(skb, &x, MIP4_BPF_IP_LEN))
+		return drop(MIP4_BPF_DROP_ADJUST);
+	bcount(b, segs(skb), tot - MIP4_BPF_IP_LEN, 1);
+	return send(&h);
+}
+
+#define FA_PULL 40 /* outer IP + inner IP */
+
+static __always_inline int fa_decap(struct __sk_buff *skb,
+				    const struct mip4_bpf_conf *cf,
+				    const __u32 l2)
+{
+	__u8 *data = (__u8 *)pkt_ptr(skb->data);
+	void *end = pkt_ptr(skb->data_end);
+	const struct mip4_bpf_binding *b;
+	const struct mip4_bpf_coa *e;
+	struct iphdr *o = (struct iphdr *)(data + l2), *in;
+	__u32 key, coa;
+
+	if ((void *)(o + 1) > end || o->protocol != IPPROTO_IPIP)
+		return TC_ACT_UNSPEC;
+	if (o->ihl != 5)
+		return pass(MIP4_BPF_PASS_UNSUPPORTED);
+	if (o->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
+		return pass(MIP4_BPF_PASS_FRAGMENT);
+	if ((void *)(data + l2 + FA_PULL) > end) {
+		bpf_skb_pull_data(skb, l2 + FA_PULL);
+		data = (__u8 *)pkt_ptr(skb->data);
+		end = pkt_ptr(skb->data_end);
+		o = (struct iphdr *)(data + l2);
+	}
+	in = (struct iphdr *)(data + l2 + MIP4_BPF_IP_LEN);
+	if ((void *)(o + 1) > end || (void *)(in + 1) > end)
+		return pass(MIP4_BPF_PASS_UNSUPPORTED);
+	if (in->version != 4 || in->ihl < 5)
+		return drop(MIP4_BPF_DROP_MALFORMED);
+	/* from a visitor to our link address: encapsulating delivery (the
+	 * link address may also be a care-of address: only a visitor's own
+	 * packets are this case, as fadp_decide_ipip) */
+	if (cf->local_addr && o->daddr == cf->local_addr) {
+		key = o->saddr;
+		b = bpf_map_lookup_elem(&mip4_bind, &key);
+		if (b)
+			return fa_encap_delivery(skb, cf, b, o, in, l2);
+	}
+	/* RFC 5944 §4.2.2: from the visitor's home agent to the care-of
+	 * address it registered */
+	key = in->daddr;
+	b = bpf_map_lookup_elem(&mip4_bind, &key);
+	if (!b)
+		return pass(MIP4_BPF_PASS_NO_BINDING);
+	e = &b->coa[0];
+	__builtin_memcpy(&coa, e->hdr + 12, 4);
+	if (o->daddr != coa) /* not to us: the stack decides */
+		return TC_ACT_UNSPEC;
+	if (o->saddr != e->peer)
+		return drop(MIP4_BPF_DROP_SPOOFED);
+	if (!live(e, now_ns()))
+		return pass(MIP4_BPF_PASS_EXPIRED);
+	if (bpf_skb_adjust_room(skb, -(__s32)MIP4_BPF_IP_LEN, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_FIXED_GSO))
+		return drop(MIP4_BPF_DROP_ADJUST);
+	count(MIP4_BPF_DECAP_IPIP);
+	bcount(b, segs(skb), skb->len - l2, 0);
+	/* into the stack on the tunnel device, like a write to the TUN: the
+	 * visitor's /32 route and permanent neighbour entry deliver it */
+	return (int)bpf_redirect(cf->tun_ifindex, BPF_F_INGRESS);
+}
+
 static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 {
 	__u8 *data = (__u8 *)pkt_ptr(skb->data);
@@ -633,6 +742,8 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 	    proto != IPPROTO_UDP && proto != MIP4_PROTO_MIN)
 		return TC_ACT_UNSPEC;
 	cf = conf_get();
+	if (cf && cf->role == MIP4_BPF_ROLE_FA)
+		return fa_decap(skb, cf, l2);
 	if (!cf || o->daddr != cf->local_addr)
 		return TC_ACT_UNSPEC;
 	if (o->ihl != 5)

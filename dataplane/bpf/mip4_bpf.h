@@ -17,6 +17,14 @@
  *       decapsulation the inner source (RFC 3024 reverse tunnel);
  *   MN: encapsulation looks up the inner source (the home address: the
  *       reverse tunnel to the HA), decapsulation the inner destination.
+ *   FA: one entry per visitor, keyed by its home address: the home agent
+ *       (peer) and the care-of address it registered (the template's
+ *       source).  Encapsulation (reverse tunnel, RFC 3024 §5.1) looks up
+ *       the inner source; decapsulation the inner destination (delivery,
+ *       RFC 5944 §4.2.2) or, for IP-in-IP from a visitor to local_addr
+ *       (the FA's link address), the outer source (encapsulating
+ *       delivery, RFC 3024 §5.2: the outer header is rewritten in place
+ *       towards the home agent).
  */
 #ifndef MIP4_BPF_H
 #define MIP4_BPF_H
@@ -52,6 +60,7 @@ enum mip4_bpf_encap {
 enum mip4_bpf_role {
 	MIP4_BPF_ROLE_HA = 0,
 	MIP4_BPF_ROLE_MN = 1,
+	MIP4_BPF_ROLE_FA = 2,
 };
 
 /* One care-of address of a binding (HA) or the home agent (MN). */
@@ -78,6 +87,8 @@ struct mip4_bpf_coa {
 };
 
 #define MIP4_BPF_F_REVERSE 0x1 /* T bit: reverse tunnel accepted (RFC 3024) */
+#define MIP4_BPF_F_ENCAP_DELIVERY 0x2 /* FA: the visitor tunnels to us
+				       * (RFC 3024 §5.2) */
 
 /* Value of mip4_bind; key: __u32 home address. */
 struct mip4_bpf_binding {
@@ -104,7 +115,8 @@ struct mip4_bpf_conf {
 			    * everything */
 	__u32 version;	   /* MIP4_BPF_CONF_VERSION */
 	__u32 role;	   /* enum mip4_bpf_role */
-	__u32 local_addr;  /* HA: its address; MN: the care-of address */
+	__u32 local_addr;  /* HA: its address; MN: the care-of address; FA:
+			    * its link address */
 	__u32 tun_ifindex; /* decapsulated packets enter the stack here */
 	__u32 fwmark;	   /* FIB lookups of outer packets use this mark */
 	__u16 local_port;  /* RFC 3519: our UDP port (434) */

@@ -21,6 +21,7 @@
 
 #include "bpf_pack.h"
 #include "dp_logic.h"
+#include "mip4/fa.h"
 #include "mip4/ip.h"
 #include "mip4/wire.h"
 
@@ -331,6 +332,42 @@ static void test_pack_binding_simultaneous_and_limits(void **state)
 	mip4_btable_free(t);
 }
 
+/* The foreign agent's visitor: IP-in-IP from the care-of address it
+ * registered to its home agent; the delivery style picks the flag. */
+static void test_pack_visitor(void **state)
+{
+	static const struct {
+		uint8_t delivery;
+		uint32_t flags;
+	} k[] = {{MIP4_FA_DELIVERY_NONE, 0},
+		 {MIP4_FA_DELIVERY_DIRECT, MIP4_BPF_F_REVERSE},
+		 {MIP4_FA_DELIVERY_ENCAP, MIP4_BPF_F_ENCAP_DELIVERY}};
+	struct mip4_fa_visitor v = {.home_addr = 0x0a000064u, .ha_addr = HA,
+				    .coa = COA, .expires_ms = 7000};
+	struct mip4_bpf_binding b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		v.delivery = k[i].delivery;
+		assert_int_equal(mip4_bpf_pack_visitor(&b, &v), 0);
+		assert_int_equal(b.flags, k[i].flags);
+		assert_int_equal(b.ncoa, 1);
+		assert_int_equal(b.coa[0].encap, MIP4_BPF_ENCAP_IPIP);
+		assert_int_equal(b.coa[0].hlen, 20);
+		assert_int_equal(b.coa[0].peer, htonl(HA));
+		assert_int_equal(b.coa[0].alt, 0);
+		assert_true(b.coa[0].expires_ns == 7000000000ull);
+		assert_int_equal(b.coa[0].hdr[9], MIP4_IPPROTO_IPIP);
+		assert_int_equal(mip4_get32(b.coa[0].hdr + 12), COA);
+		assert_int_equal(mip4_get32(b.coa[0].hdr + 16), HA);
+	}
+	v.coa = 0;
+	assert_int_equal(mip4_bpf_pack_visitor(&b, &v), -EINVAL);
+	v.coa = COA;
+	v.ha_addr = 0;
+	assert_int_equal(mip4_bpf_pack_visitor(&b, &v), -EINVAL);
+}
+
 static void test_pack_limits(void **state)
 {
 	struct mip4_bpf_peer p[MIP4_BPF_MAX_COA + 1];
@@ -386,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_ip_csum_matches_rfc1071),
 		cmocka_unit_test(test_min_csum_matches_rfc1071),
 		cmocka_unit_test(test_template_ipip),
+		cmocka_unit_test(test_pack_visitor),
 		cmocka_unit_test(test_template_gre),
 		cmocka_unit_test(test_template_udp),
 		cmocka_unit_test(test_template_min_and_bad),

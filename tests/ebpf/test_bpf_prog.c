@@ -34,6 +34,7 @@
 #include "bpf_pack.h"
 #include "dp_logic.h"
 #include "mip4.skel.h"
+#include "mip4/fa.h"
 #include "mip4/ip.h"
 #include "mip4/wire.h"
 
@@ -380,6 +381,127 @@ static void test_encap_before_routing(void **state)
 	assert_int_equal(encap(in, n, MIP4_BPF_PASS_NO_BINDING), TC_ACT_UNSPEC);
 }
 
+/* ---- the foreign agent's role ---- */
+
+#define LINK 0xc0000203u    /* 192.0.2.3: the FA's link address */
+#define VHOME 0x0a630080u   /* visitor, direct delivery style (T) */
+#define VHOME_E 0x0a630081u /* visitor, encapsulating delivery style */
+#define VHOME_N 0x0a630082u /* visitor without a reverse tunnel */
+
+static void fa_put(uint32_t home, uint8_t delivery)
+{
+	struct mip4_fa_visitor v = {.home_addr = home, .ha_addr = HA,
+				    .coa = COA, .expires_ms = UINT64_MAX,
+				    .delivery = delivery};
+	struct mip4_bpf_binding b;
+
+	assert_int_equal(mip4_bpf_pack_visitor(&b, &v), 0);
+	assert_int_equal(mip4_bpf_maps_put(F.maps, home, &b), 0);
+}
+
+/* Ethernet + IP-in-IP src -> dst around in. */
+static size_t ipip_frame(uint8_t *f, uint32_t src, uint32_t dst,
+			 const uint8_t *in, size_t n)
+{
+	size_t l = eth(f), hl = dp_ipip_hdr(f + l, src, dst, in, n);
+
+	assert_int_equal(hl, 20);
+	memcpy(f + l + hl, in, n);
+	return l + hl + n;
+}
+
+/* One case: IP-in-IP osrc -> odst around isrc -> idst. */
+struct fcase {
+	const char *what;
+	uint32_t osrc, odst, isrc, idst;
+	int ctr, verdict;
+};
+
+static const struct fcase fcases[] = {
+	/* RFC 5944 §4.2.2: from the visitor's HA to its care-of address */
+	{"delivery", HA, COA, CN, VHOME, MIP4_BPF_DECAP_IPIP, TC_ACT_REDIRECT},
+	/* delivery does not depend on the reverse tunnel */
+	{"delivery, no T", HA, COA, CN, VHOME_N, MIP4_BPF_DECAP_IPIP,
+	 TC_ACT_REDIRECT},
+	/* not from the visitor's home agent */
+	{"spoofed delivery", EVIL, COA, CN, VHOME, MIP4_BPF_DROP_SPOOFED,
+	 TC_ACT_SHOT},
+	/* to an address that is not the visitor's care-of address: the
+	 * stack decides (forwarding, or the raw socket counts it) */
+	{"not our coa", HA, EVIL, CN, VHOME, -1, TC_ACT_UNSPEC},
+	/* no such visitor: the userspace path counts it */
+	{"no visitor", HA, COA, CN, 0x0a630099u, MIP4_BPF_PASS_NO_BINDING,
+	 TC_ACT_UNSPEC},
+	/* RFC 3024 §5.2 from a visitor that registered direct delivery */
+	{"encapsulating, not asked for", VHOME, LINK, VHOME, CN,
+	 MIP4_BPF_DROP_NOT_REVERSE, TC_ACT_SHOT},
+	/* §5.2 with an inner source that is not the visitor */
+	{"encapsulating, inner spoofed", VHOME_E, LINK, EVIL, CN,
+	 MIP4_BPF_DROP_SPOOFED, TC_ACT_SHOT},
+};
+
+static void test_fa_role(void **state)
+{
+	struct mip4_bpf_conf c;
+	uint8_t in[200], f[400], out[2048];
+
+	(void)state;
+	mip4_bpf_conf_pack(&c, MIP4_BPF_ROLE_FA, LINK, 434, TUN_IFINDEX, 0, 0,
+			   0);
+	assert_int_equal(mip4_bpf_maps_conf_set(F.maps, &c), 0);
+	fa_put(VHOME, MIP4_FA_DELIVERY_DIRECT);
+	fa_put(VHOME_E, MIP4_FA_DELIVERY_ENCAP);
+	fa_put(VHOME_N, MIP4_FA_DELIVERY_NONE);
+	for (size_t i = 0; i < sizeof fcases / sizeof fcases[0]; i++) {
+		const struct fcase *k = &fcases[i];
+		size_t n = inner(in, k->isrc, k->idst, 60);
+		size_t fl = ipip_frame(f, k->osrc, k->odst, in, n);
+		uint32_t ol = 0;
+
+		print_message("fa: %s\n", k->what);
+		assert_int_equal(decap(f, fl, k->ctr, out, &ol), k->verdict);
+		if (k->verdict == TC_ACT_REDIRECT) {
+			/* what enters the stack on the TUN: exactly the
+			 * inner packet */
+			assert_int_equal(ol, 14 + n);
+			assert_memory_equal(out + 14, in, n);
+		}
+	}
+	/* GRE to the care-of address: not the FA's (fa_user.c reads
+	 * IP-in-IP only) */
+	{
+		size_t n = inner(in, CN, VHOME, 60);
+		size_t l = eth(f), hl = dp_gre_hdr(f + l, HA, COA, in, n);
+
+		memcpy(f + l + hl, in, n);
+		assert_int_equal(decap(f, l + hl + n, -1, NULL, NULL),
+				 TC_ACT_UNSPEC);
+	}
+	/* the reverse tunnel (TUN egress): keyed by the inner source; a
+	 * visitor without T never gets one (RFC 3024 §3).  Sources in
+	 * 8.0/16: the test run reads bytes 12-13 as the EtherType (SRC8) */
+	fa_put(SRC8 + 0x81, MIP4_FA_DELIVERY_NONE);
+	assert_int_equal(encap(in, inner(in, SRC8 + 0x81, CN, 40),
+			       MIP4_BPF_DROP_NOT_REVERSE),
+			 TC_ACT_SHOT);
+	assert_int_equal(mip4_bpf_maps_del(F.maps, SRC8 + 0x81), 0);
+	assert_int_equal(encap(in, inner(in, SRC8 + 0x81, CN, 40),
+			       MIP4_BPF_PASS_NO_BINDING),
+			 TC_ACT_UNSPEC);
+	/* the visitor's counters: one delivery to VHOME */
+	{
+		struct mip4_bpf_bcount bc;
+
+		assert_int_equal(mip4_bpf_maps_bcount(F.maps, VHOME, &bc), 0);
+		assert_true(bc.pkts_in == 1 && bc.bytes_in == 28 + 60);
+	}
+	assert_int_equal(mip4_bpf_maps_del(F.maps, VHOME), 0);
+	assert_int_equal(mip4_bpf_maps_del(F.maps, VHOME_E), 0);
+	assert_int_equal(mip4_bpf_maps_del(F.maps, VHOME_N), 0);
+	mip4_bpf_conf_pack(&c, MIP4_BPF_ROLE_HA, HA, 434, TUN_IFINDEX, 0, 0, 0);
+	assert_int_equal(mip4_bpf_maps_conf_set(F.maps, &c), 0);
+}
+
 /* The privilege split: a process without any capability (the engine)
  * updates the maps and reads the counters through descriptors it was
  * given, and cannot load a program itself. */
@@ -427,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_decap_cases),
 		cmocka_unit_test(test_decap_mutations),
 		cmocka_unit_test(test_encap_before_routing),
+		cmocka_unit_test(test_fa_role),
 		cmocka_unit_test(test_maps_without_capabilities),
 	};
 

@@ -13,6 +13,15 @@
 #                                                                            mip-ha0 TUN
 #
 # usage: fa_netns.sh MIP4D MIP4CTL MN_SIM     (root; ~40 s)
+# Environment: FA_DP=ebpf|userspace (default userspace): the foreign
+#        agent's data plane; with ebpf the programs (dataplane/bpf, role
+#        FA) are pinned on a bpffs of the test's own, the traffic checks
+#        also require that the kernel carried it (bpf_* counters), and the
+#        exit must take programs and pins away.  The home agent then runs
+#        its eBPF data plane too: a userspace tunnel end in another
+#        namespace of the same machine reads what the veth peer left
+#        unfinished (partial checksums, unsegmented GSO packets) and TCP
+#        through it fails (mip4d.conf(5), data-plane).
 set -uo pipefail
 
 MIP4D=$(realpath "${1:?usage: $0 mip4d mip4ctl mn_sim}")
@@ -32,6 +41,7 @@ TCP_BYTES=$((2 * 1024 * 1024))
 TMP=$(mktemp -d /tmp/fa_netns.XXXXXX)
 chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 HSOCK=$TMP/ha.sock FSOCK=$TMP/fa.sock
+FA_DP=${FA_DP:-userspace}
 PIDS=()
 PASSED=0 FAILED=0
 
@@ -48,6 +58,7 @@ cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
+  umount "$TMP/bpffs" 2>/dev/null
   if (( FAILED > 0 )) || [[ -n ${FA_NETNS_KEEP_LOGS:-} ]]; then
     for f in "$TMP"/*.log; do
       [[ -s $f ]] || continue
@@ -130,6 +141,9 @@ make_topology() {
   in_ns "$CN" ip route add default via $HA_ADDR
   in_ns "$CN" sysctl -qw net.ipv4.conf.c0.arp_accept=1
   veth_wires "$MN" "$FA" "$RT" "$HA" "$CN" # the HA's eBPF data plane
+  if [[ $FA_DP == ebpf ]]; then
+    mkdir -p "$TMP/bpffs" && mount -t bpf bpf "$TMP/bpffs" || return 1
+  fi
 }
 
 write_confs() {
@@ -143,10 +157,11 @@ home-agent {
 	reverse-tunnel yes
 	udp-tunnel no
 	tunnel-device mip-ha0
-	data-plane auto		# eBPF here: the FA's raw sockets behind wires
 	home-interface h0
 	mobile-node $HOME { spi 0x1100 key hex:$KEY1 }
 	mobile-node $HOME2 { spi 0x1101 key hex:$KEY2 }
+	data-plane $([[ $FA_DP == ebpf ]] && echo ebpf || echo auto) # auto: eBPF here; the FA's raw sockets behind wires
+$([[ $FA_DP == ebpf ]] && printf '\tbpf-root %s' "$TMP/bpffs")
 ${HA_EXTRA:-}
 }
 EOF2
@@ -160,6 +175,8 @@ foreign-agent {
 	reverse-tunnel yes
 	prefix-lengths yes
 	tunnel-device mip-fa0
+	data-plane $FA_DP
+$([[ $FA_DP == ebpf ]] && printf '\tbpf-root %s' "$TMP/bpffs")
 ${FA_EXTRA:-}
 }
 EOF2
@@ -196,6 +213,8 @@ tcp_transfer() { # SERVER_NS SERVER_ADDR CLIENT_NS
 phase_config() {
   check "mip4d -n prints the foreign-agent block back" \
     sh -c "'$MIP4D' -n -f '$TMP/fa.conf' 2>/dev/null | grep -q 'care-of-address $COA'"
+  check "data plane is $FA_DP (status)" \
+    test "$(fctl status --json | jq -r .foreign_agent.data_plane.backend)" = "$FA_DP"
   check "advertisements are sent (sequence advances)" \
     wait_for 5 sh -c "[ \$(ip netns exec $FA '$MIP4CTL' status -s '$FSOCK' --json | jq .foreign_agent.advertisement_seq) -ge 2 ]"
 }
@@ -224,6 +243,22 @@ phase_reverse() {
     test "$(fcounter fa-dataplane encap-tx)" -gt "$before"
   check "reverse tunnel: policy rule installed" \
     sh -c "ip netns exec $FA ip rule | grep -q 'from $HOME iif f0 lookup 434'"
+  [[ $FA_DP == ebpf ]] || return 0
+  # the kernel carried the traffic: both ways, most of it (the userspace
+  # path reads what the programs leave alone from the TUN / raw socket)
+  local k_enc k_dec u_rx u_raw
+  k_enc=$(fcounter fa-dataplane bpf_encap_tx)
+  k_dec=$(fcounter fa-dataplane bpf_decap_ipip)
+  u_rx=$(fcounter fa-dataplane tun-rx)
+  log "ebpf: kernel encapsulated $k_enc, decapsulated $k_dec; the TUN fd read $u_rx"
+  check "ebpf: reverse tunnel in the kernel (bpf_encap_tx $k_enc > 100)" \
+    test "$k_enc" -gt 100
+  check "ebpf: delivery in the kernel (bpf_decap_ipip $k_dec > 100)" \
+    test "$k_dec" -gt 100
+  check "ebpf: the userspace path read little from the TUN ($u_rx < $k_enc / 10)" \
+    test $((u_rx * 10)) -lt "$k_enc"
+  check "ebpf: visitor in the kernel's map, counted" \
+    sh -c "ls '$TMP/bpffs/mip4d/' | grep -q '^mip-fa0-'"
 }
 
 phase_plain() {
@@ -326,6 +361,12 @@ phase_cleanup() {
   kill "$FA_PID"; wait "$FA_PID" 2>/dev/null
   check "FA exit removes its TUN and rules" \
     sh -c "! ip netns exec $FA ip link show mip-fa0 2>/dev/null && ! ip netns exec $FA ip rule | grep -q 'lookup 434'"
+  if [[ $FA_DP == ebpf ]]; then
+    check "ebpf: FA exit removes its pins" \
+      sh -c "! ls '$TMP/bpffs/mip4d/' | grep -q '^mip-fa0-'"
+    check "ebpf: FA exit removes its tc filters" \
+      sh -c "! ip netns exec $FA tc filter show dev f0 ingress | grep -q . && ! ip netns exec $FA tc filter show dev f1 ingress | grep -q ."
+  fi
 }
 
 main() {

@@ -45,6 +45,11 @@
 #   MN_NETNS_INTERVAL_US  probe spacing (default 1000)
 #   MN_NETNS_RATE         TCP bytes/s each way (default 2000000)
 #   MN_NETNS_DWELL        seconds on each network after registering (default 3)
+#   MN_NETNS_DP           data plane of all three daemons: userspace
+#                         (default) or ebpf (programs pinned on a bpffs of
+#                         the test's own; then the kernel must have carried
+#                         the MN's and the FA's tunnels, and the MN's exit
+#                         must take its programs and pins away)
 #   MN_NETNS_KEEP_LOGS    print the logs' tails even on success
 #   MN_NETNS_SAVE=DIR     capture ICMP and UDP 434 on the MN's wlan0 and the
 #                         FA's f0, and copy logs, events, moves and captures
@@ -79,6 +84,13 @@ declare -A NET_PFX=([H]=10.1.0. [A1]=10.2.1. [A2]=10.2.2. [A3]=192.168.3. [F]=$F
 declare -A NET_ENCAP=([A1]=ipip [A2]=ipip [A3]=udp)
 
 TMP=$(mktemp -d /tmp/mn_netns.XXXXXX)
+DP=${MN_NETNS_DP:-userspace}
+DP_CONF="	data-plane $DP"
+[[ $DP == ebpf ]] && DP_CONF+=$'\n'"	bpf-root $TMP/bpffs"
+# the home agent: eBPF (auto) also when the others run userspace, the
+# MN's and FA's raw sockets behind wires (lab/veth-wires.sh)
+HA_DP_CONF=$DP_CONF
+[[ $DP == ebpf ]] || HA_DP_CONF="	data-plane auto"
 chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
 HSOCK=$TMP/ha.sock MSOCK=$TMP/mn.sock FSOCK=$TMP/fa.sock
 EVENTS=$TMP/mn-events.json MOVES=$TMP/moves
@@ -106,6 +118,7 @@ cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
+  umount "$TMP/bpffs" 2>/dev/null
   if (( FAILED > 0 )) || [[ -n ${MN_NETNS_KEEP_LOGS:-} ]]; then
     for f in "$TMP"/*.log; do
       [[ -s $f ]] || continue
@@ -291,7 +304,7 @@ home-agent {
 	udp-tunnel yes
 	keepalive 5
 	tunnel-device mip-ha0
-	data-plane auto		# eBPF here: the MN's raw sockets behind wires
+$HA_DP_CONF
 	home-interface h0
 	mobile-node $HOME_ADDR { spi 0x1000 key hex:$KEY }
 }
@@ -308,6 +321,7 @@ mobile-node {
 	udp-tunnel auto
 	interface wlan0
 	tunnel-device mip0
+$DP_CONF
 	route all
 	security {
 		spi 0x1000
@@ -325,6 +339,7 @@ foreign-agent {
 	max-lifetime 300
 	reverse-tunnel yes
 	tunnel-device mip-fa0
+$DP_CONF
 }
 EOF
   cat > "$TMP/dhclient.conf" <<'EOF'
@@ -545,6 +560,9 @@ done
 
 log "topology in $TMP"
 make_topology || { fail "building the topology"; exit 1; }
+if [[ $DP == ebpf ]]; then
+  mkdir -p "$TMP/bpffs" && mount -t bpf bpf "$TMP/bpffs" || { fail "bpffs"; exit 1; }
+fi
 write_confs
 start_dhcp_servers || { fail "dnsmasq did not start"; exit 1; }
 start_ha || { fail "the home agent did not start"; exit 1; }
@@ -560,6 +578,8 @@ ip -n "$MN" route show table all > "$TMP/routes.before"
 
 start_mn || { fail "the mobile node did not start"; exit 1; }
 check "MN starts at home" wait_for 5 eval '[ "$(mn_status mode)" == home ]'
+check "MN data plane is $DP (status)" \
+  [ "$(mctl status --json | jq -r .mobile_node.data_plane.backend)" == "$DP" ]
 start_traffic || { fail "traffic did not start"; exit 1; }
 sleep 1   # a second of steady state at home for the reference line
 
@@ -610,8 +630,34 @@ log "MN counters: $(jq -c '.mobile_node // .' "$TMP/mn-counters.json" 2>/dev/nul
 log "FA counters: $(fctl counters --json | jq -c '.["fa-dataplane"] + (.["foreign-agent"] | with_entries(select(.key | startswith("solicitations"))))' 2>/dev/null)"
 log "FA visitors at the end: $(fctl visitors --json | jq -c '[.[] | {home_addr, coa, remaining, reverse_tunnel}]' 2>/dev/null)"
 
+if [[ $DP == ebpf ]]; then
+  # the kernel carried the co-located tunnels (A1, A2: IP-in-IP, A3: UDP
+  # through the NAT) and the FA's (F), both ways
+  fctl counters --json > "$TMP/fa-counters.json" 2>&1
+  m_enc=$(jq -r '.["mobile-node"]["dp-bpf_encap_tx"] // 0' "$TMP/mn-counters.json")
+  m_ipip=$(jq -r '.["mobile-node"]["dp-bpf_decap_ipip"] // 0' "$TMP/mn-counters.json")
+  m_udp=$(jq -r '.["mobile-node"]["dp-bpf_decap_udp"] // 0' "$TMP/mn-counters.json")
+  m_rx=$(jq -r '.["mobile-node"]["dp-tun-rx"] // 0' "$TMP/mn-counters.json")
+  f_enc=$(jq -r '.["fa-dataplane"]["bpf_encap_tx"] // 0' "$TMP/fa-counters.json")
+  f_dec=$(jq -r '.["fa-dataplane"]["bpf_decap_ipip"] // 0' "$TMP/fa-counters.json")
+  log "ebpf: MN kernel encap $m_enc, decap ipip $m_ipip udp $m_udp, TUN fd read $m_rx; FA kernel encap $f_enc, decap $f_dec"
+  check "ebpf: the MN's reverse tunnel in the kernel (bpf_encap_tx $m_enc > 100)" [ "$m_enc" -gt 100 ]
+  check "ebpf: the MN decapsulated IP-in-IP in the kernel ($m_ipip > 100)" [ "$m_ipip" -gt 100 ]
+  check "ebpf: the MN decapsulated RFC 3519 UDP in the kernel ($m_udp > 100)" [ "$m_udp" -gt 100 ]
+  check "ebpf: the FA's reverse tunnel in the kernel ($f_enc > 100)" [ "$f_enc" -gt 100 ]
+  check "ebpf: the FA delivered in the kernel ($f_dec > 100)" [ "$f_dec" -gt 100 ]
+  check "ebpf: the MN's pins exist while it runs" \
+    eval "ls '$TMP/bpffs/mip4d/' | grep -q '^mip0-'"
+fi
+
 # SIGTERM the mobile node at home: routing exactly as before it started.
 stop "$MN_PID"
+if [[ $DP == ebpf ]]; then
+  check "ebpf: the MN's exit removes its pins" \
+    eval "! ls '$TMP/bpffs/mip4d/' | grep -q '^mip0-'"
+  check "ebpf: the MN's exit removes its tc filters" \
+    eval "! tc -n '$MN' filter show dev wlan0 ingress | grep -q ."
+fi
 ip -n "$MN" rule > "$TMP/rules.after"
 ip -n "$MN" route show table all > "$TMP/routes.after"
 check "ip rule in the MN identical before mip4d and after SIGTERM" \

@@ -31,11 +31,11 @@ void fake_timers_forget(void);
 #define FAKE_TUN_IFINDEX 4242
 extern unsigned fake_dp_opened, fake_dp_udp_input;
 
-/* The foreign agent's data plane (fake_fadp.c). */
+/* The foreign agent's data plane (fake_dp.c, role FA). */
 #define FAKE_FA_TUN_IFINDEX 4343
 extern unsigned fake_fadp_opened;
 
-/* The mobile node's data planes (fake_mndp.c), one per home address
+/* The mobile node's data planes (fake_dp.c, role MN), one per home address
  * (the RFC 5265 node has two): where the tunnel points, and how many
  * privileged requests had been made when it was last pointed there. */
 #define FAKE_MN_TUN_IFINDEX 4444
@@ -44,9 +44,9 @@ struct fake_mndp_tunnel {
 	uint32_t home; /* 0: slot free */
 	int mode;      /* enum mndp_mode */
 	uint32_t coa, ha;
-	unsigned sets;	     /* mndp_set_tunnel calls */
+	unsigned sets;	     /* dp_set_tunnel calls */
 	unsigned priv_seen;  /* fake_mndp_priv->n at the last one */
-	unsigned keepalives; /* mndp_send_keepalive calls */
+	unsigned keepalives; /* dp_send_keepalive calls */
 };
 extern struct fake_mndp_tunnel fake_mndp[FAKE_MNDP_MAX];
 extern const struct fake_priv *fake_mndp_priv; /* set by the test */
