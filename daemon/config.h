@@ -196,22 +196,23 @@ struct mip4_config_etcd {
 };
 
 struct mip4_config {
-	char control_socket[MIP4_CONFIG_SOCK_MAX];
-	char state_db[MIP4_CONFIG_PATH_MAX];
-	bool state_sync_full;
+	/* (ordered by alignment: no padding) */
+	struct mip4_config_farole fa;
+	struct mip4_config_ha ha;
+	struct mip4_config_mnrole mn;
+	struct mip4_config_vpn vpn;	/* a vpn { } block inside mobile-node */
 	/* metrics-listen ADDR:PORT (port 0: none): Prometheus over HTTP */
 	uint32_t metrics_addr; /* 0: every address */
-	uint16_t metrics_port;
-	bool have_etcd;
 	struct mip4_config_etcd etcd;
+	uint16_t metrics_port;
+	bool state_sync_full;
+	bool have_etcd;
 	bool have_ha;
-	struct mip4_config_ha ha;
 	bool have_mn;
-	struct mip4_config_mnrole mn;
-	bool have_vpn;		/* a vpn { } block inside mobile-node */
-	struct mip4_config_vpn vpn;
+	bool have_vpn;
 	bool have_fa;
-	struct mip4_config_farole fa;
+	char control_socket[MIP4_CONFIG_SOCK_MAX];
+	char state_db[MIP4_CONFIG_PATH_MAX];
 };
 
 /*
