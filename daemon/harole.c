@@ -883,7 +883,8 @@ static int ha_reload(void *state, struct mip4_config *nc)
 	for (size_t i = 0; i < nc->ha.n_mn; i++) {
 		struct mip4_ha_mn *mn = &nc->ha.mn[i];
 		const struct mip4_ha_mn *old = mip4_config_find_mn(
-			h->env->conf, mn->home_addr, mn->nai, strlen(mn->nai));
+			h->env->conf, mn->home_addr, mn->nai,
+			mn->nai ? strlen(mn->nai) : 0);
 
 		if (old)
 			mn->replay = old->replay;

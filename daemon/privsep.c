@@ -378,6 +378,7 @@ static void on_parent_sock(evutil_socket_t fd, short what, void *arg)
 
 				mip4_config_free(&pa->conf);
 				pa->conf = pa->pending;
+				mip4_config_drop_peers(&pa->conf);
 				privsep_policy(&pa->conf, &pol);
 				ps_parent_set_policy(pa->ps, &pol);
 			} else {
@@ -505,6 +506,9 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 		for (int fd = 4; fd < 1024; fd++)
 			(void)close(fd);
 	pa.conf = *cfg->conf; /* the parent's own copy from now on */
+	/* the policy never looks at a peer: a million mobile nodes' SAs
+	 * stay the engine's alone */
+	mip4_config_drop_peers(&pa.conf);
 	pa.base = event_base_new();
 	if (!pa.base)
 		fatalx("event_base_new failed");
