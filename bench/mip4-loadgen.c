@@ -62,7 +62,8 @@
  * authenticator), lost; rate (answered per second between the first
  * send and the last reply); latency p50/p90/p99/max in microseconds; the
  * longest gap between two consecutive replies (max_gap_us: with --rate,
- * how long the peer stopped answering at worst); the
+ * how long the peer stopped answering at worst) and when it ended
+ * (max_gap_end_unix); the
  * generator's own CPU seconds (to see whether it, not the peer, is the
  * limit).  Exit 0 when every request was answered, accepted and
  * authentic; 1 otherwise; 2 on bad usage.
@@ -126,7 +127,7 @@ struct lg_node {
 struct lg_stats {
 	long sent, answered, accepted, denied, bad, lost, late;
 	unsigned first_denial;
-	uint64_t t_first_send, t_last_reply, max_gap_ns;
+	uint64_t t_first_send, t_last_reply, max_gap_ns, max_gap_end;
 	uint32_t *lat_us;
 	long n_lat;
 };
@@ -152,6 +153,17 @@ static uint64_t lg_ntp_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return mip4_ntp_from_unix(ts.tv_sec, (uint32_t)ts.tv_nsec);
+}
+
+/* Unix time (seconds) of a moment of lg_now_ns(). */
+static double lg_unix_of(uint64_t mono_ns)
+{
+	struct timespec ts;
+	uint64_t now = lg_now_ns();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+	       (double)(now - mono_ns) / 1e9;
 }
 
 static uint32_t lg_addr(const char *s)
@@ -400,8 +412,10 @@ static bool lg_reply(const struct lg_opts *o, struct lg_node *nodes,
 	nd->seq = 0;
 	s->answered++;
 	s->lat_us[s->n_lat++] = (uint32_t)((now - nd->sent_ns) / 1000u);
-	if (s->t_last_reply && now - s->t_last_reply > s->max_gap_ns)
+	if (s->t_last_reply && now - s->t_last_reply > s->max_gap_ns) {
 		s->max_gap_ns = now - s->t_last_reply;
+		s->max_gap_end = now;
+	}
 	s->t_last_reply = now;
 	if (o->verify) {
 		struct mip4_sa sa;
@@ -603,7 +617,8 @@ static void lg_print(const struct lg_run *r, double cpu)
 	       "\"first_denial_code\":%u,\"bad\":%ld,\"lost\":%ld,\"late\":%ld,"
 	       "\"seconds\":%.4f,\"per_second\":%.0f,"
 	       "\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,\"max\":%u},"
-	       "\"max_gap_us\":%llu,\"move\":%s,\"loadgen_cpu_s\":%.3f}\n",
+	       "\"max_gap_us\":%llu,\"max_gap_end_unix\":%.3f,\"move\":%s,"
+	       "\"loadgen_cpu_s\":%.3f}\n",
 	       o->label, o->count, o->requests, o->window, o->batch,
 	       o->spread ? "spread" : "seq", o->verify ? "true" : "false",
 	       s->sent, s->answered, s->accepted, s->denied, s->first_denial,
@@ -611,6 +626,7 @@ static void lg_print(const struct lg_run *r, double cpu)
 	       secs > 0 ? (double)s->answered / secs : 0.0, lg_pct(s, 0.50),
 	       lg_pct(s, 0.90), lg_pct(s, 0.99), lg_pct(s, 1.0),
 	       (unsigned long long)(s->max_gap_ns / 1000u),
+	       s->max_gap_end ? lg_unix_of(s->max_gap_end) : 0.0,
 	       o->move ? "true" : "false", cpu);
 }
 
