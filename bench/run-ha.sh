@@ -250,7 +250,7 @@ start_server() {
   chmod 600 "$TMP/ha.conf"
   # the daemon's own log (one line per registration) goes to a file, as
   # it would in a real deployment
-  ip netns exec "$HA" taskset -c 0 "$BIN/mip4d" -f "$TMP/ha.conf" > "$TMP/mip4d-$n.log" 2>&1 &
+  ip netns exec "$HA" taskset -c 0 "$BIN/mip4d" -F -f "$TMP/ha.conf" > "$TMP/mip4d-$n.log" 2>&1 &
   SRV_PID=$!
   wait_for 120 server_up && kill -0 "$SRV_PID" 2>/dev/null ||
     { fail "mip4d did not start with N=$n"; tail "$TMP/mip4d-$n.log"; SRV_PID=; return 1; }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mip4/ip.h"
 #include "mip4ctl.h"
 
 #define CTL_VERSION 1
@@ -158,20 +159,32 @@ static const char *line_error(int rc)
 	}
 }
 
-/* Send one command and read its answer, in one line or in parts (the
- * client says it can join parts with "more-ok"). */
-static int request(struct conn *c, const char *cmd, json_object **result)
+/* Send one command (with a listing's filter, or NULL) and read its
+ * answer into r, in one line or in parts (the client says it can join
+ * parts with "more-ok"). */
+static int request(struct conn *c, const char *cmd, json_object *filter,
+		   struct ctl_reply *r)
 {
-	struct ctl_reply r = {0};
-	char req[160], err[512];
-	int n = snprintf(req, sizeof req,
-			 "{\"version\":%d,\"command\":\"%s\",\"more-ok\":true}\n",
-			 CTL_VERSION, cmd);
+	json_object *req = json_object_new_object();
+	char err[512];
+	const char *s;
+	size_t n;
+	bool sent;
 
-	if (n < 0 || (size_t)n >= sizeof req || write(c->fd, req, (size_t)n) != n) {
+	json_object_object_add(req, "version", json_object_new_int(CTL_VERSION));
+	json_object_object_add(req, "command", json_object_new_string(cmd));
+	json_object_object_add(req, "more-ok", json_object_new_boolean(true));
+	if (filter)
+		json_object_object_add(req, "filter", json_object_get(filter));
+	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	n = strlen(s);
+	sent = write(c->fd, s, n) == (ssize_t)n && write(c->fd, "\n", 1) == 1;
+	json_object_put(req);
+	if (!sent) {
 		fprintf(stderr, "mip4ctl: cannot send the request to mip4d\n");
 		return -1;
 	}
+	r->want_filtered = filter != NULL;
 	for (;;) {
 		char *line = NULL;
 		size_t len = 0;
@@ -179,33 +192,42 @@ static int request(struct conn *c, const char *cmd, json_object **result)
 
 		if (rc != LINE_OK) {
 			fprintf(stderr, "mip4ctl: %s\n", line_error(rc));
-			ctl_reply_free(&r);
 			return -1;
 		}
-		rc = ctl_reply_add(&r, line, len, err, sizeof err);
+		rc = ctl_reply_add(r, line, len, err, sizeof err);
 		free(line);
 		if (rc < 0) {
 			fprintf(stderr, "mip4ctl: %s\n", err);
-			ctl_reply_free(&r);
 			return -1;
 		}
 		if (rc == 1)
-			break;
+			return 0;
 	}
-	*result = r.result;
-	return 0;
 }
 
-int ctl_query(const char *sock, const char *cmd, json_object **result)
+int ctl_query_reply(const char *sock, const char *cmd, json_object *filter,
+		    struct ctl_reply *r)
 {
 	struct conn c;
 	int rc;
 
-	*result = NULL;
 	if (conn_open(&c, sock) < 0)
 		return -1;
-	rc = request(&c, cmd, result);
+	rc = request(&c, cmd, filter, r);
 	conn_close(&c);
+	return rc;
+}
+
+int ctl_query(const char *sock, const char *cmd, json_object **result)
+{
+	struct ctl_reply r = {0};
+	int rc = ctl_query_reply(sock, cmd, NULL, &r);
+
+	*result = NULL;
+	if (rc < 0)
+		ctl_reply_free(&r);
+	else
+		*result = r.result;
 	return rc;
 }
 
@@ -214,15 +236,60 @@ struct opts {
 	bool json;
 	const char *until;
 	double timeout;
+	json_object *filter; /* --home, --coa, --nai of a listing */
 };
 
-static int parse_opts(int argc, char **argv, struct opts *o, bool monitor)
+enum opt_kind { OPT_SIMPLE, OPT_MONITOR, OPT_LISTING };
+
+/* --home/--coa PREFIX or --nai PREFIX into the filter: 0, or -1 with a
+ * message. */
+static int filter_add(struct opts *o, const char *key, const char *arg)
+{
+	uint32_t net, mask;
+
+	if (strcmp(key, "nai") == 0) {
+		size_t n = strlen(arg);
+
+		if (n == 0 || n > 255) {
+			fprintf(stderr, "mip4ctl: --nai wants 1 to 255 bytes\n");
+			return -1;
+		}
+	} else {
+		int rc = mip4_prefix_parse(arg, &net, &mask);
+
+		if (rc == MIP4_PREFIX_HOST_BITS) {
+			char nb[16];
+
+			fprintf(stderr, "mip4ctl: --%s %s has host bits set (did "
+					"you mean %s/%d?)\n",
+				key, arg, mip4_ntoa(net, nb),
+				__builtin_popcount(mask));
+			return -1;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "mip4ctl: --%s wants an address or a "
+					"prefix like 10.64.0.0/16, not '%s'\n",
+				key, arg);
+			return -1;
+		}
+	}
+	if (!o->filter)
+		o->filter = json_object_new_object();
+	json_object_object_add(o->filter, key, json_object_new_string(arg));
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o,
+		      enum opt_kind kind)
 {
 	static const struct option lo[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
 		{"until", required_argument, NULL, 'u'},
 		{"timeout", required_argument, NULL, 't'},
+		{"home", required_argument, NULL, 'H'},
+		{"coa", required_argument, NULL, 'C'},
+		{"nai", required_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -240,14 +307,22 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool monitor)
 			o->json = true;
 			break;
 		case 'u':
-			if (!monitor)
+			if (kind != OPT_MONITOR)
 				return -1;
 			o->until = optarg;
 			break;
 		case 't':
-			if (!monitor)
+			if (kind != OPT_MONITOR)
 				return -1;
 			o->timeout = atof(optarg);
+			break;
+		case 'H':
+		case 'C':
+		case 'N':
+			if (kind != OPT_LISTING ||
+			    filter_add(o, c == 'H' ? "home" : c == 'C' ? "coa" : "nai",
+				       optarg) < 0)
+				return -1;
 			break;
 		default:
 			return -1;
@@ -299,7 +374,7 @@ static int simple(int argc, char **argv, const char *cmd)
 	struct opts o = {0};
 	json_object *r = NULL;
 
-	if (parse_opts(argc, argv, &o, false) < 0) {
+	if (parse_opts(argc, argv, &o, OPT_SIMPLE) < 0) {
 		fprintf(stderr, "usage: mip4ctl %s [-s SOCKET] [--json]\n", cmd);
 		return 2;
 	}
@@ -310,6 +385,60 @@ static int simple(int argc, char **argv, const char *cmd)
 	return 0;
 }
 
+/* A listing printed entry by entry as its parts come: the same text as
+ * print_result() would give for the whole list (with --json, the one
+ * line of a JSON array; else each entry, then the count). */
+struct list_printer {
+	bool json;
+	size_t n;
+};
+
+static int list_item(void *ctx, json_object *e)
+{
+	struct list_printer *p = ctx;
+
+	if (p->json) {
+		fputs(p->n ? "," : "[", stdout);
+		fputs(json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN),
+		      stdout);
+	} else {
+		json_render_text(e, 2);
+	}
+	p->n++;
+	return ferror(stdout) ? -1 : 0;
+}
+
+static int listing(int argc, char **argv, const char *cmd)
+{
+	struct opts o = {0};
+	struct list_printer p = {0};
+	struct ctl_reply r = {.item = list_item, .item_ctx = &p};
+	int rc = 1;
+
+	if (parse_opts(argc, argv, &o, OPT_LISTING) < 0) {
+		fprintf(stderr, "usage: mip4ctl %s [-s SOCKET] [--json] "
+				"[--home PREFIX] [--coa PREFIX] [--nai PREFIX]\n",
+			cmd);
+		json_object_put(o.filter);
+		return 2;
+	}
+	p.json = o.json;
+	if (ctl_query_reply(o.sock, cmd, o.filter, &r) == 0) {
+		if (!json_object_is_type(r.result, json_type_array))
+			print_result(cmd, r.result, o.json);
+		else if (o.json)
+			puts(p.n ? "]" : "[]");
+		else
+			printf("%zu %s\n", p.n, cmd);
+		rc = 0;
+	} else if (p.n && o.json) {
+		putchar('\n'); /* the array is cut short: end its line */
+	}
+	ctl_reply_free(&r);
+	json_object_put(o.filter);
+	return fflush(stdout) == 0 ? rc : 1;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	return simple(argc, argv, "status");
@@ -317,12 +446,12 @@ int cmd_status(int argc, char **argv)
 
 int cmd_bindings(int argc, char **argv)
 {
-	return simple(argc, argv, "bindings");
+	return listing(argc, argv, "bindings");
 }
 
 int cmd_visitors(int argc, char **argv)
 {
-	return simple(argc, argv, "visitors");
+	return listing(argc, argv, "visitors");
 }
 
 int cmd_counters(int argc, char **argv)
@@ -344,20 +473,24 @@ int cmd_monitor(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct conn c;
-	json_object *r = NULL;
+	struct ctl_reply r = {0};
 	double deadline;
 	int rc = 1;
 
-	if (parse_opts(argc, argv, &o, true) < 0) {
+	if (parse_opts(argc, argv, &o, OPT_MONITOR) < 0) {
 		fprintf(stderr, "usage: mip4ctl monitor [-s SOCKET] [--json] "
 				"[--until EVENT] [--timeout SECONDS]\n");
 		return 2;
 	}
 	if (conn_open(&c, o.sock) < 0)
 		return 1;
-	if (request(&c, "monitor", &r) < 0)
+	rc = request(&c, "monitor", NULL, &r);
+	ctl_reply_free(&r);
+	if (rc < 0) {
+		rc = 1;
 		goto out;
-	json_object_put(r);
+	}
+	rc = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	deadline = o.timeout >= 0 ? now_s() + o.timeout : 0;
 	for (;;) {

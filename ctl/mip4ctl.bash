@@ -49,7 +49,7 @@ _mip4ctl()
 		COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur"))
 		return
 		;;
-	--timeout | -c | --count | --label | --sa)
+	--timeout | -c | --count | --label | --sa | --home | --coa | --nai)
 		return
 		;;
 	esac
@@ -62,8 +62,11 @@ _mip4ctl()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		;;
-	status | bindings | visitors | counters)
+	status | counters)
 		COMPREPLY=($(compgen -W "-s --socket -j --json" -- "$cur"))
+		;;
+	bindings | visitors)
+		COMPREPLY=($(compgen -W "-s --socket -j --json --home --coa --nai" -- "$cur"))
 		;;
 	metrics)
 		COMPREPLY=($(compgen -W "-s --socket --label" -- "$cur"))

@@ -20,9 +20,11 @@ static const struct command commands[] = {
 	 "print every Mobile IPv4 message"},
 	{"status", cmd_status, "status [-s SOCKET] [--json]  roles, uptime, bindings"},
 	{"bindings", cmd_bindings,
-	 "bindings [-s SOCKET] [--json]  the home agent's mobility bindings"},
+	 "bindings [-s SOCKET] [--json] [--home PREFIX] [--coa PREFIX] "
+	 "[--nai PREFIX]  the home agent's mobility bindings"},
 	{"visitors", cmd_visitors,
-	 "visitors [-s SOCKET] [--json]  the foreign agent's visitor list"},
+	 "visitors [-s SOCKET] [--json] [--home PREFIX] [--coa PREFIX] "
+	 "[--nai PREFIX]  the foreign agent's visitor list"},
 	{"counters", cmd_counters,
 	 "counters [-s SOCKET] [--json]  every counter, drops by reason"},
 	{"metrics", cmd_metrics,

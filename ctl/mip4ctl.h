@@ -41,12 +41,22 @@ extern struct ctl_globals ctl_globals;
  * A control-socket answer, possibly in chunks (reply.c).  Each line is
  * {"version":1,"ok":true,"result":R} or {"ok":false,"error":"..."}; a
  * line with "more":true is followed by another, and the results of all
- * lines are joined: arrays appended, objects merged.  A daemon that does
- * not split (protocol version 1 as of today) sends one line.
+ * lines are joined: arrays appended, objects merged.  mip4d sends its
+ * listings (bindings, visitors) that way, a step at a time, to a client
+ * that says "more-ok"; the rest in one line.
  */
 struct ctl_reply {
 	json_object *result; /* the joined result (NULL until the first line) */
 	bool done;
+	/* When set, the entries of an answer that is a list go to item one
+	 * by one as their lines come, and result stays an empty list: a
+	 * listing of a million entries never sits whole in memory.  item
+	 * returns -1 to stop (the answer is then in error). */
+	int (*item)(void *ctx, json_object *entry);
+	void *item_ctx;
+	/* The request had a filter: every line must say "filtered": true
+	 * (a daemon that does not know filters would list everything). */
+	bool want_filtered;
 };
 
 /* Add one line (len bytes, no newline).  1: the answer is complete,
@@ -58,6 +68,11 @@ void ctl_reply_free(struct ctl_reply *r);
 /* One command on the daemon's socket: *result gets the joined result.
  * 0 or -1 (message printed). */
 int ctl_query(const char *sock, const char *cmd, json_object **result);
+/* The same with a filter for a listing (a JSON object, or NULL) and an
+ * answer r prepared by the caller (its item sink, if any); r->result is
+ * the caller's to free, also after an error. */
+int ctl_query_reply(const char *sock, const char *cmd, json_object *filter,
+		    struct ctl_reply *r);
 /* The socket to use: -s, else MIP4D_SOCKET, else the default. */
 const char *ctl_socket_path(const char *given);
 

@@ -17,6 +17,21 @@ static int fail(char *err, size_t errlen, const char *msg)
 	return -1;
 }
 
+/* The entries of chunk c (a list) to the item sink; r->result stays an
+ * empty list so that a later chunk must be a list too. */
+static int sink(struct ctl_reply *r, json_object *c, char *err, size_t errlen)
+{
+	if (!r->result)
+		r->result = json_object_new_array();
+	if (!r->result || !json_object_is_type(r->result, json_type_array))
+		return fail(err, errlen,
+			    "the parts of mip4d's answer do not fit together");
+	for (size_t i = 0; i < json_object_array_length(c); i++)
+		if (r->item(r->item_ctx, json_object_array_get_idx(c, i)) < 0)
+			return fail(err, errlen, "cannot write the answer out");
+	return 0;
+}
+
 /* Append or merge chunk c into the joined result r (same JSON type). */
 static int join(json_object *r, json_object *c)
 {
@@ -80,10 +95,20 @@ int ctl_reply_add(struct ctl_reply *r, const char *line, size_t len,
 		fail(err, errlen, "mip4d speaks another protocol version");
 		goto out;
 	}
+	if (r->want_filtered &&
+	    !(json_object_object_get_ex(o, "filtered", &v) &&
+	      json_object_get_boolean(v))) {
+		fail(err, errlen, "mip4d did not apply the filter (is it older "
+				  "than this mip4ctl?)");
+		goto out;
+	}
 	more = json_object_object_get_ex(o, "more", &v) &&
 	       json_object_get_boolean(v);
 	v = json_object_object_get_ex(o, "result", &v) ? v : NULL;
-	if (!r->result) {
+	if (r->item && v && json_object_is_type(v, json_type_array)) {
+		if (sink(r, v, err, errlen) < 0)
+			goto out;
+	} else if (!r->result) {
 		r->result = json_object_get(v);
 	} else if (!v || join(r->result, v) < 0) {
 		fail(err, errlen, "the parts of mip4d's answer do not fit together");

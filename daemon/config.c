@@ -146,6 +146,11 @@ static const struct words flavours = {
 	{{"plain", MIP4_HA_PLAIN}, {"internal", MIP4_HA_INTERNAL},
 	 {"external", MIP4_HA_EXTERNAL}}};
 
+static const struct words dp_modes = {
+	"data-plane: ", " is not auto, ebpf or userspace",
+	{{"auto", MIP4_CONFIG_DP_AUTO}, {"ebpf", MIP4_CONFIG_DP_EBPF},
+	 {"userspace", MIP4_CONFIG_DP_USERSPACE}}};
+
 #define T struct mip4_config_ha
 static const struct opt ha_opts[] = {
 	{.name = "address", .type = V_ADDR, AT(T, cfg.addr), .req = "address"},
@@ -167,7 +172,12 @@ static const struct opt ha_opts[] = {
 	{.name = "inside", .type = V_PLIST, AT(T, cfg.inside),
 	 CNT(T, cfg.n_inside)},
 	{.name = "pool", .set = set_pool, .print = cfg_print_pool},
+	/* M and G bits (RFC 5944 §3.8.2.1, code 139 when refused) */
+	{.name = "gre", ENUM(T, cfg.gre, NULL)},
+	{.name = "minimal-encapsulation", ENUM(T, cfg.minimal, NULL)},
 	{.name = "tunnel-device", .type = V_IFNAME, AT(T, tunnel_dev)},
+	{.name = "data-plane", ENUM(T, data_plane, &dp_modes)},
+	{.name = "bpf-root", .type = V_PATH, AT(T, bpf_root), .zero = "auto"},
 	/* physical home link: proxy and gratuitous ARP (RFC 5944 §4.6) */
 	{.name = "home-interface", .type = V_IFNAME, AT(T, home_if),
 	 .zero = "none"},
@@ -291,7 +301,7 @@ static int mn_check(struct parse *ps, const struct opt *o, void *blk,
 		    unsigned line, const struct seen *s);
 static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
 		     unsigned line, const struct seen *s);
-#define VPN_ROWS 15 /* vpn_opts, declared before mn_opts needs it */
+#define VPN_ROWS 27 /* vpn_opts, declared before mn_opts needs it */
 static const struct opt vpn_opts[VPN_ROWS];
 
 static const struct words udp_modes = {
@@ -337,18 +347,38 @@ static const struct words vpn_modes = {
 	{{"cvc", MIP4_VMN_CVC}, {"mc", MIP4_VMN_MC},
 	 {"naive", MIP4_VMN_NAIVE}}};
 
+static const struct words vpn_drivers = {
+	"driver: want strongswan, openvpn, openconnect, wireguard or command, "
+	"not ", "",
+	{{"strongswan", MIP4_VPN_STRONGSWAN}, {"openvpn", MIP4_VPN_OPENVPN},
+	 {"openconnect", MIP4_VPN_OPENCONNECT},
+	 {"wireguard", MIP4_VPN_WIREGUARD}, {"command", MIP4_VPN_COMMAND}}};
+
 #define T struct mip4_config_vpn
 static const struct opt vpn_opts[VPN_ROWS] = {
 	{.name = "mode", ENUM(T, det.mode, &vpn_modes)},
 	{.name = "gateway", .type = V_ADDR, AT(T, gateway),
 	 .req = "gateway (the VPN gateway's address)"},
+	{.name = "driver", ENUM(T, driver, &vpn_drivers)},
+	{.name = "management", .type = V_PATH, AT(T, management)},
+	{.name = "program", .type = V_PATH, AT(T, program)},
+	{.name = "wg", .type = V_PATH, AT(T, wg)},
+	{.name = "client-config", .type = V_PATH, AT(T, client_config)},
+	{.name = "server", .type = V_NAME, AT(T, server)},
+	{.name = "script", .type = V_PATH, AT(T, script)},
+	{.name = "state-dir", .type = V_PATH, AT(T, state_dir)},
+	{.name = "vpn-interface", .type = V_IFNAME, AT(T, vpn_if)},
+	{.name = "up-command", .type = V_NAME, AT(T, up_cmd)},
+	{.name = "down-command", .type = V_NAME, AT(T, down_cmd)},
+	{.name = "status-command", .type = V_NAME, AT(T, status_cmd)},
 	{.name = "swanctl", .type = V_PATH, AT(T, swanctl)},
 	{.name = "strongswan-conf", .type = V_PATH, AT(T, strongswan_conf)},
 	{.name = "vici", .type = V_PATH, AT(T, vici)},
 	{.name = "ike", .type = V_NAME, AT(T, ike)},
 	{.name = "child", .type = V_NAME, AT(T, child)},
 	{.name = "routing-table", U32(T, table, 1, 0xfffffffeu)},
-	{.name = "swanctl-timeout", U32(T, swanctl_timeout_ms, 2, 600),
+	{.name = "swanctl-timeout", .alias = "command-timeout",
+	 U32(T, swanctl_timeout_ms, 2, 600),
 	 .scale = 1000},
 	{.name = "t-monitor", U32(T, det.t_monitor_ms, 5, 86400),
 	 .scale = 1000},
@@ -362,18 +392,148 @@ static const struct opt vpn_opts[VPN_ROWS] = {
 };
 #undef T
 
+static void default_str(char *dst, size_t cap, const char *def)
+{
+	if (!dst[0])
+		(void)snprintf(dst, cap, "%s", def);
+}
+
+/* Which driver each driver-specific option belongs to (bit per driver). */
+static const struct {
+	const char *name;
+	unsigned drivers;
+} vpn_opt_drivers[] = {
+	{"swanctl", 1u << MIP4_VPN_STRONGSWAN},
+	{"strongswan-conf", 1u << MIP4_VPN_STRONGSWAN},
+	{"vici", 1u << MIP4_VPN_STRONGSWAN},
+	{"ike", 1u << MIP4_VPN_STRONGSWAN},
+	{"child", 1u << MIP4_VPN_STRONGSWAN},
+	{"management", 1u << MIP4_VPN_OPENVPN},
+	{"program", 1u << MIP4_VPN_OPENCONNECT | 1u << MIP4_VPN_WIREGUARD},
+	{"wg", 1u << MIP4_VPN_WIREGUARD},
+	{"client-config", 1u << MIP4_VPN_OPENCONNECT | 1u << MIP4_VPN_WIREGUARD},
+	{"server", 1u << MIP4_VPN_OPENCONNECT},
+	{"script", 1u << MIP4_VPN_OPENCONNECT},
+	{"state-dir", 1u << MIP4_VPN_OPENCONNECT},
+	{"vpn-interface", 1u << MIP4_VPN_OPENCONNECT | 1u << MIP4_VPN_WIREGUARD},
+	{"up-command", 1u << MIP4_VPN_COMMAND},
+	{"down-command", 1u << MIP4_VPN_COMMAND},
+	{"status-command", 1u << MIP4_VPN_COMMAND},
+};
+
+/* An option of another driver is refused; strongSwan's default swanctl
+ * path goes when another driver is chosen. */
+static int vpn_driver_options(struct parse *ps, struct mip4_config_vpn *v,
+			      unsigned line, const struct seen *s)
+{
+	static const char *const names[] = {"strongswan", "openvpn",
+					    "openconnect", "wireguard",
+					    "command"};
+
+	for (size_t i = 0; i < sizeof vpn_opt_drivers / sizeof vpn_opt_drivers[0];
+	     i++) {
+		unsigned where = seen_at(s, vpn_opts, vpn_opt_drivers[i].name,
+					 false);
+
+		if (where && !(vpn_opt_drivers[i].drivers & 1u << v->driver))
+			return cfg_perr(ps, where, "%s: not an option of driver %s",
+				    vpn_opt_drivers[i].name, names[v->driver]);
+	}
+	if (v->driver != MIP4_VPN_STRONGSWAN)
+		v->swanctl[0] = '\0';
+	(void)line;
+	return 0;
+}
+
+/* wg-quick names the interface after its file: NAME.conf. */
+static int vpn_check_wg(struct parse *ps, struct mip4_config_vpn *v,
+			unsigned line)
+{
+	const char *base = strrchr(v->client_config, '/');
+	size_t n;
+
+	if (!v->client_config[0])
+		return cfg_perr(ps, line,
+			    "vpn: driver wireguard needs client-config "
+			    "/PATH/NAME.conf (wg-quick's file)");
+	base = base ? base + 1 : v->client_config;
+	n = strlen(base);
+	if (n <= 5 || strcmp(base + n - 5, ".conf") != 0 ||
+	    n - 5 >= MIP4_CONFIG_IFNAME_MAX)
+		return cfg_perr(ps, line,
+			    "vpn: client-config must be /PATH/NAME.conf with "
+			    "NAME an interface name (wg-quick's rule)");
+	if (v->vpn_if[0] && (strlen(v->vpn_if) != n - 5 ||
+			     strncmp(v->vpn_if, base, n - 5) != 0))
+		return cfg_perr(ps, line,
+			    "vpn: vpn-interface must be the name of "
+			    "client-config's file without .conf");
+	memcpy(v->vpn_if, base, n - 5);
+	v->vpn_if[n - 5] = '\0';
+	default_str(v->program, sizeof v->program, MIP4_CONFIG_DEF_WG_QUICK);
+	default_str(v->wg, sizeof v->wg, MIP4_CONFIG_DEF_WG);
+	return 0;
+}
+
+/* up, down and status: each a program's absolute path, then arguments. */
+static int vpn_check_commands(struct parse *ps, struct mip4_config_vpn *v,
+			      unsigned line)
+{
+	const char *cmds[] = {v->up_cmd, v->down_cmd, v->status_cmd};
+	static const char *const names[] = {"up-command", "down-command",
+					    "status-command"};
+
+	for (int i = 0; i < 3; i++) {
+		if (!cmds[i][0])
+			return cfg_perr(ps, line,
+				    "vpn: driver command needs up-command, "
+				    "down-command and status-command");
+		if (cmds[i][0] != '/')
+			return cfg_perr(ps, line,
+				    "vpn: %s: the program must be an absolute "
+				    "path", names[i]);
+	}
+	return 0;
+}
+
 static int vpn_check(struct parse *ps, const struct opt *o, void *blk,
 		     unsigned line, const struct seen *s)
 {
-	const struct mip4_config_vpn *v = blk;
+	struct mip4_config_vpn *v = blk;
 
 	(void)o;
-	(void)s;
-	if (!v->ike[0] || !v->child[0])
-		return cfg_perr(ps, line,
-				"vpn: ike NAME and child NAME (swanctl.conf's "
-				"connection and CHILD_SA) are required");
-	return 0;
+	if (vpn_driver_options(ps, v, line, s) < 0)
+		return -1;
+	switch (v->driver) {
+	case MIP4_VPN_STRONGSWAN:
+		if (!v->ike[0] || !v->child[0])
+			return cfg_perr(ps, line,
+				    "vpn: ike NAME and child NAME (swanctl.conf's "
+				    "connection and CHILD_SA) are required");
+		return 0;
+	case MIP4_VPN_OPENVPN:
+		if (!v->management[0])
+			return cfg_perr(ps, line,
+				    "vpn: driver openvpn needs management PATH "
+				    "(the client's management unix socket)");
+		return 0;
+	case MIP4_VPN_OPENCONNECT:
+		if (!v->server[0] || !v->vpn_if[0])
+			return cfg_perr(ps, line,
+				    "vpn: driver openconnect needs server URL "
+				    "and vpn-interface NAME");
+		default_str(v->program, sizeof v->program,
+			    MIP4_CONFIG_DEF_OPENCONNECT);
+		default_str(v->script, sizeof v->script,
+			    MIP4_CONFIG_DEF_VPNC_SCRIPT);
+		default_str(v->state_dir, sizeof v->state_dir,
+			    MIP4_CONFIG_DEF_VPN_STATE_DIR);
+		return 0;
+	case MIP4_VPN_WIREGUARD:
+		return vpn_check_wg(ps, v, line);
+	default:
+		return vpn_check_commands(ps, v, line);
+	}
 }
 
 /* The mobile node with a vpn block (RFC 5265): its outer layer. */
@@ -544,9 +704,14 @@ static void config_defaults(struct mip4_config *c)
 		.cfg = {.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,
 			.reverse_tunnel = true,
 			.udp_tunnel = true,
+			.gre = true,
+			.minimal = true,
 			.keepalive = MIP4_CONFIG_DEF_KEEPALIVE,
 			.flavour = MIP4_HA_PLAIN},
-		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV};
+		.tunnel_dev = MIP4_CONFIG_DEF_TUNDEV,
+		/* userspace until the lab's mobile nodes and foreign agents
+		 * run on the eBPF backend too (issue #13) */
+		.data_plane = MIP4_CONFIG_DP_USERSPACE};
 	static const struct mip4_config_farole fa = {
 		.cfg = {.adv_interval_s = MIP4_CONFIG_DEF_FA_ADV_INTERVAL,
 			.max_lifetime = MIP4_CONFIG_DEF_LIFETIME,

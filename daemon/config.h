@@ -52,10 +52,20 @@ struct mip4_config_ix {
 struct mip4_config_text;
 
 /* The home-agent role. */
+/* The home agent's data plane (dataplane/dp.h backends). */
+enum mip4_config_dp {
+	MIP4_CONFIG_DP_AUTO = 0, /* eBPF when this kernel and we can, else
+				  * userspace */
+	MIP4_CONFIG_DP_EBPF,
+	MIP4_CONFIG_DP_USERSPACE,
+};
+
 struct mip4_config_ha {
 	struct mip4_ha_cfg cfg;
 	char tunnel_dev[MIP4_CONFIG_IFNAME_MAX];
 	char home_if[MIP4_CONFIG_IFNAME_MAX]; /* "" = virtual home network */
+	unsigned data_plane;		      /* enum mip4_config_dp */
+	char bpf_root[MIP4_CONFIG_PATH_MAX];  /* "" = /sys/fs/bpf */
 
 	/* Served mobile nodes and FA-HA associations: growable arrays,
 	 * in file order, with the line each was declared on. */
@@ -92,23 +102,53 @@ struct mip4_config_mnrole {
 };
 
 /* RFC 5265 (and the RFC 5266 / RFC 4093 §4.1 baselines): the VPN the
- * mobile node drives through swanctl, and the external home agent. */
+ * mobile node drives through its driver, and the external home agent. */
 #define MIP4_CONFIG_NAME_MAX 64
 #define MIP4_CONFIG_DEF_SWANCTL "/usr/sbin/swanctl"
 #define MIP4_CONFIG_DEF_VPN_TABLE 220 /* charon's routing table */
 #define MIP4_CONFIG_DEF_SWANCTL_TIMEOUT 45 /* seconds */
 #define MIP4_CONFIG_DEF_X_TUNDEV "mip-x0"
 
+/* The VPN client's product, driven only through its public interface
+ * (daemon/vpncmd.c). */
+enum mip4_config_vpn_driver {
+	MIP4_VPN_STRONGSWAN = 0, /* swanctl --initiate/--terminate/--list-sas */
+	MIP4_VPN_OPENVPN,	 /* the client's management socket */
+	MIP4_VPN_OPENCONNECT,	 /* openconnect --background, its --script hook */
+	MIP4_VPN_WIREGUARD,	 /* wg-quick up/down, wg show IF endpoints */
+	MIP4_VPN_COMMAND,	 /* three configured commands */
+};
+#define MIP4_CONFIG_CMD_MAX 1024 /* a command line of the command driver */
+#define MIP4_CONFIG_DEF_OPENCONNECT "/usr/sbin/openconnect"
+#define MIP4_CONFIG_DEF_VPNC_SCRIPT "/usr/share/vpnc-scripts/vpnc-script"
+#define MIP4_CONFIG_DEF_WG_QUICK "/usr/bin/wg-quick"
+#define MIP4_CONFIG_DEF_WG "/usr/bin/wg"
+#define MIP4_CONFIG_DEF_VPN_STATE_DIR "/run/mip4d"
+
 struct mip4_config_vpn {
 	struct mip4_vmn_cfg det;	/* mode, detection, T_MONITOR */
 	uint32_t gateway;		/* the VPN gateway's address */
+	uint32_t driver;		/* enum mip4_config_vpn_driver */
+	char management[MIP4_CONFIG_SOCK_MAX];	  /* openvpn */
+	char program[MIP4_CONFIG_PATH_MAX];	  /* openconnect, wg-quick */
+	char wg[MIP4_CONFIG_PATH_MAX];		  /* wireguard: wg */
+	char client_config[MIP4_CONFIG_PATH_MAX]; /* openconnect --config,
+						     wg-quick's file */
+	char server[MIP4_CONFIG_NAI_MAX + 1];	  /* openconnect: URL */
+	char script[MIP4_CONFIG_PATH_MAX];	  /* openconnect: vpnc-script */
+	char state_dir[MIP4_CONFIG_PATH_MAX];	  /* openconnect: pid, record */
+	char vpn_if[MIP4_CONFIG_IFNAME_MAX];	  /* openconnect, wireguard */
+	char up_cmd[MIP4_CONFIG_CMD_MAX];	  /* command */
+	char down_cmd[MIP4_CONFIG_CMD_MAX];
+	char status_cmd[MIP4_CONFIG_CMD_MAX];
 	char swanctl[MIP4_CONFIG_PATH_MAX];
 	char strongswan_conf[MIP4_CONFIG_PATH_MAX]; /* "" = default */
 	char vici[MIP4_CONFIG_PATH_MAX];	    /* "" = default */
 	char ike[MIP4_CONFIG_NAME_MAX];
 	char child[MIP4_CONFIG_NAME_MAX];
 	uint32_t table;
-	uint32_t swanctl_timeout_ms; /* a swanctl run longer than this is killed */
+	uint32_t swanctl_timeout_ms; /* a driver's command (swanctl...) running
+				      longer than this is killed */
 	bool have_outer;
 	struct mip4_config_mnrole outer; /* x-MIP; interfaces as the node's */
 };

@@ -235,6 +235,18 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	terminate(c->vpn.vici, sizeof c->vpn.vici);
 	terminate(c->vpn.ike, sizeof c->vpn.ike);
 	terminate(c->vpn.child, sizeof c->vpn.child);
+	terminate(c->ha.bpf_root, sizeof c->ha.bpf_root);
+	terminate(c->vpn.management, sizeof c->vpn.management);
+	terminate(c->vpn.program, sizeof c->vpn.program);
+	terminate(c->vpn.wg, sizeof c->vpn.wg);
+	terminate(c->vpn.client_config, sizeof c->vpn.client_config);
+	terminate(c->vpn.server, sizeof c->vpn.server);
+	terminate(c->vpn.script, sizeof c->vpn.script);
+	terminate(c->vpn.state_dir, sizeof c->vpn.state_dir);
+	terminate(c->vpn.vpn_if, sizeof c->vpn.vpn_if);
+	terminate(c->vpn.up_cmd, sizeof c->vpn.up_cmd);
+	terminate(c->vpn.down_cmd, sizeof c->vpn.down_cmd);
+	terminate(c->vpn.status_cmd, sizeof c->vpn.status_cmd);
 	terminate(c->fa.ifname, sizeof c->fa.ifname);
 	terminate(c->fa.tunnel_dev, sizeof c->fa.tunnel_dev);
 	for (size_t i = 0; i < 2; i++) {
@@ -253,6 +265,9 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	    c->fa.cfg.n_coa > MIP4_FA_MAX_COA ||
 	    c->fa.cfg.n_allowed > MIP4_FA_MAX_PREFIX)
 		return lerr(err, errlen, "image: a list out of bounds");
+	if (c->ha.data_plane > MIP4_CONFIG_DP_USERSPACE ||
+	    c->vpn.driver > MIP4_VPN_COMMAND)
+		return lerr(err, errlen, "image: an option out of range");
 	return 0;
 }
 

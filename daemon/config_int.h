@@ -27,7 +27,7 @@
 
 #define TOK_MAX (MIP4_CONFIG_PATH_MAX - 1)
 #define OPT_MAX 32  /* an option word is shorter */
-#define ROWS_MAX 24 /* options in one table */
+#define ROWS_MAX 32 /* options in one table */
 #define ROWS_FIT(t)                                                        \
 	_Static_assert(sizeof(t) / sizeof(t)[0] <= ROWS_MAX, #t " too long")
 
@@ -80,7 +80,7 @@ struct word {
  * is not yes or no"). */
 struct words {
 	const char *pre, *post;
-	struct word w[4];
+	struct word w[6];
 };
 
 struct pr;

@@ -16,6 +16,16 @@
 #include "role.h"
 
 #define MIP4_CTL_VERSION 1
+/* The longest request line taken. */
+#define CTL_MAX_LINE 4096
+/* At most this many clients at once; when all are taken, a new one
+ * takes the place of the oldest that has not completed its request, else
+ * of the listing stalled longest (ctlsock.c). */
+#define CTL_MAX_CLIENTS 64
+/* A client is closed when it has not completed its request this many
+ * seconds after connecting, or when an answer or a monitor's events stay
+ * unread that long; a listing may wait for its reader. */
+#define CTL_IDLE_TIMEOUT_S 10
 
 struct event_base;
 struct ctlsock;

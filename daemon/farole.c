@@ -105,6 +105,7 @@ struct farole {
 		uint64_t at_ms;
 		uint64_t count;
 	} timeout;
+	struct log_rl rl_reply, rl_relay, rl_adv; /* per-packet messages */
 };
 
 /* ---- JSON ---- */
@@ -224,7 +225,7 @@ static void send_to_mn(struct farole *r, const struct mip4_fa_out *o)
 	if (sendto(r->pkt_fd, pkt, n, 0, (struct sockaddr *)&to, sizeof to) !=
 	    (ssize_t)n) {
 		r->c[FA_MN_TX_ERR]++;
-		log_warn("reply to mobile node");
+		log_rl_warn(&r->rl_reply, "reply to mobile node");
 		return;
 	}
 	r->c[FA_MN_TX]++;
@@ -260,7 +261,7 @@ static void send_to_ha(struct farole *r, const struct mip4_fa_out *o)
 	memcpy(CMSG_DATA(cm), &pi, sizeof pi);
 	if (sendmsg(r->udp_fd, &mh, 0) < 0) {
 		r->c[FA_HA_TX_ERR]++;
-		log_warn("relay to home agent");
+		log_rl_warn(&r->rl_relay, "relay to home agent");
 		return;
 	}
 	r->c[FA_HA_TX]++;
@@ -344,7 +345,7 @@ static void advertise(struct farole *r, uint32_t dst)
 	if (sendto(r->icmp_fd, buf, b.len, 0, (struct sockaddr *)&to,
 		   sizeof to) < 0) {
 		r->c[FA_ADV_TX_ERR]++;
-		log_warn("advertisement");
+		log_rl_warn(&r->rl_adv, "advertisement");
 	}
 }
 
@@ -973,22 +974,32 @@ static json_object *fa_status(void *state)
 	return o;
 }
 
-static int visitor_add(void *ctx, const struct mip4_fa_visitor *v)
+/* A step of `mip4ctl visitors`. */
+struct visitor_page {
+	const struct list_filter *f;
+	json_object *out;
+};
+
+static void visitor_page_add(void *ctx, const struct mip4_fa_visitor *v)
 {
-	json_object_array_add(ctx, visitor_json(v));
-	return 0;
+	struct visitor_page *pg = ctx;
+
+	if (list_filter_home(pg->f, v->home_addr) &&
+	    list_filter_coa(pg->f, v->coa) &&
+	    list_filter_nai(pg->f, v->nai[0] ? v->nai : NULL))
+		json_object_array_add(pg->out, visitor_json(v));
 }
 
-static json_object *fa_list(void *state, const char *what)
+static int fa_list_page(void *state, const char *what,
+			const struct list_filter *f, uint64_t *cursor,
+			size_t max, json_object *out)
 {
 	struct farole *r = state;
-	json_object *arr;
+	struct visitor_page pg = {f, out};
 
 	if (strcmp(what, "visitors") != 0)
-		return NULL;
-	arr = json_object_new_array();
-	(void)mip4_fa_foreach_visitor(r->fa, visitor_add, arr);
-	return arr;
+		return -1;
+	return mip4_fa_visitor_walk(r->fa, cursor, max, visitor_page_add, &pg);
 }
 
 static void fa_counters(void *state, json_object *out)
@@ -1059,5 +1070,5 @@ const struct role_ops farole_ops = {
 	.status = fa_status,
 	.counters = fa_counters,
 	.allow = fa_allow,
-	.list = fa_list,
+	.list_page = fa_list_page,
 };

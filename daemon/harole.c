@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -65,6 +66,11 @@ struct harole {
 	struct event *ev_udp, *ev_udp_any, *ev_tun, *ev_raw;
 	struct ha_rx *rx; /* 4 MiB of buffers, touched only as used */
 	int restored;
+	bool started;	    /* past the split: the parent tears down */
+	char dp_why[256];   /* which data plane, and why */
+	char dp_instance[64];
+	uint64_t dp_errors; /* kernel map updates that failed */
+	struct log_rl rl_send, rl_recv; /* per-packet messages (log.h) */
 };
 
 static struct mip4_ha_mn *lookup_mn(void *ctx, uint32_t home, const char *nai,
@@ -84,7 +90,12 @@ static const struct mip4_ha_fa *lookup_fa(void *ctx, uint32_t addr)
 
 static const char *encap_name(uint8_t encap)
 {
-	return encap == MIP4_ENCAP_UDP ? "udp" : "ipip";
+	switch (encap) {
+	case MIP4_ENCAP_UDP: return "udp";
+	case MIP4_ENCAP_GRE: return "gre";
+	case MIP4_ENCAP_MIN: return "minimal";
+	default: return "ipip";
+	}
 }
 
 static json_object *json_event(const char *name)
@@ -236,6 +247,20 @@ static void fa_sa_misplaced(struct harole *h, uint32_t src, uint32_t spi)
 	}
 }
 
+/* The kernel's copy of a binding (eBPF data plane), before the reply
+ * leaves; a failure leaves the binding to the userspace path (dp.h). */
+static void dp_update(struct harole *h, const struct mip4_binding *b)
+{
+	if (dp_bind_update(h->dp, b) < 0)
+		h->dp_errors++;
+}
+
+static void dp_remove(struct harole *h, uint32_t home)
+{
+	if (dp_bind_remove(h->dp, home) < 0)
+		h->dp_errors++;
+}
+
 /* Hand a request's binding change to the store; true when it wrote (see
  * hastore.h: a renewal in place may need no write). */
 static bool persist(struct harole *h, const struct mip4_ha_result *res,
@@ -309,6 +334,11 @@ static void take_back(struct harole *h, unsigned n, enum hastore_verdict v)
 				mip4_btable_del(t, cur);
 			(void)hastore_reload(h->hs, b->res[i].home_addr,
 					     restore_one, restore_coa, h);
+			cur = mip4_btable_get(t, b->res[i].home_addr);
+			if (cur)
+				dp_update(h, cur);
+			else
+				dp_remove(h, b->res[i].home_addr);
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -347,6 +377,7 @@ static void effects(struct harole *h, const struct mip4_ha_result *res,
 	case MIP4_HA_BIND_UPDATED:
 		if (!b)
 			break;
+		dp_update(h, b);
 		if (res->change == MIP4_HA_BIND_ADDED || res->old_coa != b->coa)
 			route_add(h, b->home_addr);
 		binding_event(h, "registered", b, b->home_addr, res->coa,
@@ -356,11 +387,14 @@ static void effects(struct harole *h, const struct mip4_ha_result *res,
 		break;
 	case MIP4_HA_BIND_COA_REMOVED:
 		/* one care-of address went, the others stay (§3.8.2.2) */
-		if (b)
+		if (b) {
+			dp_update(h, b);
 			binding_event(h, "deregistered", b, b->home_addr,
 				      res->coa, false);
+		}
 		break;
 	case MIP4_HA_BIND_REMOVED:
+		dp_remove(h, res->home_addr);
 		route_del(h, res->home_addr, at_home);
 		binding_event(h, "deregistered", NULL, res->home_addr,
 			      res->old_coa, false);
@@ -436,7 +470,7 @@ static void send_replies(struct harole *h, struct mip4_ha_result *res,
 		if (sent <= 0) {
 			/* skip the one that failed and go on */
 			h->env->counters[D_UDP_TX_ERR]++;
-			log_warn("sendmmsg replies");
+			log_rl_warn(&h->rl_send, "sendmmsg replies");
 			sent = 1;
 			continue;
 		}
@@ -488,7 +522,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			h->env->counters[D_UDP_RX_ERR]++;
-			log_warn("recvmmsg");
+			log_rl_warn(&h->rl_recv, "recvmmsg");
 		}
 		return;
 	}
@@ -570,11 +604,13 @@ static void on_expired(void *ctx, const struct mip4_binding *b,
 
 	h->env->counters[D_EXPIRED]++;
 	if (last) {
+		dp_remove(h, b->home_addr);
 		route_del(h, b->home_addr, false);
 		hastore_del_now(h->hs, b->home_addr);
 		binding_event(h, "expired", NULL, b->home_addr, c->coa, false);
 		return;
 	}
+	dp_update(h, b);
 	/* (the callback's binding is const; the store only reads it) */
 	hastore_put_now(h->hs, mip4_btable_get(mip4_ha_bindings(h->ha),
 					       b->home_addr),
@@ -725,12 +761,62 @@ static struct event *watch(struct harole *h, int fd,
 	return ev;
 }
 
+/* The tunnel MTU: a 1500-byte path less the largest overhead offered
+ * (dp.h): RFC 3519 UDP 32 (IP + UDP + tunnel data header, §4.8), GRE 24,
+ * IP-in-IP 20, minimal encapsulation 12.  Outer headers are not
+ * fragmented (DF copied, RFC 2003 §3.1). */
+static int tunnel_mtu(const struct mip4_ha_cfg *cfg)
+{
+	return 1500 - (cfg->udp_tunnel ? 32 : cfg->gre ? 24 : 20);
+}
+
+/* The pin directory's name: one per TUN device and network namespace, so
+ * that two home agents never take each other's programs over. */
+static void dp_instance(struct harole *h, const char *tun)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		st.st_ino = 0;
+	snprintf(h->dp_instance, sizeof h->dp_instance, "%.15s-%llu", tun,
+		 (unsigned long long)st.st_ino);
+}
+
+static int open_dp(struct harole *h, const struct mip4_config_ha *c)
+{
+	static const enum dp_backend backend[] = {
+		[MIP4_CONFIG_DP_AUTO] = DP_BACKEND_AUTO,
+		[MIP4_CONFIG_DP_EBPF] = DP_BACKEND_EBPF,
+		[MIP4_CONFIG_DP_USERSPACE] = DP_BACKEND_USERSPACE,
+	};
+	uint64_t max = c->n_mn + (c->cfg.pool_first
+					  ? (uint64_t)c->cfg.pool_last -
+						    c->cfg.pool_first + 1
+					  : 0);
+	struct dp_cfg dc = {
+		.tun_name = c->tunnel_dev,
+		.mtu = tunnel_mtu(&c->cfg),
+		.local_addr = c->cfg.addr,
+		.udp_fd = h->udp_fd,
+		.bindings = mip4_ha_bindings(h->ha),
+		.backend = c->data_plane < 3 ? backend[c->data_plane]
+					     : DP_BACKEND_AUTO,
+		.instance = h->dp_instance,
+		.bpf_root = c->bpf_root[0] ? c->bpf_root : NULL,
+		/* every node may be bound at once, and a little room */
+		.max_bindings = (uint32_t)(max + 64 < UINT32_MAX ? max + 64
+								: UINT32_MAX),
+	};
+
+	dp_instance(h, c->tunnel_dev);
+	return dp_open_why(&dc, &h->dp, h->dp_why, sizeof h->dp_why);
+}
+
 /* As root: the port-434 sockets and the data plane's devices. */
 static int ha_open(const struct role_env *env, void **state)
 {
 	struct mip4_config_ha *c = &env->conf->ha;
 	struct harole *h = calloc(1, sizeof *h);
-	struct dp_cfg dc = {0};
 	int rc;
 
 	*state = h;
@@ -755,19 +841,13 @@ static int ha_open(const struct role_env *env, void **state)
 		log_warnx("netlink: %s", strerror(-rc));
 		return -1;
 	}
-	dc.tun_name = c->tunnel_dev;
-	/* Outer headers are not fragmented (DF copied, RFC 2003 §3.1): leave
-	 * room for them in a 1500-byte path.  IP-in-IP adds 20 bytes, RFC
-	 * 3519 UDP 32 (IP + UDP + tunnel data header, §4.8). */
-	dc.mtu = c->cfg.udp_tunnel ? 1500 - 32 : 1500 - 20;
-	dc.local_addr = c->cfg.addr;
-	dc.udp_fd = h->udp_fd;
-	dc.bindings = mip4_ha_bindings(h->ha);
-	rc = dp_open(&dc, &h->dp);
+	rc = open_dp(h, c);
 	if (rc < 0) {
-		log_warnx("data plane (%s): %s", c->tunnel_dev, strerror(-rc));
+		log_warnx("data plane (%s): %s", c->tunnel_dev,
+			  h->dp_why[0] ? h->dp_why : strerror(-rc));
 		return -1;
 	}
+	log_info("data plane: %s (%s)", dp_backend_name(h->dp), h->dp_why);
 	h->tun_ifindex = dp_tun_ifindex(h->dp);
 	if (c->home_if[0]) {
 		h->garp = calloc(1, sizeof *h->garp);
@@ -832,6 +912,12 @@ static int ha_start(void *state)
 		return -1;
 	}
 	h->restored = n;
+	h->started = true;
+	/* the kernel's copy holds exactly the restored table */
+	if (dp_sync(h->dp) < 0)
+		log_warnx("data plane: the kernel's binding map could not be "
+			  "brought in step; the userspace path carries what it "
+			  "lacks");
 	mip4_btable_foreach(mip4_ha_bindings(h->ha), route_restored, h);
 	priv_flush(env->priv);
 	h->ev_udp = watch(h, h->udp_fd, on_udp);
@@ -859,8 +945,13 @@ static void ha_stop(void *state)
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		if (evs[i])
 			event_free(evs[i]);
-	/* Bindings stay in the store; routes go with the TUN device. */
-	dp_close(h->dp);
+	/* Bindings stay in the store; routes go with the TUN device.  Past
+	 * the split the privileged parent tears the data plane down
+	 * (ha_release); before it, a failed start does it here. */
+	if (h->started)
+		dp_release(h->dp);
+	else
+		dp_close(h->dp);
 	nl_close(h->nl);
 	hastore_close(h->hs);
 	if (h->udp_fd >= 0)
@@ -895,6 +986,23 @@ static int ha_reload(void *state, struct mip4_config *nc)
 	return 0;
 }
 
+/* The privileged parent, the engine gone: a clean stop takes the data
+ * plane down (eBPF programs, pins, the persistent TUN and its routes);
+ * after a crash it stays, so that the kernel keeps forwarding until the
+ * next start takes it over. */
+static void ha_release(void *state, bool clean)
+{
+	struct harole *h = state;
+
+	if (!h || !h->dp)
+		return;
+	if (clean)
+		dp_close(h->dp);
+	else
+		dp_release(h->dp);
+	h->dp = NULL;
+}
+
 static const char *flavour_name(enum mip4_ha_flavour f)
 {
 	switch (f) {
@@ -917,6 +1025,14 @@ static json_object *ha_status(void *state)
 		(int64_t)mip4_btable_count(mip4_ha_bindings(h->ha)));
 	json_object_object_add(o, "state_db",
 			       hastore_status(h->hs, mip4d_now_ms()));
+	{
+		json_object *d = json_object_new_object();
+
+		jadd_str(d, "backend", dp_backend_name(h->dp));
+		jadd_str(d, "why", h->dp_why);
+		jadd_int(d, "map_errors", (int64_t)h->dp_errors);
+		json_object_object_add(o, "data_plane", d);
+	}
 	return o;
 }
 
@@ -931,12 +1047,12 @@ static int64_t remaining(uint64_t expires_ms, uint64_t now)
  * those of its first care-of address; "coas" lists every one (RFC 5944
  * §3.6.1.2 simultaneous bindings), the first first.
  */
-static int binding_json(void *ctx, const struct mip4_binding *b)
+static json_object *binding_json(const struct dp *dp,
+				 const struct mip4_binding *b, uint64_t now)
 {
-	json_object *arr = ctx;
 	json_object *o = json_object_new_object();
 	json_object *coas = json_object_new_array();
-	uint64_t now = mip4d_now_ms();
+	struct dp_bind_counters ct;
 	char flags[9];
 	int n = 0;
 
@@ -969,24 +1085,58 @@ static int binding_json(void *ctx, const struct mip4_binding *b)
 	}
 	json_object_object_add(o, "coas", coas);
 	jadd_int(o, "spi", b->spi);
-	jadd_int(o, "pkts_to_mn", (int64_t)b->pkts_to_mn);
-	jadd_int(o, "bytes_to_mn", (int64_t)b->bytes_to_mn);
-	jadd_int(o, "pkts_from_mn", (int64_t)b->pkts_from_mn);
-	jadd_int(o, "bytes_from_mn", (int64_t)b->bytes_from_mn);
-	json_object_array_add(arr, o);
-	return 0;
+	/* what user space forwarded and what the kernel did */
+	dp_bind_counters(dp, b, &ct);
+	jadd_int(o, "pkts_to_mn", (int64_t)ct.pkts_to_mn);
+	jadd_int(o, "bytes_to_mn", (int64_t)ct.bytes_to_mn);
+	jadd_int(o, "pkts_from_mn", (int64_t)ct.pkts_from_mn);
+	jadd_int(o, "bytes_from_mn", (int64_t)ct.bytes_from_mn);
+	return o;
 }
 
-static json_object *ha_list(void *state, const char *what)
+/* A step of `mip4ctl bindings`: the filter applies to every care-of
+ * address of a simultaneous binding. */
+struct binding_page {
+	const struct list_filter *f;
+	json_object *out;
+	uint64_t now;
+	const struct dp *dp;
+};
+
+static void binding_page_add(void *ctx, const struct mip4_binding *b)
+{
+	struct binding_page *pg = ctx;
+	bool coa = false;
+
+	if (!list_filter_home(pg->f, b->home_addr) ||
+	    !list_filter_nai(pg->f, b->nai))
+		return;
+	for (size_t i = 0; i < mip4_binding_ncoa(b) && !coa; i++) {
+		struct mip4_coa c;
+
+		mip4_binding_coa(b, i, &c);
+		coa = list_filter_coa(pg->f, c.coa);
+	}
+	if (coa)
+		json_object_array_add(pg->out, binding_json(pg->dp, b, pg->now));
+}
+
+static int ha_list_page(void *state, const char *what,
+			const struct list_filter *f, uint64_t *cursor,
+			size_t max, json_object *out)
 {
 	struct harole *h = state;
-	json_object *arr;
+	struct binding_page pg = {f, out, mip4d_now_ms(), h->dp};
 
 	if (strcmp(what, "bindings") != 0)
-		return NULL;
-	arr = json_object_new_array();
-	mip4_btable_foreach(mip4_ha_bindings(h->ha), binding_json, arr);
-	return arr;
+		return -1;
+	return mip4_btable_walk(mip4_ha_bindings(h->ha), cursor, max,
+				binding_page_add, &pg);
+}
+
+static void add_counter(void *ctx, const char *name, uint64_t v)
+{
+	jadd_int(ctx, name, (int64_t)v);
 }
 
 static void ha_counters(void *state, json_object *o)
@@ -1011,6 +1161,7 @@ static void ha_counters(void *state, json_object *o)
 	jadd_int(dpo, "drop-malformed", (int64_t)s->drop_malformed);
 	jadd_int(dpo, "drop-send-error", (int64_t)s->drop_send_error);
 	jadd_int(dpo, "drop-not-reverse", (int64_t)s->drop_not_reverse);
+	dp_foreach_counter(h->dp, add_counter, dpo);
 	hastore_counters(h->hs, sto);
 	json_object_object_add(o, "home-agent", ha);
 	json_object_object_add(o, "dataplane", dpo);
@@ -1051,5 +1202,6 @@ const struct role_ops harole_ops = {
 	.status = ha_status,
 	.counters = ha_counters,
 	.allow = ha_allow,
-	.list = ha_list,
+	.list_page = ha_list_page,
+	.release = ha_release,
 };

@@ -25,11 +25,11 @@ void log_set_tag(const char *tag)
 	(void)snprintf(log_tag, sizeof log_tag, "%s", tag);
 }
 
-void log_init(bool foreground, bool debug)
+void log_init(bool to_stderr, bool debug)
 {
-	log_stderr = foreground;
+	log_stderr = to_stderr;
 	log_verbose = debug;
-	if (!foreground)
+	if (!to_stderr)
 		openlog("mip4d", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
@@ -73,16 +73,24 @@ void log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_warn(const char *fmt, ...)
+/* The message, then the system's word for errno as it was (saved). */
+__attribute__((format(printf, 2, 0))) static void
+vlog_errno(int saved, const char *fmt, va_list ap)
 {
 	char buf[512];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	log_warnx("%s: %s", buf, strerror(saved));
+}
+
+void log_warn(const char *fmt, ...)
+{
 	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vlog_errno(saved, fmt, ap);
 	va_end(ap);
-	log_warnx("%s: %s", buf, strerror(saved));
 }
 
 void log_debug(const char *fmt, ...)
@@ -102,4 +110,54 @@ void fatalx(const char *fmt, ...)
 	vlog(LOG_CRIT, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/* May this message go out?  Says first how many were held back. */
+static bool rl_pass(struct log_rl *rl)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (rl->start_ms == 0 || now - rl->start_ms >= LOG_RL_WINDOW_MS) {
+		if (rl->suppressed)
+			log_warnx("(%llu similar messages suppressed in the last "
+				  "%llu s)",
+				  (unsigned long long)rl->suppressed,
+				  (unsigned long long)((now - rl->start_ms) /
+						       1000));
+		rl->start_ms = now;
+		rl->n = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->n >= LOG_RL_BURST) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->n++;
+	return true;
+}
+
+void log_rl_warnx(struct log_rl *rl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!rl_pass(rl))
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void log_rl_warn(struct log_rl *rl, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!rl_pass(rl))
+		return;
+	va_start(ap, fmt);
+	vlog_errno(saved, fmt, ap);
+	va_end(ap);
 }

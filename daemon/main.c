@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "ctlsock.h"
+#include "hostcheck.h"
 #include "json.h"
 #include "log.h"
 #include "mip4/ip.h"
@@ -34,6 +35,7 @@ struct mip4d {
 	struct event_base *base;
 	const char *conf_path;
 	bool debug;
+	bool to_stderr; /* -d or -F; else syslog */
 	struct mip4_config conf;
 	struct role_env env;
 	struct role_inst roles[MAX_ROLES];
@@ -51,8 +53,9 @@ struct mip4d {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mip4d [-dn] [-f FILE] [-s SOCKET]\n"
-			"  -d         stay in the foreground, log to stderr, debug\n"
+	fprintf(stderr, "usage: mip4d [-dFn] [-f FILE] [-s SOCKET]\n"
+			"  -d         log to stderr, with debug messages\n"
+			"  -F         log to stderr (default: syslog)\n"
 			"  -n         check the configuration, print it, exit\n"
 			"  -f FILE    configuration (default " DEFAULT_CONF ")\n"
 			"  -s SOCKET  control socket (overrides the file)\n");
@@ -395,6 +398,16 @@ static void roles_stop(struct mip4d *d)
 	}
 }
 
+/* The privileged parent, the engine gone: each role's release. */
+static void roles_release(void *ctx, bool clean)
+{
+	struct mip4d *d = ctx;
+
+	for (size_t i = d->n_roles; i-- > 0;)
+		if (d->roles[i].ops->release)
+			d->roles[i].ops->release(d->roles[i].state, clean);
+}
+
 static void signals_start(struct mip4d *d)
 {
 	struct timeval sec = {1, 0};
@@ -427,10 +440,13 @@ int main(int argc, char **argv)
 	int opt, rc = 1;
 
 	d.conf_path = DEFAULT_CONF;
-	while ((opt = getopt(argc, argv, "dnf:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "dFnf:s:h")) != -1) {
 		switch (opt) {
 		case 'd':
-			d.debug = true;
+			d.debug = d.to_stderr = true;
+			break;
+		case 'F':
+			d.to_stderr = true;
 			break;
 		case 'n':
 			check = true;
@@ -447,14 +463,22 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init(true, d.debug);
+	/* -n talks to the one who runs it; the daemon to syslog unless told */
+	log_init(d.to_stderr || check, d.debug);
 	if (mip4_config_parse_file(d.conf_path, &d.conf, err, sizeof err) < 0) {
 		fprintf(stderr, "mip4d: %s\n", err);
 		return 1;
 	}
 	if (check) {
+		unsigned w;
+
 		mip4_config_print(&d.conf, stdout);
-		fprintf(stderr, "mip4d: configuration OK\n");
+		w = hostcheck(&d.conf, stderr);
+		if (w)
+			fprintf(stderr, "mip4d: configuration OK, %u warning%s "
+					"about this host\n", w, w > 1 ? "s" : "");
+		else
+			fprintf(stderr, "mip4d: configuration OK\n");
 		mip4_config_free(&d.conf);
 		return 0;
 	}
@@ -506,6 +530,7 @@ int main(int argc, char **argv)
 			.state_dir = state_dir(&d),
 			.reload = engine_reload,
 			.reload_ctx = &d,
+			.engine_ended = roles_release,
 		};
 
 		d.priv = privsep_split(d.base, &pc, &d.ps);

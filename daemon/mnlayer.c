@@ -124,6 +124,7 @@ struct mnlayer {
 	struct garp_queue garp;
 	struct event *ev_garp;
 	uint64_t garp_tx;
+	struct log_rl rl_send; /* per-packet messages (log.h) */
 };
 
 static void evaluate(struct mnlayer *r);
@@ -240,7 +241,8 @@ static void send_out(struct mnlayer *r, struct mip4_mn_out *o)
 				r->where == MIP4_MN_VIA_FA &&
 					o->dst == r->fa_addr) < 0) {
 		r->env->counters[D_UDP_TX_ERR]++;
-		log_warn("mobile node%s: send registration", r->p.tag);
+		log_rl_warn(&r->rl_send, "mobile node%s: send registration",
+			    r->p.tag);
 		return;
 	}
 	r->env->counters[D_UDP_TX]++;

@@ -70,13 +70,6 @@ static void mn_counters(void *state, json_object *out)
 	json_object_object_add(out, "mobile-node", mnlayer_counters_of(state));
 }
 
-static json_object *mn_list(void *state, const char *what)
-{
-	(void)state;
-	(void)what;
-	return NULL;
-}
-
 /* Its TUN and links; its table and rules; host routes (the FA), the home
  * network and a default route on a home link known by advertisement;
  * gratuitous ARP for its home address. */
@@ -119,5 +112,4 @@ const struct role_ops mnrole_ops = {
 	.status = mn_status,
 	.counters = mn_counters,
 	.allow = mn_allow,
-	.list = mn_list,
 };

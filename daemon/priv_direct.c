@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon/priv_direct.c - the privileged requests carried out in this
- * process: rtnetlink for the kernel's tables, posix_spawn for the VPN
- * client.  The daemon's backend when it runs as one process, and what the
+ * process: rtnetlink for the kernel's tables, the VPN driver's jobs
+ * (vpnjob.c) for the VPN client.  The daemon's backend when it runs as one process, and what the
  * privileged parent runs once a request has passed its checks.
  */
 #include <errno.h>
@@ -12,15 +12,14 @@
 #include "log.h"
 #include "nl.h"
 #include "priv.h"
-#include "runcmd.h"
-#include "vpncmd.h"
+#include "vpnjob.h"
 
 struct priv_direct {
 	struct priv p; /* first: the handle */
 	struct event_base *base;
 	const struct mip4_config *conf;
 	struct nl *nl;
-	struct runcmd *vpn;
+	struct vpnjob *vpn;
 	enum priv_vpn vpn_what;
 };
 
@@ -46,7 +45,7 @@ static void vpn_done(void *ctx, int status, bool killed, const char *out,
 
 static int vpn_run(struct priv_direct *d, enum priv_vpn what)
 {
-	struct vpn_cmd cmd;
+	static struct vpn_cmd cmd; /* large; one job at a time */
 	int rc;
 
 	if (!d->conf || !d->conf->have_vpn)
@@ -57,9 +56,8 @@ static int vpn_run(struct priv_direct *d, enum priv_vpn what)
 	if (rc < 0)
 		return rc;
 	d->vpn_what = what;
-	d->vpn = runcmd_start(d->base, cmd.argv, cmd.envp,
-			   d->conf->vpn.swanctl_timeout_ms, PRIV_VPN_OUT_MAX,
-			   vpn_done, d);
+	d->vpn = vpnjob_start(d->base, &cmd, d->conf->vpn.swanctl_timeout_ms,
+			      PRIV_VPN_OUT_MAX, vpn_done, d);
 	return d->vpn ? 0 : -errno;
 }
 
@@ -140,7 +138,7 @@ static void direct_free(struct priv *p)
 {
 	struct priv_direct *d = direct_of(p);
 
-	runcmd_cancel(d->vpn);
+	vpnjob_cancel(d->vpn);
 	nl_close(d->nl);
 	free(d);
 }

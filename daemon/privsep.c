@@ -462,8 +462,11 @@ static void on_parent_chld(evutil_socket_t fd, short what, void *arg)
 
 /* Only what the parent needs to act: routes, rules, neighbours
  * (NET_ADMIN), ARP on a packet socket (NET_RAW), signalling the engine,
- * which runs as another user (KILL). */
-static int parent_caps(void)
+ * which runs as another user (KILL).  tun_cmds: the VPN driver's commands
+ * make their own tunnel device (openconnect, wg-quick, the command
+ * driver's): as root, NET_ADMIN stays in the bounding set, so they get it
+ * and nothing else; swanctl and OpenVPN's socket need none. */
+static int parent_caps(bool tun_cmds)
 {
 	static const int keep[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_KILL};
 	bool root = getuid() == 0;
@@ -480,6 +483,9 @@ static int parent_caps(void)
 		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 				 (unsigned)keep[i]) < 0)
 			return -1;
+	if (root && tun_cmds &&
+	    capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_NET_ADMIN) < 0)
+		return -1;
 	if (capng_apply(root ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) < 0)
 		return -1;
 	/* what the VPN client's commands start with: none */
@@ -532,7 +538,11 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 	priv_set_vpn_cb(pa.direct, parent_vpn_done, &pa);
 	privsep_policy(&pa.conf, &pol);
 	pa.ps = ps_parent_new(&pol, parent_exec, &pa, ifname_of);
-	if (!pa.ps || parent_caps() < 0)
+	if (!pa.ps ||
+	    parent_caps(pa.conf.have_vpn &&
+			(pa.conf.vpn.driver == MIP4_VPN_OPENCONNECT ||
+			 pa.conf.vpn.driver == MIP4_VPN_WIREGUARD ||
+			 pa.conf.vpn.driver == MIP4_VPN_COMMAND)) < 0)
 		fatalx("cannot set up the privileged side");
 	pa.ev_sock = event_new(pa.base, pa.sock, EV_READ | EV_PERSIST,
 			       on_parent_sock, &pa);
@@ -544,6 +554,8 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 	pa.ev_chld = sig_event(&pa, SIGCHLD, on_parent_chld);
 	(void)fcntl(pa.sock, F_SETFL, O_NONBLOCK);
 	event_base_dispatch(pa.base);
+	if (cfg->engine_ended)
+		cfg->engine_ended(cfg->reload_ctx, pa.done && pa.exit_code == 0);
 	/* the engine cannot remove what root made */
 	if (cfg->ctl_path)
 		(void)unlink(cfg->ctl_path);

@@ -120,6 +120,9 @@ struct privsep_cfg {
 	const char *state_dir; /* the engine's only file system, or NULL */
 	ps_reload_fn reload;
 	void *reload_ctx;
+	/* In the parent, once the engine has ended, before it exits (clean:
+	 * the engine exited with status 0). */
+	void (*engine_ended)(void *ctx, bool clean);
 };
 
 /*

@@ -17,6 +17,10 @@
  *   reload  SIGHUP: take what can change from the new configuration
  *   stop    undo start and open, free everything (also after a failed
  *           open or start)
+ *   release in the privileged parent, once the engine has ended (its copy
+ *           of the state from before the split): tear down what only
+ *           privileges can (clean: the engine exited with status 0), or
+ *           leave it for the next start to take over (it died)
  */
 #ifndef MIP4D_ROLE_H
 #define MIP4D_ROLE_H
@@ -65,6 +69,23 @@ struct role_env {
 	uint64_t *counters; /* [D_NCOUNTERS] */
 };
 
+/*
+ * What a listing is narrowed to (mip4ctl bindings --home, --coa, --nai):
+ * an entry shows when its home address lies in home_net/home_mask, one of
+ * its care-of addresses in coa_net/coa_mask, and its NAI starts with the
+ * nai_len bytes of nai.  0.0.0.0/0 and nai_len 0 let anything through;
+ * with nai_len > 0 an entry without an NAI does not show.
+ */
+struct list_filter {
+	uint32_t home_net, home_mask;
+	uint32_t coa_net, coa_mask;
+	size_t nai_len;
+	char nai[256];
+};
+bool list_filter_home(const struct list_filter *f, uint32_t a);
+bool list_filter_coa(const struct list_filter *f, uint32_t a);
+bool list_filter_nai(const struct list_filter *f, const char *nai);
+
 /* Shorthands for the event stream. */
 void role_event(const struct role_env *env, json_object *ev);
 void role_event_routine(const struct role_env *env, json_object *ev);
@@ -85,12 +106,23 @@ struct role_ops {
 	json_object *(*status)(void *state);
 	/* Add its counters to out, one object per section. */
 	void (*counters)(void *state, json_object *out);
-	/* A listing by name ("bindings", "visitors"), or NULL when the role
-	 * has no such thing. */
-	json_object *(*list)(void *state, const char *what);
+	/*
+	 * One step of a listing by name ("bindings", "visitors"): appends to
+	 * out (a JSON array) the entries that f lets through among about max
+	 * more, from *cursor on (0 at the start), and moves *cursor past
+	 * them.  1: more may follow; 0: the listing is complete; -1: the
+	 * role has no such listing (NULL: the role has no listing at all).
+	 * The control socket streams a listing this way, one bounded step
+	 * per turn of the event loop, so it never holds it whole; an entry
+	 * present for the whole listing is shown exactly once.
+	 */
+	int (*list_page)(void *state, const char *what,
+			 const struct list_filter *f, uint64_t *cursor,
+			 size_t max, json_object *out);
 	/* What the role may ask of the privileged parent, from the
 	 * configuration alone (priv_policy.h). */
 	void (*allow)(const struct mip4_config *c, struct priv_policy *pol);
+	void (*release)(void *state, bool clean); /* NULL: nothing to do */
 };
 
 /* Every role, in the order they start (NULL-terminated; roles.c). */

@@ -9,12 +9,17 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define RUNCMD_POLL_MS 20
+
 struct runcmd {
 	pid_t pid;
-	int fd;
+	int fd;	      /* the pipe, or the log file */
+	bool logged;  /* output into a file: poll for the exit */
+	off_t log_at; /* where its output starts */
 	struct event *ev_out, *ev_timeout;
 	bool killed;
 	runcmd_done_fn done;
@@ -72,8 +77,43 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)kill(s->pid, SIGKILL);
 }
 
+/* Logged: has the command exited?  Then read what it appended. */
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct runcmd *s = arg;
+	struct timeval tv = {0, (suseconds_t)RUNCMD_POLL_MS * 1000};
+	int status;
+	pid_t r = waitpid(s->pid, &status, WNOHANG);
+	ssize_t n;
+
+	(void)fd;
+	(void)what;
+	if (r == 0) {
+		(void)event_add(s->ev_out, &tv);
+		return;
+	}
+	if (r < 0)
+		status = -1;
+	while (s->len < s->cap - 1 &&
+	       (n = pread(s->fd, s->out + s->len, s->cap - 1 - s->len,
+			  s->log_at + (off_t)s->len)) > 0)
+		s->len += (size_t)n;
+	s->out[s->len] = '\0';
+	s->done(s->ctx, status, s->killed, s->out, s->len);
+	runcmd_free(s);
+}
+
 struct runcmd *runcmd_start(struct event_base *base, char *const argv[],
 			char *const envp[], uint32_t timeout_ms, size_t cap,
+			runcmd_done_fn done, void *ctx)
+{
+	return runcmd_start_log(base, argv, envp, NULL, timeout_ms, cap, done,
+				ctx);
+}
+
+struct runcmd *runcmd_start_log(struct event_base *base, char *const argv[],
+			char *const envp[], const char *log_path,
+			uint32_t timeout_ms, size_t cap,
 			runcmd_done_fn done, void *ctx)
 {
 	struct timeval tv = {(time_t)(timeout_ms / 1000),
@@ -91,7 +131,25 @@ struct runcmd *runcmd_start(struct event_base *base, char *const argv[],
 	s->cap = cap;
 	s->done = done;
 	s->ctx = ctx;
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if (log_path) {
+		struct stat st;
+
+		pfd[0] = open(log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
+			      0600);
+		pfd[1] = pfd[0] >= 0 ? fcntl(pfd[0], F_DUPFD_CLOEXEC, 3) : -1;
+		if (pfd[1] < 0 || fstat(pfd[0], &st) < 0) {
+			rc = errno;
+			if (pfd[0] >= 0)
+				close(pfd[0]);
+			if (pfd[1] >= 0)
+				close(pfd[1]);
+			free(s);
+			errno = rc;
+			return NULL;
+		}
+		s->logged = true;
+		s->log_at = st.st_size;
+	} else if (pipe2(pfd, O_CLOEXEC) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -114,12 +172,20 @@ struct runcmd *runcmd_start(struct event_base *base, char *const argv[],
 		errno = rc;
 		return NULL;
 	}
-	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	s->fd = pfd[0];
-	s->ev_out = event_new(base, s->fd, EV_READ | EV_PERSIST, on_out, s);
+	if (s->logged) {
+		struct timeval poll = {0, (suseconds_t)RUNCMD_POLL_MS * 1000};
+
+		s->ev_out = evtimer_new(base, on_poll, s);
+		rc = s->ev_out ? event_add(s->ev_out, &poll) : -1;
+	} else {
+		(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+		s->ev_out = event_new(base, s->fd, EV_READ | EV_PERSIST, on_out,
+				      s);
+		rc = s->ev_out ? event_add(s->ev_out, NULL) : -1;
+	}
 	s->ev_timeout = evtimer_new(base, on_timeout, s);
-	if (!s->ev_out || !s->ev_timeout || event_add(s->ev_out, NULL) < 0 ||
-	    event_add(s->ev_timeout, &tv) < 0) {
+	if (rc < 0 || !s->ev_timeout || event_add(s->ev_timeout, &tv) < 0) {
 		(void)kill(s->pid, SIGKILL);
 		(void)waitpid(s->pid, &rc, 0);
 		runcmd_free(s);

@@ -29,6 +29,17 @@ typedef void (*runcmd_done_fn)(void *ctx, int status, bool killed,
 struct runcmd *runcmd_start(struct event_base *base, char *const argv[],
 			char *const envp[], uint32_t timeout_ms, size_t cap,
 			runcmd_done_fn done, void *ctx);
+/*
+ * The same, but the command's output is appended to the file log_path
+ * (made 0600 if missing) instead of a pipe, and it is over when the command
+ * itself exits, whatever it left running (a client that goes into the
+ * background keeps no pipe of ours open).  The callback gets what the
+ * command appended.  log_path NULL: runcmd_start().
+ */
+struct runcmd *runcmd_start_log(struct event_base *base, char *const argv[],
+			char *const envp[], const char *log_path,
+			uint32_t timeout_ms, size_t cap,
+			runcmd_done_fn done, void *ctx);
 /* Kill it (SIGTERM), reap it and free it; no callback. */
 void runcmd_cancel(struct runcmd *s);
 

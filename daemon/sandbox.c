@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/landlock.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -303,11 +304,13 @@ static const int allowed[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
 	SCMP_SYS(getcwd), SCMP_SYS(readlink), SCMP_SYS(fchown),
-	SCMP_SYS(umask),
+	SCMP_SYS(umask), SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
 	/* packets and the control socket */
 	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(bind),
+	/* syslog(3) reconnects to /dev/log when the log daemon restarts */
+	SCMP_SYS(connect),
 	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(shutdown),
 	/* memory */
@@ -331,6 +334,11 @@ static const int allowed[] = {
 #endif
 };
 
+static const int bpf_cmds[] = {
+	BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM,
+	BPF_MAP_GET_NEXT_KEY, BPF_OBJ_GET_INFO_BY_FD,
+};
+
 int sandbox_seccomp(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -350,6 +358,21 @@ int sandbox_seccomp(void)
 
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW,
 					    SCMP_SYS(socket), 1, &family);
+	}
+	/* bpf(2) on the eBPF data plane's maps, whose descriptors the
+	 * privileged side opened: look up, update, delete, walk, describe;
+	 * never load a program or create a map */
+	for (size_t i = 0; rc == 0 && i < sizeof bpf_cmds / sizeof bpf_cmds[0];
+	     i++) {
+		const struct scmp_arg_cmp cmd = {
+			.arg = 0,
+			.op = SCMP_CMP_EQ,
+			.datum_a = (scmp_datum_t)bpf_cmds[i],
+			.datum_b = 0,
+		};
+
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf),
+					    1, &cmd);
 	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);

@@ -653,6 +653,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 			    errno != EEXIST) {
 				msg(err, errlen, "%s: directory %s: %s", path, dir,
 				    strerror(errno));
+				free(s->path);
 				free(s);
 				return -1;
 			}

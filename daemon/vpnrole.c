@@ -30,11 +30,12 @@
  * modes mc and naive (no x-MIP) the gateway route goes via the link's
  * default router instead.
  *
- * The VPN is driven only through swanctl(8): --initiate, --terminate and
- * --list-sas (which names the virtual IP: the VPN tunnel inner address).
- * Any IPsec client can take its place if it gives the same three things:
- * bring the tunnel up from a given local address, down, and tell the
- * inner address; see mip4d(8).
+ * The VPN is driven only through its client's public interface, by the
+ * configured driver (vpncmd.h): strongSwan's swanctl, OpenVPN's management
+ * socket, openconnect and its --script hook, wg-quick and wg, or three
+ * configured commands.  Each gives the same three things: bring the
+ * tunnel up from the local address the routes pick (the x-HoA in mode
+ * cvc), down, and tell the inner address; see mip4d.conf(5).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,9 +58,11 @@
 #include "mip4/ip.h"
 #include "mip4/vpnmn.h"
 #include "mnlayer.h"
+#include "nl.h"
 #include "priv.h"
 #include "priv_policy.h"
 #include "role.h"
+#include "vpncmd.h"
 
 #define X_MARK 0x4d58
 #define X_TABLE 0x4d58
@@ -76,6 +79,11 @@
 		      rounded down */
 #define VPN_RETRY_MS 2000
 #define VPN_CHECK_MS 5000
+/* A client whose "up" returns before the tunnel is there (OpenVPN's hold
+ * release, wg-quick): ask for its state this often, this long, before
+ * trying again. */
+#define VPN_SETTLE_MS 10000
+#define VPN_POLL_MS 50
 
 enum swan_op { SW_IDLE = 0, SW_INITIATE, SW_TERMINATE, SW_LIST };
 
@@ -94,11 +102,14 @@ struct vpnrole {
 	struct event *ev_probe, *ev_probe_timer;
 	uint64_t probe_run;	     /* v.detections it was started for */
 	uint64_t probe_sent, probe_tnc, probe_no_tnc;
-	/* the VPN, through swanctl */
+	/* the VPN, through its driver */
 	uint64_t swan_killed;
 	uint64_t vpn_retry_ms;	     /* no initiate before this */
 	uint64_t vpn_checked_ms;
+	uint64_t settle_until_ms;    /* polling after an initiation */
 	uint64_t initiations, terminations, swan_failures;
+	uint64_t status_garbage, no_inner_addr;
+	struct nl *nl;		     /* the VPN interface's address (wireguard) */
 	uint64_t outside_moves, inside_moves;
 	enum mip4_vmn_state shown;   /* last state announced */
 	enum mip4_vmn_inner inner;   /* i-MIP's source */
@@ -136,43 +147,69 @@ static void event_simple(struct vpnrole *vr, const char *name)
 
 /* ---- the VPN client's commands (asked of priv: PRIV_VPN_RUN) ---- */
 
-static const char *swan_op_str(enum swan_op op)
+/* Who runs in the log: swanctl (as always), or the driver. */
+static const char *vpn_who(const struct vpnrole *vr)
+{
+	return vr->cfg->driver == MIP4_VPN_STRONGSWAN ? "swanctl"
+						      : vpn_driver_name(vr->cfg);
+}
+
+static const char *swan_op_str(const struct vpnrole *vr, enum swan_op op)
 {
 	switch (op) {
-	case SW_INITIATE: return "initiate";
-	case SW_TERMINATE: return "terminate";
-	case SW_LIST: return "list-sas";
+	case SW_INITIATE: return vpn_cmd_name(vr->cfg, PRIV_VPN_INITIATE);
+	case SW_TERMINATE: return vpn_cmd_name(vr->cfg, PRIV_VPN_TERMINATE);
+	case SW_LIST: return vpn_cmd_name(vr->cfg, PRIV_VPN_LIST);
 	default: return "idle";
 	}
 }
 
-/* How the command ended (the privileged side runs it, with the
- * configured swanctl-timeout). */
+/* The VPN tunnel inner address of a driver that assigns none of its own
+ * (WireGuard): the first global address on its interface. */
+static uint32_t vpn_if_addr(struct vpnrole *vr)
+{
+	struct nl_ifstate st;
+	int ifx = nl_ifindex(vr->cfg->vpn_if);
+
+	if (!vr->nl || ifx <= 0 || nl_if_state(vr->nl, ifx, &st) < 0 || !st.up)
+		return 0;
+	return st.addr;
+}
+
+/* How the driver's job ended (the privileged side runs it, with the
+ * configured swanctl-timeout); vpn_cmd_result() reads it. */
 static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 {
 	struct vpnrole *vr = ctx;
 	enum swan_op op = vr->op;
 	uint64_t t = mip4d_now_ms();
-	int status = r->status;
-	bool ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	static const enum priv_vpn what[] = {
+		[SW_IDLE] = PRIV_VPN_LIST, [SW_INITIATE] = PRIV_VPN_INITIATE,
+		[SW_TERMINATE] = PRIV_VPN_TERMINATE, [SW_LIST] = PRIV_VPN_LIST,
+	};
+	uint32_t vip = 0;
+	enum vpn_result res = vpn_cmd_result(vr->cfg, what[op], r, &vip);
+	bool ok = res == VPN_RES_OK || res == VPN_RES_NEED_ADDR;
 
 	vr->op = SW_IDLE;
-	if (r->killed) {
-		/* charon stuck: --initiate has its own 20 s timeout */
+	if (res == VPN_RES_KILLED && r->killed) {
+		/* a stuck client: swanctl --initiate has its own 20 s */
 		vr->swan_killed++;
-		log_warnx("vpn: swanctl --%s still running after %u s: killed",
-			  swan_op_str(op),
+		log_warnx("vpn: %s %s still running after %u s: killed",
+			  vpn_who(vr), swan_op_str(vr, op),
 			  (unsigned)(vr->cfg->swanctl_timeout_ms / 1000));
 	}
 	if (!ok && op != SW_LIST) {
 		vr->swan_failures++;
-		log_warnx("vpn: swanctl --%s failed (status %d): %.200s",
-			  swan_op_str(op), status, r->out ? r->out : "");
+		log_warnx("vpn: %s %s failed (status %d): %.200s",
+			  vpn_who(vr), swan_op_str(vr, op),
+			  r->status, r->out ? r->out : "");
 	}
 	switch (op) {
 	case SW_INITIATE:
 		if (!ok)
 			vr->vpn_retry_ms = t + VPN_RETRY_MS;
+		vr->settle_until_ms = ok ? t + VPN_SETTLE_MS : 0;
 		vr->want_list = true;
 		break;
 	case SW_TERMINATE:
@@ -181,17 +218,26 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 			event_simple(vr, "vpn-down");
 		}
 		break;
-	case SW_LIST: {
-		uint32_t vip = ok && r->out ? mip4_vmn_swanctl_vip(r->out) : 0;
-
-		/* killed by the watchdog: we learnt nothing, keep what we
-		 * know and ask again later (an exit status other than 0 is
-		 * an answer: charon has no such SA, or is not there) */
-		if (r->killed || (status >= 0 && WIFSIGNALED(status))) {
-			vr->vpn_checked_ms = t;
-			break;
-		}
+	case SW_LIST:
 		vr->vpn_checked_ms = t;
+		/* killed: we learnt nothing, keep what we know and ask again
+		 * later (an exit status other than 0 is an answer: no such
+		 * tunnel, or no client there) */
+		if (res == VPN_RES_KILLED)
+			break;
+		if (res == VPN_RES_GARBAGE) {
+			vr->status_garbage++;
+			log_warnx("vpn: %s %s: cannot read its answer: %.200s",
+				  vpn_who(vr), swan_op_str(vr, op),
+				  r->out ? r->out : "");
+		}
+		if (res == VPN_RES_NEED_ADDR) {
+			vip = vpn_if_addr(vr);
+			if (!vip)
+				vr->no_inner_addr++;
+		}
+		if (vip)
+			vr->settle_until_ms = 0;
 		if (vip != vr->v.vip) {
 			json_object *ev = json_object_new_object();
 
@@ -202,14 +248,14 @@ static void on_vpn_done(void *ctx, const struct priv_vpn_done *r)
 			role_event(vr->env, ev);
 		}
 		break;
-	}
 	default:
 		break;
 	}
 	schedule(vr);
 }
 
-/* Run swanctl (one at a time); its result comes to on_vpn_done(). */
+/* Run the driver's job (one at a time); its result comes to
+ * on_vpn_done(). */
 static int swan_run(struct vpnrole *vr, enum swan_op op)
 {
 	static const enum priv_vpn what[] = {
@@ -221,8 +267,8 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 
 	if (rc < 0) {
 		vr->swan_failures++;
-		log_warnx("vpn: cannot run %s: %s", vr->cfg->swanctl,
-			  strerror(-rc));
+		log_warnx("vpn: cannot run %s %s: %s", vpn_who(vr),
+			  swan_op_str(vr, op), strerror(-rc));
 		return rc;
 	}
 	vr->op = op;
@@ -230,11 +276,11 @@ static int swan_run(struct vpnrole *vr, enum swan_op op)
 		vr->initiations++;
 	else if (op == SW_TERMINATE)
 		vr->terminations++;
-	log_info("vpn: swanctl --%s", swan_op_str(op));
+	log_info("vpn: %s %s", vpn_who(vr), swan_op_str(vr, op));
 	return 0;
 }
 
-/* Bring the VPN to what detection wants, one swanctl at a time. */
+/* Bring the VPN to what detection wants, one driver job at a time. */
 static void vpn_follow(struct vpnrole *vr, const struct mip4_vmn_out *w,
 		       uint64_t t)
 {
@@ -263,14 +309,21 @@ static void vpn_follow(struct vpnrole *vr, const struct mip4_vmn_out *w,
 		/* cvc: IKE only once x-MIP carries the x-HoA (§2.3) */
 		if (vr->cfg->det.mode == MIP4_VMN_CVC && !vr->x_reg)
 			break;
+		if (t < vr->settle_until_ms) {
+			if (t >= vr->vpn_checked_ms + VPN_POLL_MS)
+				(void)swan_run(vr, SW_LIST);
+			break;
+		}
 		if (t < vr->vpn_retry_ms && !vr->restart_pending)
 			break;
 		vr->restart_pending = false;
 		(void)swan_run(vr, SW_INITIATE);
 		break;
 	case MIP4_VMN_VPN_DOWN:
-		if (vr->v.vpn_up || vr->restart_pending) {
+		/* also a client still connecting after its "up" */
+		if (vr->v.vpn_up || vr->restart_pending || vr->settle_until_ms) {
 			vr->restart_pending = false;
+			vr->settle_until_ms = 0;
 			(void)swan_run(vr, SW_TERMINATE);
 		}
 		break;
@@ -638,7 +691,9 @@ static void step(struct vpnrole *vr)
 
 		if (w.vpn == MIP4_VMN_VPN_UP && vr->op == SW_IDLE) {
 			uint64_t c = vr->v.vpn_up ? vr->vpn_checked_ms + VPN_CHECK_MS
-						  : vr->vpn_retry_ms;
+				     : t < vr->settle_until_ms
+					     ? vr->vpn_checked_ms + VPN_POLL_MS
+					     : vr->vpn_retry_ms;
 
 			if (c > t && (!dl || c < dl))
 				dl = c;
@@ -724,6 +779,10 @@ static int vpn_open(const struct role_env *env, void **state)
 	/* the probe: i-MIP's association, its own socket and mark */
 	pc.retrans_min_ms = 1000;
 	mip4_mn_init(&vr->probe, &pc);
+	if (c->driver == MIP4_VPN_WIREGUARD && nl_open(&vr->nl) < 0) {
+		log_warnx("vpn: netlink for %s's address", c->vpn_if);
+		return -1;
+	}
 	vr->probe_fd = probe_open();
 	if (vr->probe_fd < 0) {
 		log_warn("vpn: probe socket");
@@ -826,6 +885,7 @@ static void vpn_stop(void *state)
 		event_free(vr->ev_probe_timer);
 	if (vr->probe_fd >= 0)
 		close(vr->probe_fd);
+	nl_close(vr->nl);
 	free(vr);
 }
 
@@ -849,7 +909,9 @@ static json_object *vpn_status(void *state)
 	if (vr->v.vip)
 		jadd_addr(vpn, "vip", vr->v.vip);
 	jadd_addr(vpn, "gateway", vr->cfg->gateway);
-	jadd_str(vpn, "ike", vr->cfg->ike);
+	jadd_str(vpn, "driver", vpn_driver_name(vr->cfg));
+	if (vr->cfg->driver == MIP4_VPN_STRONGSWAN)
+		jadd_str(vpn, "ike", vr->cfg->ike);
 	jadd_int(vpn, "initiations", (int64_t)vr->initiations);
 	jadd_int(vpn, "terminations", (int64_t)vr->terminations);
 	json_object_object_add(o, "vpn", vpn);
@@ -877,6 +939,8 @@ static void vpn_counters(void *state, json_object *out)
 	jadd_int(o, "vpn-terminations", (int64_t)vr->terminations);
 	jadd_int(o, "vpn-swanctl-failures", (int64_t)vr->swan_failures);
 	jadd_int(o, "vpn-swanctl-killed", (int64_t)vr->swan_killed);
+	jadd_int(o, "vpn-status-garbage", (int64_t)vr->status_garbage);
+	jadd_int(o, "vpn-no-inner-address", (int64_t)vr->no_inner_addr);
 	json_object_object_add(out, "mobile-node", o);
 }
 
@@ -886,13 +950,6 @@ static int vpn_reload(void *state, struct mip4_config *nc)
 	(void)state;
 	(void)nc;
 	return 0;
-}
-
-static json_object *vpn_list(void *state, const char *what)
-{
-	(void)state;
-	(void)what;
-	return NULL;
 }
 
 /* Both layers' TUNs and the links; their tables and rules, the VPN's
@@ -939,5 +996,4 @@ const struct role_ops vpnrole_ops = {
 	.status = vpn_status,
 	.counters = vpn_counters,
 	.allow = vpn_allow,
-	.list = vpn_list,
 };

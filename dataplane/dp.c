@@ -73,6 +73,16 @@ void dp_close(struct dp *dp)
 		dp->ops->close(dp);
 }
 
+void dp_release(struct dp *dp)
+{
+	if (!dp)
+		return;
+	if (dp->ops->release)
+		dp->ops->release(dp);
+	else
+		dp->ops->close(dp);
+}
+
 const char *dp_backend_name(const struct dp *dp)
 {
 	return dp->ops->name;

@@ -133,6 +133,14 @@ int dp_open(const struct dp_cfg *cfg, struct dp **out);
 int dp_open_why(const struct dp_cfg *cfg, struct dp **out, char *why,
 		size_t why_len);
 void dp_close(struct dp *dp);
+/*
+ * Close the descriptors and free, leaving the kernel as it is: the eBPF
+ * backend's programs, pins and persistent TUN stay (the kernel keeps
+ * forwarding; the next dp_open() takes them over).  For a process without
+ * the privileges to tear them down (the unprivileged engine), and for a
+ * privileged parent whose engine died.  The userspace backend: dp_close().
+ */
+void dp_release(struct dp *dp);
 int dp_tun_fd(const struct dp *dp);
 int dp_raw_fd(const struct dp *dp);
 int dp_tun_ifindex(const struct dp *dp);
@@ -188,6 +196,7 @@ struct dp_ops {
 	const char *name;
 	int (*open)(const struct dp_cfg *cfg, struct dp **out);
 	void (*close)(struct dp *dp);
+	void (*release)(struct dp *dp); /* NULL: close */
 	int (*tun_fd)(const struct dp *dp);
 	int (*raw_fd)(const struct dp *dp);
 	int (*tun_ifindex)(const struct dp *dp);

@@ -58,17 +58,28 @@ static int tun_persist(const struct dp *user, int on)
 		       : 0;
 }
 
-static void dp_ebpf_close(struct dp *dp)
+static void dp_ebpf_free(struct dp *dp, bool remove)
 {
 	struct dp_ebpf *e = dp_ebpf(dp);
 
-	if (e->user)
+	if (e->user && remove)
 		(void)tun_persist(e->user, 0);
-	mip4_bpf_load_close(e->ld, true);
+	mip4_bpf_load_close(e->ld, remove);
 	mip4_bpf_maps_close(e->maps);
-	dp_close(e->user); /* the TUN goes with its descriptor */
+	dp_close(e->user); /* the TUN goes with its descriptor, unless it
+			    * stays persistent */
 	free(e->sum);
 	free(e);
+}
+
+static void dp_ebpf_close(struct dp *dp)
+{
+	dp_ebpf_free(dp, true);
+}
+
+static void dp_ebpf_release(struct dp *dp)
+{
+	dp_ebpf_free(dp, false);
 }
 
 /* Interface names to indexes; the count, or -errno. */
@@ -339,6 +350,7 @@ const struct dp_ops dp_ebpf_ops = {
 	.name = "ebpf",
 	.open = dp_ebpf_open_ops,
 	.close = dp_ebpf_close,
+	.release = dp_ebpf_release,
 	.tun_fd = dp_ebpf_tun_fd,
 	.raw_fd = dp_ebpf_raw_fd,
 	.tun_ifindex = dp_ebpf_tun_ifindex,

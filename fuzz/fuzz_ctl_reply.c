@@ -7,7 +7,11 @@
  * joiner stops at the first error or at the last part and never goes
  * on; a joined result renders, and every line of the rendering is a
  * HELP or TYPE comment or a sample "name{labels} value" with a legal
- * metric name, each family announced once before its samples.
+ * metric name, each family announced once before its samples.  The same
+ * lines fed to an item sink (how mip4ctl prints listings) end the same
+ * way, the sink seeing every entry the joined list holds and the result
+ * keeping none; asked for a filtered answer, the joiner takes the lines
+ * only when each says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,29 +83,82 @@ static void check_rendering(json_object *r)
 	free(buf);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int count_item(void *ctx, json_object *e)
 {
-	struct ctl_reply r = {0};
-	char err[256];
+	CHECK(e != NULL);
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* Feed the input's lines to r until it is complete or in error; the
+ * last return of ctl_reply_add(), and how many lines it took. */
+static int feed(struct ctl_reply *r, const uint8_t *data, size_t size,
+		size_t *lines)
+{
 	const char *p = (const char *)data, *end = p + size;
+	char err[256];
 	int rc = 0;
 
+	*lines = 0;
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		err[0] = '\0';
-		rc = ctl_reply_add(&r, p, n, err, sizeof err);
+		rc = ctl_reply_add(r, p, n, err, sizeof err);
 		CHECK(rc >= -1 && rc <= 1);
 		CHECK(rc != -1 || err[0] != '\0');
-		CHECK(rc == 1 ? r.done : !r.done);
+		CHECK(rc == 1 ? r->done : !r->done);
 		p += n + (nl != NULL);
+		(*lines)++;
 	}
+	return rc;
+}
+
+/* Each of the first n lines says "filtered". */
+static bool all_say_filtered(const uint8_t *data, size_t size, size_t n)
+{
+	const char *p = (const char *)data, *end = p + size;
+
+	for (size_t i = 0; i < n && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (!memmem(p, len, "\"filtered\"", 10))
+			return false;
+		p += len + (nl != NULL);
+	}
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ctl_reply r = {0}, f = {.want_filtered = true};
+	size_t items = 0, lines, slines, flines;
+	struct ctl_reply s = {.item = count_item, .item_ctx = &items};
+	char err[256];
+	int rc = feed(&r, data, size, &lines);
+	int src = feed(&s, data, size, &slines);
+	int frc = feed(&f, data, size, &flines);
+
 	if (rc == 1) {
 		/* a finished answer takes no more parts */
 		CHECK(ctl_reply_add(&r, "{\"ok\":true}", 11, err, sizeof err) == -1);
 		check_rendering(r.result);
 	}
+	/* the sink ends where the joiner does; it saw the joined list */
+	CHECK(src == rc && slines == lines);
+	if (rc == 1 && json_object_is_type(r.result, json_type_array)) {
+		CHECK(json_object_is_type(s.result, json_type_array));
+		CHECK(json_object_array_length(s.result) == 0);
+		CHECK(items == json_object_array_length(r.result));
+	}
+	/* filtered: taken only when every line says so */
+	if (frc == 1)
+		CHECK(rc == 1 && flines == lines &&
+		      all_say_filtered(data, size, lines));
 	ctl_reply_free(&r);
+	ctl_reply_free(&s);
+	ctl_reply_free(&f);
 	return 0;
 }

@@ -8,7 +8,8 @@ Each STACKDIR holds what one run of the itinerary left (see mip4-lab,
 demo_stack): meta.json, moves.jsonl (one object per move, times in us since
 the epoch), end.json, udp-mn.out / udp-cn.out (mn_probe udp: "S seq send_us
 errno" and "R seq send_us recv_us"), tcp-mn.out / tcp-cn.out (mn_probe tcp),
-gw-charon.log / mn-charon.log (charon filelogs), mn-events.json (the MN's
+gw-charon.log / mn-charon.log (charon filelogs), gw-vpn.log (the gateway
+VPN server's own log, whatever the product), mn-events.json (the MN's
 monitor), dead-daemons and the captures E1..E4.pcap, uplink.pcap.
 
 Per move (the window from its carrier-off to the next move's):
@@ -22,6 +23,12 @@ Per move (the window from its carrier-off to the next move's):
                  retransmission is not counted twice
   ike_requests_on_wire  IKEv2 requests seen in uplink.pcap (cross-check;
                  retransmissions included)
+  vpn_handshakes the VPN's own handshakes and renegotiations during the move,
+                 as its gateway logs them: strongSwan's IKE exchanges,
+                 OpenVPN's new TLS sessions and soft resets, ocserv's TLS
+                 and DTLS handshakes, wireguard-go's handshake initiations
+                 (vpn_handshake_types: per kind, with non-handshake events
+                 such as OpenVPN floats)
   tcp_alive      the TCP session moved bytes both ways during the window and
                  (for the last move) ended cleanly with every byte right
   plaintext_leak a frame on an outside link carried an intranet address
@@ -126,6 +133,42 @@ def ike_exchanges(log, lo, hi):
     return len(seen), kinds
 
 
+# The VPN's own renegotiations, counted in its gateway log (gw-vpn.log):
+# per product, (kind, pattern, is a handshake).  strongSwan's are the IKE
+# exchanges above.
+VPN_LOG = {
+    "openvpn": [("tls-session", re.compile(r"Peer Connection Initiated"), True),
+                ("renegotiation", re.compile(r"TLS: soft reset"), True),
+                ("float", re.compile(r"floated from"), False)],
+    "openconnect": [("tls", re.compile(r"client certificate verification succeeded"), True),
+                    ("dtls", re.compile(r"setting up DTLS"), True),
+                    ("session-reuse", re.compile(r"re-using session"), False)],
+    "wireguard": [("handshake-received", re.compile(r"Received handshake initiation"), True),
+                  ("handshake-sent", re.compile(r"Sending handshake initiation"), True)],
+}
+VPN_DESC = {
+    "strongswan": "stock strongSwan charon, only configured (IKEv2, PSK, virtual-IP pool); "
+                  "the MN's VPN client is stock charon driven by swanctl/vici",
+    "openvpn": "stock OpenVPN 2.6 (TLS over UDP, certificates, address pool); the MN's "
+               "client is stock OpenVPN driven through its management socket",
+    "openconnect": "stock ocserv (AnyConnect protocol: TLS + DTLS, certificates); the MN's "
+                   "client is stock openconnect driven by its command line and --script hook",
+    "wireguard": "stock wireguard-go + wg on both ends (user space: no kernel module here); "
+                 "the MN's interface is wg-quick's, driven by wg-quick and wg show",
+}
+
+
+def vpn_handshakes(vpn, log, lo, hi):
+    """The VPN's handshakes (and other events) in lines [lo, hi) of its log."""
+    kinds, n = {}, 0
+    for line in log[lo:hi]:
+        for kind, rx, hs in VPN_LOG.get(vpn, []):
+            if rx.search(line):
+                kinds[kind] = kinds.get(kind, 0) + 1
+                n += hs
+    return n, kinds
+
+
 def tshark(path, dfilter, fields):
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return []
@@ -216,6 +259,9 @@ def analyse(d):
         if os.path.exists(os.path.join(d, "gw-charon.log")) else []
     mnlog = open(os.path.join(d, "mn-charon.log"), errors="replace").read().splitlines() \
         if os.path.exists(os.path.join(d, "mn-charon.log")) else []
+    vpn = meta.get("vpn", "strongswan")
+    vpnlog = open(os.path.join(d, "gw-vpn.log"), errors="replace").read().splitlines() \
+        if os.path.exists(os.path.join(d, "gw-vpn.log")) else []
     events = []
     if os.path.exists(os.path.join(d, "mn-events.json")):
         for l in open(os.path.join(d, "mn-events.json")):
@@ -247,6 +293,12 @@ def analyse(d):
         ev_hi = moves[n + 1]["ev_off"] if n + 1 < len(moves) else end.get("ev_off", len(events))
         ike, ike_kinds = ike_exchanges(gwlog, m["gw_log_off"], log_hi)
         ike_mn, _ = ike_exchanges(mnlog, m["mn_log_off"], mlog_hi)
+        if vpn == "strongswan":
+            hs, hs_kinds = ike, ike_kinds
+        else:
+            vlog_hi = moves[n + 1]["vpn_log_off"] if n + 1 < len(moves) \
+                else end.get("vpn_log_off", len(vpnlog))
+            hs, hs_kinds = vpn_handshakes(vpn, vpnlog, m.get("vpn_log_off", 0), vlog_hi)
         wire = sum(1 for t in ike_wire if lo <= t < hi)
         mleaks = [desc for t, desc in leaks if lo <= t < hi]
         mdet = [desc for t, desc in detection if lo <= t < hi]
@@ -259,7 +311,7 @@ def analyse(d):
             broken = True
         evnames = [e.get("event") for e in events[m["ev_off"]:ev_hi]]
         results.append({
-            "stack": meta["stack"], "rtt": meta["rtt"], "move": n + 1,
+            "stack": meta["stack"], "vpn": vpn, "rtt": meta["rtt"], "move": n + 1,
             "from": m["from"], "to": m["to"],
             "prev_mode": m["prev_mode"], "mode": m["mode"],
             "kind": "%s->%s" % (where(m["from"]), where(m["to"])),
@@ -271,6 +323,7 @@ def analyse(d):
             "ike_exchanges": ike, "ike_exchange_types": ike_kinds,
             "ike_exchanges_mn_log": ike_mn, "ike_requests_on_wire": wire,
             "gw_ike_sas_before": m["gw_sas_before"], "gw_ike_sas_after": m["gw_sas_after"],
+            "vpn_handshakes": hs, "vpn_handshake_types": hs_kinds,
             "tcp_alive": alive, "tcp_stall_ms": round(stall, 1),
             "plaintext_leak": bool(mleaks), "leak_frames": len(mleaks), "leak_examples": mleaks[:5],
             "detection_frames": len(mdet),
@@ -279,7 +332,7 @@ def analyse(d):
         })
     got_pairs = [(r["from"], r["to"]) for r in results]
     summary = {
-        "stack": meta["stack"], "rtt": meta["rtt"], "itinerary": meta["itinerary"],
+        "stack": meta["stack"], "vpn": vpn, "rtt": meta["rtt"], "itinerary": meta["itinerary"],
         "moves_expected": len(expected), "moves_done": len(results),
         "missing_moves": ["%s->%s" % p for p in expected if p not in got_pairs],
         "tcp_final_ok": tcp_final_ok, "tcp_mn": tcp_mn, "tcp_cn": tcp_cn,
@@ -356,14 +409,14 @@ def plot(out, dirs):
 
 def table(results):
     hdr = ("  #  move      kind               mode        outage ms (up/down)   lost up/down"
-           "  IKE gw(wire)  TCP    leak")
+           "  IKE gw(wire)  VPN hs  TCP    leak")
     print(hdr)
     print("  " + "-" * (len(hdr) - 2))
     for r in results:
-        print("  %-2d %-3s->%-3s  %-17s  %-5s>%-5s %7.1f (%6.1f/%6.1f)  %5d/%-5d  %4d (%3d)     %-5s  %s" % (
+        print("  %-2d %-3s->%-3s  %-17s  %-5s>%-5s %7.1f (%6.1f/%6.1f)  %5d/%-5d  %4d (%3d)     %4d    %-5s  %s" % (
             r["move"], r["from"], r["to"], r["kind"], r["prev_mode"], r["mode"],
             r["outage_ms"], r["outage_up_ms"], r["outage_down_ms"], r["lost_up"], r["lost_down"],
-            r["ike_exchanges"], r["ike_requests_on_wire"],
+            r["ike_exchanges"], r["ike_requests_on_wire"], r["vpn_handshakes"],
             "alive" if r["tcp_alive"] else "BROKE", "LEAK" if r["plaintext_leak"] else "none"))
 
 
@@ -376,18 +429,19 @@ def verdict(results, summary):
 
     def line(ok, text):
         lines.append("  [%s] %s" % ("ok" if ok else ("--" if ok is None else "NO"), text))
-    line(True, "5.1-5.3 existing VPN: the gateway is stock strongSwan charon, only configured "
-         "(IKEv2, PSK, virtual-IP pool); the MN's VPN client is stock charon driven by swanctl/vici")
-    ike_oo = sum(r["ike_exchanges"] for r in oo)
+    vpn = summary.get("vpn", "strongswan")
+    what = "IKE exchanges" if vpn == "strongswan" else "%s handshakes" % vpn
+    line(True, "5.1-5.3 existing VPN: the gateway is " + VPN_DESC.get(vpn, vpn))
+    ike_oo = sum(r["vpn_handshakes"] for r in oo)
     if oo:
         line(ike_oo == 0 if st == "cvc" else None,
-             "5.6 handoff overhead: %d IKE exchanges over %d outside->outside moves (max outage %.0f ms)%s"
-             % (ike_oo, len(oo), max(r["outage_ms"] for r in oo),
-                "" if st == "cvc" else " - expected with %s" % st))
+             "5.6 handoff overhead: %d %s over %d outside->outside moves (max outage %.0f ms)%s"
+             % (ike_oo, what, len(oo), max(r["outage_ms"] for r in oo),
+                "" if st == "cvc" else " - the VPN's own roaming (%s)" % st))
     if io:
         line(all(r["recovered"] for r in io),
-             "inside->outside: %d IKE exchanges, outage %s ms" % (
-                 sum(r["ike_exchanges"] for r in io), "/".join("%.0f" % r["outage_ms"] for r in io)))
+             "inside->outside: %d %s, outage %s ms" % (
+                 sum(r["vpn_handshakes"] for r in io), what, "/".join("%.0f" % r["outage_ms"] for r in io)))
     if nat:
         line(all(r["recovered"] and r["tcp_alive"] for r in nat),
              "5.9 NAT traversal: moves into E3 (NAT) and E4 (two NATs) %s"
@@ -427,7 +481,7 @@ def side_by_side(all_results):
     for r in all_results:
         if r["stack"] not in stacks:
             stacks.append(r["stack"])
-    print("\nSide by side (outage ms / IKE exchanges at the gateway):")
+    print("\nSide by side (outage ms / the VPN's handshakes at the gateway: IKE exchanges for strongSwan):")
     print("  %-12s" % "move" + "".join("  %-16s" % s for s in stacks))
     moves = []
     for r in all_results:
@@ -438,10 +492,10 @@ def side_by_side(all_results):
         row = "  %-12s" % ("%s->%s" % (k[1], k[2]))
         for s in stacks:
             r = [x for x in all_results if x["stack"] == s and (x["move"], x["from"], x["to"]) == k]
-            row += "  %-16s" % (("%7.1f / %-3d%s" % (r[0]["outage_ms"], r[0]["ike_exchanges"],
+            row += "  %-16s" % (("%7.1f / %-3d%s" % (r[0]["outage_ms"], r[0]["vpn_handshakes"],
                                                     "" if r[0]["tcp_alive"] else " X")) if r else "-")
         print(row)
-    print("  per kind (max outage ms / total IKE exchanges):")
+    print("  per kind (max outage ms / total handshakes):")
     kinds = []
     for r in all_results:
         if r["kind"] not in kinds:
@@ -451,7 +505,7 @@ def side_by_side(all_results):
         for s in stacks:
             rs = [x for x in all_results if x["stack"] == s and x["kind"] == kd]
             row += "  %-16s" % (("%7.1f / %-3d" % (max(x["outage_ms"] for x in rs),
-                                                  sum(x["ike_exchanges"] for x in rs))) if rs else "-")
+                                                  sum(x["vpn_handshakes"] for x in rs))) if rs else "-")
         print(row)
 
 
@@ -467,7 +521,7 @@ def main():
             continue
         results, summary = analyse(d)
         all_results += results
-        print("\nStack %s (added RTT %s ms), itinerary %s:" % (summary["stack"], summary["rtt"], summary["itinerary"]))
+        print("\nStack %s on %s (added RTT %s ms), itinerary %s:" % (summary["stack"], summary["vpn"], summary["rtt"], summary["itinerary"]))
         table(results)
         pr = summary["probes"]
         print("  probes: MN->CN %d sent, %d lost; CN->MN %d sent, %d lost; TCP: CN sent %s, MN got %s; MN sent %s, CN got %s"

@@ -60,10 +60,19 @@ struct mip4_btable {
 	struct mip4_binding *wheel[WHEEL_SLOTS];
 };
 
-/* Fibonacci hashing spreads consecutive home addresses evenly. */
+/* Fibonacci hashing spreads consecutive home addresses evenly.  The
+ * product is a bijection of the address (odd multiplier); a bucket holds
+ * the addresses whose product has its top `bits` bits, so doubling the
+ * table splits bucket k into 2k and 2k + 1 (mip4_btable_walk relies on
+ * both). */
+static uint32_t addr_hash(uint32_t a)
+{
+	return a * 2654435769u;
+}
+
 static size_t addr_bucket(uint32_t a, unsigned bits)
 {
-	return (size_t)((a * 2654435769u) >> (32 - bits));
+	return (size_t)(addr_hash(a) >> (32 - bits));
 }
 
 /* FNV-1a, 32 bit. */
@@ -567,4 +576,32 @@ int mip4_btable_foreach(const struct mip4_btable *t,
 				return rc;
 		}
 	return 0;
+}
+
+#define WALK_END ((uint64_t)1 << 32)
+
+bool mip4_btable_walk(const struct mip4_btable *t, uint64_t *pos, size_t max,
+		      void (*fn)(void *ctx, const struct mip4_binding *b),
+		      void *ctx)
+{
+	unsigned shift = 32 - t->bits;
+	size_t seen = 0;
+	uint64_t p = *pos;
+
+	while (p < WALK_END && seen < max) {
+		size_t k = (size_t)(p >> shift);
+
+		seen++;
+		/* p lies on a bucket boundary unless the table shrank, which
+		 * it never does; the test keeps the order exact anyway */
+		for (const struct mip4_binding *b = t->by_addr[k]; b;
+		     b = b->addr_next)
+			if (addr_hash(b->home_addr) >= p) {
+				fn(ctx, b);
+				seen++;
+			}
+		p = (uint64_t)(k + 1) << shift;
+	}
+	*pos = p;
+	return p < WALK_END;
 }

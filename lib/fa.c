@@ -431,6 +431,19 @@ int mip4_fa_foreach_visitor(const struct mip4_fa *fa,
 	return 0;
 }
 
+bool mip4_fa_visitor_walk(const struct mip4_fa *fa, uint64_t *pos, size_t max,
+			  void (*fn)(void *ctx, const struct mip4_fa_visitor *v),
+			  void *ctx)
+{
+	uint64_t i = *pos;
+
+	for (; i < fa->max_visitors && max > 0; i++, max--)
+		if (fa->vpool[i].used)
+			fn(ctx, &fa->vpool[i].v);
+	*pos = i;
+	return i < fa->max_visitors;
+}
+
 static struct fa_visitor *visitor_add(struct mip4_fa *fa, uint32_t home)
 {
 	struct fa_visitor *e = fa->vfree;

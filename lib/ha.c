@@ -507,6 +507,26 @@ static bool is_dereg(const struct mip4_msg *m)
 	return m->u.rrq.lifetime == 0 || m->u.rrq.coa == m->u.rrq.home_addr;
 }
 
+/* The M or G bit names an encapsulation we are configured for. */
+static bool encap_ok(const struct mip4_ha_cfg *cfg, uint8_t flags)
+{
+	bool m = flags & MIP4_RRQ_M, g = flags & MIP4_RRQ_G;
+
+	return m != g && ((m && cfg->minimal) || (g && cfg->gre));
+}
+
+/* The tunnel a request asks for. */
+static uint8_t encap_of(uint8_t flags, bool use_udp)
+{
+	if (use_udp)
+		return MIP4_ENCAP_UDP;
+	if (flags & MIP4_RRQ_G)
+		return MIP4_ENCAP_GRE;
+	if (flags & MIP4_RRQ_M)
+		return MIP4_ENCAP_MIN;
+	return MIP4_ENCAP_IPIP;
+}
+
 static bool is_broadcast(const struct mip4_ha_cfg *cfg, uint32_t dst)
 {
 	return dst == 0xffffffffu ||
@@ -646,8 +666,11 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 			      : MIP4_HA_REJ_UDP_ENCAP);
 		return;
 	}
-	/* We tunnel IP-in-IP (or IP-in-UDP): no minimal or GRE. */
-	if (!use_udp && (m.u.rrq.flags & (MIP4_RRQ_M | MIP4_RRQ_G))) {
+	/* IP-in-IP always (§4.1 MUST); GRE and minimal encapsulation, a
+	 * MAY, when configured, else 139.  Both M and G at once name no
+	 * single encapsulation: 139 too (RFC 5944 is silent on it). */
+	if (!use_udp && (m.u.rrq.flags & (MIP4_RRQ_M | MIP4_RRQ_G)) &&
+	    !encap_ok(&ha->cfg, m.u.rrq.flags)) {
 		reply(ha, rx, res, &rc, MIP4_CODE_HA_ENCAP, MIP4_HA_REJ_ENCAP);
 		return;
 	}
@@ -722,7 +745,7 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 		.peer_port = rx->sport,
 		.lifetime = rc.lifetime,
 		.keepalive = use_udp ? ha->cfg.keepalive : 0,
-		.encap = use_udp ? MIP4_ENCAP_UDP : MIP4_ENCAP_IPIP,
+		.encap = encap_of(m.u.rrq.flags, use_udp),
 	};
 	/* S set: keep the other care-of addresses; clear: replace them
 	 * all (§3.8.2.2).  Only adding one allocates; a fresh binding takes

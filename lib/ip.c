@@ -134,6 +134,49 @@ void mip4_udp_put(uint8_t *udp, uint32_t src, uint32_t dst, uint16_t sport,
 	mip4_put16(udp + 6, c ? c : 0xffff);
 }
 
+/* A decimal number of 1..maxdig digits without a leading zero, at most
+ * max; *s moves past it.  -1 when there is none. */
+static long dec_field(const char **s, int maxdig, long max)
+{
+	const char *p = *s;
+	long v = 0;
+	int n = 0;
+
+	while (*p >= '0' && *p <= '9' && n < maxdig + 1) {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (n == 0 || n > maxdig || (n > 1 && **s == '0') || v > max)
+		return -1;
+	*s = p;
+	return v;
+}
+
+int mip4_prefix_parse(const char *s, uint32_t *net, uint32_t *mask)
+{
+	uint32_t a = 0;
+	long plen = 32;
+
+	for (int i = 0; i < 4; i++) {
+		long v = dec_field(&s, 3, 255);
+
+		if (v < 0 || (i < 3 && *s++ != '.'))
+			return MIP4_PREFIX_BAD;
+		a = a << 8 | (uint32_t)v;
+	}
+	if (*s == '/') {
+		s++;
+		plen = dec_field(&s, 2, 32);
+		if (plen < 0)
+			return MIP4_PREFIX_BAD;
+	}
+	if (*s)
+		return MIP4_PREFIX_BAD;
+	*mask = plen ? 0xffffffffu << (32 - plen) : 0;
+	*net = a & *mask;
+	return *net == a ? 0 : MIP4_PREFIX_HOST_BITS;
+}
+
 const char *mip4_ntoa(uint32_t addr, char buf[16])
 {
 	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,

@@ -243,7 +243,7 @@ void mip4_vmn_want(const struct mip4_vmn *v, uint64_t now_ms,
 
 /* One dotted quad, exactly (no inet_pton: this library opens nothing and
  * includes no socket headers). */
-static int dotted_quad(const char *s, size_t n, uint32_t *out)
+int mip4_vmn_dotted_quad(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t a = 0;
 	unsigned parts = 0, v = 0, digits = 0;
@@ -287,7 +287,7 @@ uint32_t mip4_vmn_swanctl_vip(const char *out)
 		return 0;
 	p += sizeof key - 1;
 	n = strcspn(p, " ]");
-	if (n < 7 || n > 15 || dotted_quad(p, n, &vip) < 0)
+	if (n < 7 || n > 15 || mip4_vmn_dotted_quad(p, n, &vip) < 0)
 		return 0;
 	return vip;
 }

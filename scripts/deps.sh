@@ -25,6 +25,12 @@ pkgs=(
   debhelper dpkg-dev fakeroot lintian systemd man-db adduser
 )
 
+# `deps.sh vpn` adds the other VPN products of the lab (lab/mip4-lab --vpn,
+# the tests: scripts/test.sh); the default demo (strongSwan) needs none.
+if [[ ${1:-} == vpn ]]; then
+  pkgs+=(openvpn ocserv openconnect wireguard-go wireguard-tools)
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

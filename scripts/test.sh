@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README command 2, and what CI runs):
-#   1. install missing Debian packages (scripts/deps.sh)
+#   1. install missing Debian packages (scripts/deps.sh vpn: with the lab's
+#      other VPN products)
 #   2. gcc build, every test (unit, interop, lab)
 #   3. clang build with -Werror, unit tests
 #   4. clang ASan+UBSan build: unit, interop and the namespace tests again,
@@ -23,7 +24,7 @@ configure_build() { # DIR CMAKE-ARGS...
 }
 
 stage "dependencies"
-scripts/deps.sh
+scripts/deps.sh vpn
 
 stage "gcc build + all tests"
 configure_build build -DCMAKE_C_COMPILER=gcc

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Helpers for the test scripts that source it (tests/ctl, tests/pkg,
-# tests/docs): PASS/FAIL lines and a bounded poll.  Set NAME first.
+# tests/docs): PASS/FAIL lines, a bounded poll, namespace clean-up.  Set
+# NAME first.
 
 PASSED=0 FAILED=0
 log() { printf '%s: %s\n' "$NAME" "$*"; }
@@ -18,3 +19,14 @@ wait_for() {
 }
 # finish: the summary line and the exit status
 finish() { log "$PASSED passed, $FAILED failed"; (( FAILED == 0 )); }
+# ns_cleanup NS...: stop the processes in PIDS, then whatever is left in
+# the namespaces, and delete them (the tests' trap handlers)
+ns_cleanup() {
+  local p ns
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  for ns in "$@"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+}

@@ -148,6 +148,13 @@ static __always_inline const struct mip4_bpf_conf *conf_get(void)
 		       : 0;
 }
 
+/* Packets on the wire an skb stands for: a GSO super-packet is segmented
+ * after us (per-binding counters count what the node sends and gets). */
+static __always_inline __u32 segs(const struct __sk_buff *skb)
+{
+	return skb->gso_segs > 1 ? skb->gso_segs : 1;
+}
+
 static __always_inline void bcount(const struct mip4_bpf_binding *b,
 				   __u32 pkts, __u64 bytes, int out)
 {
@@ -355,7 +362,7 @@ static __always_inline int encap_min(struct __sk_buff *skb,
 					     0);
 	if (r)
 		return drop(MIP4_BPF_DROP_ADJUST);
-	bcount(b, 1, tot, 1);
+	bcount(b, segs(skb), tot, 1);
 	return send(&h);
 }
 
@@ -482,7 +489,7 @@ int mip4_encap(struct __sk_buff *skb)
 		outer_fill(&o, &b->coa[i], &hops[i], tos, frag, tot + hlen);
 		if (outer_store(skb, &o, hlen))
 			return drop(MIP4_BPF_DROP_ADJUST);
-		bcount(b, n, (__u64)tot * n, 1);
+		bcount(b, n * segs(skb), (__u64)tot * n, 1);
 		return send(&hops[i]);
 	}
 	return drop(MIP4_BPF_DROP_ADJUST); /* not reached */
@@ -717,7 +724,7 @@ static __always_inline int decap(struct __sk_buff *skb, const __u32 l2)
 		      : t.kind == MIP4_BPF_ENCAP_GRE ? MIP4_BPF_DECAP_GRE
 						     : MIP4_BPF_DECAP_IPIP);
 	}
-	bcount(b, 1, inner_len, 0);
+	bcount(b, segs(skb), inner_len, 0);
 	/* into the stack on the tunnel device, like a write to the TUN */
 	return (int)bpf_redirect(cf->tun_ifindex, BPF_F_INGRESS);
 }

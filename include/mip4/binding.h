@@ -164,4 +164,21 @@ int mip4_btable_foreach(const struct mip4_btable *t,
 			int (*fn)(void *ctx, const struct mip4_binding *b),
 			void *ctx);
 
+/*
+ * A walk in steps, for listings too long to make in one go (a million
+ * bindings streamed to mip4ctl while the home agent keeps answering).
+ * Visits the bindings from position *pos on, a hash bucket at a time,
+ * until about max bindings and empty buckets were seen, and moves *pos
+ * past them.  Start with *pos = 0; returns true while more may follow.
+ *
+ * A position is a value of the home-address hash, which is a bijection
+ * of the address, so the order does not depend on the table's size and
+ * stays put when the table grows between steps: a binding present for
+ * the whole walk is visited exactly once; one added or removed
+ * meanwhile at most once.  fn must not change the table.
+ */
+bool mip4_btable_walk(const struct mip4_btable *t, uint64_t *pos, size_t max,
+		      void (*fn)(void *ctx, const struct mip4_binding *b),
+		      void *ctx);
+
 #endif

@@ -294,5 +294,12 @@ const struct mip4_fa_visitor *mip4_fa_reverse_lookup(const struct mip4_fa *fa,
 int mip4_fa_foreach_visitor(const struct mip4_fa *fa,
 			    int (*fn)(void *ctx, const struct mip4_fa_visitor *v),
 			    void *ctx);
+/* The same in steps (long listings streamed to mip4ctl): the visitors in
+ * at most max entries of the pool from position *pos on (start at 0),
+ * *pos moved past them; true while more may follow.  A visitor there for
+ * the whole walk is visited exactly once. */
+bool mip4_fa_visitor_walk(const struct mip4_fa *fa, uint64_t *pos, size_t max,
+			  void (*fn)(void *ctx, const struct mip4_fa_visitor *v),
+			  void *ctx);
 
 #endif

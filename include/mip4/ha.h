@@ -64,6 +64,8 @@ struct mip4_ha_cfg {
 	bool reverse_tunnel;	 /* accept T (RFC 3024) */
 	bool reverse_required;	 /* refuse requests without T (code 138) */
 	bool udp_tunnel;	 /* RFC 3519 NAT traversal permitted */
+	bool gre;		 /* G bit: GRE (RFC 2784) accepted */
+	bool minimal;		 /* M bit: minimal encapsulation (RFC 2004) */
 	bool udp_force_ok;	 /* honour F without a NAT */
 	uint16_t keepalive;	 /* RFC 3519 keepalive interval to grant */
 	enum mip4_ha_flavour flavour;

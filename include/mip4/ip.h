@@ -75,4 +75,12 @@ uint16_t mip4_csum_fold(uint32_t sum);
 /* Dotted-quad formatting into a caller buffer (>= 16 bytes). */
 const char *mip4_ntoa(uint32_t addr, char buf[16]);
 
+/* "A.B.C.D" (a /32) or "A.B.C.D/LEN", decimal without leading zeros,
+ * into *net and *mask (host byte order): 0; MIP4_PREFIX_HOST_BITS when
+ * the address has bits set below the length (*net, *mask then give the
+ * prefix it would be); MIP4_PREFIX_BAD when the text is neither. */
+#define MIP4_PREFIX_BAD (-1)
+#define MIP4_PREFIX_HOST_BITS (-2)
+int mip4_prefix_parse(const char *s, uint32_t *net, uint32_t *mask);
+
 #endif

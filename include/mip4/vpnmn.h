@@ -31,6 +31,7 @@
 #define MIP4_VPNMN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum mip4_vmn_mode {
@@ -135,6 +136,10 @@ void mip4_vmn_timer(struct mip4_vmn *v, uint64_t now_ms);
  * the text does not say so plainly.
  */
 uint32_t mip4_vmn_swanctl_vip(const char *out);
+
+/* s[0..n) is exactly one dotted quad without leading zeros: 0 with *out
+ * set, else -1. */
+int mip4_vmn_dotted_quad(const char *s, size_t n, uint32_t *out);
 
 /* What should be in place at now_ms. */
 void mip4_vmn_want(const struct mip4_vmn *v, uint64_t now_ms,

@@ -15,8 +15,13 @@ fail=0 n=0
 for f in "$SRC"/etc/*.conf "$SRC"/fuzz/corpus/fuzz_config/*; do
   case $f in */etc/*) name=etc-$(basename "$f") ;; *) name=seed-$(basename "$f") ;; esac
   install -m 600 "$f" "$TMP/$name"
-  # relative name: messages say "NAME:LINE", wherever the tree is
-  got=$(cd "$TMP" && "$MIP4D" -n -f "$name" 2>&1; echo "exit $?")
+  # relative name: messages say "NAME:LINE", wherever the tree is; the
+  # warnings about this host (hostcheck.c) depend on the machine, not on
+  # the parser: left out
+  got=$(cd "$TMP" && "$MIP4D" -n -f "$name" 2>&1 |
+        sed -e '/^mip4d: warning: /d' \
+            -e 's/^mip4d: configuration OK, [0-9]* warnings* about this host$/mip4d: configuration OK/'
+        echo "exit ${PIPESTATUS[0]}")
   n=$((n + 1))
   if [[ ${MIP4_GOLDEN_UPDATE:-} == 1 ]]; then
     printf '%s\n' "$got" > "$GOLD/$name.out"

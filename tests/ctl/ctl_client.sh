@@ -11,6 +11,8 @@
 #       objects) and of a home agent + foreign agent (answers captured from
 #       a real mip4d), checked against the mapping of docs/mip4ctl.8
 #   (e) MIP4D_SOCKET, and -s before and after the subcommand
+#   (f) listing filters: sent in the request, and refused when the
+#       answer does not say it applied them (a daemon that predates them)
 #
 # usage: ctl_client.sh MIP4CTL     (no root needed; ~3 s)
 set -uo pipefail
@@ -162,9 +164,37 @@ case_socket_choice() { # (e)
     eval '"$MIP4CTL" --socket "$TMP/one.sock" --json status | grep -q "\"pid\":1"'
 }
 
+case_filters() { # (f)
+  scenario filt '{
+    "bindings": [ok([binding(1)], True).replace("\"ok\":true", "\"ok\":true,\"filtered\":true"),
+                 ok([binding(2)]).replace("\"ok\":true", "\"ok\":true,\"filtered\":true")],
+    "visitors": [ok([binding(3)])]}'
+  serve filt || { fail "(f) stand-in did not start"; return; }
+  "$MIP4CTL" -s "$TMP/filt.sock" bindings --json --home 10.0.0.0/8 --coa 203.0.113.9 \
+    --nai alice > "$TMP/filt.out" 2> "$TMP/filt.err"
+  local rc=$?
+  check "(f) bindings --home --coa --nai: 2 bindings from 2 filtered parts (exit $rc)" \
+    eval '[[ $rc -eq 0 && $(count "$TMP/filt.out") == 2 ]]'
+  check "(f) the request carries the filter" \
+    $PY -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); assert r["filter"] == {"home": "10.0.0.0/8", "coa": "203.0.113.9", "nai": "alice"}, r' "$TMP/filt.log"
+  "$MIP4CTL" -s "$TMP/filt.sock" visitors --json --nai alice > "$TMP/filt2.out" 2> "$TMP/filt2.err"
+  rc=$?
+  check "(f) an answer that does not say \"filtered\" is refused, nothing printed (exit $rc)" \
+    eval '[[ $rc -eq 1 && ! -s $TMP/filt2.out ]] && grep -q "did not apply the filter" "$TMP/filt2.err"'
+  "$MIP4CTL" -s "$TMP/filt.sock" bindings --home 10.1.2.3/8 > /dev/null 2> "$TMP/filt3.err"
+  rc=$?
+  check "(f) --home with host bits set: usage error (exit $rc)" \
+    eval '[[ $rc -eq 2 ]] && grep -q "10.0.0.0/8" "$TMP/filt3.err"'
+  "$MIP4CTL" -s "$TMP/filt.sock" status --home 10.0.0.0/8 > /dev/null 2>&1
+  rc=$?
+  check "(f) filters belong to listings: status --home is a usage error (exit $rc)" \
+    test $rc -eq 2
+}
+
 case_big
 case_chunks
 case_errors
 case_vpnmn_metrics
 case_socket_choice
+case_filters
 finish

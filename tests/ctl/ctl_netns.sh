@@ -35,15 +35,9 @@ NAME=ctl_netns
 . "$HERE/../testlib.sh"
 
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in "$HA" "$MN" "$VIS"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
+  ns_cleanup "$HA" "$MN" "$VIS"
   if (( FAILED > 0 )) && [[ -s $TMP/mip4d.log ]]; then
-    log "---- tail of mip4d.log"; grep -v '"registered"' "$TMP/mip4d.log" | tail -n 20
+    log "---- tail of mip4d.log"; grep -v 'event=registered' "$TMP/mip4d.log" | tail -n 20
   fi
   [[ -n ${CTL_NETNS_KEEP:-} ]] && cp "$TMP"/*.txt "$TMP"/*.json "$CTL_NETNS_KEEP"/ 2>/dev/null
   rm -rf "$TMP"

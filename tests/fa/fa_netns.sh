@@ -276,8 +276,8 @@ phase_fa_ha_sa() {
   HA_EXTRA="	foreign-agent $FA_ADDR { spi 0x3000 key hex:$KEYF }"
   write_confs
   kill -HUP "$FA_PID" "$HA_PID"
-  wait_for 5 grep -q '"event":"reloaded"' "$TMP/mip4d-fa.log"
-  wait_for 5 grep -q '"event":"reloaded"' "$TMP/mip4d-ha.log"
+  wait_for 5 grep -q 'event=reloaded' "$TMP/mip4d-fa.log"
+  wait_for 5 grep -q 'event=reloaded' "$TMP/mip4d-ha.log"
   out=$(reg $HOME2 0x1101 $KEY2 --lifetime 30 --timeout 10 --tries 1)
   check "FA-HA SA under the FA's link address: the node gets 78 (timeout)" \
     test "$(jq -r .code <<<"$out")" = 78
@@ -292,7 +292,7 @@ phase_fa_ha_sa() {
   HA_EXTRA="	foreign-agent $COA { spi 0x3000 key hex:$KEYF }"
   write_confs
   kill -HUP "$HA_PID"
-  wait_for 5 sh -c "[ \$(grep -c '\"event\":\"reloaded\"' '$TMP/mip4d-ha.log') -ge 2 ]"
+  wait_for 5 sh -c "[ \$(grep -c 'event=reloaded' '$TMP/mip4d-ha.log') -ge 2 ]"
   out=$(reg $HOME2 0x1101 $KEY2 --lifetime 30)
   check "FA-HA SA under the care-of address: accepted, FA-HA verified" \
     test "$(jq -r .code <<<"$out")" = 0

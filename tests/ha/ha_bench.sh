@@ -39,7 +39,7 @@ RC=0
 log() { printf 'ha_bench: %s\n' "$*"; }
 
 cleanup() {
-  (( RC == 0 )) || grep -hv '"registered"' "$TMP"/mip4d-*.log 2>/dev/null | tail -n 30
+  (( RC == 0 )) || grep -hv 'event=registered' "$TMP"/mip4d-*.log 2>/dev/null | tail -n 30
   [[ -n $HA_PID ]] && { kill "$HA_PID" 2>/dev/null; wait "$HA_PID" 2>/dev/null; }
   for ns in "$HA" "$MN" "$CN"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null

@@ -45,7 +45,7 @@ NAME=ha_durability
 . "$(dirname "$0")/../testlib.sh"
 
 cleanup() {
-  (( FAILED == 0 )) || grep -v '"registered"' "$TMP"/mip4d.log 2>/dev/null | tail -n 25
+  (( FAILED == 0 )) || grep -v 'event=registered' "$TMP"/mip4d.log 2>/dev/null | tail -n 25
   (( ${#PIDS[@]} )) && kill_ha
   for ns in "$HA" "$MN"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null

@@ -94,7 +94,7 @@ make_topology() {
 start_ha() {
   python3 "$HACONF" "$N" $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/state/ha.db" > "$TMP/ha.conf"
   chmod 600 "$TMP/ha.conf"
-  in_ns "$HA" "$MIP4D" -f "$TMP/ha.conf" > "$TMP/mip4d.log" 2>&1 &
+  in_ns "$HA" "$MIP4D" -F -f "$TMP/ha.conf" > "$TMP/mip4d.log" 2>&1 &
   PIDS+=($!)
   wait_for 20 ctl status --json || { fail "mip4d did not start"; exit 1; }
 }

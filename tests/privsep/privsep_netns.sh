@@ -17,7 +17,11 @@
 # 3. a system call outside the engine's seccomp filter (gdb again): the
 #    engine dies of SIGSYS, the parent says why and exits 1 (the
 #    supervisor's cue), the control socket goes; started again, the
-#    binding is back from the store.
+#    binding is back from the store;
+# 4. the state directory removed under the running engine (an operator's
+#    rm -rf): the store's recovery stays inside the seccomp filter and the
+#    Landlock rule; the engine lives, refuses grants (130) while it cannot
+#    write a new file there, and says why.
 #
 # usage: privsep_netns.sh MIP4D MIP4CTL MN_SIM     (root, gdb)
 set -uo pipefail
@@ -151,6 +155,19 @@ start_ha || fail "mip4d did not start again"
 check "started again: the binding of $HOME_ADDR is back from the store" \
   eval '[[ $(ctl bindings --json | jq -r ".[0].home_addr") == $HOME_ADDR ]]'
 check "... and its route" eval 'in_ns ip route show $HOME_ADDR | grep -q "dev mip-ps0"'
+
+# 4. the state directory removed under the engine
+ENG=$(engine_pid)
+rm -rf "$TMP/ha-state"
+in_ns "$MNSIM" reg --ha 10.66.0.1 --src 10.66.0.2:0 --coa 10.66.0.2 --home $HOME_ADDR \
+  --spi 0x100 --key $KEY --lifetime 200 > "$TMP/reg2.json"
+check "state directory removed: the engine ($ENG) is alive after a registration (no SIGSYS)" \
+  eval 'kill -0 $ENG && ctl status --json >/dev/null'
+check "... that registration was not granted (code $(jq -r .code "$TMP/reg2.json"), 130 expected: nowhere durable to put it)" \
+  test "$(jq -r .code "$TMP/reg2.json")" = 130
+check "... the status says the store is failing ($(ctl status --json | jq -r .home_agent.state_db.reason))" \
+  test "$(ctl status --json | jq -r .home_agent.state_db.state)" = failing
+check "... no engine death in the log" eval '! grep -q "the engine died" <(sed -n "/started again/,\$p" "$TMP/mip4d.log")'
 
 log "$PASSED passed, $FAILED failed"
 (( FAILED == 0 ))

@@ -345,24 +345,56 @@ static void test_deregistration(void **state)
 	assert_int_equal(events_named(w, "deregistered"), 1);
 }
 
+/* The bindings listing with filter f, in steps of max: how many it
+ * shows (-1: the role has no such listing). */
+static int listed(struct world *w, const char *what,
+		  const struct list_filter *f, size_t max, json_object **last)
+{
+	json_object *arr = json_object_new_array();
+	uint64_t cursor = 0;
+	int rc, n;
+
+	do
+		rc = harole_ops.list_page(w->ha, what, f, &cursor, max, arr);
+	while (rc == 1);
+	n = rc < 0 ? -1 : (int)json_object_array_length(arr);
+	if (last && n > 0)
+		*last = json_object_get(json_object_array_get_idx(arr, n - 1));
+	json_object_put(arr);
+	return n;
+}
+
 /* What the control socket shows of it. */
 static void test_status_and_listing(void **state)
 {
 	struct world *w = *state;
-	json_object *st, *l, *c, *v, *ha;
+	json_object *st, *l = NULL, *c, *v, *ha;
+	struct list_filter all = {0}, f;
 
 	assert_int_equal(reg(w, 100, NULL), 0);
 	st = harole_ops.status(w->ha);
 	assert_true(json_object_object_get_ex(st, "bindings", &v));
 	assert_int_equal(json_object_get_int(v), 1);
 	json_object_put(st);
-	assert_null(harole_ops.list(w->ha, "visitors"));
-	l = harole_ops.list(w->ha, "bindings");
-	assert_int_equal(json_object_array_length(l), 1);
-	assert_true(json_object_object_get_ex(json_object_array_get_idx(l, 0),
-					      "home_addr", &v));
+	assert_int_equal(listed(w, "visitors", &all, 1000, NULL), -1);
+	assert_int_equal(listed(w, "bindings", &all, 1000, &l), 1);
+	assert_true(json_object_object_get_ex(l, "home_addr", &v));
 	assert_string_equal(json_object_get_string(v), "10.1.0.100");
 	json_object_put(l);
+	/* in steps of one entry: still one binding */
+	assert_int_equal(listed(w, "bindings", &all, 1, NULL), 1);
+	/* filters: its home address (10.1.0.100), its care-of address
+	 * (127.0.0.1), an NAI it does not have */
+	f = (struct list_filter){.home_net = 0x0a010000, .home_mask = 0xffffff00};
+	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 1);
+	f.home_net = 0x0a020000;
+	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
+	f = (struct list_filter){.coa_net = LOOP, .coa_mask = 0xffffffff};
+	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 1);
+	f.coa_net = LOOP + 1;
+	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
+	f = (struct list_filter){.nai_len = 1, .nai = "a"};
+	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
 	c = json_object_new_object();
 	harole_ops.counters(w->ha, c);
 	assert_true(json_object_object_get_ex(c, "home-agent", &ha));

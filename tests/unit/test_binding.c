@@ -376,6 +376,82 @@ static void test_foreach(void **state)
 	mip4_btable_free(t);
 }
 
+/* Marks each home address 10.0.x.y it is shown in seen[] (a count). */
+static void walk_mark(void *ctx, const struct mip4_binding *b)
+{
+	unsigned char *seen = ctx;
+
+	seen[b->home_addr & 0xffff]++;
+}
+
+/* A walk in small steps while the table grows under it (several
+ * doublings) and loses bindings: every binding there from start to end
+ * is shown exactly once, none twice; each step is bounded. */
+static void test_walk_while_changing(void **state)
+{
+	enum { FIRST = 3000, MORE = 20000 };
+	static unsigned char seen[1 << 16];
+	struct mip4_btable *t = mip4_btable_new(1);
+	uint64_t pos = 0;
+	uint32_t added = 0, steps = 0;
+	bool more = true;
+
+	(void)state;
+	memset(seen, 0, sizeof seen);
+	for (uint32_t i = 0; i < FIRST; i++)
+		assert_non_null(mip4_btable_add(t, 0x0a000000 + i, NULL, 0, 1000));
+	while (more) {
+		uint64_t before = pos;
+
+		more = mip4_btable_walk(t, &pos, 7, walk_mark, seen);
+		assert_true(pos > before);
+		steps++;
+		/* between steps: 3 new bindings and, every 5th step, the
+		 * loss of one of the first ones with an even index */
+		for (int k = 0; k < 3 && added < MORE; k++, added++)
+			assert_non_null(mip4_btable_add(t, 0x0a000000 + FIRST + added,
+							NULL, 0, 1000));
+		if (steps % 5 == 0 && steps / 5 * 2 < FIRST)
+			mip4_btable_del(t, mip4_btable_get(t, 0x0a000000 + steps / 5 * 2));
+	}
+	assert_true(mip4_btable_count(t) > FIRST); /* it did grow */
+	for (uint32_t i = 0; i < FIRST + added; i++) {
+		bool removed = i % 2 == 0 && i / 2 >= 1 && i / 2 <= steps / 5 &&
+			       i < FIRST;
+
+		assert_true(seen[i] <= 1);
+		if (i < FIRST && !removed)
+			assert_int_equal(seen[i], 1);
+	}
+	/* the last step said so; a walk from the end shows nothing */
+	assert_false(mip4_btable_walk(t, &pos, 7, walk_mark, seen));
+	mip4_btable_free(t);
+}
+
+/* A whole walk in one step of any size, and over an empty table. */
+static void test_walk_bounds(void **state)
+{
+	static unsigned char seen[1 << 16];
+	struct mip4_btable *t = mip4_btable_new(16);
+	uint64_t pos = 0;
+	size_t steps = 0;
+
+	(void)state;
+	memset(seen, 0, sizeof seen);
+	assert_false(mip4_btable_walk(t, &pos, SIZE_MAX, walk_mark, seen));
+	pos = 0;
+	while (mip4_btable_walk(t, &pos, 1, walk_mark, seen))
+		steps++;
+	assert_int_equal(steps, 15); /* one empty bucket per step, 16 buckets */
+	for (uint32_t i = 0; i < 100; i++)
+		mip4_btable_add(t, 0x0a000000 + i, NULL, 0, 1000);
+	pos = 0;
+	assert_false(mip4_btable_walk(t, &pos, SIZE_MAX, walk_mark, seen));
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(seen[i], 1);
+	mip4_btable_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +466,8 @@ int main(void)
 		cmocka_unit_test(test_coa_list),
 		cmocka_unit_test(test_coa_expiry),
 		cmocka_unit_test(test_nai_with_nul),
+		cmocka_unit_test(test_walk_while_changing),
+		cmocka_unit_test(test_walk_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

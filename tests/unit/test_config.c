@@ -353,7 +353,11 @@ static void test_defaults(void **state)
 			    "\tmax-simultaneous-bindings 4\n"
 			    "\tflavour plain\n"
 			    "\tpool none\n"
+			    "\tgre yes\n"
+			    "\tminimal-encapsulation yes\n"
 			    "\ttunnel-device \"mip-ha0\"\n"
+			    "\tdata-plane userspace\n"
+			    "\tbpf-root auto\n"
 			    "\thome-interface none\n"
 			    "}\n");
 	free(out);
@@ -643,6 +647,45 @@ static const struct bad_case bad_cases[] = {
 	 "and CHILD_SA) are required"},
 	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b mode naive }\n"
 	 "vpn { } }", "t.conf:2: vpn: only one such block"},
+	{"mobile-node { vpn {\ndriver ipsec } }",
+	 "t.conf:2: driver: want strongswan, openvpn, openconnect, wireguard "
+	 "or command, not 'ipsec'"},
+	{"mobile-node { vpn { gateway 1.2.3.4 driver openvpn\n"
+	 "management /run/ovpn.sock\nike a } }",
+	 "t.conf:3: ike: not an option of driver openvpn"},
+	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b\n"
+	 "management /run/ovpn.sock } }",
+	 "t.conf:2: management: not an option of driver strongswan"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver openvpn } }",
+	 "t.conf:2: vpn: driver openvpn needs management PATH (the client's "
+	 "management unix socket)"},
+	{"mobile-node { vpn { gateway 1.2.3.4 driver openvpn management\n"
+	 "/run/a-path-longer-than-a-unix-socket-address-may-be/"
+	 "0123456789012345678901234567890123456789012345678901234567 } }",
+	 "t.conf:2: management: path longer than 107 bytes"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver openconnect "
+	 "server https://1.2.3.4 } }",
+	 "t.conf:2: vpn: driver openconnect needs server URL and "
+	 "vpn-interface NAME"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver wireguard } }",
+	 "t.conf:2: vpn: driver wireguard needs client-config "
+	 "/PATH/NAME.conf (wg-quick's file)"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver wireguard "
+	 "client-config /etc/wireguard/wg0 } }",
+	 "t.conf:2: vpn: client-config must be /PATH/NAME.conf with NAME an "
+	 "interface name (wg-quick's rule)"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver wireguard "
+	 "client-config /etc/wireguard/wg0.conf vpn-interface wg1 } }",
+	 "t.conf:2: vpn: vpn-interface must be the name of client-config's "
+	 "file without .conf"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver command "
+	 "up-command /bin/up down-command /bin/down } }",
+	 "t.conf:2: vpn: driver command needs up-command, down-command and "
+	 "status-command"},
+	{"mobile-node {\nvpn { gateway 1.2.3.4 driver command "
+	 "up-command /bin/up down-command \"vpn down\" "
+	 "status-command /bin/st } }",
+	 "t.conf:2: vpn: down-command: the program must be an absolute path"},
 	{"mobile-node { vpn { gateway 1.2.3.4 ike a child b "
 	 "external-home-agent { home-address 1.1.1.1 home-agent 2.2.2.2 "
 	 "security { spi 300 key k } }\nexternal-home-agent { } } }",

@@ -1010,6 +1010,31 @@ static void test_visitor_expiry(void **state)
 	assert_null(mip4_fa_visitor_get(w->fa, HOME));
 }
 
+static void walk_count(void *ctx, const struct mip4_fa_visitor *v)
+{
+	(void)v;
+	(*(unsigned *)ctx)++;
+}
+
+/* The visitor list in steps: each step looks at `max` pool entries at
+ * most; the one visitor shows up once in all. */
+static void test_visitor_walk(void **state)
+{
+	struct world *w = *state;
+	struct mip4_mn_out mo;
+	unsigned seen = 0, steps = 0;
+	uint64_t pos = 0;
+
+	register_via_fa(w, &mo);
+	while (mip4_fa_visitor_walk(w->fa, &pos, 100, walk_count, &seen))
+		steps++;
+	assert_int_equal(seen, 1);
+	assert_int_equal(steps, (MIP4_FA_DEFAULT_MAX_VISITORS - 1) / 100);
+	assert_int_equal(pos, MIP4_FA_DEFAULT_MAX_VISITORS);
+	assert_false(mip4_fa_visitor_walk(w->fa, &pos, 100, walk_count, &seen));
+	assert_int_equal(seen, 1);
+}
+
 static void test_deregistration(void **state)
 {
 	struct world *w = *state;
@@ -1797,6 +1822,7 @@ int main(void)
 		T(test_fa_ha_auth),
 		T(test_pending_timeout_78),
 		T(test_visitor_expiry),
+		T(test_visitor_walk),
 		T(test_deregistration),
 		T(test_ha_denial_keeps_visitor),
 		T(test_nai_home_zero),

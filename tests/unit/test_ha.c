@@ -671,6 +671,40 @@ static void test_unknown_ha_and_broadcast(void **state)
 	assert_int_equal(reply_of(w, r.sa)->u.rrp.code, MIP4_CODE_HA_UNKNOWN_HA);
 }
 
+/* GRE and minimal encapsulation when configured (RFC 5944 §4.1). */
+static void test_gre_minimal(void **state)
+{
+	struct world *w = *state;
+	struct req r;
+
+	w->cfg.gre = w->cfg.minimal = true;
+	mip4_ha_set_cfg(w->ha, &w->cfg);
+	r = base(w);
+	r.flags |= MIP4_RRQ_G;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(mip4_btable_get(mip4_ha_bindings(w->ha), HOME)->encap,
+			 MIP4_ENCAP_GRE);
+	r.flags = MIP4_RRQ_D | MIP4_RRQ_M;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_int_equal(mip4_btable_get(mip4_ha_bindings(w->ha), HOME)->encap,
+			 MIP4_ENCAP_MIN);
+	/* a move to IP-in-IP is no renewal in place; the next one is */
+	r.flags = MIP4_RRQ_D;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_false(w->res.renewal_only);
+	assert_int_equal(mip4_btable_get(mip4_ha_bindings(w->ha), HOME)->encap,
+			 MIP4_ENCAP_IPIP);
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_ACCEPTED, MIP4_HA_ACCEPTED);
+	assert_true(w->res.renewal_only);
+	/* both bits: no single encapsulation */
+	r.flags |= MIP4_RRQ_M | MIP4_RRQ_G;
+	r.id++;
+	expect_code(w, &r, MIP4_CODE_HA_ENCAP, MIP4_HA_REJ_ENCAP);
+}
+
 static void test_tunnel_options(void **state)
 {
 	struct world *w = *state;
@@ -1301,7 +1335,8 @@ int main(void)
 		T(test_auth_failures),	     T(test_replay),
 		T(test_nonce),		     T(test_nai_pool),
 		T(test_pool_exhausted),	     T(test_poorly_formed),
-		T(test_unknown_ha_and_broadcast), T(test_tunnel_options),
+		T(test_unknown_ha_and_broadcast), T(test_gre_minimal),
+		T(test_tunnel_options),
 		T(test_udp_tunnelling), T(test_udp_tunnel_d_bit),
 		T(test_udp_denials_without_tunnel_reply),	     T(test_foreign_agent_auth),
 		T(test_rfc5265_flavours),    T(test_garbage), T(test_limits),

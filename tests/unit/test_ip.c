@@ -381,6 +381,48 @@ static void test_ntoa(void **state)
 	}
 }
 
+static void test_prefix_parse(void **state)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint32_t net, mask;
+	} cases[] = {
+		{"10.64.0.0/16", 0, 0x0a400000, 0xffff0000},
+		{"192.0.2.7", 0, 0xc0000207, 0xffffffff},
+		{"192.0.2.7/32", 0, 0xc0000207, 0xffffffff},
+		{"0.0.0.0/0", 0, 0, 0},
+		{"255.255.255.255", 0, 0xffffffff, 0xffffffff},
+		{"10.64.1.5/16", MIP4_PREFIX_HOST_BITS, 0x0a400000, 0xffff0000},
+		{"1.2.3.4/0", MIP4_PREFIX_HOST_BITS, 0, 0},
+		{"10.64.0.0/33", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.0/016", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.0/", MIP4_PREFIX_BAD, 0, 0},
+		{"10.064.0.0", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.0.1", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.256", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.0 ", MIP4_PREFIX_BAD, 0, 0},
+		{"10.64.0.1000", MIP4_PREFIX_BAD, 0, 0},
+		{"-1.0.0.0", MIP4_PREFIX_BAD, 0, 0},
+		{"", MIP4_PREFIX_BAD, 0, 0},
+		{"/8", MIP4_PREFIX_BAD, 0, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint32_t net = 1, mask = 1;
+		int rc = mip4_prefix_parse(cases[i].s, &net, &mask);
+
+		if (rc != cases[i].rc)
+			fail_msg("'%s': %d, want %d", cases[i].s, rc, cases[i].rc);
+		if (rc != MIP4_PREFIX_BAD) {
+			assert_int_equal(net, cases[i].net);
+			assert_int_equal(mask, cases[i].mask);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_udp_zero_checksum),
 		cmocka_unit_test(test_udp_decode_errors),
 		cmocka_unit_test(test_ntoa),
+		cmocka_unit_test(test_prefix_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
