@@ -40,6 +40,8 @@ struct img_hdr {
 	uint64_t n_ha_mn, n_ha_fa, n_fa_mn, n_fa_ha;
 	uint64_t nai_bytes;
 };
+/* test_config_image and fuzz_config_image find the records after it */
+_Static_assert(sizeof(struct img_hdr) == 72, "image header size");
 
 /* What may not travel: the pointers, and what is rebuilt on arrival. */
 static void clear_pointers(struct mip4_config *c)

@@ -6,8 +6,10 @@
  *
  *   byte 0      slice size (records per mip4_config_load_step(), 1..64)
  *   byte 1      how many bytes of the image to change (0..7), then per
- *               change 4 bytes of position (modulo the image's length)
- *               and 1 byte to XOR in
+ *               change 4 bytes of position and 1 byte to XOR in; the
+ *               position is taken modulo the image's length, or, with its
+ *               top bit set, modulo the part after the fixed one (the NAI
+ *               text and the records, a small part of the image)
  *   the rest    mip4d.conf text (fuzz_config's seeds, behind two bytes)
  *
  * The text must parse; its image, changed so, is read back in slices with
@@ -17,7 +19,6 @@
  * was parsed, and every node is found; either way the running
  * configuration is no longer noted, and nothing leaks (ASan).
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@ static char *print_keys(const struct mip4_config *c, size_t *len)
 static int changed_image(const struct mip4_config *c, const uint8_t *ch,
 			 size_t nch)
 {
+	/* the header (config_image.c's struct img_hdr) and the fixed part */
+	const size_t fixed = 72 + sizeof(struct mip4_config);
 	int fd = memfd_create("img", MFD_CLOEXEC), out;
 	off_t len;
 	uint8_t *img;
@@ -59,7 +62,11 @@ static int changed_image(const struct mip4_config *c, const uint8_t *ch,
 		uint32_t at;
 
 		memcpy(&at, ch + 5 * i, 4);
-		img[at % (uint32_t)len] ^= ch[5 * i + 4];
+		if ((at & 0x80000000u) && (size_t)len > fixed)
+			img[fixed + (at & 0x7fffffffu) % ((size_t)len - fixed)] ^=
+				ch[5 * i + 4];
+		else
+			img[at % (uint32_t)len] ^= ch[5 * i + 4];
 	}
 	out = memfd_create("changed", MFD_CLOEXEC);
 	CHECK(out >= 0);
