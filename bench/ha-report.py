@@ -135,6 +135,8 @@ def main():
                 continue
             if r["phase"] == "reload-done":
                 rel.setdefault(r["kind"], {})["sighup_to_reloaded_s"] = r["sighup_to_reloaded_s"]
+            elif r["phase"] == "reload-daemon-log":
+                rel.setdefault(r["kind"], {})["daemon_log"] = r["lines"]
             else:
                 kind = r["phase"][len("reload-"):]
                 rel.setdefault(kind, {}).update({
@@ -184,6 +186,8 @@ def main():
             print(f"reload at N={n} ({kind}): SIGHUP to reloaded {r.get('sighup_to_reloaded_s')} s, "
                   f"longest gap between replies {r.get('max_gap_us')} us, "
                   f"max latency {r.get('latency_us', {}).get('max')} us, lost {r.get('lost')}")
+            for line in r.get("daemon_log", []):
+                print(f"  {line}")
 
 
 if __name__ == "__main__":

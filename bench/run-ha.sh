@@ -291,6 +291,11 @@ reload_pass() {
     "$n" "$kind" "$(( t1 - t0 ))e-9" >> "$REC"
   log "reload ($kind) at N=$n: SIGHUP to reloaded $(( (t1 - t0) / 1000000 )) ms;" \
       "longest gap between replies $(tail -2 "$REC" | head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_gap_us"])') us"
+  # the daemon's own account: how long the read took in how many slices,
+  # and how long the switch to the new configuration stopped the loop
+  grep -E 'reload: (configuration read|applied|refused)' "$TMP/mip4d-$n.log" |
+    tail -2 | python3 -c 'import json,sys; print(json.dumps({"phase":"reload-daemon-log","n":int(sys.argv[1]),"kind":sys.argv[2],"lines":[l.strip() for l in sys.stdin]}))' \
+      "$n" "$kind" >> "$REC"
 }
 
 one_size() { # N

@@ -47,6 +47,7 @@ struct mip4d {
 	struct privsep_info ps;
 	int pid; /* the main process: the parent's when split */
 	bool reloading; /* a reload is being parsed or loaded */
+	struct reload_free *old_conf; /* the one it replaced, being wiped */
 	char state_dir[MIP4_CONFIG_PATH_MAX];
 	uint64_t counters[D_NCOUNTERS];
 };
@@ -236,7 +237,7 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 	/* keep the control socket and store the daemon runs with */
 	memcpy(nc->control_socket, d->conf.control_socket,
 	       sizeof nc->control_socket);
-	mip4_config_free(&d->conf);
+	reload_free_later(d->base, &d->conf, &d->old_conf);
 	d->conf = *nc;
 	d->counters[D_RELOADS]++;
 	emit_simple(d, "reloaded");
@@ -557,6 +558,7 @@ out:
 	ctlsock_close(d.ctl);
 	priv_free(d.priv);
 	signals_stop(&d);
+	reload_free_now(&d.old_conf);
 	event_base_free(d.base);
 	mip4_config_free(&d.conf);
 	return rc;

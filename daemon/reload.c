@@ -7,6 +7,8 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +167,7 @@ struct reload_load {
 	struct event *ev;
 	struct mip4_config_loader *l;
 	uint64_t t0_ns, busy_ns; /* started, and time spent in slices */
+	uint64_t max_ns;	 /* the longest slice */
 	unsigned slices;
 	int fd;
 	reload_loaded_fn done;
@@ -194,6 +197,8 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	while (rc == 1 && mono_ns() - t0 < SLICE_NS);
 	rl->slices++;
 	rl->busy_ns += mono_ns() - t0;
+	if (mono_ns() - t0 > rl->max_ns)
+		rl->max_ns = mono_ns() - t0;
 	/* the next slice after whatever the loop has waiting */
 	if (rc == 1 && event_add(rl->ev, &now) == 0)
 		return;
@@ -210,11 +215,12 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 
 		mip4_config_load_finish(rl->l, &nc);
 		log_info("reload: configuration read in %llu ms, %u slices "
-			 "taking %llu ms; last step %llu ms",
+			 "taking %llu ms, the longest %llu us; last step %llu us",
 			 (unsigned long long)((t1 - rl->t0_ns) / 1000000),
 			 rl->slices,
 			 (unsigned long long)(rl->busy_ns / 1000000),
-			 (unsigned long long)((mono_ns() - t0) / 1000000));
+			 (unsigned long long)(rl->max_ns / 1000),
+			 (unsigned long long)((mono_ns() - t0) / 1000));
 		rl->done(rl->ctx, &nc, NULL);
 	}
 	free(rl);
@@ -252,4 +258,90 @@ int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- freeing in slices ---------------------------------------------- */
+
+/* Mobile nodes wiped per slice: 8192 x 120 B, about 1 MB. */
+#define WIPE_NODES 8192
+
+struct reload_free {
+	struct event *ev;
+	struct reload_free **slot;
+	struct mip4_config c;
+	size_t wiped; /* of c.ha.cap_mn */
+};
+
+/* Wipe up to n more nodes (all: SIZE_MAX); true when all are. */
+static bool wipe(struct reload_free *rf, size_t n)
+{
+	struct mip4_config *c = &rf->c;
+
+	if (!c->ha.mn)
+		return true;
+	if (n > c->ha.cap_mn - rf->wiped)
+		n = c->ha.cap_mn - rf->wiped;
+	explicit_bzero(&c->ha.mn[rf->wiped], n * sizeof *c->ha.mn);
+	rf->wiped += n;
+	return rf->wiped == c->ha.cap_mn;
+}
+
+/* The nodes wiped: the array freed without a second wipe, the rest (a
+ * few small arrays) by mip4_config_free(). */
+static void free_done(struct reload_free *rf)
+{
+	struct mip4_config *c = &rf->c;
+
+	free(c->ha.mn);
+	c->ha.mn = NULL;
+	c->ha.cap_mn = 0;
+	mip4_config_free(c);
+	*rf->slot = NULL;
+	event_free(rf->ev);
+	free(rf);
+}
+
+static void on_wipe(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval now = {0, 0};
+	struct reload_free *rf = arg;
+
+	(void)fd;
+	(void)what;
+	if (!wipe(rf, WIPE_NODES) && event_add(rf->ev, &now) == 0)
+		return;
+	(void)wipe(rf, SIZE_MAX);
+	free_done(rf);
+}
+
+void reload_free_now(struct reload_free **slot)
+{
+	if (!*slot)
+		return;
+	(void)wipe(*slot, SIZE_MAX);
+	free_done(*slot);
+}
+
+void reload_free_later(struct event_base *base, struct mip4_config *old,
+		       struct reload_free **slot)
+{
+	static const struct timeval now = {0, 0};
+	struct reload_free *rf;
+
+	reload_free_now(slot);
+	rf = calloc(1, sizeof *rf);
+	if (rf)
+		rf->ev = event_new(base, -1, 0, on_wipe, rf);
+	if (!rf || !rf->ev || event_add(rf->ev, &now) < 0) {
+		if (rf && rf->ev)
+			event_free(rf->ev);
+		free(rf);
+		mip4_config_free(old);
+		memset(old, 0, sizeof *old);
+		return;
+	}
+	rf->c = *old;
+	rf->slot = slot;
+	*slot = rf;
+	memset(old, 0, sizeof *old);
 }

@@ -64,4 +64,18 @@ int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 		      reload_loaded_fn done, void *ctx, char *err,
 		      size_t errlen);
 
+struct reload_free;
+
+/*
+ * The configuration a reload replaced: its mobile nodes' keys wiped in
+ * slices from base's loop, then freed (at 1M nodes a wipe at once stops
+ * the loop for tens of milliseconds).  *old is taken over and cleared;
+ * when no slice can be scheduled it is freed at once.  *slot (NULL when
+ * none) is the one under way, finished first; it is NULL again when done.
+ */
+void reload_free_later(struct event_base *base, struct mip4_config *old,
+		       struct reload_free **slot);
+/* Finish the one under way at once (at exit); NULL is a no-op. */
+void reload_free_now(struct reload_free **slot);
+
 #endif
