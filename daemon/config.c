@@ -237,7 +237,6 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 	const struct mip4_ha_cfg *cfg = &h->cfg;
 	unsigned fl = seen_at(s, ha_opts, "flavour", true);
 	size_t bad = h->n_mn;
-	char nb[16];
 
 	(void)o;
 	if (cfg->n_trusted && cfg->flavour != MIP4_HA_INTERNAL)
@@ -265,10 +264,13 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 		    (bad == h->n_mn || a < h->mn[bad].home_addr))
 			bad = i;
 	}
-	if (bad < h->n_mn)
+	if (bad < h->n_mn) {
+		char nb[16];
+
 		return cfg_perr(ps, h->mn_line[bad],
 				"home address %s lies in the pool",
 				mip4_ntoa(h->mn[bad].home_addr, nb));
+	}
 	return 0;
 }
 

@@ -180,9 +180,9 @@ struct mip4_config_loader {
 __attribute__((format(printf, 3, 4))) static int
 lerr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		(void)vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);

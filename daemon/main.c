@@ -47,6 +47,8 @@ struct mip4d {
 	struct privsep_info ps;
 	int pid; /* the main process: the parent's when split */
 	bool reloading; /* a reload is being parsed or loaded */
+	struct reload_parse *parsing; /* one process: the file being parsed */
+	struct reload_load *loading;  /* its image being read */
 	struct reload_free *old_conf; /* the one it replaced, being wiped */
 	char state_dir[MIP4_CONFIG_PATH_MAX];
 	uint64_t counters[D_NCOUNTERS];
@@ -257,6 +259,7 @@ static void reload_loaded(void *ctx, struct mip4_config *nc, const char *err)
 	int rc = -1;
 
 	d->reloading = false;
+	d->loading = NULL;
 	if (!nc) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused, keeping the running configuration: %s",
@@ -281,7 +284,7 @@ static bool reload_load(struct mip4d *d, int fd)
 	char err[256];
 
 	if (reload_load_start(d->base, fd, &d->conf, reload_loaded, d, err,
-			      sizeof err) < 0) {
+			      sizeof err, &d->loading) < 0) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused: %s", err);
 		return false;
@@ -296,6 +299,7 @@ static void hup_parsed(void *ctx, int fd, const char *err)
 	struct mip4d *d = ctx;
 
 	d->reloading = false;
+	d->parsing = NULL;
 	if (fd < 0) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused, keeping the running configuration: %s",
@@ -311,7 +315,6 @@ static void hup_parsed(void *ctx, int fd, const char *err)
 static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	struct mip4d *d = arg;
-	struct reload_parse *rp;
 
 	(void)fd;
 	(void)what;
@@ -324,7 +327,8 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 		log_warnx("reload: the previous one is still being applied");
 		return;
 	}
-	if (reload_parse_start(d->base, d->conf_path, hup_parsed, d, &rp) < 0) {
+	if (reload_parse_start(d->base, d->conf_path, hup_parsed, d,
+			       &d->parsing) < 0) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warn("reload: cannot start parsing %s", d->conf_path);
 		return;
@@ -558,6 +562,8 @@ out:
 	ctlsock_close(d.ctl);
 	priv_free(d.priv);
 	signals_stop(&d);
+	reload_parse_abort(d.parsing);
+	reload_load_abort(d.loading);
 	reload_free_now(&d.old_conf);
 	event_base_free(d.base);
 	mip4_config_free(&d.conf);

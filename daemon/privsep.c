@@ -554,6 +554,7 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 	pa.ev_chld = sig_event(&pa, SIGCHLD, on_parent_chld);
 	(void)fcntl(pa.sock, F_SETFL, O_NONBLOCK);
 	event_base_dispatch(pa.base);
+	reload_parse_abort(pa.parsing);
 	if (cfg->engine_ended)
 		cfg->engine_ended(cfg->reload_ctx, pa.done && pa.exit_code == 0);
 	/* the engine cannot remove what root made */

@@ -108,6 +108,19 @@ static void on_pipe(evutil_socket_t fd, short what, void *arg)
 	parse_end(rp); /* end of file: the child is gone */
 }
 
+void reload_parse_abort(struct reload_parse *rp)
+{
+	if (!rp)
+		return;
+	event_free(rp->ev);
+	close(rp->pipe_fd);
+	close(rp->img_fd);
+	(void)kill(rp->pid, SIGKILL);
+	while (waitpid(rp->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	free(rp);
+}
+
 int reload_parse_start(struct event_base *base, const char *path,
 		       reload_parsed_fn done, void *ctx,
 		       struct reload_parse **out)
@@ -226,13 +239,24 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	free(rl);
 }
 
+void reload_load_abort(struct reload_load *rl)
+{
+	if (!rl)
+		return;
+	event_free(rl->ev);
+	close(rl->fd);
+	mip4_config_load_abort(rl->l);
+	free(rl);
+}
+
 int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 		      reload_loaded_fn done, void *ctx, char *err,
-		      size_t errlen)
+		      size_t errlen, struct reload_load **out)
 {
 	static const struct timeval now = {0, 0};
 	struct reload_load *rl = calloc(1, sizeof *rl);
 
+	*out = NULL;
 	if (!rl) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
@@ -257,6 +281,7 @@ int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 		free(rl);
 		return -1;
 	}
+	*out = rl;
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct reload_parse;
 int reload_parse_start(struct event_base *base, const char *path,
 		       reload_parsed_fn done, void *ctx,
 		       struct reload_parse **out);
+/* Stop it (at exit): the child killed and reaped, done never called. */
+void reload_parse_abort(struct reload_parse *rp);
 
 /* The image read: nc (the callee frees it, or keeps it), or NULL and a
  * message. */
@@ -57,12 +59,15 @@ struct reload_load;
 /*
  * Read the image at fd (taken over: closed at the end) in slices from
  * base's loop, carrying the replay state over from old, which must stay
- * in place until done is called (config_image.h).  0, or -1 with a message
- * in err and fd closed.
+ * in place until done is called (config_image.h).  0 with *out (freed by
+ * the time done returns), or -1 with a message in err and fd closed.
  */
 int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 		      reload_loaded_fn done, void *ctx, char *err,
-		      size_t errlen);
+		      size_t errlen, struct reload_load **out);
+/* Stop it (at exit): what was read freed, old left as it was, done never
+ * called. */
+void reload_load_abort(struct reload_load *rl);
 
 struct reload_free;
 
