@@ -50,6 +50,7 @@ struct mip4d {
 	struct reload_parse *parsing; /* one process: the file being parsed */
 	struct reload_load *loading;  /* its image being read */
 	struct reload_free *old_conf; /* the one it replaced, being wiped */
+	int image_fd;		      /* the image of the one being applied */
 	char state_dir[MIP4_CONFIG_PATH_MAX];
 	uint64_t counters[D_NCOUNTERS];
 };
@@ -239,7 +240,8 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 	/* keep the control socket and store the daemon runs with */
 	memcpy(nc->control_socket, d->conf.control_socket,
 	       sizeof nc->control_socket);
-	reload_free_later(d->base, &d->conf, &d->old_conf);
+	reload_free_later(d->base, &d->conf, d->image_fd, &d->old_conf);
+	d->image_fd = -1;
 	d->conf = *nc;
 	d->counters[D_RELOADS]++;
 	emit_simple(d, "reloaded");
@@ -253,13 +255,15 @@ refuse:
 }
 
 /* A reload's image read (reload.h): the roles take it, or not. */
-static void reload_loaded(void *ctx, struct mip4_config *nc, const char *err)
+static void reload_loaded(void *ctx, struct mip4_config *nc, int image_fd,
+			  const char *err)
 {
 	struct mip4d *d = ctx;
 	int rc = -1;
 
 	d->reloading = false;
 	d->loading = NULL;
+	d->image_fd = image_fd; /* let go of with the old configuration */
 	if (!nc) {
 		d->counters[D_RELOAD_ERR]++;
 		log_warnx("reload refused, keeping the running configuration: %s",
@@ -271,6 +275,9 @@ static void reload_loaded(void *ctx, struct mip4_config *nc, const char *err)
 		log_info("reload: %s in %llu ms", rc == 0 ? "applied" : "refused",
 			 (unsigned long long)(mip4d_now_ms() - t0));
 	}
+	if (d->image_fd >= 0) /* refused */
+		reload_free_later(d->base, NULL, d->image_fd, &d->old_conf);
+	d->image_fd = -1;
 	if (d->ps.on)
 		privsep_reload_done(d->priv, rc);
 	else if (rc < 0)
@@ -445,6 +452,7 @@ int main(int argc, char **argv)
 	int opt, rc = 1;
 
 	d.conf_path = DEFAULT_CONF;
+	d.image_fd = -1;
 	while ((opt = getopt(argc, argv, "dFnf:s:h")) != -1) {
 		switch (opt) {
 		case 'd':

@@ -181,6 +181,7 @@ struct reload_load {
 	struct mip4_config_loader *l;
 	uint64_t t0_ns, busy_ns; /* started, and time spent in slices */
 	uint64_t max_ns;	 /* the longest slice */
+	uint64_t max_cpu_ns;	 /* the most CPU time a slice took */
 	unsigned slices;
 	int fd;
 	reload_loaded_fn done;
@@ -195,11 +196,21 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* This thread's CPU time: a slice's wall time also counts the time the
+ * machine gave to others. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void on_slice(evutil_socket_t fd, short what, void *arg)
 {
 	static const struct timeval now = {0, 0};
 	struct reload_load *rl = arg;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = mono_ns(), c0 = cpu_ns();
 	char err[256];
 	int rc;
 
@@ -212,29 +223,35 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	rl->busy_ns += mono_ns() - t0;
 	if (mono_ns() - t0 > rl->max_ns)
 		rl->max_ns = mono_ns() - t0;
+	if (cpu_ns() - c0 > rl->max_cpu_ns)
+		rl->max_cpu_ns = cpu_ns() - c0;
 	/* the next slice after whatever the loop has waiting */
 	if (rc == 1 && event_add(rl->ev, &now) == 0)
 		return;
 	if (rc == 1)
 		snprintf(err, sizeof err, "cannot schedule the next slice");
 	event_free(rl->ev);
-	close(rl->fd);
 	if (rc != 0) {
+		close(rl->fd);
 		mip4_config_load_abort(rl->l);
-		rl->done(rl->ctx, NULL, err);
+		rl->done(rl->ctx, NULL, -1, err);
 	} else {
 		struct mip4_config nc;
 		uint64_t t1 = mono_ns();
+		int fd_of_image = rl->fd;
 
 		mip4_config_load_finish(rl->l, &nc);
 		log_info("reload: configuration read in %llu ms, %u slices "
-			 "taking %llu ms, the longest %llu us; last step %llu us",
+			 "taking %llu ms, the longest %llu us (at most %llu us "
+			 "of CPU); last step %llu us (%llu us of CPU)",
 			 (unsigned long long)((t1 - rl->t0_ns) / 1000000),
 			 rl->slices,
 			 (unsigned long long)(rl->busy_ns / 1000000),
 			 (unsigned long long)(rl->max_ns / 1000),
-			 (unsigned long long)((mono_ns() - t0) / 1000));
-		rl->done(rl->ctx, &nc, NULL);
+			 (unsigned long long)(rl->max_cpu_ns / 1000),
+			 (unsigned long long)((mono_ns() - t0) / 1000),
+			 (unsigned long long)((cpu_ns() - c0) / 1000));
+		rl->done(rl->ctx, &nc, fd_of_image, NULL);
 	}
 	free(rl);
 }
@@ -287,40 +304,63 @@ int reload_load_start(struct event_base *base, int fd, struct mip4_config *old,
 
 /* ---- freeing in slices ---------------------------------------------- */
 
-/* Mobile nodes wiped per slice: 8192 x 120 B, about 1 MB. */
+/* Mobile nodes wiped per slice: 8192 x 120 B, about 1 MB; image bytes
+ * given back per slice (~1 ms of the kernel's freeing). */
 #define WIPE_NODES 8192
+#define SHRINK_BYTES ((off_t)4 << 20)
 
 struct reload_free {
 	struct event *ev;
 	struct reload_free **slot;
 	struct mip4_config c;
 	size_t wiped; /* of c.ha.cap_mn */
+	bool freed;   /* c is */
+	int fd;	      /* the image, or -1 */
+	off_t fd_size;
 };
 
-/* Wipe up to n more nodes (all: SIZE_MAX); true when all are. */
+/* Wipe up to n more nodes (all: SIZE_MAX), then free c; true when c is. */
 static bool wipe(struct reload_free *rf, size_t n)
 {
 	struct mip4_config *c = &rf->c;
 
-	if (!c->ha.mn)
+	if (rf->freed)
 		return true;
-	if (n > c->ha.cap_mn - rf->wiped)
-		n = c->ha.cap_mn - rf->wiped;
-	explicit_bzero(&c->ha.mn[rf->wiped], n * sizeof *c->ha.mn);
-	rf->wiped += n;
-	return rf->wiped == c->ha.cap_mn;
+	if (c->ha.mn) {
+		if (n > c->ha.cap_mn - rf->wiped)
+			n = c->ha.cap_mn - rf->wiped;
+		explicit_bzero(&c->ha.mn[rf->wiped], n * sizeof *c->ha.mn);
+		rf->wiped += n;
+		if (rf->wiped < c->ha.cap_mn)
+			return false;
+		/* wiped: freed without a second wipe, the rest (a few
+		 * small arrays) by mip4_config_free() */
+		free(c->ha.mn);
+		c->ha.mn = NULL;
+		c->ha.cap_mn = 0;
+	}
+	mip4_config_free(c);
+	rf->freed = true;
+	return true;
 }
 
-/* The nodes wiped: the array freed without a second wipe, the rest (a
- * few small arrays) by mip4_config_free(). */
+/* Give back up to one slice of the image (all: all); true when closed. */
+static bool shrink(struct reload_free *rf, bool all)
+{
+	if (rf->fd < 0)
+		return true;
+	if (!all && rf->fd_size > SHRINK_BYTES) {
+		rf->fd_size -= SHRINK_BYTES;
+		if (ftruncate(rf->fd, rf->fd_size) == 0)
+			return false;
+	}
+	close(rf->fd);
+	rf->fd = -1;
+	return true;
+}
+
 static void free_done(struct reload_free *rf)
 {
-	struct mip4_config *c = &rf->c;
-
-	free(c->ha.mn);
-	c->ha.mn = NULL;
-	c->ha.cap_mn = 0;
-	mip4_config_free(c);
 	*rf->slot = NULL;
 	event_free(rf->ev);
 	free(rf);
@@ -333,9 +373,11 @@ static void on_wipe(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!wipe(rf, WIPE_NODES) && event_add(rf->ev, &now) == 0)
+	if (!(wipe(rf, WIPE_NODES) && shrink(rf, false)) &&
+	    event_add(rf->ev, &now) == 0)
 		return;
 	(void)wipe(rf, SIZE_MAX);
+	(void)shrink(rf, true);
 	free_done(rf);
 }
 
@@ -344,11 +386,12 @@ void reload_free_now(struct reload_free **slot)
 	if (!*slot)
 		return;
 	(void)wipe(*slot, SIZE_MAX);
+	(void)shrink(*slot, true);
 	free_done(*slot);
 }
 
 void reload_free_later(struct event_base *base, struct mip4_config *old,
-		       struct reload_free **slot)
+		       int image_fd, struct reload_free **slot)
 {
 	static const struct timeval now = {0, 0};
 	struct reload_free *rf;
@@ -361,12 +404,22 @@ void reload_free_later(struct event_base *base, struct mip4_config *old,
 		if (rf && rf->ev)
 			event_free(rf->ev);
 		free(rf);
-		mip4_config_free(old);
-		memset(old, 0, sizeof *old);
+		if (old) {
+			mip4_config_free(old);
+			memset(old, 0, sizeof *old);
+		}
+		if (image_fd >= 0)
+			close(image_fd);
 		return;
 	}
-	rf->c = *old;
+	if (old) {
+		rf->c = *old;
+		memset(old, 0, sizeof *old);
+	} else {
+		rf->freed = true;
+	}
+	rf->fd = image_fd;
+	rf->fd_size = image_fd >= 0 ? lseek(image_fd, 0, SEEK_END) : 0;
 	rf->slot = slot;
 	*slot = rf;
-	memset(old, 0, sizeof *old);
 }
