@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,14 +144,18 @@ static struct mip4_binding *binding_alloc(struct mip4_btable *t)
 	return b;
 }
 
+#define FREE_LINK sizeof(struct mip4_binding *)
+_Static_assert(offsetof(struct mip4_binding, addr_next) == 0,
+	       "the free list's link is a binding's first bytes");
+
 static void binding_free(struct mip4_btable *t, struct mip4_binding *b)
 {
 	free(b->more);
 	free(b->nai);
 	b->addr_next = t->free;
 	t->free = b;
-	/* all but the link the free list runs through */
-	POISON((char *)b + sizeof b->addr_next, sizeof *b - sizeof b->addr_next);
+	/* all but the link the free list runs through (the first member) */
+	POISON((char *)b + FREE_LINK, sizeof *b - FREE_LINK);
 }
 
 void mip4_btable_free(struct mip4_btable *t)
