@@ -8,10 +8,12 @@
 #         straight from wlan0; iperf3 from the VPN tunnel inner address
 #   cvc   mip4d's RFC 5265 stack: i-MIP (IP-in-IP to the i-HA) inside the
 #         same VPN, carried by x-MIP (IP-in-IP to the x-HA); iperf3 from
-#         the i-HoA
+#         the i-HoA; twice: the home agents on the userspace data plane
+#         (cvc_userspace), then on mip4d's default (auto: eBPF where the
+#         kernel allows it; the backend each HA ran is recorded)
 #
 # TRIALS x SECONDS of iperf3 TCP each way per path, one lab after the other
-# within a minute or two (the two need differently configured MNs); plus
+# within a few minutes (the paths need differently configured labs); plus
 # the path MTU each leaves (largest ping that passes with DF).  Target: cvc >= 85 %
 # of strongSwan alone.
 #
@@ -77,41 +79,66 @@ done
 vpn_mtu=$(pmtu "$VIP")
 lab down >/dev/null 2>&1
 
-# the RFC 5265 stack
-lab up --net E1 --stack cvc >"$D/up2.log" 2>&1 || { cat "$D/up2.log"; exit 1; }
-inns cn iperf3 -s -D -B $CN >/dev/null 2>&1
-wait_for 30 eval "inns mn ping -c 1 -W 1 -I $IHOA $CN >/dev/null 2>&1" || { log "cvc: no path from the i-HoA"; exit 1; }
-for ((t = 0; t < TRIALS; t++)); do
-  cvc_up+=("$(iperf $IHOA)"); cvc_down+=("$(iperf $IHOA -R)")
-done
-cvc_mtu=$(pmtu $IHOA)
+# the home agents' data plane, as mip4ctl status names it
+ha_dp() {
+  inns "$1" "${MIP4_BIN:-$REPO/build/bin}/mip4ctl" status -s "$D/lab/$1/mip4d.sock" --json 2>/dev/null |
+    jq -r '.home_agent.data_plane.backend // "unknown"'
+}
+# the RFC 5265 stack; HA_DP (MIP4_LAB_HA_DP): the home agents' data plane
+cvc_run() {
+  MIP4_LAB_HA_DP=$1 lab up --net E1 --stack cvc >"$D/up-$1.log" 2>&1 || { cat "$D/up-$1.log"; exit 1; }
+  inns cn iperf3 -s -D -B $CN >/dev/null 2>&1
+  wait_for 30 eval "inns mn ping -c 1 -W 1 -I $IHOA $CN >/dev/null 2>&1" || { log "cvc: no path from the i-HoA"; exit 1; }
+  cvc_dp="$(ha_dp iha)/$(ha_dp xha)"
+  cvc_up=() cvc_down=()
+  for ((t = 0; t < TRIALS; t++)); do
+    cvc_up+=("$(iperf $IHOA)"); cvc_down+=("$(iperf $IHOA -R)")
+  done
+  cvc_mtu=$(pmtu $IHOA)
+  lab down >/dev/null 2>&1
+}
+cvc_run userspace
+cvcu_up=("${cvc_up[@]}") cvcu_down=("${cvc_down[@]}") cvcu_mtu=$cvc_mtu cvcu_dp=$cvc_dp
+cvc_run auto
 
 mkdir -p "$OUT"
 json=$OUT/cvc-$(date -u +%Y%m%dT%H%M%SZ).json
 python3 - "$json" "$TRIALS" "$SECS" "$vpn_mtu" "$cvc_mtu" "${vpn_up[*]}" "${vpn_down[*]}" \
-  "${cvc_up[*]}" "${cvc_down[*]}" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SMOKE" <<'PY'
+  "${cvc_up[*]}" "${cvc_down[*]}" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SMOKE" \
+  "$cvcu_mtu" "${cvcu_up[*]}" "${cvcu_down[*]}" "$cvcu_dp" "$cvc_dp" <<'PY'
 import json, statistics, sys, platform, os
 out, trials, secs, vmtu, cmtu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 f = lambda s: [float(x) for x in s.split()]
 vu, vd, cu, cd = f(sys.argv[6]), f(sys.argv[7]), f(sys.argv[8]), f(sys.argv[9])
 smoke = sys.argv[11] == "1"
+umtu, uu, ud, udp, adp = int(sys.argv[12]), f(sys.argv[13]), f(sys.argv[14]), sys.argv[15], sys.argv[16]
 def st(v): return {"min": min(v), "median": statistics.median(v), "max": max(v), "trials": v}
 res = {"date": os.popen("date -u +%FT%TZ").read().strip(), "machine": platform.node(),
        "cpus": os.cpu_count(), "loadavg": sys.argv[10], "trials": trials, "seconds": secs,
        "strongswan_alone": {"up_mbit": st(vu), "down_mbit": st(vd), "path_mtu": vmtu},
-       "cvc": {"up_mbit": st(cu), "down_mbit": st(cd), "path_mtu": cmtu}}
-res["cvc_vs_vpn"] = {"up": round(statistics.median(cu) / max(statistics.median(vu), 1e-9), 3),
-                     "down": round(statistics.median(cd) / max(statistics.median(vd), 1e-9), 3)}
+       "cvc_userspace": {"up_mbit": st(uu), "down_mbit": st(ud), "path_mtu": umtu,
+                         "ha_data_plane": udp},
+       "cvc": {"up_mbit": st(cu), "down_mbit": st(cd), "path_mtu": cmtu, "ha_data_plane": adp}}
+def ratio(k):
+    return {d: round(statistics.median(res[k][d + "_mbit"]["trials"]) /
+                     max(statistics.median(res["strongswan_alone"][d + "_mbit"]["trials"]), 1e-9), 3)
+            for d in ("up", "down")}
+res["cvc_vs_vpn"] = ratio("cvc")
+res["cvc_userspace_vs_vpn"] = ratio("cvc_userspace")
 json.dump(res, open(out, "w"), indent=1)
 print("| path | TCP MN->CN Mbit/s min/med/max | TCP CN->MN Mbit/s min/med/max | path MTU |")
 print("|---|---|---|---|")
-for name, k in (("strongSwan alone (VPN inner address)", "strongswan_alone"), ("cvc (i-HoA: i-MIP in IPsec in x-MIP)", "cvc")):
+for name, k in (("strongSwan alone (VPN inner address)", "strongswan_alone"),
+                ("cvc, HAs on %s (i-HA/x-HA)" % udp, "cvc_userspace"),
+                ("cvc, HAs on %s (i-HA/x-HA; default)" % adp, "cvc")):
     r = res[k]
     print("| %s | %s / %s / %s | %s / %s / %s | %d |" % (name, r["up_mbit"]["min"], r["up_mbit"]["median"], r["up_mbit"]["max"],
           r["down_mbit"]["min"], r["down_mbit"]["median"], r["down_mbit"]["max"], r["path_mtu"]))
-print("cvc / strongSwan alone (medians): up %.2f, down %.2f (target >= 0.85)" % (res["cvc_vs_vpn"]["up"], res["cvc_vs_vpn"]["down"]))
+for k, dp in (("cvc_userspace_vs_vpn", udp), ("cvc_vs_vpn", adp)):
+    print("cvc (HAs %s) / strongSwan alone (medians): up %.2f, down %.2f (target >= 0.85)"
+          % (dp, res[k]["up"], res[k]["down"]))
 print("results:", out)
-bad = [k for k in ("strongswan_alone", "cvc") for d in ("up_mbit", "down_mbit") if res[k][d]["min"] <= 0]
+bad = [k for k in ("strongswan_alone", "cvc_userspace", "cvc") for d in ("up_mbit", "down_mbit") if res[k][d]["min"] <= 0]
 if bad:
     print("FAIL: no data on", bad); sys.exit(1)
 PY

@@ -33,11 +33,12 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mip4ctl.h"
+#include "metrics.h"
 
 #define NAME_MAX_LEN 200
 #define LABELS_MAX 24

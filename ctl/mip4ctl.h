@@ -76,16 +76,7 @@ int ctl_query_reply(const char *sock, const char *cmd, json_object *filter,
 /* The socket to use: -s, else MIP4D_SOCKET, else the default. */
 const char *ctl_socket_path(const char *given);
 
-/* Prometheus text exposition of a status and a counters answer
- * (metrics.c).  labels: extra "name=value" pairs put on every sample. */
-#define METRICS_MAX_LABELS 8
-int metrics_render(json_object *status, json_object *counters,
-		   const char *const *labels, unsigned n_labels, FILE *out);
-/* "mip4d_up 0" with its HELP and TYPE, for a daemon that did not answer. */
-void metrics_render_down(const char *const *labels, unsigned n_labels,
-			 FILE *out);
-/* Checks a --label NAME=VALUE argument: 0 or -1 (message in err). */
-int metrics_label_check(const char *spec, char *err, size_t errlen);
+#include "metrics.h"
 
 int cmd_decode(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -178,6 +178,24 @@ struct mip4_config_farole {
 	size_t n_ha, cap_ha;
 };
 
+#define MIP4_CONFIG_ETCD_EP_MAX 7	 /* etcd members named in endpoints */
+#define MIP4_CONFIG_DEF_ETCD_PREFIX "/mip4d/"
+#define MIP4_CONFIG_DEF_ETCD_TIMEOUT 500 /* ms */
+#define MIP4_CONFIG_DEF_ETCD_LEASE 2     /* s, etcd's least */
+
+/* state-etcd { }: the home agent's bindings in etcd instead of state-db. */
+struct mip4_config_etcd {
+	char endpoints[256]; /* "A.B.C.D:PORT,..." as written */
+	char prefix[128];
+	uint32_t timeout_ms;
+	char name[64];	  /* "": no election (one home agent) */
+	uint32_t lease_s; /* the election key's lease */
+	/* endpoints, parsed by the block's check */
+	unsigned n_ep;
+	uint32_t ep_addr[MIP4_CONFIG_ETCD_EP_MAX];
+	uint16_t ep_port[MIP4_CONFIG_ETCD_EP_MAX];
+};
+
 /* The mobile nodes (positions in ha.mn) that mip4_config_find_mn() handed
  * out while a new configuration was being loaded (config_image.h): their
  * replay state may have moved since it was carried over. */
@@ -192,6 +210,11 @@ struct mip4_config {
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
 	bool state_sync_full;
+	/* metrics-listen ADDR:PORT (port 0: none): Prometheus over HTTP */
+	uint32_t metrics_addr; /* 0: every address */
+	uint16_t metrics_port;
+	bool have_etcd;
+	struct mip4_config_etcd etcd;
 	bool have_ha;
 	struct mip4_config_ha ha;
 	bool have_mn;

@@ -249,6 +249,9 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	terminate(c->vpn.up_cmd, sizeof c->vpn.up_cmd);
 	terminate(c->vpn.down_cmd, sizeof c->vpn.down_cmd);
 	terminate(c->vpn.status_cmd, sizeof c->vpn.status_cmd);
+	terminate(c->etcd.endpoints, sizeof c->etcd.endpoints);
+	terminate(c->etcd.prefix, sizeof c->etcd.prefix);
+	terminate(c->etcd.name, sizeof c->etcd.name);
 	terminate(c->fa.ifname, sizeof c->fa.ifname);
 	terminate(c->fa.tunnel_dev, sizeof c->fa.tunnel_dev);
 	for (size_t i = 0; i < 2; i++) {
@@ -265,7 +268,8 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	if (ha->cfg.n_trusted > MIP4_HA_MAX_PREFIX ||
 	    ha->cfg.n_inside > MIP4_HA_MAX_PREFIX ||
 	    c->fa.cfg.n_coa > MIP4_FA_MAX_COA ||
-	    c->fa.cfg.n_allowed > MIP4_FA_MAX_PREFIX)
+	    c->fa.cfg.n_allowed > MIP4_FA_MAX_PREFIX ||
+	    c->etcd.n_ep > MIP4_CONFIG_ETCD_EP_MAX)
 		return lerr(err, errlen, "image: a list out of bounds");
 	if (c->ha.data_plane > MIP4_CONFIG_DP_USERSPACE ||
 	    c->vpn.driver > MIP4_VPN_COMMAND)

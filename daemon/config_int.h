@@ -228,6 +228,8 @@ void cfg_print_peers(const struct pr *p, const struct opt *o,
 		     const void *base);
 void cfg_print_pool(const struct pr *p, const struct opt *o,
 		    const void *base);
+void cfg_print_metrics(const struct pr *p, const struct opt *o,
+		       const void *base);
 void cfg_print_route(const struct pr *p, const struct opt *o,
 		     const void *base);
 void cfg_print_security(const struct pr *p, const struct opt *o,

@@ -210,6 +210,19 @@ void cfg_print_pool(const struct pr *p, const struct opt *o,
 	print_line(p, o->name, cfg->pool_first ? range : "none");
 }
 
+void cfg_print_metrics(const struct pr *p, const struct opt *o,
+		       const void *base)
+{
+	const struct mip4_config *c = base;
+	char nb[16], line[32];
+
+	if (!c->metrics_port)
+		return;
+	(void)snprintf(line, sizeof line, "%s:%u", mip4_ntoa(c->metrics_addr, nb),
+		       (unsigned)c->metrics_port);
+	print_line(p, o->name, line);
+}
+
 void cfg_print_route(const struct pr *p, const struct opt *o,
 		     const void *base)
 {

@@ -178,7 +178,7 @@ static void reply(struct client *c, json_object *result, const char *error)
 	json_object_put(o);
 }
 
-static json_object *status(const struct ctlsock *cs)
+json_object *ctlsock_status(const struct ctlsock *cs)
 {
 	const struct ctl_view *v = cs->view;
 	json_object *o = json_object_new_object();
@@ -219,7 +219,7 @@ static json_object *status(const struct ctlsock *cs)
 	return o;
 }
 
-static json_object *counters(struct ctlsock *cs)
+json_object *ctlsock_counters(struct ctlsock *cs)
 {
 	const struct ctl_view *v = cs->view;
 	json_object *o = json_object_new_object();
@@ -385,9 +385,9 @@ static void handle(struct client *c, const char *line, size_t len)
 				   strcmp(rq.command, "monitor") == 0)) {
 		reply(c, NULL, "a filter applies to listings only");
 	} else if (strcmp(rq.command, "status") == 0) {
-		reply(c, status(c->cs), NULL);
+		reply(c, ctlsock_status(c->cs), NULL);
 	} else if (strcmp(rq.command, "counters") == 0) {
-		reply(c, counters(c->cs), NULL);
+		reply(c, ctlsock_counters(c->cs), NULL);
 	} else if (strcmp(rq.command, "monitor") == 0) {
 		c->state = C_MONITOR;
 		reply(c, json_object_new_object(), NULL);

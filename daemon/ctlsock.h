@@ -53,5 +53,9 @@ void ctlsock_close(struct ctlsock *cs);
  * the log (takes the reference to ev). */
 void ctlsock_emit(void *cs, json_object *ev, bool routine);
 bool ctlsock_monitored(void *cs);
+/* The results of `status` and `counters` (new references), for the
+ * metrics endpoint (metricsd.c). */
+json_object *ctlsock_status(const struct ctlsock *cs);
+json_object *ctlsock_counters(struct ctlsock *cs);
 
 #endif

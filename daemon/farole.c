@@ -106,6 +106,9 @@ struct farole {
 		uint64_t count;
 	} timeout;
 	struct log_rl rl_reply, rl_relay, rl_adv; /* per-packet messages */
+	/* the outcome of one input, this instance's own (the receive
+	 * callbacks use it in turn, never nested) */
+	struct mip4_fa_out out;
 };
 
 /* ---- JSON ---- */
@@ -389,7 +392,7 @@ static bool for_us(const struct farole *r, uint32_t dst)
 static void on_pkt(evutil_socket_t fd, short what, void *arg)
 {
 	struct farole *r = arg;
-	static struct mip4_fa_out out;
+	struct mip4_fa_out *out = &r->out;
 	uint8_t buf[FA_BUFSZ];
 
 	(void)what;
@@ -451,8 +454,8 @@ static void on_pkt(evutil_socket_t fd, short what, void *arg)
 			      mip4_udp_csum(ip.src, ip.dst, ip.payload,
 					    u.len) != 0;
 		rx.now_ms = mip4d_now_ms();
-		mip4_fa_from_mn(r->fa, &rx, &out);
-		apply(r, &out, "deregistered");
+		mip4_fa_from_mn(r->fa, &rx, out);
+		apply(r, out, "deregistered");
 	}
 }
 
@@ -460,7 +463,7 @@ static void on_pkt(evutil_socket_t fd, short what, void *arg)
 
 static void on_udp_errors(struct farole *r, int fd)
 {
-	static struct mip4_fa_out out;
+	struct mip4_fa_out *out = &r->out;
 	uint8_t buf[FA_BUFSZ];
 	union {
 		char buf[512];
@@ -499,8 +502,8 @@ static void on_udp_errors(struct farole *r, int fd)
 				code = 82;
 			r->c[FA_ICMP_ERRORS]++;
 			mip4_fa_ha_unreachable(r->fa, mip4d_now_ms(), buf,
-					       (size_t)n, code, &out);
-			apply(r, &out, "");
+					       (size_t)n, code, out);
+			apply(r, out, "");
 		}
 	}
 }
@@ -508,7 +511,7 @@ static void on_udp_errors(struct farole *r, int fd)
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct farole *r = arg;
-	static struct mip4_fa_out out;
+	struct mip4_fa_out *out = &r->out;
 	uint8_t buf[FA_BUFSZ];
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -549,8 +552,8 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.dst = ntohl(pi.ipi_addr.s_addr);
 		rx.ttl = 64;
 		rx.now_ms = mip4d_now_ms();
-		mip4_fa_from_ha(r->fa, &rx, &out);
-		apply(r, &out, "deregistered");
+		mip4_fa_from_ha(r->fa, &rx, out);
+		apply(r, out, "deregistered");
 	}
 }
 

@@ -896,7 +896,8 @@ static int ha_start(void *state)
 	char err[256];
 	int n;
 
-	if (hastore_open(env->conf->state_db, env->conf->state_sync_full, dump,
+	if (hastore_open(env->conf->state_db, env->conf->state_sync_full,
+			 env->conf->have_etcd ? &env->conf->etcd : NULL, dump,
 			 h, &h->hs, err, sizeof err) < 0) {
 		log_warnx("state-db %s", err);
 		return -1;
@@ -907,7 +908,7 @@ static int ha_start(void *state)
 	    store_load_coas(hastore_db(h->hs), restore_coa, h) < 0)
 		n = -1;
 	if (n < 0) {
-		log_warnx("state-db %s: %s", env->conf->state_db,
+		log_warnx("state-db %s: %s", store_path(hastore_db(h->hs)),
 			  store_errmsg(hastore_db(h->hs)));
 		return -1;
 	}
@@ -974,9 +975,13 @@ static int ha_reload(void *state, struct mip4_config *nc)
 
 	if (strcmp(nc->ha.tunnel_dev, h->env->conf->ha.tunnel_dev) != 0 ||
 	    strcmp(nc->state_db, h->env->conf->state_db) != 0 ||
+	    nc->have_etcd != h->env->conf->have_etcd ||
+	    strcmp(nc->etcd.endpoints, h->env->conf->etcd.endpoints) != 0 ||
+	    strcmp(nc->etcd.prefix, h->env->conf->etcd.prefix) != 0 ||
+	    nc->etcd.timeout_ms != h->env->conf->etcd.timeout_ms ||
 	    nc->ha.cfg.addr != h->env->conf->ha.cfg.addr)
-		log_warnx("reload: address, tunnel-device and state-db changes "
-			  "take effect on restart");
+		log_warnx("reload: address, tunnel-device, state-db and "
+			  "state-etcd changes take effect on restart");
 	mip4_ha_set_cfg(h->ha, &nc->ha.cfg);
 	/* the foreign-agent entries may have changed: warn afresh */
 	free(h->fa_warned);

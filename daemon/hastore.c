@@ -26,6 +26,11 @@
 struct hastore {
 	struct store *st; /* NULL between a deleted file and its new one */
 	char *path;
+	bool use_etcd; /* etcd instead of the SQLite file */
+	struct mip4_config_etcd etcd;
+	/* the election (etcd.name set): we hold the key; etcd answered */
+	bool elect, active, reachable;
+	uint64_t c_standby, c_elections;
 	hastore_dump_fn dump;
 	void *ctx;
 	bool sync_full;
@@ -77,6 +82,10 @@ static void healed(struct hastore *hs, uint64_t now)
 static int open_file(struct hastore *hs, struct store **out, char *err,
 		     size_t errlen)
 {
+	if (hs->use_etcd)
+		return store_open_etcd(hs->etcd.ep_addr, hs->etcd.ep_port,
+				       hs->etcd.n_ep, hs->etcd.prefix,
+				       hs->etcd.timeout_ms, out, err, errlen);
 	if (store_open(hs->path, out, err, errlen) < 0)
 		return -1;
 	if (hs->sync_full && store_set_sync(*out, STORE_SYNC_FULL) < 0) {
@@ -88,7 +97,8 @@ static int open_file(struct hastore *hs, struct store **out, char *err,
 	return 0;
 }
 
-int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
+int hastore_open(const char *path, bool sync_full,
+		 const struct mip4_config_etcd *etcd, hastore_dump_fn dump,
 		 void *ctx, struct hastore **out, char *err, size_t errlen)
 {
 	struct hastore *hs = calloc(1, sizeof *hs);
@@ -101,12 +111,29 @@ int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
 		free(hs);
 		return -1;
 	}
+	if (etcd) {
+		hs->use_etcd = true;
+		hs->etcd = *etcd;
+	}
 	hs->dump = dump;
 	hs->ctx = ctx;
 	hs->sync_full = sync_full;
 	if (open_file(hs, &hs->st, err, errlen) < 0) {
 		hastore_close(hs);
 		return -1;
+	}
+	if (etcd) { /* what the status and the log name */
+		free(hs->path);
+		if (!(hs->path = strdup(store_path(hs->st)))) {
+			snprintf(err, errlen, "etcd: out of memory");
+			hastore_close(hs);
+			return -1;
+		}
+	}
+	if (etcd && etcd->name[0]) {
+		hs->elect = true;
+		store_elect_setup(hs->st, etcd->name, etcd->lease_s);
+		hastore_elect(hs);
 	}
 	snprintf(hs->warning, sizeof hs->warning, "%s",
 		 store_open_warning(hs->st));
@@ -142,6 +169,11 @@ static bool batch_write(struct hastore *hs)
 {
 	if (hs->batch_bad)
 		return false;
+	if (hs->elect && !hs->active) {
+		/* a standby stores (so grants) nothing: refused with 130 */
+		hs->batch_bad = true;
+		return false;
+	}
 	if (!hs->st) {
 		hs->batch_bad = true;
 		return false;
@@ -210,6 +242,11 @@ int hastore_write_binding(struct store *dst, const struct mip4_binding *b,
 bool hastore_put(struct hastore *hs, struct mip4_binding *b, size_t old_ncoa,
 		 bool renewal_only, uint64_t now_ms)
 {
+	if (hs->elect && !hs->active) {
+		hs->c_standby++;
+		(void)batch_write(hs); /* refused, renewals in place too */
+		return true;
+	}
 	if (renewal_only && b->durable_s &&
 	    b->expires_ms <= (uint64_t)b->durable_s * 1000 &&
 	    mip4_binding_ncoa(b) == 1) {
@@ -358,6 +395,8 @@ void hastore_refused(struct hastore *hs, unsigned n)
 void hastore_put_now(struct hastore *hs, struct mip4_binding *b,
 		     size_t old_ncoa, uint64_t now_ms)
 {
+	if (hs->elect && !hs->active)
+		return; /* expiries are the active home agent's to store */
 	if (!hs->st ||
 	    write_binding(hs->st, b, old_ncoa, now_ms, &b->durable_s) < 0) {
 		fail(hs, hs->st ? store_errmsg(hs->st) : hs->reason, now_ms);
@@ -368,6 +407,8 @@ void hastore_put_now(struct hastore *hs, struct mip4_binding *b,
 
 void hastore_del_now(struct hastore *hs, uint32_t home_addr)
 {
+	if (hs->elect && !hs->active)
+		return;
 	if (!hs->st || store_del(hs->st, home_addr) < 0) {
 		fail(hs, hs->st ? store_errmsg(hs->st) : hs->reason,
 		     mip4d_now_ms());
@@ -376,8 +417,32 @@ void hastore_del_now(struct hastore *hs, uint32_t home_addr)
 	hs->c_writes++;
 }
 
+void hastore_elect(struct hastore *hs)
+{
+	const char *holder = "";
+	int r;
+	bool was = hs->active;
+
+	if (!hs->elect)
+		return;
+	r = store_elect(hs->st);
+	hs->reachable = r >= 0;
+	hs->active = r == 1;
+	(void)store_holder(hs->st, &holder);
+	if (hs->active && !was) {
+		hs->c_elections++;
+		log_info("election: active (the election key %sleader holds "
+			 "our lease)", hs->etcd.prefix);
+	} else if (!hs->active && was) {
+		log_warnx("election: standby: %s; registrations are refused "
+			  "with 130", r < 0 ? store_errmsg(hs->st)
+					    : "another home agent holds the key");
+	}
+}
+
 void hastore_tick(struct hastore *hs, uint64_t now_ms)
 {
+	hastore_elect(hs);
 	if (!file_ours(hs, now_ms))
 		return;
 	if (hs->failing && now_ms - hs->last_retry_ms >= RETRY_MS) {
@@ -414,6 +479,17 @@ json_object *hastore_status(const struct hastore *hs, uint64_t now_ms)
 	if (hs->warning[0])
 		jadd_str(o, "start_warning", hs->warning);
 	jadd_int(o, "wal_frames", hs->st ? store_wal_frames(hs->st) : 0);
+	if (hs->elect) {
+		json_object *e = json_object_new_object();
+		const char *holder = "";
+
+		(void)store_holder(hs->st, &holder);
+		jadd_str(e, "name", hs->etcd.name);
+		jadd_str(e, "role", hs->active ? "active" : "standby");
+		jadd_str(e, "holder", holder);
+		jadd_str(e, "etcd", hs->reachable ? "reachable" : "unreachable");
+		json_object_object_add(o, "election", e);
+	}
 	return o;
 }
 
@@ -425,4 +501,8 @@ void hastore_counters(const struct hastore *hs, json_object *o)
 	jadd_int(o, "refused-130", (int64_t)hs->c_refused);
 	jadd_int(o, "checkpoints", (int64_t)hs->c_ckpt);
 	jadd_int(o, "recoveries", (int64_t)hs->c_recover);
+	if (hs->elect) {
+		jadd_int(o, "refused-standby", (int64_t)hs->c_standby);
+		jadd_int(o, "elected", (int64_t)hs->c_elections);
+	}
 }

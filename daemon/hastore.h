@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "mip4/binding.h"
 #include "store.h"
 
@@ -54,8 +55,15 @@ struct hastore;
  */
 typedef int (*hastore_dump_fn)(void *ctx, struct store *dst);
 
-/* Open (store_open()) and set the sync mode; 0, or -1 with err. */
-int hastore_open(const char *path, bool sync_full, hastore_dump_fn dump,
+/*
+ * Open (store_open()) and set the sync mode; 0, or -1 with err.  With
+ * etcd non-NULL the store is etcd instead (store_open_etcd()): path and
+ * sync_full are unused, the contract is the same (a reply once etcd has
+ * committed), the file's recovery does not apply, and a failing store is
+ * probed by a read through a quorum.
+ */
+int hastore_open(const char *path, bool sync_full,
+		 const struct mip4_config_etcd *etcd, hastore_dump_fn dump,
 		 void *ctx, struct hastore **out, char *err, size_t errlen);
 void hastore_close(struct hastore *hs);
 /* For the start: loading bindings and replay state. */
@@ -106,6 +114,15 @@ void hastore_del_now(struct hastore *hs, uint32_t home_addr);
 int hastore_write_binding(struct store *dst, const struct mip4_binding *b,
 			  uint64_t now_ms);
 
+/*
+ * With state-etcd's name: the election (etcdstore.h), at open and every
+ * tick.  While another home agent holds the key (or etcd does not
+ * answer), every request that needs the store, renewals in place
+ * included, is refused with 130 and counted (refused-standby), and
+ * expiries are left to the active one; the log says when the role
+ * changes and why.
+ */
+void hastore_elect(struct hastore *hs);
 /* Once a second: checkpoints, probes and recovery. */
 void hastore_tick(struct hastore *hs, uint64_t now_ms);
 

@@ -22,6 +22,7 @@
 #include "hostcheck.h"
 #include "json.h"
 #include "log.h"
+#include "metricsd.h"
 #include "mip4/ip.h"
 #include "priv.h"
 #include "privsep.h"
@@ -37,6 +38,7 @@ struct mip4d {
 	bool debug;
 	bool to_stderr; /* -d or -F; else syslog */
 	struct mip4_config conf;
+	struct metricsd *metrics; /* metrics-listen, or NULL */
 	struct role_env env;
 	struct role_inst roles[MAX_ROLES];
 	size_t n_roles;
@@ -237,9 +239,11 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 		nc->have_vpn = d->conf.have_vpn;
 		nc->vpn = d->conf.vpn;
 	}
-	/* keep the control socket and store the daemon runs with */
+	/* keep the control socket, metrics and store the daemon runs with */
 	memcpy(nc->control_socket, d->conf.control_socket,
 	       sizeof nc->control_socket);
+	nc->metrics_addr = d->conf.metrics_addr;
+	nc->metrics_port = d->conf.metrics_port;
 	reload_free_later(d->base, &d->conf, d->image_fd, &d->old_conf);
 	d->image_fd = -1;
 	d->conf = *nc;
@@ -370,6 +374,8 @@ static void on_term(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("shutting down");
+	if (!d->ps.on) /* separated: the parent says it */
+		(void)sd_notify(0, "STOPPING=1");
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -521,6 +527,10 @@ int main(int argc, char **argv)
 	};
 	if (ctlsock_open(d.base, d.conf.control_socket, &d.view, &d.ctl) < 0)
 		goto out;
+	if (d.conf.metrics_port &&
+	    metricsd_open(d.base, d.conf.metrics_addr, d.conf.metrics_port,
+			  d.ctl, &d.metrics) < 0)
+		goto out;
 	d.env = (struct role_env){
 		.base = d.base,
 		.conf = &d.conf,
@@ -567,6 +577,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	roles_stop(&d);
+	metricsd_close(d.metrics);
 	ctlsock_close(d.ctl);
 	priv_free(d.priv);
 	signals_stop(&d);

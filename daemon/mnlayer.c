@@ -125,6 +125,10 @@ struct mnlayer {
 	struct event *ev_garp;
 	uint64_t garp_tx;
 	struct log_rl rl_send; /* per-packet messages (log.h) */
+	/* this instance's receive buffers (the RFC 5265 node runs two
+	 * layers: none of it is shared) */
+	uint8_t (*rx_buf)[MIP4_MSG_MAX]; /* RX_BATCH of them */
+	struct sockaddr_in rx_from[RX_BATCH];
 };
 
 static void evaluate(struct mnlayer *r);
@@ -297,6 +301,10 @@ static void table_routes(struct mnlayer *r, uint32_t gw, int ifindex)
 				  priv_route_add_src(r->env->priv, net, plen, tif, home,
 						   r->p.table));
 	}
+	if (r->p.exclude)
+		route_err(r, "unreachable route to the excluded address",
+			  priv_route_unreachable(r->env->priv, r->p.exclude, 32,
+						 r->p.table));
 }
 
 /* Point the data plane at the registration we hold (or gate it). */
@@ -964,8 +972,8 @@ static void on_keepalive(evutil_socket_t fd, short what, void *arg)
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct mnlayer *r = arg;
-	static uint8_t buf[RX_BATCH][MIP4_MSG_MAX];
-	static struct sockaddr_in from[RX_BATCH];
+	uint8_t(*buf)[MIP4_MSG_MAX] = r->rx_buf;
+	struct sockaddr_in *from = r->rx_from;
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	int n;
@@ -974,7 +982,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	memset(mm, 0, sizeof mm);
 	for (int i = 0; i < RX_BATCH; i++) {
 		iov[i].iov_base = buf[i];
-		iov[i].iov_len = sizeof buf[i];
+		iov[i].iov_len = MIP4_MSG_MAX;
 		mm[i].msg_hdr.msg_name = &from[i];
 		mm[i].msg_hdr.msg_namelen = sizeof from[i];
 		mm[i].msg_hdr.msg_iov = &iov[i];
@@ -1060,6 +1068,11 @@ struct mnlayer *mnlayer_new(const struct role_env *env,
 
 	if (!r)
 		return NULL;
+	r->rx_buf = calloc(RX_BATCH, sizeof *r->rx_buf);
+	if (!r->rx_buf) {
+		free(r);
+		return NULL;
+	}
 	r->env = env;
 	r->c = c;
 	r->p = *p;
@@ -1181,12 +1194,13 @@ void mnlayer_free(struct mnlayer *r)
 
 			send_out(r, &out);
 			if (poll(&p, 1, 1000) > 0) {
-				static uint8_t buf[MIP4_MSG_MAX];
-				ssize_t len = recv(r->udp_fd, buf, sizeof buf, 0);
+				ssize_t len = recv(r->udp_fd, r->rx_buf[0],
+						   MIP4_MSG_MAX, 0);
 
 				if (len > 0) {
 					n = now();
-					mip4_mn_input(&r->mn, &n, buf, (size_t)len, &out);
+					mip4_mn_input(&r->mn, &n, r->rx_buf[0],
+						      (size_t)len, &out);
 					if (out.n_ev)
 						log_info("mobile node: %s on shutdown",
 							 mip4_mn_event_str(out.ev[0].ev));
@@ -1230,6 +1244,7 @@ void mnlayer_free(struct mnlayer *r)
 	if (r->mon_fd >= 0)
 		close(r->mon_fd);
 	nl_close(r->nl);
+	free(r->rx_buf);
 	free(r);
 }
 

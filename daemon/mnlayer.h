@@ -39,6 +39,11 @@ struct mnlayer_params {
 	uint32_t pref_table; /* rule: -> table (from the home address only if
 				from_home) */
 	bool from_home;
+	/* An address the tunnel's table never carries (0: none): an
+	 * unreachable route for it there, beside the routes into the tunnel,
+	 * so that a lookup falling through to the table fails instead of
+	 * taking the catch-all (RFC 5266 mode: the VPN gateway). */
+	uint32_t exclude;
 	bool keep_routes;  /* away routes even while detached (never home) */
 	bool anon_solicit; /* solicit from 0.0.0.0 (RFC 1256 §5.1): the
 			      i-HoA must not show on an outside link */

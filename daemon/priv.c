@@ -28,7 +28,7 @@ const char *priv_op_name(enum priv_op op)
 
 /* The flags each request may carry. */
 static const uint16_t op_flags[PRIV_NOPS] = {
-	[PRIV_ROUTE_ADD] = PRIV_F_SRC | PRIV_F_VIA | PRIV_F_MTU,
+	[PRIV_ROUTE_ADD] = PRIV_F_SRC | PRIV_F_VIA | PRIV_F_MTU | PRIV_F_UNREACH,
 	[PRIV_RULE_ADD] = PRIV_F_FWMARK | PRIV_F_SUPPRESS | PRIV_F_FROM,
 	[PRIV_NEIGH_ADD] = PRIV_F_MAC,
 	[PRIV_GARP] = PRIV_F_MAC,
@@ -36,9 +36,10 @@ static const uint16_t op_flags[PRIV_NOPS] = {
 
 static bool needs_ifindex(enum priv_op op)
 {
+	/* (a route delete without one goes by destination: the policy
+	 * decides; an unreachable route has none, below) */
 	switch (op) {
 	case PRIV_ROUTE_ADD:
-	case PRIV_ROUTE_DEL:
 	case PRIV_NEIGH_ADD:
 	case PRIV_NEIGH_DEL:
 	case PRIV_PROXY_ADD:
@@ -57,7 +58,14 @@ int priv_req_check(const struct priv_req *rq)
 	if (rq->op == 0 || rq->op >= PRIV_NOPS ||
 	    (rq->flags & ~op_flags[op]) != 0)
 		return -EINVAL;
-	if (needs_ifindex(op) && rq->ifindex <= 0)
+	if (rq->flags & PRIV_F_UNREACH) {
+		if (rq->ifindex != 0 || rq->table == 0 ||
+		    (rq->flags & ~PRIV_F_UNREACH) != 0)
+			return -EINVAL;
+	} else if (needs_ifindex(op) && rq->ifindex <= 0) {
+		return -EINVAL;
+	}
+	if (op == PRIV_ROUTE_DEL && rq->ifindex < 0)
 		return -EINVAL;
 	if (rq->plen < 0 || rq->plen > 32 || rq->suppress < 0 ||
 	    rq->suppress > 32)
@@ -165,6 +173,15 @@ int priv_route_flush(struct priv *p, uint32_t table)
 {
 	struct priv_req rq = {.op = PRIV_ROUTE_FLUSH, .table = table};
 
+	return submit(p, &rq, false);
+}
+
+int priv_route_unreachable(struct priv *p, uint32_t dst, int plen,
+			   uint32_t table)
+{
+	struct priv_req rq = route(PRIV_ROUTE_ADD, dst, plen, 0, table);
+
+	rq.flags = PRIV_F_UNREACH;
 	return submit(p, &rq, false);
 }
 

@@ -55,7 +55,8 @@ enum priv_vpn {
 #define PRIV_F_FWMARK 0x10   /* rule: fwmark */
 #define PRIV_F_SUPPRESS 0x20 /* rule: suppress_prefixlength */
 #define PRIV_F_FROM 0x40     /* rule: from src/32 */
-#define PRIV_F_ALL 0x7f
+#define PRIV_F_UNREACH 0x80  /* route: type unreachable, no device */
+#define PRIV_F_ALL 0xff
 
 #define PRIV_IFNAME_MAX 16
 
@@ -132,6 +133,9 @@ int priv_route_add_src(struct priv *p, uint32_t dst, int plen, int ifindex,
 int priv_route_add_via(struct priv *p, uint32_t dst, int plen, uint32_t gw,
 		       int ifindex, uint32_t src, uint32_t table, int mtu);
 int priv_route_flush(struct priv *p, uint32_t table);
+/* dst/plen unreachable in table (one of ours, never main) */
+int priv_route_unreachable(struct priv *p, uint32_t dst, int plen,
+			   uint32_t table);
 int priv_rule_add(struct priv *p, uint32_t prio, uint32_t table,
 		  uint32_t fwmark, int suppress_plen);
 int priv_rule_add_from(struct priv *p, uint32_t prio, uint32_t table,

@@ -68,6 +68,9 @@ int priv_direct_exec(struct priv *p, const struct priv_req *rq)
 
 	switch ((enum priv_op)rq->op) {
 	case PRIV_ROUTE_ADD:
+		if (rq->flags & PRIV_F_UNREACH)
+			return nl_route_add_unreachable(d->nl, rq->dst,
+							rq->plen, rq->table);
 		if (rq->flags & PRIV_F_VIA)
 			return rq->flags & PRIV_F_MTU
 				       ? nl_route_add_via_mtu(d->nl, rq->dst,

@@ -146,8 +146,11 @@ static int check_route(const struct priv_policy *p, const struct priv_req *rq,
 	bool dev_ok = our_dev(p, rq->ifindex, ifname, dev);
 
 	/* a delete by destination alone (ifindex 0) is the kernel's to
-	 * match: allowed where an add would be, with any of our devices */
-	if (rq->op == PRIV_ROUTE_DEL && rq->ifindex == 0) {
+	 * match: allowed where an add would be, with any of our devices;
+	 * an unreachable route has no device, and only our tables may
+	 * hold one (below: never main) */
+	if ((rq->op == PRIV_ROUTE_DEL && rq->ifindex == 0) ||
+	    (rq->flags & PRIV_F_UNREACH)) {
 		dev_ok = true;
 		dev[0] = '\0';
 	}
@@ -159,6 +162,10 @@ static int check_route(const struct priv_policy *p, const struct priv_req *rq,
 		if (has_u32(p->table, p->n_table, table))
 			return 0;
 		*why = "a routing table that is not ours";
+		return -EPERM;
+	}
+	if (rq->flags & PRIV_F_UNREACH) {
+		*why = "an unreachable route in the main table";
 		return -EPERM;
 	}
 	if (!main_route_ok(p, rq->dst, rq->plen, dev)) {

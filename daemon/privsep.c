@@ -450,6 +450,7 @@ static void on_parent_term(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* the engine shuts down (its routes, its deregistrations need us),
 	 * then its end of the socket closes and we follow */
+	(void)sd_notify(0, "STOPPING=1");
 	(void)kill(pa->engine, SIGTERM);
 }
 
@@ -871,6 +872,7 @@ struct priv *privsep_split(struct event_base *base,
 	info->engine = getpid();
 	info->uid = u.uid;
 	snprintf(info->user, sizeof info->user, "%s", u.name);
+	u.tcp = cfg->conf && cfg->conf->have_etcd;
 	if (sandbox_enter(&u, cfg->state_dir, &info->landlock) < 0)
 		fatalx("cannot drop privileges");
 	info->seccomp = true;

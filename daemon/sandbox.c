@@ -339,7 +339,7 @@ static const int bpf_cmds[] = {
 	BPF_MAP_GET_NEXT_KEY, BPF_OBJ_GET_INFO_BY_FD,
 };
 
-int sandbox_seccomp(void)
+int sandbox_seccomp(bool tcp)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = ctx ? 0 : -ENOMEM;
@@ -347,18 +347,23 @@ int sandbox_seccomp(void)
 	for (size_t i = 0; rc == 0 && i < sizeof allowed / sizeof allowed[0]; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	/* sockets: netlink (interface state, the link monitor), and the
-	 * local ones glibc opens for if_nametoindex; never an IP socket */
-	for (int i = 0; rc == 0 && i < 2; i++) {
+	 * local ones glibc opens for if_nametoindex; an IP socket only for
+	 * the etcd store's client (state-etcd) */
+	for (int i = 0; rc == 0 && i < (tcp ? 3 : 2); i++) {
 		const struct scmp_arg_cmp family = {
 			.arg = 0,
 			.op = SCMP_CMP_EQ,
-			.datum_a = i ? AF_UNIX : AF_NETLINK,
+			.datum_a = i == 2 ? AF_INET : i ? AF_UNIX : AF_NETLINK,
 			.datum_b = 0,
 		};
 
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW,
 					    SCMP_SYS(socket), 1, &family);
 	}
+	/* the etcd client's private event base (etcdhttp.c): libevent's
+	 * epoll backend makes its signal pipe with pipe2 */
+	if (rc == 0 && tcp)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pipe2), 0);
 	/* bpf(2) on the eBPF data plane's maps, whose descriptors the
 	 * privileged side opened: look up, update, delete, walk, describe;
 	 * never load a program or create a map */
@@ -428,5 +433,5 @@ int sandbox_enter(const struct sandbox_user *u, const char *state_dir,
 	}
 	if (landlock(state_dir, landlock_on) < 0)
 		return -1;
-	return sandbox_seccomp();
+	return sandbox_seccomp(u->tcp);
 }

@@ -18,6 +18,7 @@ struct sandbox_user {
 	uid_t uid;
 	gid_t gid;
 	char name[32];
+	bool tcp; /* may open TCP sockets too (the etcd store's client) */
 };
 
 /* The engine's user: SANDBOX_USER, else SANDBOX_FALLBACK (logged). */
@@ -33,7 +34,7 @@ int sandbox_state_dir(const char *dir, const struct sandbox_user *u);
  * then the seccomp filter.  0 or -1. */
 int sandbox_enter(const struct sandbox_user *u, const char *state_dir,
 		  bool *landlock);
-/* The seccomp filter alone (tests). */
-int sandbox_seccomp(void);
+/* The seccomp filter alone (tests); tcp: as struct sandbox_user's. */
+int sandbox_seccomp(bool tcp);
 
 #endif

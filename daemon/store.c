@@ -38,6 +38,7 @@
 
 #include <sqlite3.h>
 
+#include "etcdstore.h"
 #include "store.h"
 #include "walscan.h"
 
@@ -192,6 +193,7 @@ static const char schema_v2[] =
 	" PRIMARY KEY (home_addr, coa)) WITHOUT ROWID;";
 
 struct store {
+	struct etcdstore *etcd; /* the etcd backend instead of the file */
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX];
 	bool in_batch;
@@ -702,10 +704,56 @@ fail:
 	return -1;
 }
 
+int store_open_etcd(const uint32_t *addr, const uint16_t *port, unsigned n,
+		    const char *prefix, unsigned timeout_ms, struct store **out,
+		    char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (!s) {
+		msg(err, errlen, "etcd: out of memory");
+		return -1;
+	}
+	if (etcdstore_open(addr, port, n, prefix, timeout_ms, &s->etcd, err,
+			   errlen) < 0) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_elect_setup(struct store *s, const char *name, unsigned ttl_s)
+{
+	if (s->etcd)
+		etcdstore_elect_setup(s->etcd, name, ttl_s);
+}
+
+int store_elect(struct store *s)
+{
+	return s->etcd ? etcdstore_elect(s->etcd) : -1;
+}
+
+bool store_holder(const struct store *s, const char **name)
+{
+	if (!s->etcd) {
+		if (name)
+			*name = "";
+		return false;
+	}
+	return etcdstore_holder(s->etcd, name);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->etcd) {
+		etcdstore_close(s->etcd);
+		free(s);
+		return;
+	}
 	if (s->in_batch && s->st[ST_ROLLBACK])
 		sqlite3_step(s->st[ST_ROLLBACK]);
 	for (int i = 0; i < ST__MAX; i++)
@@ -718,6 +766,8 @@ void store_close(struct store *s)
 
 int store_set_sync(struct store *s, enum store_sync sync)
 {
+	if (s->etcd)
+		return 0;
 	const char *sql;
 
 	switch (sync) {
@@ -747,6 +797,8 @@ int store_put(struct store *s, const struct mip4_binding *b,
 	sqlite3_stmt *st = s->st[ST_PUT];
 	char what[40];
 
+	if (s->etcd)
+		return etcdstore_put(s->etcd, b, expires_wall);
 	if (b->nai && b->nai[0])
 		sqlite3_bind_text(st, C_NAI + 1, b->nai, -1, SQLITE_STATIC);
 	else
@@ -788,6 +840,8 @@ int store_put(struct store *s, const struct mip4_binding *b,
 
 int store_del(struct store *s, uint32_t home_addr)
 {
+	if (s->etcd)
+		return etcdstore_del(s->etcd, home_addr);
 	sqlite3_bind_int64(s->st[ST_DEL], 1, home_addr);
 	if (run(s, ST_DEL, "delete") < 0)
 		return -1;
@@ -801,6 +855,9 @@ int store_put_coas(struct store *s, uint32_t home_addr,
 {
 	sqlite3_stmt *st = s->st[ST_COA_PUT];
 
+	if (s->etcd)
+		return etcdstore_put_coas(s->etcd, home_addr, c, expires_wall,
+					  n);
 	sqlite3_bind_int64(s->st[ST_COA_DEL], 1, home_addr);
 	if (run(s, ST_COA_DEL, "delete care-of addresses") < 0)
 		return -1;
@@ -956,6 +1013,8 @@ int store_load(struct store *s, int64_t now_wall,
 			 int64_t expires_wall),
 	       void *ctx)
 {
+	if (s->etcd)
+		return etcdstore_load(s->etcd, now_wall, fn, ctx);
 	sqlite3_bind_int64(s->st[ST_COA_PURGE], 1, now_wall);
 	sqlite3_bind_int64(s->st[ST_PURGE], 1, now_wall);
 	if (run(s, ST_COA_PURGE, "load: delete expired care-of addresses") < 0 ||
@@ -1038,6 +1097,8 @@ int store_load_coas(struct store *s,
 			      const struct mip4_coa *c, int64_t expires_wall),
 		    void *ctx)
 {
+	if (s->etcd)
+		return etcdstore_load_coas(s->etcd, fn, ctx);
 	return load_coa_rows(s, s->st[ST_COA_LOAD], fn, ctx);
 }
 
@@ -1050,6 +1111,8 @@ int store_get(struct store *s, uint32_t home_addr,
 {
 	int n;
 
+	if (s->etcd)
+		return etcdstore_get(s->etcd, home_addr, fn, coa_fn, ctx);
 	sqlite3_bind_int64(s->st[ST_GET], 1, home_addr);
 	n = load_rows(s, s->st[ST_GET], fn, ctx);
 	if (n <= 0)
@@ -1060,6 +1123,8 @@ int store_get(struct store *s, uint32_t home_addr,
 
 int store_put_replay(struct store *s, uint32_t spi, uint64_t last_id)
 {
+	if (s->etcd)
+		return etcdstore_put_replay(s->etcd, spi, last_id);
 	sqlite3_stmt *st = s->st[ST_REPLAY_PUT];
 
 	sqlite3_bind_int64(st, 1, spi);
@@ -1072,6 +1137,8 @@ int store_get_replay(struct store *s, uint32_t spi, uint64_t *last_id)
 	sqlite3_stmt *st = s->st[ST_REPLAY_GET];
 	int rc, ret;
 
+	if (s->etcd)
+		return etcdstore_get_replay(s->etcd, spi, last_id);
 	sqlite3_bind_int64(st, 1, spi);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1095,12 +1162,16 @@ int store_get_replay(struct store *s, uint32_t spi, uint64_t *last_id)
 
 int store_del_replay(struct store *s, uint32_t spi)
 {
+	if (s->etcd)
+		return etcdstore_del_replay(s->etcd, spi);
 	sqlite3_bind_int64(s->st[ST_REPLAY_DEL], 1, spi);
 	return run(s, ST_REPLAY_DEL, "delete replay");
 }
 
 int store_begin(struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_begin(s->etcd);
 	if (s->in_batch) {
 		msg(s->err, sizeof s->err, "begin: a batch is already open");
 		return -1;
@@ -1113,6 +1184,8 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_commit(s->etcd);
 	if (!s->in_batch) {
 		msg(s->err, sizeof s->err, "commit: no batch is open");
 		return -1;
@@ -1136,6 +1209,8 @@ int store_commit(struct store *s)
 
 int store_rollback(struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_rollback(s->etcd);
 	if (!s->in_batch)
 		return 0;
 	s->in_batch = false;
@@ -1149,6 +1224,8 @@ int64_t store_count(struct store *s)
 	sqlite3_stmt *st = s->st[ST_COUNT];
 	int64_t n = -1;
 
+	if (s->etcd)
+		return etcdstore_count(s->etcd);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
@@ -1159,6 +1236,8 @@ int64_t store_count(struct store *s)
 
 const char *store_errmsg(const struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_errmsg(s->etcd);
 	return s ? s->err : "no store";
 }
 
@@ -1171,6 +1250,8 @@ int store_check_file(struct store *s)
 {
 	struct stat st;
 
+	if (s->etcd)
+		return 0;
 	if (stat(s->path, &st) < 0) {
 		if (errno == ENOENT)
 			msg(s->err, sizeof s->err,
@@ -1193,6 +1274,8 @@ int store_check_file(struct store *s)
 
 int store_probe(struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_probe(s->etcd);
 	if (store_begin(s) < 0)
 		return -1;
 	if (run(s, ST_PROBE, "probe") < 0) {
@@ -1204,11 +1287,15 @@ int store_probe(struct store *s)
 
 int store_wal_frames(const struct store *s)
 {
+	if (s->etcd)
+		return 0;
 	return s->wal_frames;
 }
 
 int store_checkpoint(struct store *s)
 {
+	if (s->etcd)
+		return 0;
 	int nlog = 0, nckpt = 0;
 
 	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE,
@@ -1222,5 +1309,7 @@ int store_checkpoint(struct store *s)
 
 const char *store_path(const struct store *s)
 {
+	if (s->etcd)
+		return etcdstore_desc(s->etcd);
 	return s->path;
 }

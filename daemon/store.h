@@ -17,6 +17,7 @@
 #ifndef MIP4D_STORE_H
 #define MIP4D_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,24 @@ enum store_sync {
  * NULL and the message in err.
  */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/*
+ * The same store in etcd instead of a file (etcdstore.h: its layout, what
+ * a batch is there): members addr[i]:port[i], keys under prefix, each
+ * request bounded by timeout_ms per member.  Every function below works
+ * on it; those about the file (store_set_sync, store_check_file,
+ * store_wal_frames, store_checkpoint) have nothing to do and succeed,
+ * store_probe() reads through a quorum, store_path() describes it.
+ */
+int store_open_etcd(const uint32_t *addr, const uint16_t *port, unsigned n,
+		    const char *prefix, unsigned timeout_ms, struct store **out,
+		    char *err, size_t errlen);
+/* The etcd store's election (etcdstore.h): after setup every write is
+ * fenced; store_elect() once a second: 1 active, 0 standby, -1 etcd did
+ * not answer (also on the SQLite store).  store_holder(): whether we
+ * hold the key, *name its holder. */
+void store_elect_setup(struct store *s, const char *name, unsigned ttl_s);
+int store_elect(struct store *s);
+bool store_holder(const struct store *s, const char **name);
 /* Close (checkpointing the WAL into the database).  NULL is a no-op. */
 void store_close(struct store *s);
 

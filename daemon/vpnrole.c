@@ -100,6 +100,7 @@ struct vpnrole {
 	/* direct registration to the i-HA (the detection probe) */
 	struct mip4_mn probe;
 	struct event *ev_probe, *ev_probe_timer;
+	uint8_t *probe_buf;	     /* MIP4_MSG_MAX: its replies, ours alone */
 	uint64_t probe_run;	     /* v.detections it was started for */
 	uint64_t probe_sent, probe_tnc, probe_no_tnc;
 	/* the VPN, through its driver */
@@ -453,8 +454,8 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (int k = 0; k < 16; k++) {
-		static uint8_t buf[MIP4_MSG_MAX];
-		ssize_t len = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		ssize_t len = recv(fd, vr->probe_buf, MIP4_MSG_MAX,
+				   MSG_DONTWAIT);
 		struct mip4_mn_now n;
 		struct mip4_mn_out o;
 
@@ -464,7 +465,7 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 		if (!vr->probing)
 			continue;
 		n = mnlayer_now();
-		mip4_mn_input(&vr->probe, &n, buf, (size_t)len, &o);
+		mip4_mn_input(&vr->probe, &n, vr->probe_buf, (size_t)len, &o);
 		probe_out(vr, &o);
 	}
 }
@@ -746,6 +747,11 @@ static int vpn_open(const struct role_env *env, void **state)
 					: c->det.t_monitor_ms / 2,
 		.mtu = I_MTU,
 		.keep_routes = true,
+		/* mc / naive: the VPN's own packets never take i-MIP's
+		 * catch-all while the link has no route to the gateway (a
+		 * socket opened then would take the i-HoA as its source and
+		 * send it bare on the next link) */
+		.exclude = c->det.mode == MIP4_VMN_CVC ? 0 : c->gateway,
 		.anon_solicit = true,
 		.notify = on_layer,
 	};
@@ -783,6 +789,9 @@ static int vpn_open(const struct role_env *env, void **state)
 		log_warnx("vpn: netlink for %s's address", c->vpn_if);
 		return -1;
 	}
+	vr->probe_buf = malloc(MIP4_MSG_MAX);
+	if (!vr->probe_buf)
+		return -1;
 	vr->probe_fd = probe_open();
 	if (vr->probe_fd < 0) {
 		log_warn("vpn: probe socket");
@@ -886,6 +895,7 @@ static void vpn_stop(void *state)
 	if (vr->probe_fd >= 0)
 		close(vr->probe_fd);
 	nl_close(vr->nl);
+	free(vr->probe_buf);
 	free(vr);
 }
 

@@ -14,6 +14,8 @@ pkgs=(
   libbpf-dev bpftool ethtool
   # tests and interop oracle
   tshark tcpdump python3 iproute2 nftables iputils-ping
+  # home agent redundancy: the etcd store's cluster (tests/ha/ha_etcd.sh)
+  etcd-server etcd-client
   python3-prometheus-client
   # lab
   strongswan-charon strongswan-swanctl libcharon-extra-plugins

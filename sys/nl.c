@@ -409,6 +409,29 @@ int nl_route_add_src(struct nl *nl, uint32_t dst, int plen, int ifindex,
 	return nl_talk(nl, nlh);
 }
 
+int nl_route_add_unreachable(struct nl *nl, uint32_t dst, int plen,
+			     uint32_t table)
+{
+	struct nlmsghdr *nlh =
+		nl_msg(nl->req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+	uint32_t d = htonl(dst);
+
+	if (plen < 0 || plen > 32 || !table || table == RT_TABLE_MAIN ||
+	    table == RT_TABLE_LOCAL)
+		return -EINVAL;
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = (uint8_t)plen;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	rtm->rtm_type = RTN_UNREACHABLE;
+	if (plen > 0)
+		mnl_attr_put(nlh, RTA_DST, sizeof d, &d);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nl_talk(nl, nlh);
+}
+
 /* Copies of the routes of one table, collected by a dump. */
 struct nl_rtlist {
 	uint32_t table;

@@ -57,6 +57,10 @@ int nl_neigh_lladdr(struct nl *nl, int ifindex, uint32_t addr, uint8_t mac[6]);
  * (0 = main); replaces an existing route to the same prefix. */
 int nl_route_add_src(struct nl *nl, uint32_t dst, int plen, int ifindex,
 		     uint32_t src, uint32_t table);
+/* An unreachable route for dst/plen in table (not main: -EINVAL), so that
+ * a lookup that gets there fails instead of going on; replaces. */
+int nl_route_add_unreachable(struct nl *nl, uint32_t dst, int plen,
+			     uint32_t table);
 /* Delete every IPv4 route in table.  The main, local and unspecified (0)
  * tables are refused with -EINVAL.  Routes that vanish meanwhile are not
  * an error. */

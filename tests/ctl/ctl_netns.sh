@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # mip4ctl against a real mip4d: global options before the subcommand, an
 # answer far larger than the old 64 KiB reply buffer, and `mip4ctl
-# metrics` parsed by Debian's python3-prometheus-client.
+# metrics` parsed by Debian's python3-prometheus-client, and the same page
+# over HTTP from metrics-listen.
 #
 #  vis-$$ (a visitor)            ha-$$: one mip4d, home agent + foreign agent      mn-$$
 #  v0 10.81.9.9/32 ------------ f0 10.99.0.1/24 FA link, care-of address
@@ -25,6 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3 # Debian's, with python3-prometheus-client
 
 HA=ha-$$ MN=mn-$$ VIS=vis-$$
+MPORT=9641 # metrics-listen, on the namespace's loopback
 HA_ADDR=192.0.2.1 FA_ADDR=10.99.0.1 VISITOR=10.81.9.9
 KEY=00112233445566778899aabbccddeeff KEYV=0f1e2d3c4b5a69788796a5b4c3d2e1f0
 TMP=$(mktemp -d /tmp/ctl_netns.XXXXXX)
@@ -72,6 +74,7 @@ make_topology() {
 write_conf() {
   {
     printf 'control-socket %s\nstate-db %s\n' "$SOCK" "$TMP/ha-state/ha.db"
+    printf 'metrics-listen 127.0.0.1:%d\n' $MPORT
     printf 'home-agent {\n\taddress %s\n\thome-network 10.81.0.0/16\n' $HA_ADDR
     printf '\tmax-lifetime 600\n\ttunnel-device mip-ha0\n'
     local i
@@ -154,6 +157,41 @@ phase_metrics() {
       --expect-family mip4d_dataplane_drops_total --expect-family mip4d_uptime_seconds
 }
 
+# http PATH [METHOD]: the daemon's metrics endpoint; prints
+# "STATUS CONTENT-TYPE" on the first line, then the body
+http() {
+  in_ns "$HA" $PY - "http://127.0.0.1:$MPORT$1" "${2:-GET}" <<'PYEOF'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], method=sys.argv[2])
+try:
+    r = urllib.request.urlopen(req, timeout=5)
+except urllib.error.HTTPError as e:
+    r = e
+print(r.status, r.headers.get("Content-Type"))
+sys.stdout.write(r.read().decode())
+PYEOF
+}
+
+phase_http() {
+  c -s "$SOCK" --json counters > "$TMP/counters.json"
+  c -s "$SOCK" --json status > "$TMP/status.json"
+  http /metrics > "$TMP/http.txt"
+  check "(d) GET /metrics: 200, Prometheus text 0.0.4 ($(head -1 "$TMP/http.txt"))" \
+    grep -q '^200 text/plain; version=0.0.4' "$TMP/http.txt"
+  sed -i 1d "$TMP/http.txt"
+  check "(d) the HTTP page parses and holds every counter and status number once" \
+    $PY "$HERE/metrics_check.py" "$TMP/http.txt" "$TMP/counters.json" \
+      "$TMP/status.json" --expect 'mip4d_up=1' \
+      --expect "mip4d_bindings{role=\"ha\"}=$N" \
+      --expect 'mip4d_reply_codes_total{role="fa",code="65"}=1'
+  http /other > "$TMP/http404.txt"
+  check "(d) GET /other: 404" grep -q '^404 ' "$TMP/http404.txt"
+  http /metrics POST > "$TMP/http405.txt"
+  check "(d) POST /metrics: refused ($(head -1 "$TMP/http405.txt"))" \
+    grep -qE '^(405|501) ' "$TMP/http405.txt"
+  check "(d) the daemon still answers after them" c -s "$SOCK" status
+}
+
 phase_down() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -171,5 +209,6 @@ phase_global_options
 phase_many_bindings
 phase_visitor
 phase_metrics
+phase_http
 phase_down
 finish

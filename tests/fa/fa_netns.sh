@@ -21,6 +21,7 @@ MNSIM=$(realpath "${3:?}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 TCP_CHECK=$SRC/tests/dp/tcp_check.py
+. "$SRC/lab/veth-wires.sh"
 
 MN=mn-$$ FA=fa-$$ RT=rt-$$ HA=ha-$$ CN=cn-$$
 FA_ADDR=192.0.2.1 COA=198.51.100.5 HA_ADDR=10.77.0.1 CN_ADDR=10.77.0.10
@@ -128,6 +129,7 @@ make_topology() {
   in_ns "$CN" ip link set c0 up
   in_ns "$CN" ip route add default via $HA_ADDR
   in_ns "$CN" sysctl -qw net.ipv4.conf.c0.arp_accept=1
+  veth_wires "$MN" "$FA" "$RT" "$HA" "$CN" # the HA's eBPF data plane
 }
 
 write_confs() {
@@ -141,6 +143,7 @@ home-agent {
 	reverse-tunnel yes
 	udp-tunnel no
 	tunnel-device mip-ha0
+	data-plane auto		# eBPF here: the FA's raw sockets behind wires
 	home-interface h0
 	mobile-node $HOME { spi 0x1100 key hex:$KEY1 }
 	mobile-node $HOME2 { spi 0x1101 key hex:$KEY2 }
@@ -166,7 +169,9 @@ EOF2
 start_daemons() {
   bg "$HA" "$MIP4D" -d -f "$TMP/ha.conf" >> "$TMP/mip4d-ha.log" 2>&1
   bg "$FA" "$MIP4D" -d -f "$TMP/fa.conf" >> "$TMP/mip4d-fa.log" 2>&1
-  wait_for 10 hctl status --json && wait_for 10 fctl status --json
+  wait_for 10 hctl status --json && wait_for 10 fctl status --json || return 1
+  log "home agent's data plane: $(hctl status --json |
+    jq -r '.home_agent.data_plane | "\(.backend) (\(.why))"')"
 }
 
 start_captures() {

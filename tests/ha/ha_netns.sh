@@ -23,10 +23,10 @@
 # usage: ha_netns.sh MIP4D MIP4CTL MN_SIM     (root; ~60 s)
 #        HA_DP=ebpf|userspace (default userspace): the home agents' data
 #        plane; with ebpf the programs are pinned on a bpffs of the test's
-#        own, and the HA's outer veth computes checksums and segments in
-#        software (mn_sim reads tunnels on raw sockets, which see a veth
-#        peer's unfinished checksums), and SIGKILL leaves the kernel
-#        forwarding instead of stopping traffic.
+#        own, and SIGKILL leaves the kernel forwarding instead of stopping
+#        traffic.  Every veth behaves like a wire (lab/veth-wires.sh:
+#        mn_sim reads tunnels on raw sockets, which would see a veth
+#        peer's unfinished checksums and GSO super-packets).
 set -uo pipefail
 HA_DP=${HA_DP:-userspace}
 
@@ -36,6 +36,7 @@ MNSIM=$(realpath "${3:?}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 TCP_CHECK=$SRC/tests/dp/tcp_check.py
+. "$SRC/lab/veth-wires.sh"
 
 CN=cn-$$ HA=ha-$$ RT=rt-$$ MN=mn-$$ NAT=nat-$$ IHA=iha-$$
 CN_ADDR=10.77.0.10 HA_ADDR=10.77.0.1 IHA_ADDR=172.31.0.1
@@ -141,7 +142,6 @@ make_topology() {
   in_ns "$HA" ip link set h1 up
   if [[ $HA_DP == ebpf ]]; then
     mkdir -p "$TMP/bpffs" && mount -t bpf bpf "$TMP/bpffs" || return 1
-    in_ns "$HA" ethtool -K h1 tx off tso off gso off >/dev/null || return 1
   fi
   in_ns "$HA" ip route add default via 198.51.100.254
   in_ns "$HA" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.neigh.h0.proxy_delay=0
@@ -185,6 +185,7 @@ EOF
   in_ns "$MN" ip rule add from $MN1 table 100 pref 100
   in_ns "$MN" ip rule add from $MN2 table 101 pref 101
   in_ns "$MN" ip rule add from $MN5 table 105 pref 105
+  veth_wires "$CN" "$HA" "$RT" "$MN" "$NAT" "$IHA"
 }
 
 # ------------------------------------------------------------------ daemons
@@ -344,6 +345,9 @@ phase_caps() { # (i) privilege separation (daemon/privsep.h)
     eval '[[ $(st "$eng" Seccomp) == 2 && $(st "$eng" NoNewPrivs) == 1 ]]'
   check "(i) the engine is the one that parses: it holds the port-434 sockets, the parent none" \
     eval '! ls -l /proc/$pid/fd | grep -q socket: || [[ $(ls -l /proc/$pid/fd | grep -c socket:) -le 3 ]]'
+  check "(i) mip4ctl status names the data plane ($(ctl status --json | jq -r .home_agent.data_plane.backend)) and why" \
+    eval '[[ $(ctl status --json | jq -r .home_agent.data_plane.backend) == "$HA_DP" &&
+             -n $(ctl status --json | jq -r ".home_agent.data_plane.why // empty") ]]'
 }
 
 phase_ipip() { # (a)

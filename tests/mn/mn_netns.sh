@@ -56,6 +56,7 @@ MIP4D=$(realpath "${1:?usage: $0 mip4d mip4ctl mn_probe}")
 MIP4CTL=$(realpath "${2:?usage: $0 mip4d mip4ctl mn_probe}")
 PROBE=$(realpath "${3:?usage: $0 mip4d mip4ctl mn_probe}")
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../../lab/veth-wires.sh"
 PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || PYTHON=python3
 
@@ -246,6 +247,7 @@ EOF
   ip -n "$MN" link set wlan0 up
   ip -n "$MN" addr add $HOME_ADDR/24 dev wlan0
   ip -n "$MN" route add default via $HOME_GW
+  veth_wires "${NSS[@]}" # the HA's eBPF data plane, the MN's raw sockets
 }
 
 dhcp_listening() { [[ -n $(in_ns "$1" ss -Hlun "sport = :67") ]]; }
@@ -289,6 +291,7 @@ home-agent {
 	udp-tunnel yes
 	keepalive 5
 	tunnel-device mip-ha0
+	data-plane auto		# eBPF here: the MN's raw sockets behind wires
 	home-interface h0
 	mobile-node $HOME_ADDR { spi 0x1000 key hex:$KEY }
 }
@@ -343,7 +346,9 @@ start_fa() {
 start_ha() {
   bg "$HA" "$MIP4D" -d -f "$TMP/ha.conf" >>"$TMP/mip4d-ha.log" 2>&1
   HA_PID=$LAST
-  wait_for 10 hctl status --json
+  wait_for 10 hctl status --json || return 1
+  log "home agent's data plane: $(hctl status --json |
+    jq -r '.home_agent.data_plane | "\(.backend) (\(.why))"')"
 }
 
 monitor_connected() { in_ns "$MN" ss -xH state connected | grep -q "$MSOCK"; }

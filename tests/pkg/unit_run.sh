@@ -16,8 +16,8 @@
 # The host's files are not touched: the installed tree (cmake --install),
 # the configuration files and, if it does not exist, the user mip4d live
 # in the private overlays.  Each unit gets a drop-in: DefaultDependencies=no
-# (nothing of the host's boot is started), output to a file, and Type=exec
-# while mip4d does not send READY=1 yet (remove that line with sd_notify).
+# (nothing of the host's boot is started) and output to a file; the units'
+# own Type=notify stays, so systemd waits for mip4d's READY=1.
 #
 #   (a) mip4d.service runs mip4d as user mip4d: capability bounding set as
 #       the unit says, no new privileges, seccomp on
@@ -146,8 +146,6 @@ for u in mip4d.service mip4d@.service; do
 [Unit]
 DefaultDependencies=no
 [Service]
-# until mip4d sends READY=1 (sd_notify)
-Type=exec
 StandardOutput=append:/run/t/log/%n.log
 StandardError=inherit
 EOT

@@ -219,8 +219,21 @@ static void test_malformed(void **state)
 	rq.flags = 0;
 	memset(rq.iif, 'x', sizeof rq.iif); /* not terminated */
 	assert_int_equal(ask(w, &rq, 8), -EINVAL);
+	memset(rq.iif, 0, sizeof rq.iif);
+	/* an unreachable route names no device, no source, and a table */
+	rq.flags = PRIV_F_UNREACH;
+	assert_int_equal(ask(w, &rq, 9), -EINVAL); /* ifindex 1 */
+	rq.ifindex = 0;
+	rq.flags = PRIV_F_UNREACH | PRIV_F_SRC;
+	assert_int_equal(ask(w, &rq, 10), -EINVAL);
+	rq.flags = PRIV_F_UNREACH;
+	rq.table = 0;
+	assert_int_equal(ask(w, &rq, 11), -EINVAL);
+	/* a device route without a device */
+	rq.flags = 0;
+	assert_int_equal(ask(w, &rq, 12), -EINVAL);
 	assert_int_equal(w->executed, 0);
-	assert_int_equal(ps_parent_stats(w->ps)->malformed, 8);
+	assert_int_equal(ps_parent_stats(w->ps)->malformed, 12);
 }
 
 /* The other roles' policies: each allows what it does, not the others'. */
@@ -258,6 +271,38 @@ static void test_role_policies(void **state)
 	mip4_config_free(&c);
 }
 
+/* The RFC 5266 mode's unreachable route for the gateway: in i-MIP's table
+ * only, never in main or a table that is not the node's. */
+static void test_vpn_unreachable(void **state)
+{
+	static const char conf[] =
+		"mobile-node {\n\thome-address 10.10.100.100\n"
+		"\thome-agent 10.10.1.10\n\tinterface wlan0\n"
+		"\ttunnel-device mip-i0\n\troute all\n"
+		"\tsecurity { spi 0x3000 key k }\n"
+		"\tvpn { mode mc gateway 198.51.100.2 ike vpn child vpn }\n}\n";
+	struct mip4_config c;
+	struct priv_policy pol;
+	struct priv_req rq = {.op = PRIV_ROUTE_ADD, .flags = PRIV_F_UNREACH,
+			      .dst = 0xc6336402, .plen = 32};
+	const char *why;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("t", conf, sizeof conf - 1, &c,
+					       err, sizeof err), 0);
+	privsep_policy(&c, &pol);
+	rq.table = 0x4d49; /* i-MIP's (daemon/vpnrole.c I_TABLE) */
+	assert_int_equal(priv_req_check(&rq), 0);
+	assert_int_equal(priv_policy_check(&pol, &rq, fake_ifname, &why), 0);
+	rq.table = 254;
+	assert_int_equal(priv_policy_check(&pol, &rq, fake_ifname, &why), -EPERM);
+	assert_non_null(strstr(why, "main"));
+	rq.table = 999;
+	assert_int_equal(priv_policy_check(&pol, &rq, fake_ifname, &why), -EPERM);
+	mip4_config_free(&c);
+}
+
 /*
  * The engine's seccomp filter: a child installs it and then calls what it
  * does not allow (an IP socket, mount, setuid...): killed by SIGSYS; what
@@ -278,7 +323,7 @@ static void test_seccomp_kills(void **state)
 		if (pid == 0) {
 			int fd;
 
-			if (sandbox_seccomp() < 0)
+			if (sandbox_seccomp(false) < 0)
 				_exit(2);
 			fd = socket(AF_NETLINK, SOCK_RAW, 0);
 			if (fd < 0 || getpid() <= 0)
@@ -302,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forged_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test(test_vpn_unreachable),
 		cmocka_unit_test(test_role_policies),
 		cmocka_unit_test(test_seccomp_kills),
 	};

@@ -14,6 +14,8 @@ static int fake_submit(struct priv *p, const struct priv_req *rq, bool async)
 		f->async[f->n] = async;
 		f->n++;
 	}
+	if (f->on_submit)
+		f->on_submit(f, rq);
 	if (f->fail_op && rq->op == f->fail_op) {
 		if (async && p->on_error)
 			p->on_error(p->error_ctx, rq, -EIO);
@@ -62,4 +64,13 @@ unsigned fake_priv_count(const struct fake_priv *f, enum priv_op op,
 	for (unsigned i = 0; i < f->n; i++)
 		n += f->req[i].op == op && f->req[i].dst == dst;
 	return n;
+}
+
+int fake_priv_find(const struct fake_priv *f, unsigned from, enum priv_op op,
+		   uint32_t dst)
+{
+	for (unsigned i = from; i < f->n; i++)
+		if (f->req[i].op == op && f->req[i].dst == dst)
+			return (int)i;
+	return -1;
 }

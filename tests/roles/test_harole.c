@@ -16,10 +16,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -38,6 +35,7 @@
 #include "clock.h"
 #include "config.h"
 #include "fake.h"
+#include "roletest.h"
 #include "mip4/auth.h"
 #include "mip4/wire.h"
 #include "role.h"
@@ -52,101 +50,17 @@ static const uint8_t key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
 				0xcc, 0xdd, 0xee, 0xff};
 
 struct world {
-	char dir[64];
-	struct mip4_config conf;
-	struct role_env env;
-	struct event_base *base;
-	struct fake_priv *priv;
-	void *ha;
+	struct rt_world rw; /* first: the fake privileged side's ctx */
 	int cli;
-	uint64_t counters[D_NCOUNTERS];
-	char events[64][96];
-	unsigned n_events;
 	bool peeked_empty; /* at the last flush: no reply had left yet */
 	uint64_t id;
 	uint8_t flags; /* of the requests; 0: D and T */
 };
 
-static void emit(void *ctx, json_object *ev, bool routine)
-{
-	struct world *w = ctx;
-	json_object *e;
-
-	(void)routine;
-	if (w->n_events < 64 && json_object_object_get_ex(ev, "event", &e))
-		snprintf(w->events[w->n_events++], sizeof w->events[0], "%s",
-			 json_object_get_string(e));
-	json_object_put(ev);
-}
-
-static bool monitored(void *ctx)
-{
-	(void)ctx;
-	return true;
-}
-
-static unsigned events_named(const struct world *w, const char *name)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < w->n_events; i++)
-		n += strcmp(w->events[i], name) == 0;
-	return n;
-}
-
-/* Namespaces of our own (network, with lo up, and mounts, for small file
- * systems). */
-static bool own_netns(void)
-{
-	struct ifreq ifr = {0};
-	int fd;
-
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
-		uid_t uid = getuid();
-		gid_t gid = getgid();
-		char map[64];
-		int f;
-
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) < 0)
-			return false;
-		f = open("/proc/self/setgroups", O_WRONLY);
-		if (f >= 0) {
-			(void)!write(f, "deny", 4);
-			close(f);
-		}
-		snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
-		f = open("/proc/self/uid_map", O_WRONLY);
-		if (f < 0 || write(f, map, strlen(map)) < 0)
-			return false;
-		close(f);
-		snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
-		f = open("/proc/self/gid_map", O_WRONLY);
-		if (f < 0 || write(f, map, strlen(map)) < 0)
-			return false;
-		close(f);
-	}
-	/* our mounts stay ours */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return false;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		return false;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* At each flush of the privileged side: has a reply left already? */
-static struct world *cur;
-
 static void check_no_reply_yet(struct fake_priv *f)
 {
-	struct world *w = cur;
-
-	(void)f;
+	struct world *w = f->ctx;
 	char b[1];
 
 	w->peeked_empty = recv(w->cli, b, sizeof b, MSG_PEEK | MSG_DONTWAIT) < 0 &&
@@ -155,41 +69,24 @@ static void check_no_reply_yet(struct fake_priv *f)
 
 static void start_role(struct world *w, unsigned max_lifetime)
 {
-	char text[1024], err[256];
-	int n = snprintf(text, sizeof text,
-			 "control-socket %s/s\n"
-			 "state-db %s/state/ha.db\n"
-			 "home-agent {\n\taddress 127.0.0.1\n"
-			 "\thome-network 10.1.0.0/24\n"
-			 "\thome-interface lo\n"
-			 "\tmax-lifetime %u\n\ttunnel-device fake0\n"
-			 "\tmobile-node 10.1.0.100 { spi 0x100 key "
-			 "hex:00112233445566778899aabbccddeeff }\n}\n",
-			 w->dir, w->dir, max_lifetime);
+	char text[1024];
 
-	assert_int_equal(mip4_config_parse_buf("t", text, (size_t)n, &w->conf,
-					       err, sizeof err), 0);
-	w->priv = fake_priv_new();
-	w->priv->on_flush = check_no_reply_yet;
-	cur = w;
-	w->env = (struct role_env){.base = w->base,
-				   .conf = &w->conf,
-				   .priv = &w->priv->p,
-				   .emit = emit,
-				   .monitored = monitored,
-				   .ctx = w,
-				   .counters = w->counters};
-	assert_true(harole_ops.wanted(&w->conf));
-	assert_int_equal(harole_ops.open(&w->env, &w->ha), 0);
-	assert_int_equal(harole_ops.start(w->ha), 0);
+	snprintf(text, sizeof text,
+		 "control-socket %s/s\n"
+		 "state-db %s/state/ha.db\n"
+		 "home-agent {\n\taddress 127.0.0.1\n"
+		 "\thome-network 10.1.0.0/24\n"
+		 "\thome-interface lo\n"
+		 "\tmax-lifetime %u\n\ttunnel-device fake0\n"
+		 "\tmobile-node 10.1.0.100 { spi 0x100 key "
+		 "hex:00112233445566778899aabbccddeeff }\n}\n",
+		 w->rw.dir, w->rw.dir, max_lifetime);
+	rt_start(&w->rw, &harole_ops, text);
 }
 
 static void stop_role(struct world *w)
 {
-	harole_ops.stop(w->ha);
-	priv_free(&w->priv->p);
-	mip4_config_free(&w->conf);
-	w->ha = NULL;
+	rt_stop(&w->rw);
 }
 
 static int setup(void **state)
@@ -198,9 +95,8 @@ static int setup(void **state)
 	struct sockaddr_in a = {.sin_family = AF_INET};
 
 	assert_non_null(w);
-	snprintf(w->dir, sizeof w->dir, "/tmp/test_harole.XXXXXX");
-	assert_non_null(mkdtemp(w->dir));
-	w->base = event_base_new();
+	rt_init(&w->rw, "test_harole");
+	w->rw.on_flush = check_no_reply_yet;
 	w->cli = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	a.sin_addr.s_addr = htonl(LOOP);
 	assert_int_equal(bind(w->cli, (struct sockaddr *)&a, sizeof a), 0);
@@ -215,17 +111,15 @@ static int teardown(void **state)
 	struct world *w = *state;
 	char cmd[128];
 
-	if (w->ha)
+	if (w->rw.state)
 		stop_role(w);
 	close(w->cli);
-	event_base_free(w->base);
 	/* (file systems the test mounted there, if any) */
-	snprintf(cmd, sizeof cmd, "%s/state", w->dir);
+	snprintf(cmd, sizeof cmd, "%s/state", w->rw.dir);
 	(void)umount2(cmd, MNT_DETACH);
-	snprintf(cmd, sizeof cmd, "%s/ro", w->dir);
+	snprintf(cmd, sizeof cmd, "%s/ro", w->rw.dir);
 	(void)umount2(cmd, MNT_DETACH);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
-	(void)!system(cmd);
+	rt_fini(&w->rw);
 	free(w);
 	return 0;
 }
@@ -261,7 +155,7 @@ static int reg(struct world *w, uint16_t lifetime, uint16_t *granted)
 	assert_true(sendto(w->cli, req, b.len, 0, (struct sockaddr *)&to,
 			   sizeof to) == (ssize_t)b.len);
 	for (int i = 0; i < 50 && poll(&pf, 1, 0) == 0; i++)
-		event_base_loop(w->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		event_base_loop(w->rw.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 	if (poll(&pf, 1, 200) <= 0)
 		return -1;
 	n = recv(w->cli, rep, sizeof rep, 0);
@@ -279,7 +173,7 @@ static int reg(struct world *w, uint16_t lifetime, uint16_t *granted)
 static void test_register_route_before_reply(void **state)
 {
 	struct world *w = *state;
-	const struct fake_priv *f = w->priv;
+	const struct fake_priv *f = w->rw.priv;
 	uint16_t life = 0;
 
 	assert_int_equal(reg(w, 200, &life), 0);
@@ -296,7 +190,7 @@ static void test_register_route_before_reply(void **state)
 	assert_true(f->flushes >= 1);
 	assert_int_equal(f->flushed, f->n);
 	assert_true(w->peeked_empty);
-	assert_int_equal(events_named(w, "registered"), 1);
+	assert_int_equal(rt_events_named(&w->rw, "registered"), 1);
 	/* a renewal changes nothing in the kernel */
 	assert_int_equal(reg(w, 200, NULL), 0);
 	assert_int_equal(fake_priv_count(f, PRIV_ROUTE_ADD, HOME), 1);
@@ -308,12 +202,12 @@ static void test_garp_repeats(void **state)
 	struct world *w = *state;
 
 	assert_int_equal(reg(w, 200, NULL), 0);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_GARP, HOME), 1);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_GARP, HOME), 1);
 	for (int i = 0; i < 4; i++) {
 		fake_advance(1000);
-		harole_ops.tick(w->ha);
+		harole_ops.tick(w->rw.state);
 	}
-	assert_int_equal(fake_priv_count(w->priv, PRIV_GARP, HOME), 3);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_GARP, HOME), 3);
 }
 
 /* Expiry: the route and the proxy entry go, an event says so. */
@@ -323,14 +217,14 @@ static void test_expiry(void **state)
 
 	assert_int_equal(reg(w, 5, NULL), 0);
 	fake_advance(4000);
-	harole_ops.tick(w->ha);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 0);
+	harole_ops.tick(w->rw.state);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_DEL, HOME), 0);
 	fake_advance(2000);
-	harole_ops.tick(w->ha);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 1);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_PROXY_DEL, HOME), 1);
-	assert_int_equal(events_named(w, "expired"), 1);
-	assert_int_equal(w->counters[D_EXPIRED], 1);
+	harole_ops.tick(w->rw.state);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_DEL, HOME), 1);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_PROXY_DEL, HOME), 1);
+	assert_int_equal(rt_events_named(&w->rw, "expired"), 1);
+	assert_int_equal(w->rw.counters[D_EXPIRED], 1);
 }
 
 /* Deregistration: gone before the reply leaves. */
@@ -340,28 +234,9 @@ static void test_deregistration(void **state)
 
 	assert_int_equal(reg(w, 100, NULL), 0);
 	assert_int_equal(reg(w, 0, NULL), 0);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 1);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_DEL, HOME), 1);
 	assert_true(w->peeked_empty);
-	assert_int_equal(events_named(w, "deregistered"), 1);
-}
-
-/* The bindings listing with filter f, in steps of max: how many it
- * shows (-1: the role has no such listing). */
-static int listed(struct world *w, const char *what,
-		  const struct list_filter *f, size_t max, json_object **last)
-{
-	json_object *arr = json_object_new_array();
-	uint64_t cursor = 0;
-	int rc, n;
-
-	do
-		rc = harole_ops.list_page(w->ha, what, f, &cursor, max, arr);
-	while (rc == 1);
-	n = rc < 0 ? -1 : (int)json_object_array_length(arr);
-	if (last && n > 0)
-		*last = json_object_get(json_object_array_get_idx(arr, n - 1));
-	json_object_put(arr);
-	return n;
+	assert_int_equal(rt_events_named(&w->rw, "deregistered"), 1);
 }
 
 /* What the control socket shows of it. */
@@ -369,34 +244,23 @@ static void test_status_and_listing(void **state)
 {
 	struct world *w = *state;
 	json_object *st, *l = NULL, *c, *v, *ha;
-	struct list_filter all = {0}, f;
+	struct list_filter all = {0};
 
 	assert_int_equal(reg(w, 100, NULL), 0);
-	st = harole_ops.status(w->ha);
+	st = harole_ops.status(w->rw.state);
 	assert_true(json_object_object_get_ex(st, "bindings", &v));
 	assert_int_equal(json_object_get_int(v), 1);
 	json_object_put(st);
-	assert_int_equal(listed(w, "visitors", &all, 1000, NULL), -1);
-	assert_int_equal(listed(w, "bindings", &all, 1000, &l), 1);
+	assert_int_equal(rt_listed(&w->rw, "visitors", &all, 1000, NULL), -1);
+	assert_int_equal(rt_listed(&w->rw, "bindings", &all, 1000, &l), 1);
 	assert_true(json_object_object_get_ex(l, "home_addr", &v));
 	assert_string_equal(json_object_get_string(v), "10.1.0.100");
 	json_object_put(l);
-	/* in steps of one entry: still one binding */
-	assert_int_equal(listed(w, "bindings", &all, 1, NULL), 1);
-	/* filters: its home address (10.1.0.100), its care-of address
+	/* in steps, and filtered: its home address, its care-of address
 	 * (127.0.0.1), an NAI it does not have */
-	f = (struct list_filter){.home_net = 0x0a010000, .home_mask = 0xffffff00};
-	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 1);
-	f.home_net = 0x0a020000;
-	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
-	f = (struct list_filter){.coa_net = LOOP, .coa_mask = 0xffffffff};
-	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 1);
-	f.coa_net = LOOP + 1;
-	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
-	f = (struct list_filter){.nai_len = 1, .nai = "a"};
-	assert_int_equal(listed(w, "bindings", &f, 1000, NULL), 0);
+	rt_check_filters(&w->rw, "bindings", HOME, LOOP);
 	c = json_object_new_object();
-	harole_ops.counters(w->ha, c);
+	harole_ops.counters(w->rw.state, c);
 	assert_true(json_object_object_get_ex(c, "home-agent", &ha));
 	assert_true(json_object_object_get_ex(ha, "accepted", &v));
 	assert_int_equal(json_object_get_int(v), 1);
@@ -416,13 +280,13 @@ static void test_reload(void **state)
 			 "\thome-interface lo\n\tmax-lifetime 60\n"
 			 "\ttunnel-device fake0\n\tmobile-node 10.1.0.100 { spi "
 			 "0x100 key hex:00112233445566778899aabbccddeeff }\n}\n",
-			 w->dir);
+			 w->rw.dir);
 
 	assert_int_equal(mip4_config_parse_buf("t", text, (size_t)n, &nc, err,
 					       sizeof err), 0);
-	assert_int_equal(harole_ops.reload(w->ha, &nc), 0);
-	mip4_config_free(&w->conf);
-	w->conf = nc;
+	assert_int_equal(harole_ops.reload(w->rw.state, &nc), 0);
+	mip4_config_free(&w->rw.conf);
+	w->rw.conf = nc;
 	assert_int_equal(reg(w, 200, &life), 0);
 	assert_int_equal(life, 60);
 }
@@ -436,8 +300,8 @@ static void test_restart_restores(void **state)
 	assert_int_equal(reg(w, 200, NULL), 0);
 	stop_role(w);
 	start_role(w, 300);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME), 1);
-	assert_int_equal(events_named(w, "restored"), 1);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_ADD, HOME), 1);
+	assert_int_equal(rt_events_named(&w->rw, "restored"), 1);
 }
 
 /* A route the kernel refuses: the failure reaches the daemon's error
@@ -457,33 +321,22 @@ static void test_route_failure_reported(void **state)
 {
 	struct world *w = *state;
 
-	w->priv->fail_op = PRIV_ROUTE_ADD;
-	priv_set_error_cb(&w->priv->p, on_error, NULL);
+	w->rw.priv->fail_op = PRIV_ROUTE_ADD;
+	priv_set_error_cb(&w->rw.priv->p, on_error, NULL);
 	route_errors = 0;
 	assert_int_equal(reg(w, 100, NULL), 0);
 	assert_int_equal(route_errors, 1);
 }
 
 
-/* One member of a section of the role's status or counters. */
-static json_object *member(json_object *o, const char *sect, const char *k)
-{
-	json_object *s, *v;
-
-	if (!json_object_object_get_ex(o, sect, &s) ||
-	    !json_object_object_get_ex(s, k, &v))
-		return NULL;
-	return v;
-}
-
 static const char *store_state(struct world *w, char *reason, size_t len)
 {
 	static char st[16];
-	json_object *o = harole_ops.status(w->ha), *v;
+	json_object *o = harole_ops.status(w->rw.state), *v;
 
-	v = member(o, "state_db", "state");
+	v = rt_member(o, "state_db", "state");
 	snprintf(st, sizeof st, "%s", v ? json_object_get_string(v) : "?");
-	v = member(o, "state_db", "reason");
+	v = rt_member(o, "state_db", "reason");
 	snprintf(reason, len, "%s", v ? json_object_get_string(v) : "");
 	json_object_put(o);
 	return st;
@@ -491,19 +344,12 @@ static const char *store_state(struct world *w, char *reason, size_t len)
 
 static int64_t store_counter(struct world *w, const char *name)
 {
-	json_object *o = json_object_new_object(), *v;
-	int64_t n;
-
-	harole_ops.counters(w->ha, o);
-	v = member(o, "state-db", name);
-	n = v ? json_object_get_int64(v) : -1;
-	json_object_put(o);
-	return n;
+	return rt_counter(&w->rw, "state-db", name);
 }
 
 static int64_t bindings(struct world *w)
 {
-	json_object *o = harole_ops.status(w->ha), *v;
+	json_object *o = harole_ops.status(w->rw.state), *v;
 	int64_t n = -1;
 
 	if (json_object_object_get_ex(o, "bindings", &v))
@@ -519,7 +365,7 @@ static bool small_state_fs(struct world *w, const char *opts)
 	char d[128], cmd[160];
 
 	stop_role(w);
-	snprintf(d, sizeof d, "%s/state", w->dir);
+	snprintf(d, sizeof d, "%s/state", w->rw.dir);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
 	(void)!system(cmd);
 	assert_int_equal(mkdir(d, 0700), 0);
@@ -574,7 +420,7 @@ static void test_disk_full(void **state)
 		skip();
 	churn(w);
 	assert_int_equal(bindings(w), 1);
-	snprintf(d, sizeof d, "%s/state", w->dir);
+	snprintf(d, sizeof d, "%s/state", w->rw.dir);
 	fill(d, filler, sizeof filler);
 
 	/* a renewal in place is durable already */
@@ -590,8 +436,8 @@ static void test_disk_full(void **state)
 	/* a deregistration is a change too: refused, the binding stays */
 	assert_int_equal(reg(w, 0, NULL), 130);
 	assert_int_equal(bindings(w), 1);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_DEL, HOME), 0);
-	assert_true(events_named(w, "registration-denied") >= 2);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_DEL, HOME), 0);
+	assert_true(rt_events_named(&w->rw, "registration-denied") >= 2);
 	assert_true(store_counter(w, "refused-130") >= 2);
 	/* after the refusals, the table holds what the file holds: T */
 	w->flags = 0;
@@ -600,13 +446,13 @@ static void test_disk_full(void **state)
 	/* space returns: the probe notices */
 	assert_int_equal(unlink(filler), 0);
 	fake_advance(6000);
-	harole_ops.tick(w->ha);
+	harole_ops.tick(w->rw.state);
 	assert_string_equal(store_state(w, why, sizeof why), "ok");
 	w->flags = MIP4_RRQ_D;
 	assert_int_equal(reg(w, 200, NULL), 0);
 	stop_role(w);
 	start_role(w, 300);
-	assert_int_equal(events_named(w, "restored"), 1);
+	assert_int_equal(rt_events_named(&w->rw, "restored"), 1);
 	assert_int_equal(bindings(w), 1);
 }
 
@@ -623,14 +469,14 @@ static void test_disk_full_new_binding(void **state)
 	churn(w);
 	assert_int_equal(reg(w, 0, NULL), 0);
 	assert_int_equal(bindings(w), 0);
-	routes = fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME);
-	registered = events_named(w, "registered");
-	snprintf(d, sizeof d, "%s/state", w->dir);
+	routes = fake_priv_count(w->rw.priv, PRIV_ROUTE_ADD, HOME);
+	registered = rt_events_named(&w->rw, "registered");
+	snprintf(d, sizeof d, "%s/state", w->rw.dir);
 	fill(d, filler, sizeof filler);
 	assert_int_equal(reg(w, 200, NULL), 130);
 	assert_int_equal(bindings(w), 0);
-	assert_int_equal(fake_priv_count(w->priv, PRIV_ROUTE_ADD, HOME), routes);
-	assert_int_equal(events_named(w, "registered"), registered);
+	assert_int_equal(fake_priv_count(w->rw.priv, PRIV_ROUTE_ADD, HOME), routes);
+	assert_int_equal(rt_events_named(&w->rw, "registered"), registered);
 	stop_role(w);
 	assert_int_equal(unlink(filler), 0);
 	start_role(w, 300);
@@ -646,7 +492,7 @@ static void test_db_deleted(void **state)
 	struct stat st;
 
 	assert_int_equal(reg(w, 200, NULL), 0);
-	snprintf(db, sizeof db, "%s/state/ha.db", w->dir);
+	snprintf(db, sizeof db, "%s/state/ha.db", w->rw.dir);
 	assert_int_equal(unlink(db), 0);
 	w->flags = MIP4_RRQ_D;
 	assert_int_equal(reg(w, 200, NULL), 0);
@@ -655,7 +501,7 @@ static void test_db_deleted(void **state)
 	assert_string_equal(store_state(w, why, sizeof why), "ok");
 	stop_role(w);
 	start_role(w, 300);
-	assert_int_equal(events_named(w, "restored"), 1);
+	assert_int_equal(rt_events_named(&w->rw, "restored"), 1);
 }
 
 /* Replaced by another file: left alone, nothing granted, and said. */
@@ -666,8 +512,8 @@ static void test_db_replaced(void **state)
 	int fd;
 
 	assert_int_equal(reg(w, 200, NULL), 0);
-	snprintf(db, sizeof db, "%s/state/ha.db", w->dir);
-	snprintf(other, sizeof other, "%s/state/other", w->dir);
+	snprintf(db, sizeof db, "%s/state/ha.db", w->rw.dir);
+	snprintf(other, sizeof other, "%s/state/other", w->rw.dir);
 	fd = open(other, O_WRONLY | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	close(fd);
@@ -676,7 +522,7 @@ static void test_db_replaced(void **state)
 	assert_string_equal(store_state(w, why, sizeof why), "failing");
 	assert_non_null(strstr(why, "replaced"));
 	fake_advance(6000);
-	harole_ops.tick(w->ha);
+	harole_ops.tick(w->rw.state);
 	assert_int_equal(reg(w, 200, NULL), 130);
 }
 
@@ -687,7 +533,7 @@ static void test_readonly_fs(void **state)
 	char d[128], db[160], err[320];
 	struct store *s = NULL;
 
-	snprintf(d, sizeof d, "%s/ro", w->dir);
+	snprintf(d, sizeof d, "%s/ro", w->rw.dir);
 	assert_int_equal(mkdir(d, 0700), 0);
 	if (mount("tmpfs", d, "tmpfs", MS_RDONLY, "size=64k") < 0)
 		skip();
@@ -722,7 +568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_fs, setup, teardown),
 	};
 
-	if (!own_netns()) {
+	if (!rt_own_netns()) {
 		printf("test_harole: SKIP: no network namespace of our own\n");
 		return 77;
 	}

@@ -314,6 +314,28 @@ static void test_max_simultaneous(void **state)
 	mip4_config_free(&c);
 }
 
+/* state-etcd: its endpoints parsed, its defaults. */
+static void test_etcd(void **state)
+{
+	static const char ok[] =
+		"state-etcd { endpoints 10.0.0.1:2379,10.0.0.2:22379 }\n"
+		"home-agent { address 10.0.0.1 }";
+	struct mip4_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(mip4_config_parse_buf("e.conf", ok, strlen(ok), &c, err,
+					       sizeof err),
+			 0);
+	assert_true(c.have_etcd);
+	assert_int_equal(c.etcd.n_ep, 2);
+	assert_int_equal(c.etcd.ep_addr[1], 0x0a000002);
+	assert_int_equal(c.etcd.ep_port[1], 22379);
+	assert_string_equal(c.etcd.prefix, "/mip4d/");
+	assert_int_equal(c.etcd.timeout_ms, 500);
+	mip4_config_free(&c);
+}
+
 static void test_defaults(void **state)
 {
 	static const char text[] = "home-agent { address 10.0.0.1 }";
@@ -396,6 +418,10 @@ static void test_accepted(void **state)
 		"home-agent { address 10.0.0.1 } mobile-node { home-address 10.9.0.1 "
 		"home-agent 10.9.0.254 interface x udp-tunnel off security { spi 999 key k } }",
 		"state-sync normal home-agent { address 10.0.0.1 home-interface none }",
+		"metrics-listen 127.0.0.1:9641 home-agent { address 10.0.0.1 }",
+		"metrics-listen 0.0.0.0:1 home-agent { address 10.0.0.1 }",
+		"metrics-listen 10.0.0.1:9641 metrics-listen none "
+		"home-agent { address 10.0.0.1 }",
 	};
 
 	(void)state;
@@ -595,6 +621,17 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:3: foreign-agent: 'nai' is not an IPv4 address"},
 	{"home-agent { address 10.0.0.1 }\x01",
 	 "t.conf:1: unexpected control character 0x01"},
+	{"metrics-listen\n127.0.0.1 home-agent { address 10.0.0.1 }",
+	 "t.conf:2: metrics-listen: expected ADDRESS:PORT or none, not "
+	 "'127.0.0.1'"},
+	{"metrics-listen 127.0.0.1:0 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 0 out of range (1..65535)"},
+	{"metrics-listen 127.0.0.1:65536 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 65536 out of range (1..65535)"},
+	{"metrics-listen 224.0.0.1:80 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 224.0.0.1 is not a unicast address"},
+	{"metrics-listen host:80 home-agent { address 10.0.0.1 }",
+	 "t.conf:1: metrics-listen: 'host' is not an IPv4 address"},
 	/* each typed handler's refusals, in every block */
 #define FA "foreign-agent { interface e0 care-of-address 10.0.0.1\n"
 	{FA "care-of-address 10.0.0.1 }",
@@ -717,6 +754,22 @@ static const struct bad_case bad_cases[] = {
 	{HA "max-lifetime 42949672950x }",
 	 "t.conf:3: max-lifetime: 42949672950x out of range (1..65535)"},
 	{"state-db \"/a\x01" "b\"", "t.conf:1: control character 0x01 in string"},
+	{"state-etcd {\nprefix /p/ }", "t.conf:1: state-etcd: no endpoints"},
+	{"state-etcd { endpoints 10.0.0.1 }",
+	 "t.conf:1: state-etcd: endpoint '10.0.0.1' is not A.B.C.D:PORT"},
+	{"state-etcd { endpoints 10.0.0.1:0 }",
+	 "t.conf:1: state-etcd: endpoint '10.0.0.1:0' is not A.B.C.D:PORT"},
+	{"state-etcd { endpoints 10.0.0.1:2379,10.0.0.1:2379 }",
+	 "t.conf:1: state-etcd: endpoint 10.0.0.1:2379 given twice"},
+	{"state-etcd { endpoints 10.0.0.1:2379 prefix p/ }",
+	 "t.conf:1: state-etcd: prefix 'p/' does not start with /"},
+	{"state-etcd { endpoints 1.1.1.1:1,1.1.1.2:1,1.1.1.3:1,1.1.1.4:1,"
+	 "1.1.1.5:1,1.1.1.6:1,1.1.1.7:1,1.1.1.8:1 }",
+	 "t.conf:1: state-etcd: more than 7 endpoints"},
+	{"state-etcd { endpoints 10.0.0.1:2379 timeout 10 }",
+	 "t.conf:1: timeout: 10 out of range (50..60000)"},
+	{"state-etcd { endpoints 10.0.0.1:2379 } state-etcd { endpoints "
+	 "10.0.0.2:2379 }", "t.conf:1: state-etcd: declared twice"},
 };
 
 static void test_errors(void **state)
@@ -960,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_file_permissions),
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_etcd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
