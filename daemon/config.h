@@ -206,7 +206,6 @@ struct mip4_config_touch {
 };
 
 struct mip4_config {
-	struct mip4_config_touch *touch; /* the loader's, while one runs */
 	char control_socket[MIP4_CONFIG_SOCK_MAX];
 	char state_db[MIP4_CONFIG_PATH_MAX];
 	bool state_sync_full;
@@ -223,6 +222,7 @@ struct mip4_config {
 	struct mip4_config_vpn vpn;
 	bool have_fa;
 	struct mip4_config_farole fa;
+	struct mip4_config_touch *touch; /* the loader's, while one runs */
 };
 
 /*

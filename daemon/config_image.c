@@ -5,7 +5,8 @@
  *
  * The image, in this order:
  *
- *   struct img_hdr     magic, version, this build's struct sizes, counts
+ *   struct img_hdr     magic, version, this build's struct sizes, counts,
+ *                      the fixed part's SHA-256
  *   struct mip4_config the fixed part, its pointers cleared
  *   NAI text           every mobile node's NAI, NUL-terminated, end to end
  *   ha.mn              per node: struct mip4_ha_mn (nai cleared), then a
@@ -20,10 +21,13 @@
 #include "config_image.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_int.h"
@@ -39,9 +43,25 @@ struct img_hdr {
 	uint32_t pad;
 	uint64_t n_ha_mn, n_ha_fa, n_fa_mn, n_fa_ha;
 	uint64_t nai_bytes;
+	/* SHA-256 of the fixed part: checked before any of its fields is
+	 * looked at (its booleans and enums could not be checked one by one
+	 * without reading an invalid value first) */
+	uint8_t root_digest[32];
 };
 /* test_config_image and fuzz_config_image find the records after it */
-_Static_assert(sizeof(struct img_hdr) == 72, "image header size");
+_Static_assert(sizeof(struct img_hdr) == 104, "image header size");
+
+/* The digest of the fixed part as it lies in the image. */
+static int root_digest(const struct mip4_config *root, uint8_t out[32])
+{
+	unsigned int len = 0;
+
+	return EVP_Digest(root, sizeof *root, out, &len, EVP_sha256(), NULL) ==
+			       1 &&
+		       len == 32
+		       ? 0
+		       : -1;
+}
 
 /* What may not travel: the pointers, and what is rebuilt on arrival. */
 static void clear_pointers(struct mip4_config *c)
@@ -129,6 +149,11 @@ int mip4_config_image_write(const struct mip4_config *c, int fd)
 		if (c->ha.mn[i].nai)
 			h.nai_bytes += strlen(c->ha.mn[i].nai) + 1;
 	clear_pointers(&root);
+	if (root_digest(&root, h.root_digest) < 0) {
+		free(w);
+		errno = EIO;
+		return -1;
+	}
 	wr(w, &h, sizeof h);
 	wr(w, &root, sizeof root);
 	for (size_t i = 0; i < c->ha.n_mn; i++)
@@ -280,6 +305,9 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 static int read_root(int fd, struct img_hdr *h, struct mip4_config *c,
 		     char *err, size_t errlen)
 {
+	struct stat st;
+	uint8_t digest[32];
+
 	memset(c, 0, sizeof *c);
 	if (read_full(fd, h, sizeof *h) < 0)
 		return lerr(err, errlen, "image: %s", strerror(errno));
@@ -297,9 +325,22 @@ static int read_root(int fd, struct img_hdr *h, struct mip4_config *c,
 	    h->n_fa_ha > MIP4_CONFIG_ENTRIES_MAX ||
 	    h->nai_bytes > h->n_ha_mn * (MIP4_CONFIG_NAI_MAX + 1))
 		return lerr(err, errlen, "image: counts out of bounds");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != sizeof *h + sizeof *c + h->nai_bytes +
+					    h->n_ha_mn * (h->sz_mn + 4u) +
+					    h->n_ha_fa * h->sz_fa +
+					    (h->n_fa_mn + h->n_fa_ha) * h->sz_fa_sa)
+		/* before anything is allocated for what is not there */
+		return lerr(err, errlen, "image: its size is not what its "
+					 "counts say");
 	if (read_full(fd, c, sizeof *c) < 0) {
 		memset(c, 0, sizeof *c);
 		return lerr(err, errlen, "image: %s", strerror(errno));
+	}
+	if (root_digest(c, digest) < 0 ||
+	    CRYPTO_memcmp(digest, h->root_digest, sizeof digest) != 0) {
+		memset(c, 0, sizeof *c);
+		return lerr(err, errlen, "image: its fixed part is damaged");
 	}
 	clear_pointers(c);
 	if ((!c->have_ha && (h->n_ha_mn || h->n_ha_fa)) ||

@@ -45,7 +45,7 @@ static int changed_image(const struct mip4_config *c, const uint8_t *ch,
 			 size_t nch)
 {
 	/* the header (config_image.c's struct img_hdr) and the fixed part */
-	const size_t fixed = 72 + sizeof(struct mip4_config);
+	const size_t fixed = 104 + sizeof(struct mip4_config);
 	int fd = memfd_create("img", MFD_CLOEXEC), out;
 	off_t len;
 	uint8_t *img;

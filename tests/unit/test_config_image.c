@@ -314,10 +314,24 @@ static void test_damaged(void **state)
 		img[at] ^= 0x80;
 		close(t);
 	}
+	/* a byte of the fixed part (a boolean, an enum... anything):
+	 * refused by its digest before any field is read */
+	for (size_t at = 104; at < 104 + sizeof(struct mip4_config);
+	     at += 997) {
+		int t = memfd_create("root", MFD_CLOEXEC);
+
+		img[at] ^= 0x41;
+		assert_int_equal(write(t, img, ilen), (ssize_t)ilen);
+		lseek(t, 0, SEEK_SET);
+		assert_int_equal(load(t, &c, 5, &out, err, sizeof err), -1);
+		assert_non_null(strstr(err, "fixed part is damaged"));
+		img[at] ^= 0x41;
+		close(t);
+	}
 	{
 		/* the first node's NAI offset (the first node has one), and
 		 * the second node's key length */
-		const size_t hdr = 72, root = sizeof(struct mip4_config);
+		const size_t hdr = 104, root = sizeof(struct mip4_config);
 		size_t text_len = 0, rec = sizeof(struct mip4_ha_mn) + 4;
 		uint32_t bad = 0xffffff;
 		size_t big = 65;
