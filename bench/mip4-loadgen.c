@@ -19,7 +19,8 @@
  *                [--src ADDR[:PORT]] [--port P] [--requests R] [--window W]
  *                [--batch B] [--lifetime S] [--order seq|spread]
  *                [--rate PPS] [--timeout S] [--no-verify] [--label TEXT]
- *                [--accepted-out FILE] [--key-index K]
+ *                [--accepted-out FILE] [--key-index K] [--move]
+ *                [--start K]
  *   mip4-loadgen --flood SECONDS --ha ADDR --home FIRST --count N
  *                --spi FIRST [--flood-src PREFIX] [--rate PPS] [--batch B]
  *                [--port P] [--label TEXT]
@@ -43,11 +44,26 @@
  *   --accepted-out FILE  write the home address of every request accepted
  *                  (code 0/1, authentic) to FILE, one per line: what a
  *                  crash test compares with the bindings after a restart
+ *   --move         every request moves its node: the care-of address of
+ *                  request k alternates with the node's visits (k / N):
+ *                  the second address (the source address + 1) on even
+ *                  visits, the source address on odd ones.  Without
+ *                  --move every request registers the source address, so
+ *                  after a first registration each one is a renewal in
+ *                  place (same care-of address, peer, flags), which a
+ *                  home agent may need not write down (daemon/hastore.h);
+ *                  a move must be written.
+ *   --start K      number the requests from K instead of 0 (a pass that
+ *                  continues the previous one: with --move, passes with
+ *                  --start 0, R, 2R... keep alternating every node)
  *
  * Prints one JSON object: sent, answered, accepted (code 0/1), denied
  * (code > 1, with the first code seen), bad (malformed, wrong id, bad
  * authenticator), lost; rate (answered per second between the first
  * send and the last reply); latency p50/p90/p99/max in microseconds; the
+ * longest gap between two consecutive replies (max_gap_us: with --rate,
+ * how long the peer stopped answering at worst) and when it ended
+ * (max_gap_end_unix); the
  * generator's own CPU seconds (to see whether it, not the peer, is the
  * limit).  Exit 0 when every request was answered, accepted and
  * authentic; 1 otherwise; 2 on bad usage.
@@ -94,7 +110,8 @@ struct lg_opts {
 	uint8_t key[16];
 	long count, requests, window, batch;
 	uint16_t lifetime;
-	bool spread, verify;
+	bool spread, verify, move;
+	uint64_t start;
 	double timeout, rate, flood_s;
 	const char *label;
 	FILE *accepted_out;
@@ -110,7 +127,7 @@ struct lg_node {
 struct lg_stats {
 	long sent, answered, accepted, denied, bad, lost, late;
 	unsigned first_denial;
-	uint64_t t_first_send, t_last_reply;
+	uint64_t t_first_send, t_last_reply, max_gap_ns, max_gap_end;
 	uint32_t *lat_us;
 	long n_lat;
 };
@@ -136,6 +153,17 @@ static uint64_t lg_ntp_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return mip4_ntp_from_unix(ts.tv_sec, (uint32_t)ts.tv_nsec);
+}
+
+/* Unix time (seconds) of a moment of lg_now_ns(). */
+static double lg_unix_of(uint64_t mono_ns)
+{
+	struct timespec ts;
+	uint64_t now = lg_now_ns();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+	       (double)(now - mono_ns) / 1e9;
 }
 
 static uint32_t lg_addr(const char *s)
@@ -222,6 +250,10 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 			o->verify = false;
 			continue;
 		}
+		if (strcmp(k, "--move") == 0) {
+			o->move = true;
+			continue;
+		}
 		if (!v)
 			lg_usage("option without a value");
 		i++;
@@ -249,6 +281,8 @@ static void lg_parse(int ac, char **av, struct lg_opts *o)
 			o->key_index = (uint32_t)lg_num(v, 1u << 24);
 		} else if (strcmp(k, "--requests") == 0) {
 			o->requests = (long)lg_num(v, 1u << 30);
+		} else if (strcmp(k, "--start") == 0) {
+			o->start = lg_num(v, 1ull << 40);
 		} else if (strcmp(k, "--window") == 0) {
 			o->window = (long)lg_num(v, 1u << 20);
 		} else if (strcmp(k, "--batch") == 0) {
@@ -325,8 +359,16 @@ static uint32_t lg_node_of(uint64_t k, uint32_t n, uint32_t step)
 	return (uint32_t)((k * step) % n);
 }
 
+/* The care-of address of request k (for node k's visit k / N). */
+static uint32_t lg_coa(const struct lg_opts *o, uint64_t k)
+{
+	if (!o->move)
+		return o->src;
+	return (k / (uint64_t)o->count) % 2 == 0 ? o->src + 1 : o->src;
+}
+
 static size_t lg_build(const struct lg_opts *o, uint32_t i, uint64_t id,
-		       uint8_t *out)
+		       uint32_t coa, uint8_t *out)
 {
 	struct mip4_sa sa;
 	struct mip4_buf b;
@@ -334,7 +376,7 @@ static size_t lg_build(const struct lg_opts *o, uint32_t i, uint64_t id,
 			     .lifetime = o->lifetime,
 			     .home_addr = o->first_home + i,
 			     .ha_addr = o->ha,
-			     .coa = o->src,
+			     .coa = coa,
 			     .id = id};
 
 	lg_sa(o, i, &sa);
@@ -370,6 +412,10 @@ static bool lg_reply(const struct lg_opts *o, struct lg_node *nodes,
 	nd->seq = 0;
 	s->answered++;
 	s->lat_us[s->n_lat++] = (uint32_t)((now - nd->sent_ns) / 1000u);
+	if (s->t_last_reply && now - s->t_last_reply > s->max_gap_ns) {
+		s->max_gap_ns = now - s->t_last_reply;
+		s->max_gap_end = now;
+	}
 	s->t_last_reply = now;
 	if (o->verify) {
 		struct mip4_sa sa;
@@ -477,7 +523,7 @@ static void lg_send(struct lg_run *r)
 		if (r->nodes[i].seq) /* still out: give it up, start anew */
 			break;
 		ids[k] = lg_ntp_now();
-		len = lg_build(o, i, ids[k], reqs[k]);
+		len = lg_build(o, i, ids[k], lg_coa(o, r->next_k + k), reqs[k]);
 		if (!len)
 			lg_usage("request too long");
 		idx[k] = i;
@@ -571,13 +617,17 @@ static void lg_print(const struct lg_run *r, double cpu)
 	       "\"first_denial_code\":%u,\"bad\":%ld,\"lost\":%ld,\"late\":%ld,"
 	       "\"seconds\":%.4f,\"per_second\":%.0f,"
 	       "\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,\"max\":%u},"
+	       "\"max_gap_us\":%llu,\"max_gap_end_unix\":%.3f,\"move\":%s,"
 	       "\"loadgen_cpu_s\":%.3f}\n",
 	       o->label, o->count, o->requests, o->window, o->batch,
 	       o->spread ? "spread" : "seq", o->verify ? "true" : "false",
 	       s->sent, s->answered, s->accepted, s->denied, s->first_denial,
 	       s->bad, s->lost, s->late, secs,
 	       secs > 0 ? (double)s->answered / secs : 0.0, lg_pct(s, 0.50),
-	       lg_pct(s, 0.90), lg_pct(s, 0.99), lg_pct(s, 1.0), cpu);
+	       lg_pct(s, 0.90), lg_pct(s, 0.99), lg_pct(s, 1.0),
+	       (unsigned long long)(s->max_gap_ns / 1000u),
+	       s->max_gap_end ? lg_unix_of(s->max_gap_end) : 0.0,
+	       o->move ? "true" : "false", cpu);
 }
 
 /* --rate: how many requests may have left by `now` (the first at t0). */
@@ -722,7 +772,7 @@ int main(int argc, char **argv)
 	static struct lg_opts o;
 	static struct lg_run r;
 	double cpu0;
-	uint64_t t0;
+	uint64_t t0, end;
 
 	lg_parse(argc, argv, &o);
 	if (o.flood_s > 0)
@@ -753,14 +803,16 @@ int main(int argc, char **argv)
 				    .sin_addr.s_addr = htonl(o.ha)};
 	cpu0 = lg_cpu_s();
 	t0 = lg_now_ns();
-	r.allowed = (uint64_t)o.requests;
-	while (r.next_k < (uint64_t)o.requests || r.inflight > 0) {
+	end = o.start + (uint64_t)o.requests;
+	r.next_k = r.head_k = o.start;
+	r.allowed = end;
+	while (r.next_k < end || r.inflight > 0) {
 		struct pollfd p = {r.fd, POLLIN, 0};
 		bool full;
 		int wait_ms;
 
 		if (o.rate > 0)
-			r.allowed = lg_paced(&o, t0, lg_now_ns());
+			r.allowed = o.start + lg_paced(&o, t0, lg_now_ns());
 		full = r.inflight >= (uint64_t)o.window ||
 		       r.next_k >= r.allowed;
 		if (!full)
@@ -768,9 +820,9 @@ int main(int argc, char **argv)
 		/* with room in the window, only peek; else wait a little (in
 		 * paced mode until the next request is due) */
 		wait_ms = full ? 10 : 0;
-		if (o.rate > 0 && r.next_k < (uint64_t)o.requests &&
-		    r.next_k >= r.allowed)
-			wait_ms = lg_wait_ms(&o, t0, r.next_k, lg_now_ns());
+		if (o.rate > 0 && r.next_k < end && r.next_k >= r.allowed)
+			wait_ms = lg_wait_ms(&o, t0, r.next_k - o.start,
+					     lg_now_ns());
 		if (poll(&p, 1, wait_ms) > 0)
 			lg_receive(&r);
 		lg_expire(&r, lg_now_ns());

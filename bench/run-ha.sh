@@ -21,15 +21,32 @@
 #    spread over all N (a binding exists for each: the steady state) give
 #    the rate, latency and the HA's CPU time per registration
 #    (/proc/PID/schedstat; the anchor's CPU time per reply likewise: the
-#    CPU-cost ratio does not depend on what else the machine runs).  With perf, one more renew pass is profiled at
-#    the smallest and the largest N.
+#    CPU-cost ratio does not depend on what else the machine runs).
+#    Renewals register the address they registered before: each is a
+#    renewal in place, which the home agent need not write down
+#    (daemon/hastore.h).  Then TRIALS "move" passes (mip4-loadgen --move:
+#    every request changes its node's care-of address, so each must be
+#    written and its route replaced), each paired with an anchor pass
+#    too.  With perf, one more renew pass and one more move pass are
+#    profiled at the smallest and the largest N.
+# 3. memory: VmRSS of the engine (the process that holds the bindings)
+#    with N nodes configured and none registered, and after the fill,
+#    against a daemon with 1 node configured (measured once at the
+#    start): configured bytes per node, bytes per binding, and the two
+#    together; the parent's VmRSS too, and Pss of both (pages they
+#    share counted once).
+# 4. reload (the largest N, or --reload-size N): renewals, then moves, at
+#    a fixed rate (--reload-rate, default 20000/s) for 8 s, SIGHUP to
+#    mip4d 2 s in; the longest gap between two replies and the largest
+#    latency say how long registrations stalled.
 # Every pass must be answered in full, accepted and authentic, or the run
 # fails (so --smoke catches real breakage, never slowness).
 #
 # usage: run-ha.sh [--smoke] [--bin DIR] [--out DIR] [--sizes "N ..."]
 #                  [--trials T] [--requests R] [--window W] [--no-profile]
+#                  [--no-move] [--reload-size N|0] [--reload-rate R]
 #   full run:  sizes 1000 10000 100000 1000000, 3 trials of 200000
-#   --smoke:   size 1000, 1 trial of 3000 (< 30 s)
+#   --smoke:   size 1000, 1 trial of 3000, a 2-s reload pass (< 30 s)
 # Writes OUT/ha-DATE.json (OUT defaults to bench/results) and prints a
 # summary table.  Needs root, iproute2, python3, taskset; perf optional.
 #
@@ -60,6 +77,8 @@ TRIALS=3
 REQUESTS=200000
 WINDOW=128
 PROFILE=1
+MOVE=1
+RELOAD_SIZE= RELOAD_RATE=20000 RELOAD_S=8
 FLOOD=0 BASELINE= RATES="20000 40000 80000 max" FLOOD_S=10
 ARGS="$*"
 while (( $# )); do
@@ -76,6 +95,9 @@ while (( $# )); do
     --requests) REQUESTS=$2; shift ;;
     --window) WINDOW=$2; shift ;;
     --no-profile) PROFILE=0 ;;
+    --no-move) MOVE=0 ;;
+    --reload-size) RELOAD_SIZE=$2; shift ;;
+    --reload-rate) RELOAD_RATE=$2; shift ;;
     *) echo "usage: see the comment at the top of $0" >&2; exit 2 ;;
   esac
   shift
@@ -83,11 +105,16 @@ done
 if (( SMOKE && FLOOD )); then
   RATES=max TRIALS=1 FLOOD_S=3
 elif (( SMOKE )); then
-  SIZES=1000 TRIALS=1 REQUESTS=3000 PROFILE=0
+  SIZES=1000 TRIALS=1 REQUESTS=3000 PROFILE=0 RELOAD_RATE=2000 RELOAD_S=2
 fi
+[[ -n $RELOAD_SIZE ]] || RELOAD_SIZE=${SIZES##* }
 
 HA=ha-$$ MN=mn-$$
 HA_ADDR=192.0.2.1 MN_ADDR=192.0.2.2
+# Every pass sends from the same port, as a mobile node does: a request
+# from another port is no renewal in place (its peer port changed) and
+# must be written, whatever its care-of address.
+LG_PORT=4344
 FIRST=10.64.1.0 SPI=0x10000 KEY=00112233445566778899aabbccddeeff
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-ha.XXXXXX") # TMPDIR=/dev/shm: state and log on tmpfs
 chmod 711 "$TMP" # the engine (an unprivileged user) reaches its state in it
@@ -133,6 +160,11 @@ in_ns() { ip netns exec "$@"; }
 ctl() { in_ns "$HA" "$BIN/mip4ctl" "$1" -s "$SOCK" "${@:2}"; }
 server_up() { kill -0 "$SRV_PID" 2>/dev/null || return 0; ctl status --json; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+pss_kb() { # PIDS...: Pss summed (pages shared between them counted once)
+  local t=0 p
+  for p in "$@"; do t=$(( t + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup") )); done
+  echo $t
+}
 # CPU time of a process and, for mip4d, of its engine too (privilege
 # separation: the engine does the work, the parent adds routes)
 cpu_ns() {
@@ -169,7 +201,7 @@ loadgen() {
   [[ $ENG_PID != "$SRV_PID" ]] && pids+=" $ENG_PID"
   [[ $phase == anchor ]] && pids=$ECHO_PID
   c0=$(cpu_ns $pids)
-  out=$(in_ns "$MN" taskset -c 1 "$BIN/mip4-loadgen" --ha $HA_ADDR --src $MN_ADDR \
+  out=$(in_ns "$MN" taskset -c 1 "$BIN/mip4-loadgen" --ha $HA_ADDR --src $MN_ADDR:$LG_PORT \
         --home $FIRST --count "$n" --spi $SPI --key $KEY --timeout 5 \
         --label "$phase" "$@")
   rc=$?
@@ -190,62 +222,129 @@ anchor() { # N TRIAL
   loadgen anchor "$1" "$2" --port 4340 --requests "$REQUESTS" --window "$WINDOW" --order spread --no-verify
 }
 
-profile() { # N
-  local n=$1
+profile() { # N KIND [LOADGEN ARGS...]: KIND renew or move
+  local n=$1 kind=$2 f; shift 2
   command -v perf >/dev/null || { log "perf not found: no profile"; return; }
+  f=$OUT/$NAME-profile-$kind-$n
   perf record -q -e cpu-clock -F 1000 --call-graph dwarf,16384 -p "$ENG_PID" \
     -o "$TMP/perf-$n.data" > /dev/null 2>&1 &
   local perf_pid=$!
   sleep 0.3
-  loadgen profiled "$n" 1 --requests $(( REQUESTS / 4 )) --window "$WINDOW" --order spread
+  loadgen "profiled-$kind" "$n" 1 --requests $(( REQUESTS / 4 )) --window "$WINDOW" --order spread "$@"
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null
   # self time by symbol, and inclusive time by symbol (callers included)
   perf report -i "$TMP/perf-$n.data" --stdio --no-children --sort dso,symbol \
     --percent-limit 0.5 -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    > "$OUT/$NAME-profile-$n.txt"
+    > "$f.txt"
   perf report -i "$TMP/perf-$n.data" --stdio --children --sort symbol \
     --percent-limit 1 -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    > "$OUT/$NAME-profile-$n-children.txt"
-  log "profile at N=$n: $OUT/$NAME-profile-$n.txt"
+    > "$f-children.txt"
+  log "profile of $kind at N=$n: $f.txt"
 }
 
-one_size() { # N
-  local n=$1 t0 t1 r0 r1 nb db_bytes
+# start_server N: a fresh mip4d with N mobile nodes (ENG_PID: its engine)
+start_server() {
+  local n=$1
   rm -rf "$TMP"/ha-state
-  t0=$(date +%s%N)
   python3 "$HERE/ha-conf.py" "$n" $FIRST $SPI $KEY $HA_ADDR "$SOCK" "$TMP/ha-state/ha.db" > "$TMP/ha.conf"
   chmod 600 "$TMP/ha.conf"
-  t1=$(date +%s%N)
   # the daemon's own log (one line per registration) goes to a file, as
   # it would in a real deployment
   ip netns exec "$HA" taskset -c 0 "$BIN/mip4d" -F -f "$TMP/ha.conf" > "$TMP/mip4d-$n.log" 2>&1 &
   SRV_PID=$!
   wait_for 120 server_up && kill -0 "$SRV_PID" 2>/dev/null ||
-    { fail "mip4d did not start with N=$n"; tail "$TMP/mip4d-$n.log"; SRV_PID=; return; }
-  local t2; t2=$(date +%s%N)
+    { fail "mip4d did not start with N=$n"; tail "$TMP/mip4d-$n.log"; SRV_PID=; return 1; }
   # the engine holds the bindings (the parent when not separated)
   ENG_PID=$(ctl status --json | python3 -c 'import json,sys; p=json.load(sys.stdin).get("privsep",{}); print(p.get("engine","") if p.get("on") else "")')
   [[ -n $ENG_PID ]] || ENG_PID=$SRV_PID
-  r0=$(rss_kb "$ENG_PID")
+}
+
+# The memory of a daemon with one mobile node: what N is measured against.
+empty_rss() {
+  start_server 1 || exit 1
+  sleep 0.5
+  RSS_EMPTY=$(rss_kb "$ENG_PID")
+  log "one node configured: engine VmRSS $RSS_EMPTY kB, parent $(rss_kb "$SRV_PID") kB"
+  stop_server
+}
+
+reloads() { ctl counters --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["reloads"])'; }
+
+# reload_pass N KIND [ARGS]: paced registrations with a SIGHUP in the middle
+reload_pass() {
+  local n=$1 kind=$2 r0 lpid t0 t1 k; shift 2
+  r0=$(reloads)
+  loadgen "reload-$kind" "$n" 1 --requests $(( RELOAD_RATE * RELOAD_S )) \
+    --rate "$RELOAD_RATE" --window "$WINDOW" --order spread "$@" &
+  lpid=$!
+  sleep $(( RELOAD_S / 4 ))
+  t0=$(date +%s%N)
+  kill -HUP "$SRV_PID"
+  for _ in $(seq 600); do
+    k=$(reloads) && (( k > r0 )) && break
+    sleep 0.05
+  done
+  t1=$(date +%s%N)
+  wait "$lpid" || fail "N=$n: reload-$kind: not every request answered, accepted and authentic"
+  (( k > r0 )) || fail "N=$n: the reload did not complete"
+  printf '{"phase":"reload-done","n":%d,"kind":"%s","sighup_to_reloaded_s":%.3f}\n' \
+    "$n" "$kind" "$(( t1 - t0 ))e-9" >> "$REC"
+  log "reload ($kind) at N=$n: SIGHUP to reloaded $(( (t1 - t0) / 1000000 )) ms;" \
+      "longest gap between replies $(tail -2 "$REC" | head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_gap_us"])') us"
+  # the daemon's own account: how long the read took in how many slices,
+  # and how long the switch to the new configuration stopped the loop
+  grep -E 'reload: (configuration read|applied|refused)' "$TMP/mip4d-$n.log" |
+    tail -2 | python3 -c 'import json,sys; print(json.dumps({"phase":"reload-daemon-log","n":int(sys.argv[1]),"kind":sys.argv[2],"lines":[l.strip() for l in sys.stdin]}))' \
+      "$n" "$kind" >> "$REC"
+}
+
+one_size() { # N
+  local n=$1 t0 t1 r0 r1 p0 p1 s0 s1 nb db_bytes
+  t0=$(date +%s%N)
+  start_server "$n" || return
+  t1=$(date +%s%N)
+  sleep 0.5
+  r0=$(rss_kb "$ENG_PID") p0=$(rss_kb "$SRV_PID") s0=$(pss_kb $(ip netns pids "$HA" | grep -v "^$ECHO_PID\$"))
   loadgen fill "$n" 1 --requests "$n" --window "$WINDOW" --order seq || { stop_server; return; }
-  r1=$(rss_kb "$ENG_PID")
+  r1=$(rss_kb "$ENG_PID") p1=$(rss_kb "$SRV_PID") s1=$(pss_kb $(ip netns pids "$HA" | grep -v "^$ECHO_PID\$"))
   nb=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_agent"]["bindings"])')
   [[ $nb == "$n" ]] || fail "N=$n: $nb bindings after the fill, want $n"
   db_bytes=$(du -cb "$TMP"/ha-state/ha.db* | awk 'END { print $1 }')
-  printf '{"phase":"memory","n":%d,"rss_kb_start":%d,"rss_kb_filled":%d,"bindings":%d,"state_db_bytes":%d,"config_gen_s":%.3f,"startup_s":%.3f}\n' \
-    "$n" "$r0" "$r1" "$nb" "$db_bytes" "$(( t1 - t0 ))e-9" "$(( t2 - t1 ))e-9" >> "$REC"
-  log "N=$n: VmRSS $r0 kB -> $r1 kB: $(( (r1 - r0) * 1024 / n )) bytes per binding; state db $(( db_bytes / n )) bytes per binding"
+  printf '{"phase":"memory","n":%d,"rss_kb_empty":%d,"rss_kb_start":%d,"rss_kb_filled":%d,"parent_rss_kb_start":%d,"parent_rss_kb_filled":%d,"pss_kb_start":%d,"pss_kb_filled":%d,"bindings":%d,"state_db_bytes":%d,"startup_s":%.3f}\n' \
+    "$n" "$RSS_EMPTY" "$r0" "$r1" "$p0" "$p1" "$s0" "$s1" "$nb" "$db_bytes" "$(( t1 - t0 ))e-9" >> "$REC"
+  log "N=$n: engine VmRSS $RSS_EMPTY kB (1 node) -> $r0 kB (configured) -> $r1 kB (filled):" \
+      "$(( (r0 - RSS_EMPTY) * 1024 / n )) B per configured node, $(( (r1 - r0) * 1024 / n )) B per binding," \
+      "$(( (r1 - RSS_EMPTY) * 1024 / n )) B both; parent $p0 -> $p1 kB; Pss of both $s0 -> $s1 kB;" \
+      "state db $(( db_bytes / n )) B per binding"
   loadgen idle "$n" 1 --requests $(( SMOKE ? 200 : 2000 )) --window 1 --order spread
   for t in $(seq "$TRIALS"); do
     anchor "$n" "$t"
     loadgen renew "$n" "$t" --requests "$REQUESTS" --window "$WINDOW" --order spread
   done
+  local profiled=0
+  (( PROFILE )) && [[ $n == "${SIZES%% *}" || $n == "${SIZES##* }" ]] && profiled=1
+  (( profiled )) && profile "$n" renew
+  # move passes number their requests on from the previous one's, so
+  # that each request of a node alternates its care-of address
+  local k=0
+  if (( MOVE )); then
+    for t in $(seq "$TRIALS"); do
+      anchor "$n" $(( TRIALS + t )) # (ha-report.py pairs by trial order)
+      loadgen move "$n" "$t" --requests "$REQUESTS" --window "$WINDOW" --order spread \
+        --move --start $k
+      k=$(( k + REQUESTS ))
+    done
+    (( profiled )) && profile "$n" move --move --start $k && k=$(( k + REQUESTS / 4 ))
+  fi
   # the routes must really be there: one per binding in the HA's table
   local routes
   routes=$(in_ns "$HA" ip -4 route show dev mip-ha0 | wc -l)
   (( routes == n )) || fail "N=$n: $routes routes into mip-ha0, want $n"
-  if (( PROFILE )) && [[ $n == "${SIZES%% *}" || $n == "${SIZES##* }" ]]; then
-    profile "$n"
+  if [[ $n == "$RELOAD_SIZE" ]]; then
+    # renewals (the engine alone), then moves (each needs the parent for
+    # its route), each through a SIGHUP
+    reload_pass "$n" renew
+    (( MOVE )) && reload_pass "$n" move --move --start $k
   fi
   stop_server
 }
@@ -326,6 +425,7 @@ LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 make_topology
 log "sizes $SIZES, $TRIALS trials of $REQUESTS, window $WINDOW; $(nproc) CPUs, $(uname -r)"
 start_anchor
+empty_rss
 for n in $SIZES; do one_size "$n"; done
 python3 "$HERE/ha-report.py" "$REC" "$OUT/$NAME.json" \
   --meta loadavg_start="$LOAD0" loadavg_end="$(cut -d" " -f1-3 /proc/loadavg)" smoke="$SMOKE" sizes="$SIZES" trials="$TRIALS" requests="$REQUESTS" \

@@ -237,7 +237,7 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 	struct mip4_config_ha *h = blk;
 	const struct mip4_ha_cfg *cfg = &h->cfg;
 	unsigned fl = seen_at(s, ha_opts, "flavour", true);
-	char nb[16];
+	size_t bad = h->n_mn;
 
 	(void)o;
 	if (cfg->n_trusted && cfg->flavour != MIP4_HA_INTERNAL)
@@ -256,13 +256,22 @@ static int ha_check(struct parse *ps, const struct opt *o, void *blk,
 				flavour_str(cfg->flavour));
 	if (ha_check_addrs(ps, h, line) < 0 || cfg_build_indexes(ps, h) < 0)
 		return -1;
-	/* RFC 2794 assignment must not hand out a configured address. */
-	for (size_t i = 0; cfg->pool_first && i < h->n_mn_by_addr; i++)
-		if (h->mn_by_addr[i].key >= cfg->pool_first &&
-		    h->mn_by_addr[i].key <= cfg->pool_last)
-			return cfg_perr(ps, h->mn_line[h->mn_by_addr[i].idx],
-					"home address %s lies in the pool",
-					mip4_ntoa(h->mn_by_addr[i].key, nb));
+	/* RFC 2794 assignment must not hand out a configured address (the
+	 * lowest such address is named). */
+	for (size_t i = 0; cfg->pool_first && i < h->n_mn; i++) {
+		uint32_t a = h->mn[i].home_addr;
+
+		if (a && a >= cfg->pool_first && a <= cfg->pool_last &&
+		    (bad == h->n_mn || a < h->mn[bad].home_addr))
+			bad = i;
+	}
+	if (bad < h->n_mn) {
+		char nb[16];
+
+		return cfg_perr(ps, h->mn_line[bad],
+				"home address %s lies in the pool",
+				mip4_ntoa(h->mn[bad].home_addr, nb));
+	}
 	return 0;
 }
 
@@ -877,9 +886,15 @@ int mip4_config_parse_buf(const char *name, const char *text, size_t len,
 				     "foreign-agent { ... } or mobile-node "
 				     "{ ... })");
 	free(ps);
-	if (rc < 0)
+	if (rc < 0) {
 		mip4_config_free(out);
-	return rc < 0 ? -1 : 0;
+		return -1;
+	}
+	/* the lines served the messages; 4 bytes a node that no one reads
+	 * once the file is accepted */
+	free(out->ha.mn_line);
+	out->ha.mn_line = NULL;
+	return 0;
 }
 
 static bool has_keys(const struct mip4_config *c)
@@ -971,8 +986,9 @@ void mip4_config_free(struct mip4_config *c)
 	free_list(c->fa.ha, c->fa.cap_ha, sizeof *c->fa.ha);
 	free(c->ha.mn_line);
 	free(c->ha.fa_line);
-	free(c->ha.mn_by_addr);
-	free(c->ha.mn_by_nai);
+	mnindex_free(&c->ha.mn_by_addr);
+	mnindex_free(&c->ha.mn_by_nai);
+	cfg_text_free(c->ha.nai_text);
 	free(c->ha.fa_by_addr);
 	free(c->fa.mn_line);
 	free(c->fa.ha_line);
@@ -980,6 +996,33 @@ void mip4_config_free(struct mip4_config *c)
 	explicit_bzero(&c->mn, sizeof c->mn);
 	explicit_bzero(&c->fa, sizeof c->fa);
 	c->have_ha = c->have_mn = c->have_fa = false;
+}
+
+void mip4_config_drop_peers(struct mip4_config *c)
+{
+	/* Not wiped: right after a fork these pages are the engine's too,
+	 * and writing them would copy them all first. */
+	free(c->ha.mn);
+	free(c->ha.fa);
+	free(c->fa.mn);
+	free(c->fa.ha);
+	free(c->ha.mn_line);
+	free(c->ha.fa_line);
+	free(c->fa.mn_line);
+	free(c->fa.ha_line);
+	free(c->ha.fa_by_addr);
+	mnindex_free(&c->ha.mn_by_addr);
+	mnindex_free(&c->ha.mn_by_nai);
+	cfg_text_free(c->ha.nai_text);
+	c->ha.mn = NULL;
+	c->ha.fa = NULL;
+	c->fa.mn = NULL;
+	c->fa.ha = NULL;
+	c->ha.mn_line = c->ha.fa_line = c->fa.mn_line = c->fa.ha_line = NULL;
+	c->ha.fa_by_addr = NULL;
+	c->ha.nai_text = NULL;
+	c->ha.n_mn = c->ha.cap_mn = c->ha.n_fa = c->ha.cap_fa = 0;
+	c->fa.n_mn = c->fa.cap_mn = c->fa.n_ha = c->fa.cap_ha = 0;
 }
 
 void mip4_config_print_flags(const struct mip4_config *c, FILE *f,

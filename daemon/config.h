@@ -24,6 +24,7 @@
 #include "mip4/ha.h"
 #include "mip4/mn.h"
 #include "mip4/vpnmn.h"
+#include "mnindex.h"
 
 #define MIP4_CONFIG_SOCK_MAX 108  /* sizeof sun_path, with the NUL */
 #define MIP4_CONFIG_PATH_MAX 4096 /* PATH_MAX, with the NUL */
@@ -40,11 +41,15 @@
 #define MIP4_CONFIG_DEF_KEEPALIVE 110 /* RFC 3519 §3.1.3 */
 #define MIP4_CONFIG_DEF_TOLERANCE 7 /* RFC 5944 §5.7.1 */
 
-/* An address -> entry index pair of the lookup indexes. */
+/* An address -> entry index pair of the foreign agents' sorted index. */
 struct mip4_config_ix {
 	uint32_t key;
 	uint32_t idx;
 };
+
+/* Where the NAIs of the mobile nodes live (config_block.c): chunks that
+ * never move, so that a node may point into them. */
+struct mip4_config_text;
 
 /* The home-agent role. */
 /* Every role's data plane (dataplane/dp.h backends). */
@@ -70,12 +75,12 @@ struct mip4_config_ha {
 	struct mip4_ha_fa *fa;
 	unsigned *fa_line;
 	size_t n_fa, cap_fa;
+	struct mip4_config_text *nai_text; /* the MNs' NAIs */
 
-	/* Indexes built after parsing (sorted, binary searched). */
-	struct mip4_config_ix *mn_by_addr; /* MNs with a home address */
-	size_t n_mn_by_addr;
-	struct mip4_ha_mn **mn_by_nai;	   /* MNs with an NAI */
-	size_t n_mn_by_nai;
+	/* Indexes built after parsing: the mobile nodes hashed by home
+	 * address and by NAI (each node in those it has a key for), the
+	 * foreign agents sorted and binary searched. */
+	struct mnindex mn_by_addr, mn_by_nai;
 	struct mip4_config_ix *fa_by_addr;
 };
 
@@ -195,12 +200,22 @@ struct mip4_config_etcd {
 	uint16_t ep_port[MIP4_CONFIG_ETCD_EP_MAX];
 };
 
+/* The mobile nodes (positions in ha.mn) that mip4_config_find_mn() handed
+ * out while a new configuration was being loaded (config_image.h): their
+ * replay state may have moved since it was carried over. */
+struct mip4_config_touch {
+	uint32_t *idx;
+	size_t n, cap;
+	bool overflow; /* too many to note: carry every node over again */
+};
+
 struct mip4_config {
 	/* (ordered by alignment: no padding) */
 	struct mip4_config_farole fa;
 	struct mip4_config_ha ha;
 	struct mip4_config_mnrole mn;
 	struct mip4_config_vpn vpn;	/* a vpn { } block inside mobile-node */
+	struct mip4_config_touch *touch; /* the loader's, while one runs */
 	/* metrics-listen ADDR:PORT (port 0: none): Prometheus over HTTP */
 	uint32_t metrics_addr; /* 0: every address */
 	struct mip4_config_etcd etcd;
@@ -244,10 +259,20 @@ void mip4_config_print(const struct mip4_config *c, FILE *f);
 void mip4_config_free(struct mip4_config *c);
 
 /*
+ * Forget the peers (mobile nodes and foreign agents with their SAs, and
+ * their indexes), keep the rest: for a process that never looks one up
+ * (the privileged parent, whose policy follows the addresses and devices
+ * of each block).  Their memory is freed without being wiped (see
+ * config.c).  mip4_config_free() still applies.
+ */
+void mip4_config_drop_peers(struct mip4_config *c);
+
+/*
  * The mobile node a request is for: by NAI when nai_len > 0, else by home
- * address (the same rule as mip4_ha_mn_lookup_fn).  O(log n) binary search
- * over indexes built once by the parser in O(n log n); no allocation.
- * NULL when unknown or when c has no home-agent role.
+ * address (the same rule as mip4_ha_mn_lookup_fn).  O(1): hash indexes
+ * built once by the parser (mnindex.h); no allocation, but while a new
+ * configuration is loaded (c->touch) the node is noted.  NULL when unknown
+ * or when c has no home-agent role.
  */
 struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
 				       uint32_t home_addr, const char *nai,

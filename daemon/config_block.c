@@ -194,6 +194,68 @@ int cfg_block_parse(struct parse *ps, const struct opt *t, void *base,
 	return more;
 }
 
+/* ---- the NAIs of the mobile nodes --------------------------------- */
+
+/* Chunks of NAIs, each NUL-terminated, one after the other: a node keeps
+ * a pointer to its own, so chunks never move; a new one is started when
+ * the last is full. */
+#define TEXT_CHUNK 65536
+
+struct mip4_config_text {
+	struct mip4_config_text *next;
+	size_t used, size;
+	char buf[];
+};
+
+const char *cfg_text_keep(struct parse *ps, struct mip4_config_text **head,
+			  const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct mip4_config_text *t = *head;
+	char *out;
+
+	if (len > TEXT_CHUNK)
+		return cfg_perr(ps, ps->tok_line, "name too long"), NULL;
+	if (!t || t->size - t->used < len) {
+		t = malloc(sizeof *t + TEXT_CHUNK);
+		if (!t)
+			return cfg_perr(ps, ps->tok_line, "out of memory"), NULL;
+		t->next = *head;
+		t->used = 0;
+		t->size = TEXT_CHUNK;
+		*head = t;
+	}
+	out = memcpy(t->buf + t->used, s, len);
+	t->used += len;
+	return out;
+}
+
+struct mip4_config_text *cfg_text_block(size_t size)
+{
+	struct mip4_config_text *t = malloc(sizeof *t + size);
+
+	if (t) {
+		t->next = NULL;
+		t->used = t->size = size;
+	}
+	return t;
+}
+
+char *cfg_text_buf(struct mip4_config_text *t)
+{
+	return t->buf;
+}
+
+void cfg_text_free(struct mip4_config_text *t)
+{
+	while (t) {
+		struct mip4_config_text *next = t->next;
+
+		free(t);
+		t = next;
+	}
+}
+
 /* ---- peers -------------------------------------------------------- */
 
 static int grow(struct parse *ps, void **arr, unsigned **lines, size_t n,
@@ -269,8 +331,14 @@ int cfg_set_peer(struct parse *ps, const struct opt *o, void *base)
 			       nai[0] ? &addr : NULL) < 0)
 		return -1;
 	put(e, sizeof addr, addr);
-	if (d->nai)
-		memcpy(((struct mip4_ha_mn *)(void *)e)->nai, nai, sizeof nai);
+	if (d->nai && nai[0]) {
+		const char *kept = cfg_text_keep(
+			ps, &((struct mip4_config_ha *)base)->nai_text, nai);
+
+		if (!kept)
+			return -1;
+		((struct mip4_ha_mn *)(void *)e)->nai = kept;
+	}
 	lines[(*n)++] = line;
 	return 0;
 }

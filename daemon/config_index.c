@@ -2,11 +2,11 @@
 /*
  * daemon/config_index.c - the home agent's indexes, and the lookups.
  *
- * When a home-agent block closes, its mobile nodes (by home address and by
- * NAI) and foreign agents (by address) are sorted into indexes that the
- * daemon then keeps for O(log n) lookups; building them finds repeated
- * addresses, NAIs and SPIs, reported on the later line.  A foreign agent's
- * few SAs are searched linearly.
+ * When a home-agent block closes, its mobile nodes are hashed by home
+ * address and by NAI (mnindex.h: O(1) lookups, one per request) and its
+ * foreign agents sorted by address (O(log n)); building them finds
+ * repeated addresses, NAIs and SPIs, reported on the later line.  A foreign
+ * agent's few SAs are searched linearly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +21,6 @@ static int ix_cmp(const void *a, const void *b)
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-static int nai_cmp(const void *a, const void *b)
-{
-	const struct mip4_ha_mn *const *x = a, *const *y = b;
-	int r = strcmp((*x)->nai, (*y)->nai);
-
-	return r ? r : *x < *y ? -1 : *x > *y;
 }
 
 /* An entry's place in the file: its index, or (h) the line of mobile node
@@ -82,45 +74,63 @@ static int check_spis(struct parse *ps, const struct mip4_config_ha *h)
 	return rc;
 }
 
+/* The mobile nodes into the index ix (by address or by NAI), in file
+ * order, so that the first repeat met is the one whose later entry comes
+ * first in the file: false with *a (the earlier) and *b set, or true.
+ * *oom: out of memory. */
+static bool mn_index_unique(struct mnindex *ix, const struct mip4_config_ha *h,
+			    size_t *a, size_t *b, bool *oom)
+{
+	for (size_t i = 0; i < h->n_mn; i++) {
+		uint32_t dup = 0;
+		int rc;
+
+		if (ix->by_nai ? !h->mn[i].nai : !h->mn[i].home_addr)
+			continue;
+		rc = mnindex_add(ix, h->mn, (uint32_t)i, &dup);
+		if (rc < 0) {
+			*oom = true;
+			return false;
+		}
+		if (rc == 1) {
+			*a = dup, *b = i;
+			return false;
+		}
+	}
+	return true;
+}
+
 int cfg_build_indexes(struct parse *ps, struct mip4_config_ha *h)
 {
-	struct mip4_config_ix *ma, *fa;
-	size_t a = 0, b = 0;
+	struct mip4_config_ix *fa;
+	size_t a = 0, b = 0, n_nai = 0, n_addr = 0;
+	bool oom = false;
 	char nb[16];
 
-	ma = h->mn_by_addr = calloc(h->n_mn + 1, sizeof *h->mn_by_addr);
-	h->mn_by_nai = calloc(h->n_mn + 1, sizeof(struct mip4_ha_mn *));
-	fa = h->fa_by_addr = calloc(h->n_fa + 1, sizeof *h->fa_by_addr);
-	if (!ma || !h->mn_by_nai || !fa)
-		return cfg_perr(ps, 0, "out of memory");
+	mnindex_init(&h->mn_by_addr, false);
+	mnindex_init(&h->mn_by_nai, true);
 	for (size_t i = 0; i < h->n_mn; i++) {
-		if (h->mn[i].home_addr)
-			ma[h->n_mn_by_addr++] = (struct mip4_config_ix){
-				h->mn[i].home_addr, (uint32_t)i};
-		if (h->mn[i].nai[0])
-			h->mn_by_nai[h->n_mn_by_nai++] = &h->mn[i];
+		n_nai += h->mn[i].nai != NULL;
+		n_addr += h->mn[i].home_addr != 0;
 	}
-	qsort(ma, h->n_mn_by_addr, sizeof *ma, ix_cmp);
-	if (ix_first_dup(ma, h->n_mn_by_addr, NULL, &a, &b))
-		return cfg_perr(ps, h->mn_line[ma[b].idx],
-				"home address %s already served by the "
-				"mobile-node on line %u",
-				mip4_ntoa(ma[b].key, nb),
-				h->mn_line[ma[a].idx]);
-	qsort(h->mn_by_nai, h->n_mn_by_nai, sizeof(struct mip4_ha_mn *),
-	      nai_cmp);
-	for (size_t i = 1; i < h->n_mn_by_nai; i++) { /* first repeat */
-		size_t x = (size_t)(h->mn_by_nai[i - 1] - h->mn),
-		       y = (size_t)(h->mn_by_nai[i] - h->mn);
-
-		if (strcmp(h->mn[x].nai, h->mn[y].nai) == 0 && (!a || y < b))
-			a = x + 1, b = y;
-	}
-	if (a)
-		return cfg_perr(ps, h->mn_line[b],
-				"mobile-node nai %s already declared on "
-				"line %u",
-				h->mn[b].nai, h->mn_line[a - 1]);
+	fa = h->fa_by_addr = calloc(h->n_fa + 1, sizeof *h->fa_by_addr);
+	if (!fa ||
+	    (n_addr && mnindex_reserve(&h->mn_by_addr, h->mn, n_addr) < 0) ||
+	    (n_nai && mnindex_reserve(&h->mn_by_nai, h->mn, n_nai) < 0))
+		return cfg_perr(ps, 0, "out of memory");
+	if (!mn_index_unique(&h->mn_by_addr, h, &a, &b, &oom))
+		return oom ? cfg_perr(ps, 0, "out of memory")
+			   : cfg_perr(ps, h->mn_line[b],
+				      "home address %s already served by the "
+				      "mobile-node on line %u",
+				      mip4_ntoa(h->mn[b].home_addr, nb),
+				      h->mn_line[a]);
+	if (!mn_index_unique(&h->mn_by_nai, h, &a, &b, &oom))
+		return oom ? cfg_perr(ps, 0, "out of memory")
+			   : cfg_perr(ps, h->mn_line[b],
+				      "mobile-node nai %s already declared on "
+				      "line %u",
+				      h->mn[b].nai, h->mn_line[a]);
 	for (size_t i = 0; i < h->n_fa; i++)
 		fa[i] = (struct mip4_config_ix){h->fa[i].addr, (uint32_t)i};
 	qsort(fa, h->n_fa, sizeof *fa, ix_cmp);
@@ -150,42 +160,53 @@ static const struct mip4_config_ix *ix_find(const struct mip4_config_ix *ix,
 	return lo < n && ix[lo].key == key ? &ix[lo] : NULL;
 }
 
-struct nai_key {
-	const char *s;
-	size_t len;
-};
-
-/* An NAI of len bytes against a mobile node's, like strcmp. */
-static int nai_key_cmp(const void *key, const void *elem)
+long cfg_find_mn_pos(const struct mip4_config *c, uint32_t home_addr,
+		     const char *nai, size_t nai_len)
 {
-	const struct nai_key *k = key;
-	const char *s = (*(const struct mip4_ha_mn *const *)elem)->nai;
-	size_t sl = strlen(s);
-	int r = memcmp(k->s, s, sl < k->len ? sl : k->len);
+	const struct mip4_config_ha *h = &c->ha;
 
-	return r ? r : k->len < sl ? -1 : k->len > sl;
+	if (!c->have_ha || nai_len > MIP4_CONFIG_NAI_MAX ||
+	    (!nai_len && !home_addr))
+		return -1;
+	return nai_len ? mnindex_find_nai(&h->mn_by_nai, h->mn, nai, nai_len)
+		       : mnindex_find_addr(&h->mn_by_addr, h->mn, home_addr);
+}
+
+/* Past this many notes a load carries every node over again at its end
+ * (16 MiB of notes; at 100k requests a second, 40 s of loading). */
+#define TOUCH_MAX (1u << 22)
+
+static void touch(struct mip4_config_touch *t, uint32_t i)
+{
+	if (t->overflow)
+		return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		uint32_t *a = cap <= TOUCH_MAX
+				      ? realloc(t->idx, cap * sizeof *a)
+				      : NULL;
+
+		if (!a) {
+			t->overflow = true;
+			return;
+		}
+		t->idx = a;
+		t->cap = cap;
+	}
+	t->idx[t->n++] = i;
 }
 
 struct mip4_ha_mn *mip4_config_find_mn(const struct mip4_config *c,
 				       uint32_t home_addr, const char *nai,
 				       size_t nai_len)
 {
-	const struct mip4_config_ha *h = &c->ha;
-	const struct nai_key key = {nai, nai_len};
-	const struct mip4_config_ix *e;
+	long i = cfg_find_mn_pos(c, home_addr, nai, nai_len);
 
-	if (!c->have_ha || nai_len > MIP4_CONFIG_NAI_MAX ||
-	    (!nai_len && !home_addr))
+	if (i < 0)
 		return NULL;
-	if (nai_len) {
-		struct mip4_ha_mn *const *m =
-			bsearch(&key, h->mn_by_nai, h->n_mn_by_nai,
-				sizeof(struct mip4_ha_mn *), nai_key_cmp);
-
-		return m ? *m : NULL;
-	}
-	e = ix_find(h->mn_by_addr, h->n_mn_by_addr, home_addr);
-	return e ? &h->mn[e->idx] : NULL;
+	if (c->touch)
+		touch(c->touch, (uint32_t)i);
+	return &c->ha.mn[i];
 }
 
 const struct mip4_ha_fa *mip4_config_find_fa(const struct mip4_config *c,

@@ -7,9 +7,10 @@
  *                   addresses, prefixes, keys, paths, names)
  *   config_block.c  the block reader: it reads a block's options as the
  *                   block's table (struct opt rows) says, and the peers
- *                   ("NAME ADDRESS { SA }") of the agents
+ *                   ("NAME ADDRESS { SA }") of the agents, and keeps the
+ *                   mobile nodes' NAIs
  *   config_print.c  the printer, which walks the same tables
- *   config_index.c  the home agent's sorted indexes and every lookup
+ *   config_index.c  the home agent's indexes and every lookup
  *   config.c        the tables, the checks run when a block closes, the
  *                   defaults, reading the file, the public entry points
  */
@@ -128,6 +129,16 @@ _Static_assert(offsetof(struct mip4_ha_mn, home_addr) == 0 &&
 		       offsetof(struct mip4_config_fa_sa, addr) == 0,
 	       "a peer's address comes first");
 
+/* The NAI s kept in the chunks at *head (the configuration's text): a
+ * pointer that lives as long as the chunks, or NULL with the error
+ * recorded.  cfg_text_free() frees the chunks. */
+const char *cfg_text_keep(struct parse *ps, struct mip4_config_text **head,
+			  const char *s);
+void cfg_text_free(struct mip4_config_text *t);
+/* One chunk of size bytes to fill (an image's NAIs), or NULL. */
+struct mip4_config_text *cfg_text_block(size_t size);
+char *cfg_text_buf(struct mip4_config_text *t);
+
 /* A value of a block's struct, at an offset from its start. */
 static inline void *at(void *base, size_t off)
 {
@@ -229,5 +240,9 @@ void cfg_print_security(const struct pr *p, const struct opt *o,
 /* The home agent's sorted indexes (in h), and the refusal of a repeated
  * home address, NAI, foreign agent or SPI. */
 int cfg_build_indexes(struct parse *ps, struct mip4_config_ha *h);
+/* mip4_config_find_mn() without noting the node (config_image.c carries
+ * state over with it): its position in c->ha.mn, or -1. */
+long cfg_find_mn_pos(const struct mip4_config *c, uint32_t home_addr,
+		     const char *nai, size_t nai_len);
 
 #endif

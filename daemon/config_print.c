@@ -177,11 +177,12 @@ void cfg_print_peers(const struct pr *p, const struct opt *o,
 	memcpy(&arr, cat(base, d->arr), sizeof arr);
 	for (size_t i = 0; i < *(const size_t *)cat(base, d->n); i++) {
 		const char *e = arr + i * d->elem;
-		const char *nai = d->nai ? e + offsetof(struct mip4_ha_mn, nai)
-					 : "";
+		const char *nai =
+			d->nai ? ((const struct mip4_ha_mn *)(const void *)e)->nai
+			       : NULL;
 		uint32_t a = get(e, sizeof a);
 
-		if (nai[0]) {
+		if (nai) {
 			fprintf(p->f, "%s%s nai ", p->ind, o->name);
 			print_str(p->f, nai);
 			fputs(" {", p->f);

@@ -966,20 +966,13 @@ static void ha_stop(void *state)
 	free(h);
 }
 
-/* SIGHUP: new keys and policy, same bindings; replay state carried over
- * for every mobile node that is still configured. */
+/* SIGHUP: new keys and policy, same bindings.  The replay state of every
+ * mobile node still configured came over with the new configuration as it
+ * was loaded (config_image.h). */
 static int ha_reload(void *state, struct mip4_config *nc)
 {
 	struct harole *h = state;
 
-	for (size_t i = 0; i < nc->ha.n_mn; i++) {
-		struct mip4_ha_mn *mn = &nc->ha.mn[i];
-		const struct mip4_ha_mn *old = mip4_config_find_mn(
-			h->env->conf, mn->home_addr, mn->nai, strlen(mn->nai));
-
-		if (old)
-			mn->replay = old->replay;
-	}
 	if (strcmp(nc->ha.tunnel_dev, h->env->conf->ha.tunnel_dev) != 0 ||
 	    strcmp(nc->state_db, h->env->conf->state_db) != 0 ||
 	    nc->have_etcd != h->env->conf->have_etcd ||

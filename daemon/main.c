@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "mip4/ip.h"
 #include "priv.h"
 #include "privsep.h"
+#include "reload.h"
 #include "role.h"
 
 #define DEFAULT_CONF "/etc/mip4d/mip4d.conf"
@@ -46,6 +48,11 @@ struct mip4d {
 	struct event *ev_tick, *ev_hup, *ev_term, *ev_int;
 	struct privsep_info ps;
 	int pid; /* the main process: the parent's when split */
+	bool reloading; /* a reload is being parsed or loaded */
+	struct reload_parse *parsing; /* one process: the file being parsed */
+	struct reload_load *loading;  /* its image being read */
+	struct reload_free *old_conf; /* the one it replaced, being wiped */
+	int image_fd;		      /* the image of the one being applied */
 	char state_dir[MIP4_CONFIG_PATH_MAX];
 	uint64_t counters[D_NCOUNTERS];
 };
@@ -237,7 +244,8 @@ static int reload_conf(struct mip4d *d, struct mip4_config *nc)
 	       sizeof nc->control_socket);
 	nc->metrics_addr = d->conf.metrics_addr;
 	nc->metrics_port = d->conf.metrics_port;
-	mip4_config_free(&d->conf);
+	reload_free_later(d->base, &d->conf, d->image_fd, &d->old_conf);
+	d->image_fd = -1;
 	d->conf = *nc;
 	d->counters[D_RELOADS]++;
 	emit_simple(d, "reloaded");
@@ -250,74 +258,113 @@ refuse:
 	return -1;
 }
 
-/* SIGHUP, one process: read the file again. */
+/* A reload's image read (reload.h): the roles take it, or not. */
+static void reload_loaded(void *ctx, struct mip4_config *nc, int image_fd,
+			  const char *err)
+{
+	struct mip4d *d = ctx;
+	int rc = -1;
+
+	d->reloading = false;
+	d->loading = NULL;
+	d->image_fd = image_fd; /* let go of with the old configuration */
+	if (!nc) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warnx("reload refused, keeping the running configuration: %s",
+			  err);
+	} else {
+		uint64_t t0 = mip4d_now_ms();
+
+		rc = reload_conf(d, nc);
+		log_info("reload: %s in %llu ms", rc == 0 ? "applied" : "refused",
+			 (unsigned long long)(mip4d_now_ms() - t0));
+	}
+	if (d->image_fd >= 0) /* refused */
+		reload_free_later(d->base, NULL, d->image_fd, &d->old_conf);
+	d->image_fd = -1;
+	if (d->ps.on)
+		privsep_reload_done(d->priv, rc);
+	else if (rc < 0)
+		(void)sd_notify(0, "READY=1");
+}
+
+/* Read the image at fd in slices (taken over); false when it could not
+ * start (then counted and logged). */
+static bool reload_load(struct mip4d *d, int fd)
+{
+	char err[256];
+
+	if (reload_load_start(d->base, fd, &d->conf, reload_loaded, d, err,
+			      sizeof err, &d->loading) < 0) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warnx("reload refused: %s", err);
+		return false;
+	}
+	d->reloading = true;
+	return true;
+}
+
+/* One process: the child parsed the file (reload.h). */
+static void hup_parsed(void *ctx, int fd, const char *err)
+{
+	struct mip4d *d = ctx;
+
+	d->reloading = false;
+	d->parsing = NULL;
+	if (fd < 0) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warnx("reload refused, keeping the running configuration: %s",
+			  err);
+		return;
+	}
+	(void)sd_notify(0, "RELOADING=1");
+	if (!reload_load(d, fd))
+		(void)sd_notify(0, "READY=1");
+}
+
+/* SIGHUP, one process: parse the file again in a child, then load it. */
 static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	struct mip4d *d = arg;
-	struct mip4_config nc;
-	char err[512];
 
 	(void)fd;
 	(void)what;
 	if (d->ps.on) {
-		/* the parent reads the file and hands it to engine_reload */
+		/* the parent parses the file and hands it to engine_reload */
 		privsep_hup(d->priv);
 		return;
 	}
-	(void)sd_notify(0, "RELOADING=1");
-	memset(&nc, 0, sizeof nc);
-	if (mip4_config_parse_file(d->conf_path, &nc, err, sizeof err) < 0) {
-		d->counters[D_RELOAD_ERR]++;
-		log_warnx("reload refused, keeping the running configuration: %s",
-			  err);
-		mip4_config_free(&nc);
-		(void)sd_notify(0, "READY=1");
+	if (d->reloading) {
+		log_warnx("reload: the previous one is still being applied");
 		return;
 	}
-	if (reload_conf(d, &nc) < 0)
-		(void)sd_notify(0, "READY=1");
+	if (reload_parse_start(d->base, d->conf_path, hup_parsed, d,
+			       &d->parsing) < 0) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warn("reload: cannot start parsing %s", d->conf_path);
+		return;
+	}
+	d->reloading = true;
 }
 
-/* SIGHUP, separated: the parent checked the file and hands it over. */
+/* SIGHUP, separated: the parent parsed the file and hands over its image;
+ * 1: being loaded (the answer goes with privsep_reload_done()). */
 static int engine_reload(void *ctx, int fd)
 {
 	struct mip4d *d = ctx;
-	struct mip4_config nc;
-	char err[512], *text = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
+	int own;
 
-	for (;;) {
-		if (len == cap) {
-			char *t;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MIP4_CONFIG_FILE_MAX ||
-			    !(t = realloc(text, cap))) {
-				log_warnx("reload: configuration too large");
-				free(text);
-				return -1;
-			}
-			text = t;
-		}
-		n = read(fd, text + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	memset(&nc, 0, sizeof nc);
-	if (n < 0 ||
-	    mip4_config_parse_buf(d->conf_path, text, len, &nc, err, sizeof err) < 0) {
-		d->counters[D_RELOAD_ERR]++;
-		log_warnx("reload refused: %s", n < 0 ? strerror(errno) : err);
-		mip4_config_free(&nc);
-		free(text);
+	if (d->reloading) {
+		log_warnx("reload: the previous one is still being applied");
 		return -1;
 	}
-	free(text);
-	return reload_conf(d, &nc);
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own < 0) {
+		d->counters[D_RELOAD_ERR]++;
+		log_warn("reload");
+		return -1;
+	}
+	return reload_load(d, own) ? 1 : -1;
 }
 
 static void on_term(evutil_socket_t fd, short what, void *arg)
@@ -411,6 +458,7 @@ int main(int argc, char **argv)
 	int opt, rc = 1;
 
 	d.conf_path = DEFAULT_CONF;
+	d.image_fd = -1;
 	while ((opt = getopt(argc, argv, "dFnf:s:h")) != -1) {
 		switch (opt) {
 		case 'd':
@@ -533,6 +581,9 @@ out:
 	ctlsock_close(d.ctl);
 	priv_free(d.priv);
 	signals_stop(&d);
+	reload_parse_abort(d.parsing);
+	reload_load_abort(d.loading);
+	reload_free_now(&d.old_conf);
 	event_base_free(d.base);
 	mip4_config_free(&d.conf);
 	return rc;

@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_image.h"
 #include "log.h"
 #include "mip4/ip.h"
+#include "reload.h"
 #include "role.h"
 #include "sandbox.h"
 
@@ -269,6 +271,7 @@ struct parent {
 	struct mip4_config conf;    /* what the policy and commands follow */
 	struct mip4_config pending; /* a reload the engine has not taken */
 	bool have_pending;
+	struct reload_parse *parsing; /* a reload's file being parsed */
 	struct priv *direct;
 	struct ps_parent *ps;
 	struct event *ev_sock, *ev_hup, *ev_term, *ev_int, *ev_chld;
@@ -378,6 +381,7 @@ static void on_parent_sock(evutil_socket_t fd, short what, void *arg)
 
 				mip4_config_free(&pa->conf);
 				pa->conf = pa->pending;
+				mip4_config_drop_peers(&pa->conf);
 				privsep_policy(&pa->conf, &pol);
 				ps_parent_set_policy(pa->ps, &pol);
 			} else {
@@ -389,42 +393,53 @@ static void on_parent_sock(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* SIGHUP: check the file here, hand it to the engine as a descriptor. */
-static void on_parent_hup(evutil_socket_t fd, short what, void *arg)
+/* The child parsed the file (reload.h): keep what the policy needs, hand
+ * the image to the engine. */
+static void parent_parsed(void *ctx, int fd, const char *err)
 {
-	struct parent *pa = arg;
+	struct parent *pa = ctx;
 	struct mip4_config nc;
-	char err[512];
-	int cfd;
+	char why[256];
 
-	(void)fd;
-	(void)what;
-	if (pa->have_pending) {
-		log_warnx("reload: the previous one is still being applied");
-		return;
-	}
-	memset(&nc, 0, sizeof nc);
-	if (mip4_config_parse_file(pa->cfg->conf_path, &nc, err, sizeof err) < 0) {
+	pa->parsing = NULL;
+	if (fd < 0) {
 		log_warnx("reload refused, keeping the running configuration: %s",
 			  err);
-		mip4_config_free(&nc);
+		return;
+	}
+	if (mip4_config_image_read_root(fd, &nc, why, sizeof why) < 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		log_warnx("reload refused: %s", why);
+		close(fd);
 		return;
 	}
 	(void)sd_notify(0, "RELOADING=1");
-	cfd = open(pa->cfg->conf_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (cfd < 0) {
-		log_warn("reload: %s", pa->cfg->conf_path);
+	if (ps_send(pa->sock, PS_RELOAD, 0, 0, NULL, 0, fd) < 0) {
+		log_warn("reload: passing the configuration to the engine");
 		mip4_config_free(&nc);
-		return;
-	}
-	if (ps_send(pa->sock, PS_RELOAD, 0, 0, NULL, 0, cfd) < 0) {
-		log_warn("reload: passing the file to the engine");
-		mip4_config_free(&nc);
+		(void)sd_notify(0, "READY=1");
 	} else {
 		pa->pending = nc;
 		pa->have_pending = true;
 	}
-	close(cfd);
+	close(fd);
+}
+
+/* SIGHUP: parse the file in a child (reload.h), so that this loop goes on
+ * serving the engine's routes meanwhile. */
+static void on_parent_hup(evutil_socket_t fd, short what, void *arg)
+{
+	struct parent *pa = arg;
+
+	(void)fd;
+	(void)what;
+	if (pa->have_pending || pa->parsing) {
+		log_warnx("reload: the previous one is still being applied");
+		return;
+	}
+	if (reload_parse_start(pa->base, pa->cfg->conf_path, parent_parsed, pa,
+			       &pa->parsing) < 0)
+		log_warn("reload: cannot start parsing %s", pa->cfg->conf_path);
 }
 
 static void on_parent_term(evutil_socket_t fd, short what, void *arg)
@@ -512,6 +527,9 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 		for (int fd = 4; fd < 1024; fd++)
 			(void)close(fd);
 	pa.conf = *cfg->conf; /* the parent's own copy from now on */
+	/* the policy never looks at a peer: a million mobile nodes' SAs
+	 * stay the engine's alone */
+	mip4_config_drop_peers(&pa.conf);
 	pa.base = event_base_new();
 	if (!pa.base)
 		fatalx("event_base_new failed");
@@ -537,6 +555,7 @@ static __attribute__((noreturn)) void parent_run(int sock, pid_t engine,
 	pa.ev_chld = sig_event(&pa, SIGCHLD, on_parent_chld);
 	(void)fcntl(pa.sock, F_SETFL, O_NONBLOCK);
 	event_base_dispatch(pa.base);
+	reload_parse_abort(pa.parsing);
 	if (cfg->engine_ended)
 		cfg->engine_ended(cfg->reload_ctx, pa.done && pa.exit_code == 0);
 	/* the engine cannot remove what root made */
@@ -640,7 +659,10 @@ static void dispatch(struct ps_client *c, const uint8_t *msg, size_t len,
 	case PS_RELOAD: {
 		int rc = fd >= 0 && c->reload ? c->reload(c->reload_ctx, fd) : -1;
 
-		(void)ps_send(c->sock, PS_RELOAD_DONE, 0, rc, NULL, 0, -1);
+		/* 1: taken, answered with privsep_reload_done() */
+		if (rc <= 0)
+			(void)ps_send(c->sock, PS_RELOAD_DONE, 0, rc, NULL, 0,
+				      -1);
 		break;
 	}
 	default:
@@ -861,6 +883,13 @@ void privsep_hup(struct priv *p)
 {
 	if (p->be == &client_backend)
 		(void)ps_send(client_of(p)->sock, PS_HUP, 0, 0, NULL, 0, -1);
+}
+
+void privsep_reload_done(struct priv *p, int rc)
+{
+	if (p->be == &client_backend)
+		(void)ps_send(client_of(p)->sock, PS_RELOAD_DONE, 0, rc, NULL, 0,
+			      -1);
 }
 
 void privsep_ready(struct priv *p, const char *status)

@@ -109,7 +109,8 @@ struct privsep_info {
 };
 
 /* What the engine does on PS_RELOAD: read and apply the configuration
- * from fd; 0, or -1 to keep the old one. */
+ * image (config_image.h) from fd; 0, or -1 to keep the old one, or 1 when
+ * it takes a while: then privsep_reload_done() gives the verdict. */
 typedef int (*ps_reload_fn)(void *ctx, int fd);
 
 struct privsep_cfg {
@@ -139,6 +140,9 @@ struct priv *privsep_split(struct event_base *base,
 void privsep_ready(struct priv *p, const char *status);
 /* SIGHUP came to the engine: ask the parent to reload (engine side). */
 void privsep_hup(struct priv *p);
+/* A reload that ps_reload_fn took (1) is done: rc 0 applied, -1 not
+ * (engine side). */
+void privsep_reload_done(struct priv *p, int rc);
 /* The parent's counters, asked over the socketpair (engine side). */
 int privsep_stats(struct priv *p, struct ps_stats *out);
 

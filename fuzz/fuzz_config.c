@@ -31,7 +31,7 @@ static void check_lookups(const struct mip4_config *c)
 {
 	for (size_t i = 0; i < c->ha.n_mn; i++) {
 		const struct mip4_ha_mn *mn = &c->ha.mn[i];
-		size_t nl = strlen(mn->nai);
+		size_t nl = mn->nai ? strlen(mn->nai) : 0;
 
 		if (nl)
 			CHECK(mip4_config_find_mn(c, 0, mn->nai, nl) == mn);

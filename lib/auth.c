@@ -4,9 +4,51 @@
 
 #include <string.h>
 
+#include <stdlib.h>
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+struct mip4_auth_ctx {
+	EVP_MAC *hmac;
+	EVP_MAC_CTX *mac; /* HMAC with MD5, keyed anew each time */
+	EVP_MD *md5;
+	EVP_MD_CTX *md;	  /* keyed MD5 */
+};
+
+struct mip4_auth_ctx *mip4_auth_ctx_new(void)
+{
+	struct mip4_auth_ctx *c = calloc(1, sizeof *c);
+	char digest[] = "MD5";
+	OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(
+				  OSSL_MAC_PARAM_DIGEST, digest, 0),
+			  OSSL_PARAM_construct_end()};
+
+	if (!c)
+		return NULL;
+	c->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	c->mac = c->hmac ? EVP_MAC_CTX_new(c->hmac) : NULL;
+	c->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	c->md = EVP_MD_CTX_new();
+	if (!c->mac || !c->md5 || !c->md || !EVP_MAC_CTX_set_params(c->mac, p)) {
+		mip4_auth_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void mip4_auth_ctx_free(struct mip4_auth_ctx *c)
+{
+	if (!c)
+		return;
+	EVP_MAC_CTX_free(c->mac);
+	EVP_MAC_free(c->hmac);
+	EVP_MD_CTX_free(c->md);
+	EVP_MD_free(c->md5);
+	free(c);
+}
 
 int mip4_sa_init(struct mip4_sa *sa, uint32_t spi, const void *key,
 		 size_t key_len)
@@ -57,46 +99,76 @@ const char *mip4_auth_result_str(enum mip4_auth_result r)
 }
 
 /* Keyed MD5 in prefix+suffix mode: MD5(key || data || key). */
-static int keyed_md5(const struct mip4_sa *sa, const uint8_t *data,
-		     size_t len, uint8_t out[MIP4_MD5_LEN])
+static int keyed_md5(struct mip4_auth_ctx *c, const struct mip4_sa *sa,
+		     const uint8_t *data, size_t len,
+		     uint8_t out[MIP4_MD5_LEN])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = c ? c->md : EVP_MD_CTX_new();
 	unsigned int n = 0;
 	int ok;
 
 	if (!ctx)
 		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
+	ok = EVP_DigestInit_ex(ctx, c ? c->md5 : EVP_md5(), NULL) &&
 	     EVP_DigestUpdate(ctx, sa->key, sa->key_len) &&
 	     EVP_DigestUpdate(ctx, data, len) &&
 	     EVP_DigestUpdate(ctx, sa->key, sa->key_len) &&
 	     EVP_DigestFinal_ex(ctx, out, &n);
-	EVP_MD_CTX_free(ctx);
+	if (!c)
+		EVP_MD_CTX_free(ctx);
 	return ok && n == MIP4_MD5_LEN ? 0 : -1;
 }
 
-int mip4_auth_compute(const struct mip4_sa *sa, const uint8_t *data,
-		      size_t len, uint8_t out[MIP4_MD5_LEN])
+static int hmac_md5(struct mip4_auth_ctx *c, const struct mip4_sa *sa,
+		    const uint8_t *data, size_t len, uint8_t out[MIP4_MD5_LEN])
 {
 	unsigned int n = 0;
+	size_t cn = 0;
 
+	if (!c)
+		return HMAC(EVP_md5(), sa->key, (int)sa->key_len, data, len,
+			    out, &n) && n == MIP4_MD5_LEN
+			       ? 0
+			       : -1;
+	return EVP_MAC_init(c->mac, sa->key, sa->key_len, NULL) &&
+		       EVP_MAC_update(c->mac, data, len) &&
+		       EVP_MAC_final(c->mac, out, &cn, MIP4_MD5_LEN) &&
+		       cn == MIP4_MD5_LEN
+		       ? 0
+		       : -1;
+}
+
+int mip4_auth_compute_ctx(struct mip4_auth_ctx *c, const struct mip4_sa *sa,
+			  const uint8_t *data, size_t len,
+			  uint8_t out[MIP4_MD5_LEN])
+{
 	switch (sa->alg) {
 	case MIP4_ALG_HMAC_MD5:
-		if (!HMAC(EVP_md5(), sa->key, (int)sa->key_len, data, len, out,
-			  &n) ||
-		    n != MIP4_MD5_LEN)
-			return -1;
-		return 0;
+		return hmac_md5(c, sa, data, len, out);
 	case MIP4_ALG_KEYED_MD5:
-		return keyed_md5(sa, data, len, out);
+		return keyed_md5(c, sa, data, len, out);
 	default:
 		return -1;
 	}
 }
 
+int mip4_auth_compute(const struct mip4_sa *sa, const uint8_t *data,
+		      size_t len, uint8_t out[MIP4_MD5_LEN])
+{
+	return mip4_auth_compute_ctx(NULL, sa, data, len, out);
+}
+
 enum mip4_auth_result mip4_auth_verify(const struct mip4_sa *sa,
 				       const struct mip4_msg *m,
 				       const struct mip4_ext *ext)
+{
+	return mip4_auth_verify_ctx(NULL, sa, m, ext);
+}
+
+enum mip4_auth_result mip4_auth_verify_ctx(struct mip4_auth_ctx *c,
+					   const struct mip4_sa *sa,
+					   const struct mip4_msg *m,
+					   const struct mip4_ext *ext)
 {
 	uint8_t want[MIP4_MD5_LEN];
 	size_t covered;
@@ -109,7 +181,7 @@ enum mip4_auth_result mip4_auth_verify(const struct mip4_sa *sa,
 		return MIP4_AUTH_BAD_LEN;
 	/* Everything before the authenticator field itself. */
 	covered = (size_t)(ext->u.auth.auth - m->buf);
-	if (mip4_auth_compute(sa, m->buf, covered, want) < 0)
+	if (mip4_auth_compute_ctx(c, sa, m->buf, covered, want) < 0)
 		return MIP4_AUTH_ERROR;
 	return CRYPTO_memcmp(want, ext->u.auth.auth, MIP4_MD5_LEN) == 0
 		       ? MIP4_AUTH_OK
@@ -123,28 +195,34 @@ enum mip4_auth_result mip4_auth_verify_type(const struct mip4_sa *sa,
 	return mip4_auth_verify(sa, m, mip4_msg_find_ext(m, type, -1));
 }
 
-static void append(struct mip4_buf *b, uint8_t *hdr, size_t hdr_len,
-		   const struct mip4_sa *sa)
+static void append(struct mip4_auth_ctx *c, struct mip4_buf *b,
+		   uint8_t *hdr, size_t hdr_len, const struct mip4_sa *sa)
 {
 	uint8_t *p = mip4_buf_put(b, hdr_len + MIP4_MD5_LEN);
 
 	if (!p)
 		return;
 	memcpy(p, hdr, hdr_len);
-	if (mip4_auth_compute(sa, b->p, b->len - MIP4_MD5_LEN,
-			      p + hdr_len) < 0)
+	if (mip4_auth_compute_ctx(c, sa, b->p, b->len - MIP4_MD5_LEN,
+				  p + hdr_len) < 0)
 		b->overflow = true; /* signal failure: never send a bad MAC */
 }
 
-void mip4_auth_append(struct mip4_buf *b, uint8_t type,
-		      const struct mip4_sa *sa)
+void mip4_auth_append_ctx(struct mip4_auth_ctx *c, struct mip4_buf *b,
+			  uint8_t type, const struct mip4_sa *sa)
 {
 	uint8_t hdr[6];
 
 	hdr[0] = type;
 	hdr[1] = 4 + MIP4_MD5_LEN;
 	mip4_put32(hdr + 2, sa->spi);
-	append(b, hdr, sizeof hdr, sa);
+	append(c, b, hdr, sizeof hdr, sa);
+}
+
+void mip4_auth_append(struct mip4_buf *b, uint8_t type,
+		      const struct mip4_sa *sa)
+{
+	mip4_auth_append_ctx(NULL, b, type, sa);
 }
 
 void mip4_auth_append_gen(struct mip4_buf *b, uint8_t subtype,
@@ -156,5 +234,5 @@ void mip4_auth_append_gen(struct mip4_buf *b, uint8_t subtype,
 	hdr[1] = subtype;
 	mip4_put16(hdr + 2, 4 + MIP4_MD5_LEN);
 	mip4_put32(hdr + 4, sa->spi);
-	append(b, hdr, sizeof hdr, sa);
+	append(NULL, b, hdr, sizeof hdr, sa);
 }

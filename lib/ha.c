@@ -63,6 +63,7 @@ struct mip4_ha {
 	mip4_ha_fa_lookup_fn fa_lookup;
 	void *ctx;
 	struct mip4_btable *bt;
+	struct mip4_auth_ctx *auth; /* NULL: the one-shot way (auth.h) */
 	uint32_t pool_next;
 	uint32_t deny_full; /* the HA-wide denial budget */
 	uint64_t counters[MIP4_HA_NCOUNTERS];
@@ -133,6 +134,7 @@ struct mip4_ha *mip4_ha_new(const struct mip4_ha_cfg *cfg,
 		free(ha);
 		return NULL;
 	}
+	ha->auth = mip4_auth_ctx_new();
 	ha->cfg = *cfg;
 	ha->mn_lookup = mn_lookup;
 	ha->fa_lookup = fa_lookup;
@@ -146,6 +148,7 @@ void mip4_ha_free(struct mip4_ha *ha)
 	if (!ha)
 		return;
 	mip4_btable_free(ha->bt);
+	mip4_auth_ctx_free(ha->auth);
 	free(ha);
 }
 
@@ -308,12 +311,13 @@ static void reply(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
 	if (ha->cfg.flavour == MIP4_HA_INTERNAL)
 		mip4_ext_put_tnc(&b);
-	mip4_auth_append(&b, MIP4_EXT_MN_HA, &rc->mn->sa);
+	mip4_auth_append_ctx(ha->auth, &b, MIP4_EXT_MN_HA, &rc->mn->sa);
 	if (udp_rep && rc->udp_from_fa)
 		mip4_ext_put_udp_rep(&b, rc->udp_code, rc->udp_forced,
 				     rc->udp_code < 64 ? ha->cfg.keepalive : 0);
 	if (rc->fa)
-		mip4_auth_append(&b, MIP4_EXT_FA_HA, &rc->fa->sa);
+		mip4_auth_append_ctx(ha->auth, &b, MIP4_EXT_FA_HA,
+				     &rc->fa->sa);
 	if (b.overflow) {
 		res->send = false;
 		return;
@@ -592,7 +596,8 @@ void mip4_ha_input(struct mip4_ha *ha, const struct mip4_ha_rx *rx,
 	 * the HA's own clock (timestamps) or a fresh nonce above them. */
 	rc.id = mip4_replay_reply_id(&rc.mn->sa, m.u.rrq.id, false,
 				     rx->now_ntp, rx->random);
-	if (mip4_auth_verify(&rc.mn->sa, &m, mnha) != MIP4_AUTH_OK) {
+	if (mip4_auth_verify_ctx(ha->auth, &rc.mn->sa, &m, mnha) !=
+	    MIP4_AUTH_OK) {
 		/* 131 with the MN's SA (DESIGN §7): a MUST when a valid FA-HA
 		 * authenticator vouches for the request, else a MAY, within
 		 * the budget. */

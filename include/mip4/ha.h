@@ -20,11 +20,12 @@
 #include "mip4/replay.h"
 #include "mip4/wire.h"
 
-/* One mobile node the home agent serves. */
+/* One mobile node the home agent serves: 120 bytes, however long its NAI
+ * (which its owner keeps elsewhere, and only when there is one). */
 struct mip4_ha_mn {
 	uint32_t home_addr; /* 0: assigned from the pool (NAI) */
 	uint32_t deny_full; /* its denial budget (lib/ha.c); starts 0 */
-	char nai[256];	    /* "" when identified by address only */
+	const char *nai;    /* NULL when identified by address only */
 	struct mip4_sa sa;
 	struct mip4_replay_state replay; /* survives deregistration */
 };

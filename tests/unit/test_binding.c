@@ -46,6 +46,48 @@ static void test_add_get_del(void **state)
 	mip4_btable_free(t);
 }
 
+/* Bindings come from slabs (lib/binding.c): across several slabs, a
+ * deleted binding's memory is handed to the next one added, zeroed, and
+ * every binding stays whole and reachable. */
+static void test_slab_reuse(void **state)
+{
+	enum { N = 2000 };
+	struct mip4_btable *t = mip4_btable_new(16);
+	struct mip4_binding *old[N];
+
+	(void)state;
+	for (uint32_t i = 0; i < N; i++) {
+		old[i] = mip4_btable_add(t, 0x0a000000 + i, NULL, 0, 1000 + i);
+		assert_non_null(old[i]);
+		old[i]->coa = 0xc0000000 + i;
+	}
+	for (uint32_t i = 0; i < N; i += 2)
+		mip4_btable_del(t, old[i]);
+	for (uint32_t i = 0; i < N / 2; i++) {
+		char nai[16];
+		int n = snprintf(nai, sizeof nai, "n%u@y", i);
+		struct mip4_binding *b = mip4_btable_add(t, 0x0b000000 + i, nai,
+							 (size_t)n, 5000);
+		bool reused = false;
+
+		assert_non_null(b);
+		for (uint32_t k = 0; k < N && !reused; k += 2)
+			reused = old[k] == b;
+		assert_true(reused);
+		assert_int_equal(b->coa, 0); /* zeroed */
+		assert_null(b->more);
+	}
+	assert_int_equal(mip4_btable_count(t), N);
+	for (uint32_t i = 1; i < N; i += 2) {
+		assert_ptr_equal(mip4_btable_get(t, 0x0a000000 + i), old[i]);
+		assert_int_equal(old[i]->coa, 0xc0000000 + i);
+	}
+	for (uint32_t i = 0; i < N / 2; i++)
+		assert_non_null(mip4_btable_get(t, 0x0b000000 + i));
+	assert_null(mip4_btable_get(t, 0x0a000000));
+	mip4_btable_free(t);
+}
+
 /* Many bindings force several doublings; all stay reachable both ways. */
 static void test_growth(void **state)
 {
@@ -415,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_get_del),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_slab_reuse),
 		cmocka_unit_test(test_expiry_exact),
 		cmocka_unit_test(test_expiry_long_and_touch),
 		cmocka_unit_test(test_expiry_added_out_of_order),

@@ -144,7 +144,9 @@ static void assert_same_config(const struct mip4_config *a,
 	assert_int_equal(a->ha.n_mn, b->ha.n_mn);
 	for (size_t i = 0; i < a->ha.n_mn; i++) {
 		assert_int_equal(a->ha.mn[i].home_addr, b->ha.mn[i].home_addr);
-		assert_string_equal(a->ha.mn[i].nai, b->ha.mn[i].nai);
+		assert_true(!a->ha.mn[i].nai == !b->ha.mn[i].nai);
+		if (a->ha.mn[i].nai)
+			assert_string_equal(a->ha.mn[i].nai, b->ha.mn[i].nai);
 		assert_same_sa(&a->ha.mn[i].sa, &b->ha.mn[i].sa);
 	}
 	assert_int_equal(a->ha.n_fa, b->ha.n_fa);

@@ -1100,7 +1100,7 @@ static void test_nai_home_zero(void **state)
 	const struct mip4_fa_visitor *v;
 
 	w->hamn.home_addr = 0;
-	strcpy(w->hamn.nai, NAI);
+	w->hamn.nai = NAI;
 	w->mcfg.home_addr = 0;
 	strcpy(w->mcfg.nai, NAI);
 	new_mn(w);

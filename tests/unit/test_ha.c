@@ -39,7 +39,8 @@ static struct mip4_ha_mn *mn_lookup(void *ctx, uint32_t home, const char *nai,
 	for (int i = 0; i < 3; i++) {
 		struct mip4_ha_mn *m = &w->mn[i];
 
-		if (len ? (strlen(m->nai) == len && memcmp(m->nai, nai, len) == 0)
+		if (len ? (m->nai && strlen(m->nai) == len &&
+			   memcmp(m->nai, nai, len) == 0)
 			: (m->home_addr && m->home_addr == home))
 			return m;
 	}
@@ -71,9 +72,9 @@ static int setup(void **state)
 	w->cfg.pool_last = 0x0a0000c9;
 	w->mn[0].home_addr = HOME;
 	mip4_sa_init(&w->mn[0].sa, SPI, key, sizeof key);
-	strcpy(w->mn[1].nai, "bob@corp.example");
+	w->mn[1].nai = "bob@corp.example";
 	mip4_sa_init(&w->mn[1].sa, SPI + 1, key, sizeof key);
-	strcpy(w->mn[2].nai, "carol@corp.example");
+	w->mn[2].nai = "carol@corp.example";
 	mip4_sa_init(&w->mn[2].sa, SPI + 2, key, sizeof key);
 	w->mn[2].sa.replay = MIP4_REPLAY_NONCE;
 	w->fa.addr = FA_ADDR;

@@ -549,7 +549,7 @@ static void test_nai_assignment(void **state)
 	w->cfg.home_addr = 0;
 	strcpy(w->cfg.nai, "mn@corp");
 	w->hamn.home_addr = 0;
-	strcpy(w->hamn.nai, "mn@corp");
+	w->hamn.nai = "mn@corp";
 	w->hcfg.pool_first = w->hcfg.pool_last = 0x0a0000c8;
 	mip4_ha_set_cfg(w->ha, &w->hcfg);
 	mip4_mn_init(&w->mn, &w->cfg);
