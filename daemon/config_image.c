@@ -279,8 +279,14 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	terminate(c->etcd.name, sizeof c->etcd.name);
 	terminate(c->fa.ifname, sizeof c->fa.ifname);
 	terminate(c->fa.tunnel_dev, sizeof c->fa.tunnel_dev);
+	terminate(c->fa.bpf_root, sizeof c->fa.bpf_root);
 	for (size_t i = 0; i < 2; i++) {
 		struct mip4_config_mnrole *m = mns[i];
+
+		terminate(m->bpf_root, sizeof m->bpf_root);
+		if (m->data_plane > MIP4_CONFIG_DP_USERSPACE)
+			return lerr(err, errlen, "image: a mobile-node block "
+						 "out of bounds");
 
 		for (size_t k = 0; k < MIP4_CONFIG_MN_IFACES; k++)
 			terminate(m->ifname[k], sizeof m->ifname[k]);
@@ -297,6 +303,7 @@ static int root_sane(struct mip4_config *c, char *err, size_t errlen)
 	    c->etcd.n_ep > MIP4_CONFIG_ETCD_EP_MAX)
 		return lerr(err, errlen, "image: a list out of bounds");
 	if (c->ha.data_plane > MIP4_CONFIG_DP_USERSPACE ||
+	    c->fa.data_plane > MIP4_CONFIG_DP_USERSPACE ||
 	    c->vpn.driver > MIP4_VPN_COMMAND)
 		return lerr(err, errlen, "image: an option out of range");
 	return 0;
